@@ -1,0 +1,50 @@
+// Package infra is the logsearch Pulumi program. Program reads top-down like
+// the architecture diagram in README.md: config, network, search domain,
+// ingestion, in-domain setup, dashboards access, alarms.
+package infra
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Program provisions one logsearch stack. main.go hands it to pulumi.Run and
+// outside tools drive it by this name.
+func Program(ctx *pulumi.Context) error {
+	cfg, err := LoadConfig(ctx)
+	if err != nil {
+		return err
+	}
+	network, err := NewNetwork(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	domain, err := NewSearchDomain(ctx, cfg, network)
+	if err != nil {
+		return err
+	}
+	ingestion, err := NewIngestion(ctx, cfg, network, domain)
+	if err != nil {
+		return err
+	}
+	setup, err := NewDomainSetup(ctx, cfg, network, domain, ingestion)
+	if err != nil {
+		return err
+	}
+	if err := NewDomainAccessPolicy(ctx, domain, ingestion, setup); err != nil {
+		return err
+	}
+	dashboards, err := NewDashboardsAccess(ctx, cfg, network, domain)
+	if err != nil {
+		return err
+	}
+	if err := NewAlarms(ctx, cfg, domain, ingestion, dashboards); err != nil {
+		return err
+	}
+
+	ctx.Export("dashboardsUrl", dashboards.URL)
+	ctx.Export("domainEndpoint", domain.Endpoint)
+	ctx.Export("domainArn", domain.Arn)
+	ctx.Export("ingestFunctionName", ingestion.FunctionName)
+	ctx.Export("dlqUrl", ingestion.DLQURL)
+	return nil
+}
