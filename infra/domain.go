@@ -1,8 +1,14 @@
 package infra
 
 import (
-	"errors"
+	"fmt"
+	"regexp"
+	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -14,14 +20,366 @@ type SearchDomain struct {
 	MasterUserName string
 	MasterPassword pulumi.StringOutput // secret
 	KmsKeyArn      pulumi.StringOutput
+	// DomainName is Name as a plain string: it is fixed by the stack name,
+	// so ARNs and log group names can be written before the domain exists.
+	DomainName string
+	// Resource is the domain itself, for DependsOn.
+	Resource *opensearch.Domain
 }
 
-// NewSearchDomain STUB.
+const (
+	// MasterUserName is the internal-database master user. Engineers sign
+	// in to Dashboards with it; `pulumi stack output --show-secrets` does
+	// not show the password, README explains how to read it.
+	MasterUserName = "logsearch-admin"
+	// TLSPolicy is the newest policy OpenSearch offers (Opensearch.8).
+	TLSPolicy = "Policy-Min-TLS-1-2-PFS-2023-10"
+	// offPeakStartHourUTC starts the 10-hour off-peak window in which
+	// service software updates are applied (Opensearch.10).
+	offPeakStartHourUTC = 22
+	// kmsDeletionWindowDays is the longest window: a deleted key makes the
+	// domain unrecoverable (KMSKeyInaccessible), so mistakes get 30 days.
+	kmsDeletionWindowDays = 30
+)
+
+// domainLogTypes are published to CloudWatch Logs: slow logs and errors
+// (Opensearch.4) and audit logs (Opensearch.5).
+var domainLogTypes = []struct{ logType, suffix string }{
+	{"INDEX_SLOW_LOGS", "index-slow"},
+	{"SEARCH_SLOW_LOGS", "search-slow"},
+	{"ES_APPLICATION_LOGS", "application"},
+	{"AUDIT_LOGS", "audit"},
+}
+
+// NewSearchDomain creates the encrypted, VPC-only domain with fine-grained
+// access control, its KMS key and its log groups.
+//
+// Deletion protection: opensearch.Domain has no such field, so a
+// production stack marks the domain and its KMS key `protect`: `pulumi
+// destroy` or a replacing change then stops with an error instead of
+// deleting every index. Lift it deliberately with
+// `pulumi state unprotect`.
 func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network) (*SearchDomain, error) {
-	return nil, errors.New("NewSearchDomain: not implemented yet")
+	name := domainName(cfg.Stack)
+	domainArn := fmt.Sprintf("arn:%s:es:%s:%s:domain/%s", cfg.Partition, cfg.Region, cfg.AccountID, name)
+	var protect []pulumi.ResourceOption
+	if cfg.Production {
+		protect = append(protect, pulumi.Protect(true))
+	}
+
+	key, err := kms.NewKey(ctx, "domain-key", &kms.KeyArgs{
+		Description:          pulumi.Sprintf("logsearch %s: OpenSearch data at rest and the stack's log groups", cfg.Stack),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(kmsDeletionWindowDays),
+		Policy:               pulumi.String(domainKeyPolicy(cfg)),
+		Tags:                 tags(cfg, "domain-key"),
+	}, protect...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := kms.NewAlias(ctx, "domain-key", &kms.AliasArgs{
+		Name:        pulumi.Sprintf("alias/logsearch-%s", cfg.Stack),
+		TargetKeyId: key.KeyId,
+	}); err != nil {
+		return nil, err
+	}
+
+	var groupArns []pulumi.StringInput
+	var publishing opensearch.DomainLogPublishingOptionArray
+	for _, lt := range domainLogTypes {
+		g, err := newLogGroup(ctx, cfg, "domain-"+lt.suffix, fmt.Sprintf("/aws/opensearch/%s/%s", name, lt.suffix), key.Arn)
+		if err != nil {
+			return nil, err
+		}
+		groupArns = append(groupArns, g.Arn)
+		publishing = append(publishing, opensearch.DomainLogPublishingOptionArgs{
+			LogType:               pulumi.String(lt.logType),
+			CloudwatchLogGroupArn: g.Arn,
+			Enabled:               pulumi.Bool(true),
+		})
+	}
+	// The service writes to the groups under this policy; scoped to this
+	// account and this domain, so no other domain can use the groups.
+	logPolicy, err := cloudwatch.NewLogResourcePolicy(ctx, "domain-logs", &cloudwatch.LogResourcePolicyArgs{
+		PolicyName: pulumi.Sprintf("logsearch-%s-opensearch-logs", cfg.Stack),
+		PolicyDocument: policyOf(func(arns []string) []policyStatement {
+			resources := make([]string, len(arns))
+			for i, a := range arns {
+				resources[i] = a + ":*"
+			}
+			return []policyStatement{{
+				Sid:       "OpenSearchPublishesLogs",
+				Effect:    "Allow",
+				Principal: map[string]any{"Service": "es.amazonaws.com"},
+				Action:    []string{"logs:PutLogEvents", "logs:CreateLogStream"},
+				Resource:  resources,
+				Condition: map[string]any{
+					"StringEquals": map[string]any{"aws:SourceAccount": cfg.AccountID},
+					"ArnLike":      map[string]any{"aws:SourceArn": domainArn},
+				},
+			}}
+		}, groupArns...),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	password, err := random.NewRandomPassword(ctx, "domain-master-password", &random.RandomPasswordArgs{
+		// OpenSearch wants 8-128 characters with upper, lower, digit and
+		// special; the special set avoids quotes, backslash and $ so the
+		// password survives shells and JSON unescaped.
+		Length:          pulumi.Int(32),
+		MinUpper:        pulumi.Int(1),
+		MinLower:        pulumi.Int(1),
+		MinNumeric:      pulumi.Int(1),
+		MinSpecial:      pulumi.Int(1),
+		OverrideSpecial: pulumi.String("!#%*+-=?_"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	masterPassword := pulumi.ToSecret(password.Result).(pulumi.StringOutput)
+
+	d := cfg.Domain
+	cluster := &opensearch.DomainClusterConfigArgs{
+		InstanceType:           pulumi.String(d.InstanceType),
+		InstanceCount:          pulumi.Int(d.InstanceCount),
+		ZoneAwarenessEnabled:   pulumi.Bool(d.ZoneAwareness),
+		DedicatedMasterEnabled: pulumi.Bool(d.DedicatedMasterCount > 0),
+	}
+	if d.ZoneAwareness {
+		cluster.ZoneAwarenessConfig = &opensearch.DomainClusterConfigZoneAwarenessConfigArgs{
+			AvailabilityZoneCount: pulumi.Int(d.AzCount),
+		}
+	}
+	if d.DedicatedMasterCount > 0 {
+		cluster.DedicatedMasterCount = pulumi.Int(d.DedicatedMasterCount)
+		cluster.DedicatedMasterType = pulumi.String(d.DedicatedMasterType)
+	}
+
+	domain, err := opensearch.NewDomain(ctx, "domain", &opensearch.DomainArgs{
+		DomainName:    pulumi.String(name),
+		EngineVersion: pulumi.String(d.EngineVersion),
+		ClusterConfig: cluster,
+		EbsOptions: &opensearch.DomainEbsOptionsArgs{
+			EbsEnabled: pulumi.Bool(true),
+			VolumeType: pulumi.String("gp3"),
+			VolumeSize: pulumi.Int(d.VolumeSize),
+			Iops:       pulumi.Int(d.Iops),
+			Throughput: pulumi.Int(d.Throughput),
+		},
+		EncryptAtRest: &opensearch.DomainEncryptAtRestArgs{
+			Enabled:  pulumi.Bool(true),
+			KmsKeyId: key.Arn,
+		},
+		NodeToNodeEncryption: &opensearch.DomainNodeToNodeEncryptionArgs{Enabled: pulumi.Bool(true)},
+		DomainEndpointOptions: &opensearch.DomainDomainEndpointOptionsArgs{
+			EnforceHttps:      pulumi.Bool(true),
+			TlsSecurityPolicy: pulumi.String(TLSPolicy),
+		},
+		AdvancedSecurityOptions: &opensearch.DomainAdvancedSecurityOptionsArgs{
+			Enabled:                     pulumi.Bool(true),
+			InternalUserDatabaseEnabled: pulumi.Bool(true),
+			AnonymousAuthEnabled:        pulumi.Bool(false),
+			MasterUserOptions: &opensearch.DomainAdvancedSecurityOptionsMasterUserOptionsArgs{
+				MasterUserName:     pulumi.String(MasterUserName),
+				MasterUserPassword: masterPassword,
+			},
+		},
+		LogPublishingOptions: publishing,
+		SoftwareUpdateOptions: &opensearch.DomainSoftwareUpdateOptionsArgs{
+			AutoSoftwareUpdateEnabled: pulumi.Bool(true),
+		},
+		OffPeakWindowOptions: &opensearch.DomainOffPeakWindowOptionsArgs{
+			Enabled: pulumi.Bool(true),
+			OffPeakWindow: &opensearch.DomainOffPeakWindowOptionsOffPeakWindowArgs{
+				WindowStartTime: &opensearch.DomainOffPeakWindowOptionsOffPeakWindowWindowStartTimeArgs{
+					Hours: pulumi.Int(offPeakStartHourUTC), Minutes: pulumi.Int(0),
+				},
+			},
+		},
+		VpcOptions: &opensearch.DomainVpcOptionsArgs{
+			SubnetIds:        network.DomainSubnetIDs,
+			SecurityGroupIds: pulumi.StringArray{network.DomainSecurityGroupID},
+		},
+		// AWS sets this default itself; stating it keeps previews clean.
+		AdvancedOptions: pulumi.StringMap{"rest.action.multi.allow_explicit_index": pulumi.String("true")},
+		Tags:            tags(cfg, "domain"),
+	}, append(protect, pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
+	if err != nil {
+		return nil, err
+	}
+	return &SearchDomain{
+		Name:           domain.DomainName,
+		Arn:            domain.Arn,
+		Endpoint:       domain.Endpoint,
+		MasterUserName: MasterUserName,
+		MasterPassword: masterPassword,
+		KmsKeyArn:      key.Arn,
+		DomainName:     name,
+		Resource:       domain,
+	}, nil
 }
 
-// NewDomainAccessPolicy STUB.
+// newLogGroup creates a log group this stack owns: retention from
+// logRetentionDays, encrypted with the stack's key (CloudWatch.16).
+func newLogGroup(ctx *pulumi.Context, cfg *Config, resourceName, groupName string, kmsKeyArn pulumi.StringInput) (*cloudwatch.LogGroup, error) {
+	return cloudwatch.NewLogGroup(ctx, resourceName, &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(groupName),
+		RetentionInDays: pulumi.Int(cfg.LogRetentionDays),
+		KmsKeyId:        kmsKeyArn,
+		Tags:            tags(cfg, resourceName),
+	})
+}
+
+var domainNameInvalid = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// domainName is "logsearch-<stack>" in the form OpenSearch accepts:
+// 3-28 characters, lower case letters, digits and hyphens, starting with a
+// letter.
+func domainName(stack string) string {
+	n := "logsearch-" + domainNameInvalid.ReplaceAllString(strings.ToLower(stack), "-")
+	if len(n) > 28 {
+		n = n[:28]
+	}
+	return strings.TrimRight(n, "-")
+}
+
+// domainKeyPolicy lets the account administer and use the key through IAM
+// (OpenSearch uses it via grants made with the deployer's permissions) and
+// lets CloudWatch Logs encrypt this account's log groups with it. Actions
+// are listed one by one: no `kms:*`.
+func domainKeyPolicy(cfg *Config) string {
+	root := fmt.Sprintf("arn:%s:iam::%s:root", cfg.Partition, cfg.AccountID)
+	return policyJSON(
+		policyStatement{
+			Sid:       "AccountAdministersAndUsesKeyThroughIAM",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": root},
+			Action:    kmsAccountActions,
+			Resource:  "*", // in a key policy "*" means this key
+		},
+		policyStatement{
+			Sid:       "CloudWatchLogsEncryptsThisAccountsGroups",
+			Effect:    "Allow",
+			Principal: map[string]any{"Service": fmt.Sprintf("logs.%s.amazonaws.com", cfg.Region)},
+			Action:    []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"},
+			Resource:  "*",
+			Condition: map[string]any{"ArnLike": map[string]any{
+				"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", cfg.Partition, cfg.Region, cfg.AccountID),
+			}},
+		},
+	)
+}
+
+// kmsAccountActions is what the account needs to manage and use the key
+// (so it can never lock itself out) without granting kms:*.
+var kmsAccountActions = []string{
+	"kms:CancelKeyDeletion", "kms:CreateAlias", "kms:CreateGrant", "kms:Decrypt", "kms:DeleteAlias",
+	"kms:DescribeKey", "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation",
+	"kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GetKeyPolicy",
+	"kms:GetKeyRotationStatus", "kms:ListGrants", "kms:ListKeyRotations", "kms:ListResourceTags",
+	"kms:PutKeyPolicy", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant", "kms:RevokeGrant",
+	"kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource",
+	"kms:UpdateAlias", "kms:UpdateKeyDescription",
+}
+
+// Every method a REST client can use, named one by one (never es:ESHttp*).
+var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPatch", "es:ESHttpPost", "es:ESHttpPut"}
+
+// NewDomainAccessPolicy writes the domain's resource policy (the edge
+// check that runs before fine-grained access control).
+//
+// Why it has an anonymous statement: office users sign in to Dashboards
+// with internal-database users, and the setup function talks to the
+// domain as the master user with HTTP basic auth. Neither request carries
+// an AWS signature, and a policy naming only IAM roles rejects every
+// unsigned request: Dashboards would show "User: anonymous is not
+// authorized" and setup would never run. AWS recommends an access policy
+// that does not require signing whenever FGAC is on (OSDG fgac.md).
+//
+// How it stays tight anyway:
+//   - The anonymous statement admits only the paths browsers and setup
+//     use: Dashboards (_dashboards*, which is also where AWS's own
+//     "block Dashboards" policy draws the line), index templates, the
+//     security plugin's roles and role mappings, and ISM. Searches made in
+//     Dashboards go from Dashboards to the cluster inside the domain, not
+//     through this edge. Direct unsigned calls to indices, _bulk or
+//     _search are refused before FGAC sees them.
+//   - Unsigned requests still need a valid internal user and FGAC role;
+//     anonymous auth is off.
+//   - Only three security groups reach port 443 at all (ALB, ingest,
+//     setup), and the ALB only admits the office networks.
+//   - The ingest function signs with its role, which may only POST and PUT
+//     (bulk writes); the setup role, when the setup stage provides one, is
+//     named with its methods. No statement uses es:* or es:ESHttp*.
 func NewDomainAccessPolicy(ctx *pulumi.Context, domain *SearchDomain, ingestion *Ingestion, setup *DomainSetup) error {
-	return errors.New("NewDomainAccessPolicy: not implemented yet")
+	inputs := []pulumi.StringInput{domain.Arn, ingestion.RoleArn}
+	if setup != nil && setupRoleSet(setup) {
+		inputs = append(inputs, setup.RoleArn)
+	}
+	policy := policyOf(func(v []string) []policyStatement {
+		return domainAccessStatements(v[0], v[1], optional(v, 2))
+	}, inputs...)
+	_, err := opensearch.NewDomainPolicy(ctx, "domain-access", &opensearch.DomainPolicyArgs{
+		DomainName:     domain.Name,
+		AccessPolicies: policy,
+	})
+	return err
+}
+
+// setupRoleSet reports whether the setup stage returned a role (the
+// zero StringOutput has no state).
+func setupRoleSet(setup *DomainSetup) bool {
+	return setup.RoleArn.OutputState != nil
+}
+
+func optional(v []string, i int) string {
+	if i < len(v) {
+		return v[i]
+	}
+	return ""
+}
+
+// anonymousDomainPaths are the sub-resources unsigned (FGAC-authenticated)
+// requests may reach: Dashboards, and what the setup function configures.
+var anonymousDomainPaths = []string{
+	"_dashboards*",
+	"_index_template/*",
+	"_plugins/_security/api/roles/*",
+	"_plugins/_security/api/rolesmapping/*",
+	"_plugins/_ism/*",
+}
+
+func domainAccessStatements(domainArn, ingestRoleArn, setupRoleArn string) []policyStatement {
+	anonymous := make([]string, len(anonymousDomainPaths))
+	for i, p := range anonymousDomainPaths {
+		anonymous[i] = domainArn + "/" + p
+	}
+	stmts := []policyStatement{
+		{
+			Sid:       "IngestFunctionWritesDocuments",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": ingestRoleArn},
+			Action:    []string{"es:ESHttpPost", "es:ESHttpPut"},
+			Resource:  domainArn + "/*",
+		},
+		{
+			Sid:       "DashboardsAndSetupAuthenticateWithFineGrainedAccessControl",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": "*"},
+			Action:    esHTTPAllMethods,
+			Resource:  anonymous,
+		},
+	}
+	if setupRoleArn != "" {
+		stmts = append(stmts, policyStatement{
+			Sid:       "SetupFunctionConfiguresDomain",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": setupRoleArn},
+			Action:    []string{"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"},
+			Resource:  domainArn + "/*",
+		})
+	}
+	return stmts
 }

@@ -1,8 +1,17 @@
 package infra
 
 import (
-	"errors"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -14,9 +23,190 @@ type Ingestion struct {
 	DLQURL       pulumi.StringOutput
 	DLQArn       pulumi.StringOutput
 	DLQName      pulumi.StringOutput
+	// LogGroupName is the function's own log group.
+	LogGroupName string
 }
 
-// NewIngestion STUB.
+const (
+	// ingestMemoryMB: bulk bodies of up to BULK_MAX_BYTES are built in
+	// memory next to the decoded batch (CloudWatch Logs sends up to 1 MB
+	// compressed); 512 MB leaves room and buys a proportional CPU share.
+	ingestMemoryMB = 512
+	// ingestTimeoutSeconds covers bulk retries with backoff on 429s.
+	ingestTimeoutSeconds = 300
+	// bulkMaxBytes: AWS recommends 3-5 MiB bulk requests; every instance
+	// type accepts at least 10 MiB (security-controls.md section 3).
+	bulkMaxBytes = 5 << 20
+	// Async invocation: retry a failing batch twice, keep trying
+	// throttled ones for the longest allowed (6 h), then park the event
+	// in the dead-letter queue instead of dropping it.
+	maxRetryAttempts = 2
+	maxEventAgeSecs  = 21600
+	// dlqRetentionSeconds is SQS's maximum, 14 days: time to notice the
+	// alarm and redrive.
+	dlqRetentionSeconds = 1209600
+)
+
+// NewIngestion creates the ingest function in the VPC, its least-privilege
+// role, the dead-letter queue and one subscription filter per log group.
 func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain) (*Ingestion, error) {
-	return nil, errors.New("NewIngestion: not implemented yet")
+	fnName := ingestFunctionName(cfg.Stack)
+	dlq, err := sqs.NewQueue(ctx, "ingest-dlq", &sqs.QueueArgs{
+		SqsManagedSseEnabled:    pulumi.Bool(true), // SSE-SQS: Lambda can deliver without KMS grants (SQS.1)
+		MessageRetentionSeconds: pulumi.Int(dlqRetentionSeconds),
+		Tags:                    tags(cfg, "ingest-dlq"),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	role, err := iam.NewRole(ctx, "ingest", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(assumeRolePolicy("lambda.amazonaws.com")),
+		Description:      pulumi.Sprintf("logsearch %s ingest function: write to the domain, park failures in the DLQ", cfg.Stack),
+		Tags:             tags(cfg, "ingest"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	for name, policy := range map[string]string{
+		// ENIs in the VPC and the function's own logs.
+		"ingest-vpc-access": "service-role/AWSLambdaVPCAccessExecutionRole",
+		// Active tracing sends segments to X-Ray.
+		"ingest-xray": "AWSXRayDaemonWriteAccess",
+	} {
+		if _, err := iam.NewRolePolicyAttachment(ctx, name, &iam.RolePolicyAttachmentArgs{
+			Role:      role.Name,
+			PolicyArn: pulumi.String(fmt.Sprintf("arn:%s:iam::aws:policy/%s", cfg.Partition, policy)),
+		}); err != nil {
+			return nil, err
+		}
+	}
+	rolePolicy, err := iam.NewRolePolicy(ctx, "ingest", &iam.RolePolicyArgs{
+		Role: role.ID(),
+		Policy: policyOf(func(v []string) []policyStatement {
+			write := allow([]string{"es:ESHttpPost", "es:ESHttpPut"}, v[0]+"/*")
+			write.Sid = "BulkWritesToTheDomain"
+			park := allow([]string{"sqs:SendMessage"}, v[1])
+			park.Sid = "ParkFailedEventsInTheDLQ"
+			return []policyStatement{write, park}
+		}, domain.Arn, dlq.Arn),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	logGroup, err := newLogGroup(ctx, cfg, "ingest-logs", "/aws/lambda/"+fnName, domain.KmsKeyArn)
+	if err != nil {
+		return nil, err
+	}
+	code, err := lambdaCode("ingest")
+	if err != nil {
+		return nil, err
+	}
+	fnArgs := &lambda.FunctionArgs{
+		Name:          pulumi.String(fnName),
+		Description:   pulumi.Sprintf("logsearch %s: CloudWatch Logs subscription -> OpenSearch daily indices", cfg.Stack),
+		Runtime:       pulumi.String(string(lambda.RuntimeCustomAL2023)),
+		Architectures: pulumi.StringArray{pulumi.String("arm64")},
+		Handler:       pulumi.String("bootstrap"),
+		Code:          code,
+		Role:          role.Arn,
+		MemorySize:    pulumi.Int(ingestMemoryMB),
+		Timeout:       pulumi.Int(ingestTimeoutSeconds),
+		VpcConfig: &lambda.FunctionVpcConfigArgs{
+			SubnetIds:        network.PrivateSubnetIDs,
+			SecurityGroupIds: pulumi.StringArray{network.IngestSecurityGroupID},
+		},
+		TracingConfig: &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
+		// CKV_AWS_116 reads only this; the on-failure destination below
+		// carries the same events with the error attached.
+		DeadLetterConfig: &lambda.FunctionDeadLetterConfigArgs{TargetArn: dlq.Arn},
+		Environment: &lambda.FunctionEnvironmentArgs{Variables: pulumi.StringMap{
+			"OPENSEARCH_ENDPOINT": pulumi.Sprintf("https://%s", domain.Endpoint),
+			"OPENSEARCH_AUTH":     pulumi.String("sigv4"),
+			"INDEX_PREFIX":        pulumi.String(cfg.Ingest.IndexPrefix),
+			"INDEX_TIMEZONE":      pulumi.String(cfg.Ingest.Timezone),
+			"TIME_FIELD":          pulumi.String(cfg.Ingest.TimeField),
+			"FIELD_TYPES":         pulumi.String(cfg.Ingest.FieldTypes.EncodeJSON()),
+			"DLQ_URL":             dlq.Url,
+			"BULK_MAX_BYTES":      pulumi.String(strconv.Itoa(bulkMaxBytes)),
+		}},
+		Tags: tags(cfg, "ingest"),
+	}
+	if cfg.Ingest.MaxConcurrency > 0 {
+		fnArgs.ReservedConcurrentExecutions = pulumi.Int(cfg.Ingest.MaxConcurrency)
+	}
+	fn, err := lambda.NewFunction(ctx, "ingest", fnArgs,
+		pulumi.DependsOn([]pulumi.Resource{logGroup, rolePolicy}))
+	if err != nil {
+		return nil, err
+	}
+
+	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, "ingest", &lambda.FunctionEventInvokeConfigArgs{
+		FunctionName:             fn.Name,
+		MaximumRetryAttempts:     pulumi.Int(maxRetryAttempts),
+		MaximumEventAgeInSeconds: pulumi.Int(maxEventAgeSecs),
+		DestinationConfig: &lambda.FunctionEventInvokeConfigDestinationConfigArgs{
+			OnFailure: &lambda.FunctionEventInvokeConfigDestinationConfigOnFailureArgs{Destination: dlq.Arn},
+		},
+	}, pulumi.DependsOn([]pulumi.Resource{rolePolicy})); err != nil {
+		return nil, err
+	}
+
+	for _, g := range cfg.LogGroups {
+		if err := subscribe(ctx, cfg, fn, g); err != nil {
+			return nil, err
+		}
+	}
+	return &Ingestion{
+		FunctionName: fn.Name,
+		FunctionArn:  fn.Arn,
+		RoleArn:      role.Arn,
+		DLQURL:       dlq.Url,
+		DLQArn:       dlq.Arn,
+		DLQName:      dlq.Name,
+		LogGroupName: "/aws/lambda/" + fnName,
+	}, nil
+}
+
+// subscribe lets CloudWatch Logs invoke the function for one log group and
+// creates the subscription filter only once that permission exists:
+// CloudWatch Logs does not retry AccessDenied, so a filter that fires
+// before its permission loses those events silently.
+func subscribe(ctx *pulumi.Context, cfg *Config, fn *lambda.Function, g LogGroupConfig) error {
+	name := logGroupResourceName(g.Name)
+	groupArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", cfg.Partition, cfg.Region, cfg.AccountID, g.Name)
+	perm, err := lambda.NewPermission(ctx, "invoke-"+name, &lambda.PermissionArgs{
+		Action:        pulumi.String("lambda:InvokeFunction"),
+		Function:      fn.Name,
+		Principal:     pulumi.String("logs.amazonaws.com"),
+		SourceArn:     pulumi.String(groupArn + ":*"),
+		SourceAccount: pulumi.String(cfg.AccountID),
+	})
+	if err != nil {
+		return err
+	}
+	_, err = cloudwatch.NewLogSubscriptionFilter(ctx, "subscribe-"+name, &cloudwatch.LogSubscriptionFilterArgs{
+		Name:           pulumi.Sprintf("logsearch-%s", cfg.Stack),
+		LogGroup:       pulumi.String(g.Name),
+		FilterPattern:  pulumi.String(g.FilterPattern),
+		DestinationArn: fn.Arn,
+	}, pulumi.DependsOn([]pulumi.Resource{perm}))
+	return err
+}
+
+func ingestFunctionName(stack string) string { return "logsearch-" + stack + "-ingest" }
+
+var resourceNameInvalid = regexp.MustCompile(`[^A-Za-z0-9-]+`)
+
+// logGroupResourceName is a stable logical name for a log group's
+// resources: readable, valid as a Lambda statement ID, and unique even
+// when two names differ only in punctuation.
+func logGroupResourceName(group string) string {
+	sum := sha256.Sum256([]byte(group))
+	readable := strings.Trim(resourceNameInvalid.ReplaceAllString(group, "-"), "-")
+	if len(readable) > 40 {
+		readable = readable[len(readable)-40:]
+	}
+	return readable + "-" + hex.EncodeToString(sum[:4])
 }

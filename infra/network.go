@@ -1,8 +1,14 @@
 package infra
 
 import (
-	"errors"
+	"fmt"
+	"net/netip"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -15,9 +21,324 @@ type Network struct {
 	IngestSecurityGroupID pulumi.StringOutput
 	SetupSecurityGroupID  pulumi.StringOutput
 	AlbSecurityGroupID    pulumi.StringOutput
+	// DomainSubnetIDs are the subnets the domain uses: one per domain AZ,
+	// the first entries of PrivateSubnetIDs.
+	DomainSubnetIDs pulumi.StringArrayOutput
 }
 
-// NewNetwork STUB.
+const httpsPort = 443
+
+// NewNetwork creates a VPC with private subnets (or adopts the configured
+// one) and the security groups. Traffic allowed, and nothing else:
+//
+//	office CIDRs --443/80--> ALB --443--> domain
+//	ingest fn --443--> domain, ingest fn --443--> SQS endpoint
+//	setup fn  --443--> domain
 func NewNetwork(ctx *pulumi.Context, cfg *Config) (*Network, error) {
-	return nil, errors.New("NewNetwork: not implemented yet")
+	n := &Network{}
+	var subnetIDs pulumi.StringArray
+	if cfg.Network.NewVpc() {
+		vpcID, ids, err := newVpc(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		n.VpcID, subnetIDs = vpcID, ids
+	} else {
+		n.VpcID = pulumi.String(cfg.Network.VpcID).ToStringOutput()
+		subnetIDs = pulumi.ToStringArray(cfg.Network.SubnetIDs)
+	}
+	n.PrivateSubnetIDs = subnetIDs.ToStringArrayOutput()
+	n.DomainSubnetIDs = subnetIDs[:cfg.Domain.SubnetCount()].ToStringArrayOutput()
+
+	sg := func(name, description string) (pulumi.StringOutput, error) {
+		g, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+			VpcId:               n.VpcID,
+			Description:         pulumi.String(description),
+			RevokeRulesOnDelete: pulumi.Bool(true),
+			Tags:                tags(cfg, name),
+		})
+		if err != nil {
+			return pulumi.StringOutput{}, err
+		}
+		return g.ID().ToStringOutput(), nil
+	}
+	var err error
+	if n.DomainSecurityGroupID, err = sg("domain-sg", "OpenSearch domain: HTTPS from the ingest and setup functions and the Dashboards load balancer only"); err != nil {
+		return nil, err
+	}
+	if n.IngestSecurityGroupID, err = sg("ingest-sg", "Ingest function: HTTPS out to the domain and the SQS endpoint only"); err != nil {
+		return nil, err
+	}
+	if n.SetupSecurityGroupID, err = sg("setup-sg", "Domain setup function: HTTPS out to the domain only"); err != nil {
+		return nil, err
+	}
+	if n.AlbSecurityGroupID, err = sg("alb-sg", "Dashboards load balancer: HTTPS (and HTTP, redirect only) from the office networks; HTTPS to the domain"); err != nil {
+		return nil, err
+	}
+
+	rules := []sgRule{
+		{name: "domain-from-ingest", group: n.DomainSecurityGroupID, peer: n.IngestSecurityGroupID, port: httpsPort, why: "ingest function writes documents"},
+		{name: "domain-from-setup", group: n.DomainSecurityGroupID, peer: n.SetupSecurityGroupID, port: httpsPort, why: "setup function configures the domain"},
+		{name: "domain-from-alb", group: n.DomainSecurityGroupID, peer: n.AlbSecurityGroupID, port: httpsPort, why: "Dashboards load balancer forwards office users"},
+		{name: "ingest-to-domain", egress: true, group: n.IngestSecurityGroupID, peer: n.DomainSecurityGroupID, port: httpsPort, why: "bulk requests to the domain"},
+		{name: "setup-to-domain", egress: true, group: n.SetupSecurityGroupID, peer: n.DomainSecurityGroupID, port: httpsPort, why: "setup requests to the domain"},
+		{name: "alb-to-domain", egress: true, group: n.AlbSecurityGroupID, peer: n.DomainSecurityGroupID, port: httpsPort, why: "forward to the domain"},
+	}
+	for i, cidr := range cfg.Dashboards.OfficeCidrs {
+		for _, port := range []int{httpsPort, 80} {
+			rules = append(rules, sgRule{
+				name: fmt.Sprintf("alb-from-office-%d-%d", i, port), group: n.AlbSecurityGroupID,
+				cidr: cidr, port: port, why: "office network " + cidr,
+			})
+		}
+	}
+	if cfg.Network.SqsEndpoint {
+		endpointSG, err := sg("sqs-endpoint-sg", "SQS interface endpoint: HTTPS from the ingest function only")
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules,
+			sgRule{name: "sqs-endpoint-from-ingest", group: endpointSG, peer: n.IngestSecurityGroupID, port: httpsPort, why: "ingest function sends to its dead-letter queue"},
+			sgRule{name: "ingest-to-sqs-endpoint", egress: true, group: n.IngestSecurityGroupID, peer: endpointSG, port: httpsPort, why: "dead-letter queue through the SQS endpoint"},
+		)
+		if _, err := ec2.NewVpcEndpoint(ctx, "sqs-endpoint", &ec2.VpcEndpointArgs{
+			VpcId:             n.VpcID,
+			ServiceName:       pulumi.Sprintf("com.amazonaws.%s.sqs", cfg.Region),
+			VpcEndpointType:   pulumi.String("Interface"),
+			PrivateDnsEnabled: pulumi.Bool(true),
+			SubnetIds:         subnetIDs,
+			SecurityGroupIds:  pulumi.StringArray{endpointSG},
+			Tags:              tags(cfg, "sqs-endpoint"),
+		}); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range rules {
+		if err := r.register(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// sgRule is one standalone security-group rule: TCP on one port, from or
+// to either another group or a CIDR. Standalone rules only, never inline
+// ones, so Pulumi never fights itself over a group's rule set.
+type sgRule struct {
+	name   string
+	egress bool
+	group  pulumi.StringOutput
+	peer   pulumi.StringInput // a security group; or
+	cidr   string             // an IPv4 CIDR
+	port   int
+	why    string
+}
+
+func (r sgRule) register(ctx *pulumi.Context, cfg *Config) error {
+	var peerSG, cidr pulumi.StringPtrInput
+	if r.peer != nil {
+		peerSG = r.peer.ToStringOutput().ToStringPtrOutput()
+	}
+	if r.cidr != "" {
+		cidr = pulumi.StringPtr(r.cidr)
+	}
+	if r.egress {
+		_, err := vpc.NewSecurityGroupEgressRule(ctx, r.name, &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId: r.group, IpProtocol: pulumi.String("tcp"),
+			FromPort: pulumi.Int(r.port), ToPort: pulumi.Int(r.port),
+			ReferencedSecurityGroupId: peerSG, CidrIpv4: cidr,
+			Description: pulumi.String(r.why), Tags: tags(cfg, r.name),
+		})
+		return err
+	}
+	_, err := vpc.NewSecurityGroupIngressRule(ctx, r.name, &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId: r.group, IpProtocol: pulumi.String("tcp"),
+		FromPort: pulumi.Int(r.port), ToPort: pulumi.Int(r.port),
+		ReferencedSecurityGroupId: peerSG, CidrIpv4: cidr,
+		Description: pulumi.String(r.why), Tags: tags(cfg, r.name),
+	})
+	return err
+}
+
+// newVpc creates the VPC: private subnets in azCount AZs with a route table
+// that leads nowhere but the VPC, plus (natGateway: true) public subnets, an
+// internet gateway and one NAT gateway. The default SG is emptied (EC2.2)
+// and rejected traffic is logged.
+func newVpc(ctx *pulumi.Context, cfg *Config) (pulumi.StringOutput, pulumi.StringArray, error) {
+	azs, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")})
+	if err != nil {
+		return pulumi.StringOutput{}, nil, fmt.Errorf("listing availability zones: %w", err)
+	}
+	if len(azs.Names) < cfg.Network.AzCount {
+		return pulumi.StringOutput{}, nil, fmt.Errorf("logsearch:network.azCount = %d but region %s has only %d availability zones; lower it", cfg.Network.AzCount, cfg.Region, len(azs.Names))
+	}
+	v, err := ec2.NewVpc(ctx, "vpc", &ec2.VpcArgs{
+		CidrBlock:          pulumi.String(cfg.Network.VpcCidr),
+		EnableDnsSupport:   pulumi.Bool(true), // both needed for private DNS of
+		EnableDnsHostnames: pulumi.Bool(true), // the SQS interface endpoint
+		Tags:               tags(cfg, "vpc"),
+	})
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	vpcID := v.ID().ToStringOutput()
+	if _, err := ec2.NewDefaultSecurityGroup(ctx, "default-sg", &ec2.DefaultSecurityGroupArgs{
+		VpcId: vpcID, // no ingress, no egress: nothing may use the default group
+		Tags:  tags(cfg, "default-sg-unused"),
+	}); err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+
+	// Split the VPC into 8 equal blocks: 0..2 private, 4..6 public.
+	blocks, err := splitCidr(cfg.Network.VpcCidr, 3)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	privateRT, err := ec2.NewRouteTable(ctx, "private-rt", &ec2.RouteTableArgs{VpcId: vpcID, Tags: tags(cfg, "private-rt")})
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	var private pulumi.StringArray
+	for i := 0; i < cfg.Network.AzCount; i++ {
+		name := fmt.Sprintf("private-%d", i)
+		s, err := ec2.NewSubnet(ctx, name, &ec2.SubnetArgs{
+			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(azs.Names[i]),
+			MapPublicIpOnLaunch: pulumi.Bool(false), Tags: tags(cfg, name),
+		})
+		if err != nil {
+			return pulumi.StringOutput{}, nil, err
+		}
+		if _, err := ec2.NewRouteTableAssociation(ctx, name, &ec2.RouteTableAssociationArgs{SubnetId: s.ID(), RouteTableId: privateRT.ID()}); err != nil {
+			return pulumi.StringOutput{}, nil, err
+		}
+		private = append(private, s.ID().ToStringOutput())
+	}
+	if cfg.Network.NatGateway {
+		if err := newNat(ctx, cfg, vpcID, privateRT.ID(), blocks[4:], azs.Names); err != nil {
+			return pulumi.StringOutput{}, nil, err
+		}
+	}
+	if cfg.Network.FlowLogs {
+		if err := newFlowLogs(ctx, cfg, vpcID); err != nil {
+			return pulumi.StringOutput{}, nil, err
+		}
+	}
+	return vpcID, private, nil
+}
+
+// newNat gives the private subnets a way out: public subnets, an internet
+// gateway and one NAT gateway (one, not one per AZ: it only serves
+// outbound calls that can wait for a retry, at a third of the cost).
+func newNat(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput, privateRT pulumi.IDOutput, blocks, azNames []string) error {
+	igw, err := ec2.NewInternetGateway(ctx, "igw", &ec2.InternetGatewayArgs{VpcId: vpcID, Tags: tags(cfg, "igw")})
+	if err != nil {
+		return err
+	}
+	publicRT, err := ec2.NewRouteTable(ctx, "public-rt", &ec2.RouteTableArgs{VpcId: vpcID, Tags: tags(cfg, "public-rt")})
+	if err != nil {
+		return err
+	}
+	if _, err := ec2.NewRoute(ctx, "public-default", &ec2.RouteArgs{
+		RouteTableId: publicRT.ID(), DestinationCidrBlock: pulumi.String("0.0.0.0/0"), GatewayId: igw.ID(),
+	}); err != nil {
+		return err
+	}
+	var firstPublic pulumi.IDOutput
+	for i := 0; i < cfg.Network.AzCount; i++ {
+		name := fmt.Sprintf("public-%d", i)
+		s, err := ec2.NewSubnet(ctx, name, &ec2.SubnetArgs{
+			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(azNames[i]),
+			MapPublicIpOnLaunch: pulumi.Bool(false), Tags: tags(cfg, name),
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := ec2.NewRouteTableAssociation(ctx, name, &ec2.RouteTableAssociationArgs{SubnetId: s.ID(), RouteTableId: publicRT.ID()}); err != nil {
+			return err
+		}
+		if i == 0 {
+			firstPublic = s.ID()
+		}
+	}
+	eip, err := ec2.NewEip(ctx, "nat-eip", &ec2.EipArgs{Domain: pulumi.String("vpc"), Tags: tags(cfg, "nat-eip")})
+	if err != nil {
+		return err
+	}
+	nat, err := ec2.NewNatGateway(ctx, "nat", &ec2.NatGatewayArgs{
+		AllocationId: eip.ID(), SubnetId: firstPublic, Tags: tags(cfg, "nat"),
+	}, pulumi.DependsOn([]pulumi.Resource{igw}))
+	if err != nil {
+		return err
+	}
+	_, err = ec2.NewRoute(ctx, "private-default", &ec2.RouteArgs{
+		RouteTableId: privateRT, DestinationCidrBlock: pulumi.String("0.0.0.0/0"), NatGatewayId: nat.ID(),
+	})
+	return err
+}
+
+// newFlowLogs records rejected connections of the new VPC: the cheap
+// answer to "why can't X reach the domain?".
+func newFlowLogs(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput) error {
+	group, err := cloudwatch.NewLogGroup(ctx, "vpc-flow-logs", &cloudwatch.LogGroupArgs{
+		RetentionInDays: pulumi.Int(cfg.LogRetentionDays),
+		Tags:            tags(cfg, "vpc-flow-logs"),
+	})
+	if err != nil {
+		return err
+	}
+	role, err := iam.NewRole(ctx, "vpc-flow-logs", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(assumeRolePolicy("vpc-flow-logs.amazonaws.com")),
+		Description:      pulumi.String("VPC flow logs write rejected traffic to their log group"),
+		Tags:             tags(cfg, "vpc-flow-logs"),
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := iam.NewRolePolicy(ctx, "vpc-flow-logs", &iam.RolePolicyArgs{
+		Role: role.ID(),
+		Policy: policyOf(func(v []string) []policyStatement {
+			return []policyStatement{allow(
+				[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+				v[0], v[0]+":*",
+			)}
+		}, group.Arn),
+	}); err != nil {
+		return err
+	}
+	_, err = ec2.NewFlowLog(ctx, "vpc-flow-logs", &ec2.FlowLogArgs{
+		VpcId:              vpcID,
+		TrafficType:        pulumi.String("REJECT"),
+		LogDestinationType: pulumi.String("cloud-watch-logs"),
+		LogDestination:     group.Arn,
+		IamRoleArn:         role.Arn,
+		Tags:               tags(cfg, "vpc-flow-logs"),
+	})
+	return err
+}
+
+// splitCidr cuts an IPv4 network into 2^extraBits equal blocks.
+func splitCidr(cidr string, extraBits int) ([]string, error) {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return nil, err
+	}
+	bits := p.Bits() + extraBits
+	base := p.Masked().Addr().As4()
+	start := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	size := uint32(1) << (32 - bits)
+	out := make([]string, 1<<extraBits)
+	for i := range out {
+		a := start + uint32(i)*size
+		out[i] = netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), bits).String()
+	}
+	return out, nil
+}
+
+// tags labels every resource with its stack, so a shared account shows
+// what belongs to which deployment.
+func tags(cfg *Config, name string) pulumi.StringMap {
+	return pulumi.StringMap{
+		"Name":            pulumi.Sprintf("logsearch-%s-%s", cfg.Stack, name),
+		"logsearch:stack": pulumi.String(cfg.Stack),
+	}
 }

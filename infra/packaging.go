@@ -1,13 +1,167 @@
 package infra
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// modulePath identifies this repository's go.mod when looking for the root.
+const modulePath = "github.com/logsearch/logsearch"
+
+// zipEpoch is the fixed modification time of every zip entry: a zip holding
+// the same binary must be the same bytes, or every `pulumi preview` would
+// show the function's code as changed.
+var zipEpoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// lambdaBuilds caches one build per function per process: Program may ask
+// for the same code more than once, and tests run Program many times.
+var lambdaBuilds sync.Map // name -> *lambdaBuild
+
+type lambdaBuild struct {
+	once sync.Once
+	zip  string // absolute path of the zip
+	err  error
+}
+
 // lambdaCode builds ./lambda/<name> for linux/arm64 and returns the
-// deterministic zip as a Pulumi archive. STUB.
+// deterministic zip as a Pulumi archive.
+//
+// The zip is written here rather than by pulumi.NewFileArchive on a
+// directory or pulumi.NewAssetArchive: those rebuild the archive and drop
+// the exec bit (pulumi/pulumi#3593), and the function then dies at start
+// with "permission denied". A FileArchive of an existing .zip is copied
+// byte for byte, so the 0755 mode of "bootstrap" survives.
 func lambdaCode(name string) (pulumi.Archive, error) {
-	return nil, errors.New("lambdaCode: not implemented yet")
+	b, _ := lambdaBuilds.LoadOrStore(name, &lambdaBuild{})
+	build := b.(*lambdaBuild)
+	build.once.Do(func() {
+		root, err := moduleRoot()
+		if err != nil {
+			build.err = err
+			return
+		}
+		build.zip, build.err = buildLambdaZip(root, "./lambda/"+name, filepath.Join(root, ".build"), name)
+	})
+	if build.err != nil {
+		return nil, build.err
+	}
+	return pulumi.NewFileArchive(build.zip), nil
+}
+
+// buildLambdaZip compiles the main package pkg (relative to root) into
+// outDir/<name>/bootstrap and packs it into outDir/<name>.zip.
+func buildLambdaZip(root, pkg, outDir, name string) (string, error) {
+	binDir := filepath.Join(outDir, name)
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		return "", fmt.Errorf("lambda %s: %w", name, err)
+	}
+	bin := filepath.Join(binDir, "bootstrap")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("lambda %s: the Go toolchain is needed to build the function code; install Go and put it on PATH: %w", name, err)
+	}
+	cmd := exec.Command(goTool, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", bin, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=-mod=readonly")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("lambda %s: go build %s failed: %w\n%s", name, pkg, err, out)
+	}
+	binary, err := os.ReadFile(bin)
+	if err != nil {
+		return "", fmt.Errorf("lambda %s: %w", name, err)
+	}
+	zipBytes, err := bootstrapZip(binary)
+	if err != nil {
+		return "", fmt.Errorf("lambda %s: %w", name, err)
+	}
+	zipPath := filepath.Join(outDir, name+".zip")
+	if err := writeIfChanged(zipPath, zipBytes); err != nil {
+		return "", fmt.Errorf("lambda %s: %w", name, err)
+	}
+	return zipPath, nil
+}
+
+// bootstrapZip packs a Lambda custom-runtime binary: one entry named
+// "bootstrap", executable, with a fixed timestamp.
+func bootstrapZip(binary []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, Modified: zipEpoch}
+	hdr.SetMode(0o755)
+	w, err := zw.CreateHeader(hdr)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(binary); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// writeIfChanged replaces path atomically, and not at all when the bytes
+// are already there.
+func writeIfChanged(path string, data []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.Remove(tmp.Name()) }()
+	if _, err := tmp.Write(data); err != nil {
+		_ = tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// moduleRoot finds the directory of this module's go.mod, walking up from
+// the working directory: Pulumi runs the program in the project directory,
+// `go test` in the package directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && declaresModule(data, modulePath) {
+			return dir, nil
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod for %s above the working directory; run pulumi from the project directory", modulePath)
+		}
+		dir = parent
+	}
+}
+
+func declaresModule(goMod []byte, path string) bool {
+	for _, line := range strings.Split(string(goMod), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" && strings.Trim(f[1], `"`) == path {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,211 @@
+package infra
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/logsearch/logsearch/lambda/domainsetup"
+	"github.com/logsearch/logsearch/lambda/fieldtypes"
+)
+
+const (
+	invocationType = "aws:lambda/invocation:Invocation"
+	testPassword   = "Mock-Passw0rd!-for-tests"
+)
+
+// setupConfig is a stack config with everything NewDomainSetup reads.
+func setupConfig() *Config {
+	return &Config{
+		Stack:            "dev",
+		Partition:        "aws",
+		RetentionDays:    30,
+		LogRetentionDays: 365,
+		Domain:           DomainConfig{Shards: 1, Replicas: 1},
+		Ingest:           IngestConfig{IndexPrefix: "cwl", Timezone: "UTC", TimeField: "time", FieldTypes: fieldtypes.Map{"status": fieldtypes.Integer}},
+	}
+}
+
+// runSetup runs NewDomainSetup alone under the harness mocks, with the
+// stages it builds on stubbed by plain outputs.
+func runSetup(t *testing.T, cfg *Config) *stackRun {
+	t.Helper()
+	m := &mocks{stack: "dev", region: "us-east-1"}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		network := &Network{
+			PrivateSubnetIDs:     pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}).ToStringArrayOutput(),
+			SetupSecurityGroupID: pulumi.String("sg-setup").ToStringOutput(),
+		}
+		domain := &SearchDomain{
+			Name:           pulumi.String("logsearch-dev").ToStringOutput(),
+			Endpoint:       pulumi.String("vpc-logsearch-dev-xxxx.us-east-1.es.amazonaws.com").ToStringOutput(),
+			MasterUserName: "admin",
+			MasterPassword: pulumi.ToSecret(pulumi.String(testPassword)).(pulumi.StringOutput),
+		}
+		ingestion := &Ingestion{RoleArn: pulumi.String("arn:aws:iam::123456789012:role/ingest").ToStringOutput()}
+		_, err := NewDomainSetup(ctx, cfg, network, domain, ingestion)
+		return err
+	}, pulumi.WithMocks("logsearch", "dev", m))
+	if err != nil {
+		t.Fatalf("NewDomainSetup: %v", err)
+	}
+	return &stackRun{Resources: m.resources}
+}
+
+// isSecret reports whether the engine receives v as a secret.
+func isSecret(v resource.PropertyValue) bool {
+	return v.IsSecret() || (v.IsOutput() && v.OutputValue().Secret)
+}
+
+func TestSetupInputIsASecretCarryingTheDesiredState(t *testing.T) {
+	run := runSetup(t, setupConfig())
+	inv := run.one(t, invocationType, "domain-setup")
+	if !isSecret(inv.Inputs["input"]) {
+		t.Fatal("the invocation input (with the master password) is not a secret: it would sit in the state in plain text")
+	}
+	var req domainsetup.Request
+	if err := json.Unmarshal([]byte(str(t, inv.Inputs, "input")), &req); err != nil {
+		t.Fatal(err)
+	}
+	if req.MasterPassword != testPassword || req.MasterUserName != "admin" || !strings.HasPrefix(req.Endpoint, "vpc-logsearch-dev") {
+		t.Errorf("request %v lacks the domain's endpoint and master credentials", req)
+	}
+	if err := req.Validate(); err != nil {
+		t.Errorf("the function would reject its input: %v", err)
+	}
+	if req.Spec.IndexPrefix != "cwl" || req.Spec.RetentionDays != 30 || req.Spec.FieldTypes["status"] != fieldtypes.Integer ||
+		len(req.Spec.WriterBackendRoles) != 1 || req.Spec.WriterBackendRoles[0] != "arn:aws:iam::123456789012:role/ingest" {
+		t.Errorf("spec %+v does not follow the config", req.Spec)
+	}
+	for k, v := range inv.Inputs["triggers"].ObjectValue() {
+		if strings.Contains(v.String(), testPassword) {
+			t.Errorf("trigger %s contains the password", k)
+		}
+	}
+}
+
+func TestSetupRerunsExactlyWhenTheDesiredStateChanges(t *testing.T) {
+	trigger := func(cfg *Config) (string, string) {
+		inv := runSetup(t, cfg).one(t, invocationType, "domain-setup")
+		return str(t, inv.Inputs, "triggers.desiredState"), str(t, inv.Inputs, "input")
+	}
+	baseHash, baseInput := trigger(setupConfig())
+	if len(baseHash) != 64 {
+		t.Fatalf("desiredState trigger %q is not a sha256", baseHash)
+	}
+	tests := []struct {
+		name   string
+		change func(*Config)
+		rerun  bool
+	}{
+		{"same config", func(*Config) {}, false},
+		{"field types declared in another order", func(c *Config) {
+			c.Ingest.FieldTypes = fieldtypes.Map{}
+			c.Ingest.FieldTypes["status"] = fieldtypes.Integer
+		}, false},
+		{"timezone (ingest only)", func(c *Config) { c.Ingest.Timezone = "Asia/Tokyo" }, false},
+		{"alarm emails", func(c *Config) { c.AlarmEmails = []string{"ops@example.com"} }, false},
+		{"field type", func(c *Config) { c.Ingest.FieldTypes["status"] = fieldtypes.Keyword }, true},
+		{"new field", func(c *Config) { c.Ingest.FieldTypes["took"] = fieldtypes.Double }, true},
+		{"retention", func(c *Config) { c.RetentionDays = 14 }, true},
+		{"replicas", func(c *Config) { c.Domain.Replicas = 2 }, true},
+		{"shards", func(c *Config) { c.Domain.Shards = 3 }, true},
+		{"index prefix", func(c *Config) { c.Ingest.IndexPrefix = "app" }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := setupConfig()
+			tt.change(cfg)
+			hash, input := trigger(cfg)
+			if (hash != baseHash) != tt.rerun {
+				t.Errorf("trigger changed: %v, want %v", hash != baseHash, tt.rerun)
+			}
+			if (input != baseInput) != tt.rerun {
+				t.Errorf("input changed: %v, want %v", input != baseInput, tt.rerun)
+			}
+		})
+	}
+}
+
+func TestSetupRerunsOnNewCode(t *testing.T) {
+	inv := runSetup(t, setupConfig()).one(t, invocationType, "domain-setup")
+	if _, ok := inv.Inputs["triggers"].ObjectValue()["code"]; !ok {
+		t.Error("no code trigger: new setup code would not be applied until the config changes")
+	}
+}
+
+func TestSetupFunction(t *testing.T) {
+	run := runSetup(t, setupConfig())
+	fn := run.one(t, "aws:lambda/function:Function", "setup")
+	for path, want := range map[string]any{
+		"runtime":                       "provided.al2023",
+		"architectures[0]":              "arm64",
+		"handler":                       "bootstrap",
+		"vpcConfig.securityGroupIds[0]": "sg-setup",
+		"vpcConfig.subnetIds[1]":        "subnet-b",
+		"loggingConfig.logGroup":        "/aws/lambda/logsearch-dev-setup",
+		"timeout":                       float64(setupTimeout),
+	} {
+		if got := get(t, fn.Inputs, path); got != want {
+			t.Errorf("%s = %v, want %v", path, got, want)
+		}
+	}
+	if env, ok := lookup(fn.Inputs, "environment"); ok {
+		t.Errorf("the function has environment %v: credentials must only travel in the secret invocation input", env)
+	}
+	lg := run.one(t, "aws:cloudwatch/logGroup:LogGroup", "setup")
+	if got := get(t, lg.Inputs, "retentionInDays"); got != float64(365) {
+		t.Errorf("log retention %v", got)
+	}
+	att := run.one(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "setup-vpc-access")
+	if got := str(t, att.Inputs, "policyArn"); got != "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" {
+		t.Errorf("policy %s", got)
+	}
+	if n := len(run.ofType("aws:iam/rolePolicy:RolePolicy")) + len(run.ofType("aws:iam/policy:Policy")); n != 0 {
+		t.Errorf("%d custom policies: the setup function needs no AWS API beyond VPC access", n)
+	}
+	inv := run.one(t, invocationType, "domain-setup")
+	if got := str(t, inv.Inputs, "functionName"); got != "logsearch-dev-setup" {
+		t.Errorf("invokes %s", got)
+	}
+}
+
+func TestSetupRejectsAReservedFieldName(t *testing.T) {
+	cfg := setupConfig()
+	cfg.Ingest.FieldTypes["@timestamp"] = fieldtypes.Date
+	m := &mocks{stack: "dev"}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := NewDomainSetup(ctx, cfg, &Network{}, &SearchDomain{}, &Ingestion{})
+		return err
+	}, pulumi.WithMocks("logsearch", "dev", m))
+	if err == nil || !strings.Contains(err.Error(), `fieldTypes "@timestamp": the name is reserved`) {
+		t.Fatalf("error %v: want the reserved name named", err)
+	}
+	if len(m.resources) != 0 {
+		t.Errorf("%d resources registered before the config was rejected", len(m.resources))
+	}
+}
+
+// The whole program wires the setup after the domain and the ingest role.
+func TestStackInvokesSetupAfterTheDomain(t *testing.T) {
+	run := mustRunStack(t, "dev", nil)
+	inv := run.one(t, invocationType, "domain-setup")
+	if !isSecret(inv.Inputs["input"]) {
+		t.Error("input not secret")
+	}
+	domains := run.ofType("aws:opensearch/domain:Domain")
+	if len(domains) != 1 || !inv.dependsOn("aws:opensearch/domain:Domain", domains[0].Name) {
+		t.Errorf("the invocation does not wait for the domain (depends on %v)", inv.Dependencies)
+	}
+	other := mustRunStack(t, "dev", map[string]string{"logsearch:retentionDays": "7"})
+	if str(t, other.one(t, invocationType, "domain-setup").Inputs, "triggers.desiredState") == str(t, inv.Inputs, "triggers.desiredState") {
+		t.Error("changing logsearch:retentionDays does not re-run setup")
+	}
+	same := mustRunStack(t, "dev", nil)
+	if str(t, same.one(t, invocationType, "domain-setup").Inputs, "triggers.desiredState") != str(t, inv.Inputs, "triggers.desiredState") {
+		t.Error("the same config re-runs setup")
+	}
+}

@@ -1,0 +1,305 @@
+// Package cli is the backfill command: it reads archived logs from S3 or
+// local files and indexes them like the ingest function, and with "redo"
+// empties index-days first and refills them.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/archive"
+	"github.com/logsearch/logsearch/lambda/backfill/pipeline"
+	"github.com/logsearch/logsearch/lambda/backfill/progress"
+	"github.com/logsearch/logsearch/lambda/backfill/redo"
+	"github.com/logsearch/logsearch/lambda/backfill/rejects"
+	"github.com/logsearch/logsearch/lambda/backfill/resume"
+	"github.com/logsearch/logsearch/lambda/document"
+)
+
+// Exit statuses.
+const (
+	ExitOK          = 0   // every line indexed
+	ExitFailed      = 1   // something was not indexed: see the summary and the rejects file
+	ExitUsage       = 2   // bad flags or sources: nothing was done
+	ExitInterrupted = 130 // stopped by Ctrl-C; run the same command again to resume
+)
+
+// Env is the command's surroundings; tests replace parts of it.
+type Env struct {
+	Stdin     io.Reader
+	StdinTTY  bool
+	Stdout    io.Writer
+	Stderr    io.Writer
+	StderrTTY bool
+	Getenv    func(string) string
+	Now       func() time.Time
+	// NewS3 builds the S3 client; nil means from the AWS credential chain.
+	NewS3 func() (archive.S3API, error)
+	// OpenSearch builds the bulk sender and the HTTP client for index
+	// deletion; nil means from the options (endpoint, auth, region).
+	OpenSearch func(ctx context.Context, o *Options) (pipeline.Sender, *http.Client, error)
+}
+
+// Main runs the command. Cancelling stop (first Ctrl-C) stops gracefully;
+// cancelling ctx (second Ctrl-C) abandons in-flight requests.
+func Main(ctx, stop context.Context, args []string, env Env) int {
+	o, err := ParseArgs(args, env.Getenv, env.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "backfill: %v\nRun backfill -h for the flags.\n", err)
+		return ExitUsage
+	}
+	c := &command{o: o, env: env}
+	if env.Now == nil {
+		c.env.Now = time.Now
+	}
+	code, err := c.run(ctx, stop)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "backfill: %v\n", err)
+	}
+	return code
+}
+
+type command struct {
+	o   *Options
+	env Env
+}
+
+func (c *command) run(ctx, stop context.Context) (int, error) {
+	o, stderr := c.o, c.env.Stderr
+	// Redo reads the neighbouring days' objects too: an archive's day
+	// boundaries rarely match the index time zone's (nor do the arrival
+	// times Firehose files objects by), so a day's lines spill into them.
+	listFrom, listTo := o.From, o.To
+	var indices []string
+	if o.Redo {
+		listFrom, listTo = o.From.AddDate(0, 0, -1), o.To.AddDate(0, 0, 1)
+		indices = redo.Indices(o.IndexPrefix, o.From, o.To)
+	}
+	newS3 := c.env.NewS3
+	if newS3 == nil {
+		newS3 = defaultS3(ctx, o)
+	}
+	jobs, canonical, err := listJobs(ctx, o, listFrom, listTo, newS3)
+	if err != nil {
+		return ExitUsage, err
+	}
+	var total int64
+	for _, j := range jobs {
+		total += j.Object.Size
+	}
+	if len(jobs) == 0 {
+		err := fmt.Errorf("no objects found for %s from %s to %s: check the prefix and --key-layout (%q expects keys like <prefix>%s...)",
+			strings.Join(o.Sources, " "), listFrom.Format(time.DateOnly), listTo.Format(time.DateOnly), o.KeyLayout, o.KeyLayout.DayPrefix("", listFrom))
+		if o.Redo {
+			err = fmt.Errorf("%w; nothing was deleted, since nothing could refill the days", err)
+		}
+		return ExitFailed, err
+	}
+	fmt.Fprintf(stderr, "%d objects, %s stored, from %s\n", len(jobs), megabytes(total), strings.Join(canonical, " "))
+
+	cfg := pipeline.Config{
+		Document: document.Config{IndexPrefix: o.IndexPrefix, Location: o.Location, TimeField: o.TimeField, FieldTypes: o.FieldTypes},
+		LogGroup: o.LogGroup, Concurrency: o.Concurrency, BatchBytes: o.BulkBytes,
+		DryRun: o.DryRun, DryRunOut: c.env.Stdout, Samples: o.Samples,
+	}
+	if o.Redo {
+		keep := make(map[string]bool, len(indices))
+		for _, i := range indices {
+			keep[i] = true
+		}
+		cfg.KeepIndex = func(i string) bool { return keep[i] }
+	}
+	if _, err := document.NewBuilder(cfg.Document); err != nil {
+		return ExitUsage, err
+	}
+
+	if o.DryRun {
+		if o.Redo {
+			fmt.Fprintf(c.env.Stdout, "would delete (%s): %s\n", o.DeleteMode, strings.Join(indices, " "))
+		}
+		sum, err := pipeline.Run(ctx, stop, cfg, pipeline.Deps{Now: c.env.Now}, jobs)
+		if err != nil {
+			return ExitFailed, err
+		}
+		c.printSummary(sum, "")
+		return exitCode(sum), nil
+	}
+
+	fingerprint, description := o.runIdentity(canonical)
+	state, err := resume.Open(o.State, resume.Run{Fingerprint: fingerprint, Description: description}, c.env.Now())
+	if err != nil {
+		return ExitUsage, err
+	}
+	defer state.Close()
+	if state.Resumed() {
+		fmt.Fprintf(stderr, "resuming the run started %s (state file %s)\n", state.Started().Format(time.RFC3339), o.State)
+	}
+
+	newOS := c.env.OpenSearch
+	if newOS == nil {
+		newOS = openSearch
+	}
+	sender, httpClient, err := newOS(ctx, o)
+	if err != nil {
+		return ExitUsage, err
+	}
+
+	if o.Redo {
+		if err := c.emptyDays(ctx, state, &redo.Client{HTTP: httpClient, Endpoint: o.Endpoint}, indices, jobs); err != nil {
+			return ExitFailed, err
+		}
+	}
+
+	rej := rejects.NewWriter(o.Rejects)
+	defer rej.Close()
+	meter := progress.NewMeter(int64(len(jobs)), total)
+	for _, j := range jobs {
+		if state.IsDone(j.ID(), j.Object.ETag) {
+			meter.Skip(j.Object.Size)
+		}
+	}
+	repCtx, stopReporting := context.WithCancel(context.Background())
+	reported := make(chan struct{})
+	go func() {
+		defer close(reported)
+		(&progress.Reporter{Meter: meter, Out: stderr, Terminal: c.env.StderrTTY, Interval: o.ProgressInterval}).Run(repCtx)
+	}()
+	sum, runErr := pipeline.Run(ctx, stop, cfg, pipeline.Deps{Sender: sender, State: state, Rejects: rej, Meter: meter, Now: c.env.Now}, jobs)
+	stopReporting()
+	<-reported
+	if cerr := rej.Close(); runErr == nil {
+		runErr = cerr
+	}
+	if runErr != nil {
+		return ExitFailed, fmt.Errorf("%w; the state file %s is kept: run the same command again to resume", runErr, o.State)
+	}
+	c.printSummary(sum, o.Rejects)
+	code := exitCode(sum)
+	if code == ExitOK {
+		if err := state.Finish(); err != nil {
+			return ExitFailed, err
+		}
+		return code, nil
+	}
+	fmt.Fprintf(stderr, "state kept in %s: run the same command again to resume (finished objects are skipped)\n", o.State)
+	return code, nil
+}
+
+// emptyDays deletes the index-days once per run: a resumed redo does not
+// delete what it has already begun to refill.
+func (c *command) emptyDays(ctx context.Context, state *resume.State, admin *redo.Client, indices []string, jobs []pipeline.Job) error {
+	const step = "emptied index-days"
+	o, out := c.o, c.env.Stderr
+	if state.StepDone(step) {
+		fmt.Fprintf(out, "index-days already emptied by the interrupted run; refilling\n")
+		return nil
+	}
+	logGroups := c.logGroups(jobs)
+	if o.DeleteMode == redo.ModeIndex {
+		fmt.Fprintf(out, "redo will DELETE these indices, with every document in them (from all log groups): %s\n", strings.Join(indices, " "))
+	} else {
+		fmt.Fprintf(out, "redo will delete the documents with @log_group %s from: %s\n", strings.Join(logGroups, " or "), strings.Join(indices, " "))
+	}
+	if !o.Yes {
+		if !c.env.StdinTTY {
+			return errors.New("redo deletes data and needs a confirmation, but stdin is not a terminal: pass --yes to confirm in scripts")
+		}
+		if err := redo.Confirm(c.env.Stdin, out, indices); err != nil {
+			return err
+		}
+	}
+	for _, index := range indices {
+		if o.DeleteMode == redo.ModeIndex {
+			existed, err := admin.DeleteIndex(ctx, index)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "deleted %s%s\n", index, map[bool]string{false: " (did not exist)", true: ""}[existed])
+			continue
+		}
+		n, err := admin.DeleteByQuery(ctx, index, logGroups)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "deleted %d documents from %s\n", n, index)
+	}
+	return state.MarkStep(step, c.env.Now())
+}
+
+// logGroups are the @log_group values this run writes.
+func (c *command) logGroups(jobs []pipeline.Job) []string {
+	if c.o.LogGroup != "" {
+		return []string{c.o.LogGroup}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, j := range jobs {
+		if n := j.Store.Name(); !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func exitCode(s *pipeline.Summary) int {
+	switch {
+	case s.OK():
+		return ExitOK
+	case s.Interrupted && s.DeliveryFailed == nil:
+		return ExitInterrupted
+	}
+	return ExitFailed
+}
+
+func (c *command) printSummary(s *pipeline.Summary, rejectsPath string) {
+	out := c.env.Stderr
+	verb := "indexed"
+	if c.o.DryRun {
+		verb = "would index"
+	}
+	fmt.Fprintf(out, "%d of %d objects finished", s.Done+s.AlreadyDone, s.Objects)
+	if s.AlreadyDone > 0 {
+		fmt.Fprintf(out, " (%d by an earlier attempt)", s.AlreadyDone)
+	}
+	fmt.Fprintf(out, "; %d lines read, %d %s, %d refused, %d blank", s.Lines, s.Indexed, verb, s.Rejected, s.Empty)
+	if s.OtherIndex > 0 {
+		fmt.Fprintf(out, ", %d skipped (they belong to days not redone)", s.OtherIndex)
+	}
+	fmt.Fprintln(out)
+	indices := make([]string, 0, len(s.PerIndex))
+	for k := range s.PerIndex {
+		indices = append(indices, k)
+	}
+	sort.Strings(indices)
+	for _, k := range indices {
+		fmt.Fprintf(out, "  %s: %d\n", k, s.PerIndex[k])
+	}
+	for _, f := range s.Failed {
+		fmt.Fprintf(out, "NOT INDEXED: %s: %v\n", f.Object, f.Err)
+	}
+	if s.Rejected > 0 || len(s.Failed) > 0 {
+		if rejectsPath != "" {
+			fmt.Fprintf(out, "details of every line and object not indexed: %s\n", rejectsPath)
+		}
+	}
+	if s.DeliveryFailed != nil {
+		fmt.Fprintf(out, "STOPPED: OpenSearch did not accept the data: %v\n", s.DeliveryFailed)
+	}
+	if s.Interrupted && s.DeliveryFailed == nil {
+		fmt.Fprintf(out, "INTERRUPTED: %d objects not finished\n", s.Objects-s.Done-s.AlreadyDone-len(s.Failed))
+	}
+}
+
+func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }

@@ -1,0 +1,221 @@
+package cli
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/archive"
+	"github.com/logsearch/logsearch/lambda/backfill/redo"
+	"github.com/logsearch/logsearch/lambda/fieldtypes"
+)
+
+// Options are the parsed command line.
+type Options struct {
+	Redo    bool
+	Sources []string
+
+	From, To  time.Time
+	HasRange  bool
+	KeyLayout archive.KeyLayout
+
+	Endpoint    string
+	Auth        string
+	Region      string
+	S3Endpoint  string
+	IndexPrefix string
+	Location    *time.Location
+	TimeField   string
+	FieldTypes  fieldtypes.Map
+	LogGroup    string
+
+	Concurrency      int
+	BulkBytes        int
+	State            string
+	Rejects          string
+	DryRun           bool
+	Samples          int
+	ProgressInterval time.Duration
+
+	Yes        bool
+	DeleteMode redo.Mode
+}
+
+// Limits of the bulk body size, as in the ingest function: 10 MiB is the
+// request cap of the smallest instance types.
+const (
+	defaultBulkBytes = 5 << 20
+	maxBulkBytes     = 10 << 20
+)
+
+const usageText = `Usage:
+  backfill [flags] SOURCE...              index archived logs
+  backfill redo --from D --to D [flags] SOURCE...
+                                          empty the index-days D..D, then refill them
+
+SOURCE is s3://<bucket>/<prefix>, a local directory (both read by date:
+<prefix><date in --key-layout>...), or a single log file (read whole).
+Files may be gzip'd or plain; gzip is recognised by content.
+Flags may come before or after the sources.
+
+Flags:
+`
+
+// ParseArgs reads args (without the program name). getenv supplies the
+// defaults shared with the ingest function (OPENSEARCH_ENDPOINT, ...). All
+// problems are reported at once.
+func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Options, error) {
+	o := &Options{}
+	if len(args) > 0 && args[0] == "redo" {
+		o.Redo = true
+		args = args[1:]
+	}
+	envOr := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	from := fs.String("from", "", "first day to read, YYYY-MM-DD (required for s3:// and directory sources)")
+	to := fs.String("to", "", "last day to read, inclusive, YYYY-MM-DD (default: --from)")
+	layout := fs.String("key-layout", archive.DefaultKeyLayout, "Go date layout of the key part right after the prefix, e.g. 2006/01/02 or 2006-01-02")
+	fs.StringVar(&o.Endpoint, "endpoint", getenv("OPENSEARCH_ENDPOINT"), "OpenSearch URL, e.g. https://vpc-logs-xyz.ap-northeast-1.es.amazonaws.com (default $OPENSEARCH_ENDPOINT)")
+	fs.StringVar(&o.Auth, "auth", envOr("OPENSEARCH_AUTH", "sigv4"), "sigv4 (sign with your AWS credentials) or none (default $OPENSEARCH_AUTH or sigv4)")
+	fs.StringVar(&o.Region, "region", envOr("AWS_REGION", getenv("AWS_DEFAULT_REGION")), "AWS region of the domain and the bucket (default $AWS_REGION)")
+	fs.StringVar(&o.S3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL instead of AWS S3; requests become path-style (also: $AWS_ENDPOINT_URL_S3)")
+	fs.StringVar(&o.IndexPrefix, "index-prefix", envOr("INDEX_PREFIX", "cwl"), "index name prefix: <prefix>-YYYY.MM.DD (default $INDEX_PREFIX or cwl)")
+	tz := fs.String("timezone", envOr("INDEX_TIMEZONE", "UTC"), "IANA time zone whose calendar day names the index (default $INDEX_TIMEZONE or UTC)")
+	fs.StringVar(&o.TimeField, "time-field", envOr("TIME_FIELD", "time"), "field @timestamp is read from (default $TIME_FIELD or time)")
+	types := fs.String("field-types", getenv("FIELD_TYPES"), `JSON object of field name to type, e.g. {"status":"integer"} (default $FIELD_TYPES)`)
+	fs.StringVar(&o.LogGroup, "log-group", "", "written as @log_group (e.g. the log group the archive came from); default: the source, s3://<bucket> or file://<dir>")
+	fs.IntVar(&o.Concurrency, "concurrency", 4, "objects processed in parallel")
+	fs.IntVar(&o.BulkBytes, "bulk-bytes", defaultBulkBytes, "bulk request size in bytes, at most 10485760")
+	fs.StringVar(&o.State, "state", ".backfill-state.jsonl", "resume state file; kept while a run is unfinished, removed when it completes")
+	fs.StringVar(&o.Rejects, "rejects", "backfill-rejects.ndjson", "file the lines OpenSearch refused and the unreadable objects are appended to")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "read everything and print what would be written, but write nothing")
+	fs.IntVar(&o.Samples, "sample", 3, "documents a dry run prints")
+	fs.DurationVar(&o.ProgressInterval, "progress-interval", 10*time.Second, "how often progress is printed when stderr is not a terminal")
+	fs.BoolVar(&o.Yes, "yes", false, "redo: delete without asking (for scripts)")
+	deleteMode := fs.String("delete", string(redo.ModeIndex), "redo: index (delete whole index-days) or query (delete only documents whose @log_group is this run's)")
+	fs.Usage = func() {
+		fmt.Fprint(usage, usageText)
+		fs.PrintDefaults()
+	}
+
+	// Flags and sources may be mixed: parse up to each source in turn.
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		o.Sources = append(o.Sources, args[0])
+		args = args[1:]
+	}
+
+	var errs []error
+	if len(o.Sources) == 0 {
+		errs = append(errs, errors.New("no SOURCE: name s3://<bucket>/<prefix>, a directory or a file"))
+	}
+	if *from != "" {
+		d, err := archive.ParseDate("from", *from)
+		errs = appendErr(errs, err)
+		o.From, o.To, o.HasRange = d, d, err == nil
+	}
+	if *to != "" {
+		if *from == "" {
+			errs = append(errs, errors.New("--to without --from: give both, e.g. --from 2024-05-01 --to 2024-05-31"))
+		}
+		d, err := archive.ParseDate("to", *to)
+		errs = appendErr(errs, err)
+		o.To = d
+	}
+	if o.HasRange && o.To.Before(o.From) {
+		errs = append(errs, fmt.Errorf("--to %s is before --from %s: swap them", o.To.Format(time.DateOnly), o.From.Format(time.DateOnly)))
+	}
+	if o.Redo && !o.HasRange {
+		errs = append(errs, errors.New("redo needs the days to redo: --from YYYY-MM-DD [--to YYYY-MM-DD]"))
+	}
+	o.KeyLayout = archive.KeyLayout(*layout)
+	errs = appendErr(errs, o.KeyLayout.Validate())
+	if !o.DryRun {
+		if o.Endpoint == "" {
+			errs = append(errs, errors.New("no OpenSearch endpoint: pass --endpoint https://... or set OPENSEARCH_ENDPOINT (or use --dry-run)"))
+		} else if !strings.HasPrefix(o.Endpoint, "https://") && !strings.HasPrefix(o.Endpoint, "http://") {
+			errs = append(errs, fmt.Errorf("--endpoint %q is not a URL: write https://<domain endpoint>", o.Endpoint))
+		}
+	}
+	if o.Auth != "sigv4" && o.Auth != "none" {
+		errs = append(errs, fmt.Errorf("--auth %q: use sigv4 or none", o.Auth))
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil || *tz == "" || strings.EqualFold(*tz, "local") {
+		errs = append(errs, fmt.Errorf("--timezone %q is not an IANA time zone name: use e.g. UTC or Asia/Tokyo", *tz))
+	}
+	o.Location = loc
+	ft, ferrs := fieldtypes.DecodeJSON(*types)
+	for _, e := range ferrs {
+		errs = append(errs, fmt.Errorf("--field-types: %w", e))
+	}
+	o.FieldTypes = ft
+	if o.Concurrency < 1 || o.Concurrency > 256 {
+		errs = append(errs, fmt.Errorf("--concurrency %d: use 1 to 256", o.Concurrency))
+	}
+	if o.BulkBytes < 1<<10 || o.BulkBytes > maxBulkBytes {
+		errs = append(errs, fmt.Errorf("--bulk-bytes %d: use 1024 to %d (10 MiB, the request cap of small OpenSearch instances)", o.BulkBytes, maxBulkBytes))
+	}
+	if o.Samples < 0 {
+		errs = append(errs, fmt.Errorf("--sample %d: use 0 or more", o.Samples))
+	}
+	mode, err := redo.ParseMode(*deleteMode)
+	errs = appendErr(errs, err)
+	o.DeleteMode = mode
+	if len(errs) > 0 {
+		return nil, usageError{errors.Join(errs...)}
+	}
+	return o, nil
+}
+
+func appendErr(errs []error, err error) []error {
+	if err != nil {
+		return append(errs, err)
+	}
+	return errs
+}
+
+// usageError is a problem with the command line (exit status 2).
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// Run identifies the run for the state file: everything that changes what
+// gets written. Concurrency and batch size do not.
+// sources are the canonical source names, so that "./logs" and "logs"
+// are the same run.
+func (o *Options) runIdentity(sources []string) (fingerprint, description string) {
+	mode := "backfill"
+	if o.Redo {
+		mode = "redo --delete " + string(o.DeleteMode)
+	}
+	days := "whole files"
+	if o.HasRange {
+		days = o.From.Format(time.DateOnly) + ".." + o.To.Format(time.DateOnly)
+	}
+	description = fmt.Sprintf("%s %s %s -> %s %s-*", mode, strings.Join(sources, " "), days, o.Endpoint, o.IndexPrefix)
+	b, _ := json.Marshal([]any{mode, sources, days, o.KeyLayout, o.Endpoint, o.IndexPrefix, o.Location.String(), o.TimeField, o.FieldTypes.EncodeJSON(), o.LogGroup})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), description
+}

@@ -1,0 +1,492 @@
+// Package pipeline indexes archived objects the way the live ingest path
+// indexes CloudWatch events: each line becomes a synthetic log event, the
+// shared document.Builder turns it into a bulk item, and a Sender delivers
+// batches to OpenSearch. Objects are processed in parallel, one Builder per
+// worker; an object is recorded as done only when every one of its lines
+// is indexed, so an interrupted run can resume object by object.
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/archive"
+	"github.com/logsearch/logsearch/lambda/backfill/progress"
+	"github.com/logsearch/logsearch/lambda/backfill/rejects"
+	"github.com/logsearch/logsearch/lambda/backfill/resume"
+	"github.com/logsearch/logsearch/lambda/cwlogs"
+	"github.com/logsearch/logsearch/lambda/document"
+)
+
+// Job is one object to index.
+type Job struct {
+	Store  archive.Store
+	Object archive.Object
+}
+
+// ID names the object across runs: store and key.
+func (j Job) ID() string { return j.Store.Name() + "/" + j.Object.Key }
+
+// ItemFailure is a bulk item OpenSearch refused for good.
+type ItemFailure struct {
+	// Item is the item's position in the batch, from 0.
+	Item   int
+	Status int
+	Error  string
+}
+
+// Sender delivers a bulk body of n items, retrying what is worth retrying.
+// It returns the items that failed permanently; an error means some items
+// could not be delivered at all (OpenSearch unreachable, retries spent) and
+// the run must stop.
+type Sender interface {
+	Send(ctx context.Context, body []byte, n int) ([]ItemFailure, error)
+}
+
+// Config is what a run does.
+type Config struct {
+	// Document configures the shared Builder: index prefix, time zone,
+	// time field and field types, as in the ingest function.
+	Document document.Config
+	// LogGroup is written as @log_group; empty means the store's name
+	// (s3://bucket or file:///dir).
+	LogGroup string
+	// Concurrency is how many objects are processed at once.
+	Concurrency int
+	// BatchBytes is the bulk body size a worker accumulates before sending.
+	BatchBytes int
+	// KeepIndex, when set, drops documents bound for other indices (redo
+	// refills only the index-days it deleted).
+	KeepIndex func(index string) bool
+	// ReadAttempts is how often an object is read before a transport
+	// failure (not corruption) fails it.
+	ReadAttempts int
+
+	// DryRun reads and builds everything but sends nothing and records no
+	// state; it describes the objects on DryRunOut.
+	DryRun    bool
+	DryRunOut io.Writer
+	// Samples is how many built documents a dry run prints.
+	Samples int
+}
+
+// Deps are the run's collaborators. State, Rejects, Meter may be nil in a
+// dry run.
+type Deps struct {
+	Sender  Sender
+	State   *resume.State
+	Rejects *rejects.Writer
+	Meter   *progress.Meter
+	Now     func() time.Time
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Objects        int   // objects listed for this run
+	AlreadyDone    int   // skipped: finished by an earlier attempt
+	Done           int   // finished now, every line indexed
+	Failed         []ObjectFailure
+	Lines          int64 // lines read (empty lines included)
+	Indexed        int64 // documents accepted by OpenSearch (or built, in a dry run)
+	Rejected       int64 // documents refused for good, written to the rejects file
+	Empty          int64 // blank lines, which make no document
+	OtherIndex     int64 // redo: documents for index-days not being redone
+	PerIndex       map[string]int64
+	Interrupted    bool
+	DeliveryFailed error // the Sender gave up: the run stopped
+}
+
+// ObjectFailure is an object not (fully) indexed.
+type ObjectFailure struct {
+	Object string
+	Err    error
+}
+
+// OK reports whether every line of every object was indexed.
+func (s *Summary) OK() bool {
+	return len(s.Failed) == 0 && s.Rejected == 0 && !s.Interrupted && s.DeliveryFailed == nil
+}
+
+// Run indexes jobs. Cancelling stop ends the run gracefully: no new object
+// is started, lines already read are still sent, and unfinished objects
+// stay unrecorded for the next attempt. Cancelling ctx aborts sends too.
+func Run(ctx, stop context.Context, cfg Config, deps Deps, jobs []Job) (*Summary, error) {
+	if cfg.Concurrency < 1 {
+		cfg.Concurrency = 1
+	}
+	if cfg.BatchBytes <= 0 {
+		cfg.BatchBytes = 5 << 20
+	}
+	if cfg.ReadAttempts < 1 {
+		cfg.ReadAttempts = 3
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Meter == nil {
+		deps.Meter = progress.NewMeter(0, 0)
+	}
+	if !cfg.DryRun && (deps.Sender == nil || deps.State == nil || deps.Rejects == nil) {
+		return nil, errors.New("pipeline: Sender, State and Rejects are required outside a dry run")
+	}
+	// Check the document settings once, before any worker starts.
+	if _, err := document.NewBuilder(cfg.Document); err != nil {
+		return nil, err
+	}
+
+	sum := &Summary{Objects: len(jobs), PerIndex: map[string]int64{}}
+	var todo []Job
+	for _, j := range jobs {
+		if !cfg.DryRun && deps.State.IsDone(j.ID(), j.Object.ETag) {
+			sum.AlreadyDone++
+			continue
+		}
+		todo = append(todo, j)
+	}
+
+	// sendCtx outlives stop so that in-flight batches are delivered after
+	// an interrupt; abort stops everything when delivery itself fails.
+	sendCtx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
+	readCtx, cancelRead := context.WithCancel(stop)
+	defer cancelRead()
+	go func() {
+		<-sendCtx.Done()
+		cancelRead()
+	}()
+
+	r := &runner{cfg: cfg, deps: deps, sum: sum, sendCtx: sendCtx, readCtx: readCtx, abort: abort}
+	queue := make(chan Job)
+	var wg sync.WaitGroup
+	for range cfg.Concurrency {
+		w, err := r.newWorker()
+		if err != nil {
+			return nil, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range queue {
+				w.process(j)
+			}
+		}()
+	}
+feed:
+	for _, j := range todo {
+		select {
+		case queue <- j:
+		case <-readCtx.Done():
+			break feed
+		}
+	}
+	close(queue)
+	wg.Wait()
+
+	if err := context.Cause(sendCtx); err != nil && ctx.Err() == nil {
+		sum.DeliveryFailed = err
+	}
+	sum.Interrupted = stop.Err() != nil || ctx.Err() != nil
+	if deps.Rejects != nil {
+		if err := deps.Rejects.Sync(); err != nil {
+			return sum, err
+		}
+	}
+	if r.fatal != nil {
+		return sum, r.fatal
+	}
+	return sum, nil
+}
+
+type runner struct {
+	cfg              Config
+	deps             Deps
+	sendCtx, readCtx context.Context
+	abort            context.CancelCauseFunc
+
+	mu      sync.Mutex
+	sum     *Summary
+	samples int
+	fatal   error // state or rejects file unwritable: stop
+}
+
+// stopWith ends the run for a reason local to this machine.
+func (r *runner) stopWith(err error) {
+	r.mu.Lock()
+	if r.fatal == nil {
+		r.fatal = err
+	}
+	r.mu.Unlock()
+	r.abort(err)
+}
+
+// objectResult accumulates one object's counts under the runner's lock.
+type objectResult struct {
+	lines, indexed, rejected, empty, otherIndex int64
+	perIndex                                    map[string]int64
+}
+
+func (r *runner) record(job Job, res *objectResult, failure error, complete bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.sum
+	s.Lines += res.lines
+	s.Indexed += res.indexed
+	s.Rejected += res.rejected
+	s.Empty += res.empty
+	s.OtherIndex += res.otherIndex
+	for k, v := range res.perIndex {
+		s.PerIndex[k] += v
+	}
+	switch {
+	case failure != nil:
+		s.Failed = append(s.Failed, ObjectFailure{Object: job.ID(), Err: failure})
+	case complete:
+		s.Done++
+	}
+}
+
+// worker processes one object at a time with its own buffers and Builder.
+type worker struct {
+	*runner
+	builder *document.Builder
+	lines   archive.Lines
+	payload cwlogs.Payload
+	idBuf   []byte
+
+	body  []byte
+	items []item
+	raw   []byte // the lines of the batch, for the rejects file
+}
+
+type item struct {
+	line     int64
+	index    string
+	rawStart int
+	rawEnd   int
+}
+
+func (r *runner) newWorker() (*worker, error) {
+	b, err := document.NewBuilder(r.cfg.Document)
+	if err != nil {
+		return nil, err
+	}
+	return &worker{runner: r, builder: b, payload: cwlogs.Payload{MessageType: cwlogs.MessageTypeData}}, nil
+}
+
+// errStopped marks an object left unfinished because the run is stopping.
+var errStopped = errors.New("run stopping")
+
+func (w *worker) process(j Job) {
+	res := &objectResult{perIndex: map[string]int64{}}
+	var err error
+	for attempt := 1; ; attempt++ {
+		*res = objectResult{perIndex: map[string]int64{}}
+		err = w.read(j, res)
+		var ce *archive.CorruptError
+		if err == nil || errors.Is(err, errStopped) || errors.As(err, &ce) || attempt >= w.cfg.ReadAttempts || w.readCtx.Err() != nil {
+			break
+		}
+		// A dropped download: read the object again from the start.
+		// Deterministic ids make the lines already sent harmless.
+	}
+	switch {
+	case errors.Is(err, errStopped):
+		w.record(j, res, nil, false)
+		return
+	case err != nil:
+		if !w.cfg.DryRun {
+			if werr := w.deps.Rejects.Write(rejects.Reject{Time: w.deps.Now().UTC(), Source: j.Store.Name(), Object: j.Object.Key, Line: res.lines + 1, Error: err.Error()}); werr != nil {
+				w.stopWith(werr)
+			}
+		}
+		w.record(j, res, err, false)
+		return
+	}
+	if w.cfg.DryRun {
+		w.describe(j, res)
+		w.record(j, res, nil, true)
+		return
+	}
+	if res.rejected > 0 {
+		// Not recorded as done: after fixing the cause (e.g. the field
+		// types), the next run sends the object again.
+		w.record(j, res, fmt.Errorf("%d lines refused by OpenSearch, see %s", res.rejected, w.deps.Rejects.Path()), false)
+		return
+	}
+	if err := w.deps.Rejects.Sync(); err != nil {
+		w.stopWith(err)
+		return
+	}
+	if err := w.deps.State.MarkDone(j.ID(), j.Object.ETag, res.lines, w.deps.Now()); err != nil {
+		w.stopWith(err)
+		w.record(j, res, nil, false)
+		return
+	}
+	w.deps.Meter.ObjectDone()
+	w.record(j, res, nil, true)
+}
+
+// read indexes one object once. Its lines become events whose ids hash the
+// store, key and line number, and whose timestamp (used when the line's
+// time field is missing or unparsable) is the start of the object's day,
+// or its modification time when it was not picked by date.
+func (w *worker) read(j Job, res *objectResult) error {
+	rc, err := j.Store.Open(w.readCtx, j.Object.Key)
+	if err != nil {
+		if w.readCtx.Err() != nil {
+			return errStopped
+		}
+		return err
+	}
+	defer rc.Close()
+	if err := w.lines.Reset(rc); err != nil {
+		return err
+	}
+	w.payload.LogGroup = w.cfg.LogGroup
+	if w.payload.LogGroup == "" {
+		w.payload.LogGroup = j.Store.Name()
+	}
+	w.payload.LogStream = j.Object.Key
+	ev := cwlogs.LogEvent{Timestamp: fallbackTime(j.Object, w.cfg.Document.Location).UnixMilli()}
+	idPrefix := j.Store.Name() + "\x00" + j.Object.Key + "\x00"
+	w.body, w.items, w.raw = w.body[:0], w.items[:0], w.raw[:0]
+
+	var stored, text int64
+	stopped := false
+	for {
+		line, n, ok := w.lines.Next()
+		if !ok {
+			break
+		}
+		res.lines++
+		text += int64(len(line)) + 1
+		if res.lines%4096 == 0 {
+			w.deps.Meter.Add(4096, w.lines.StoredBytes()-stored, text)
+			stored, text = w.lines.StoredBytes(), 0
+			if w.readCtx.Err() != nil {
+				stopped = true
+				break
+			}
+		}
+		if isBlank(line) {
+			res.empty++
+			continue
+		}
+		ev.ID = w.id(idPrefix, n)
+		ev.Message = string(line)
+		mark := len(w.body)
+		var info document.ItemInfo
+		w.body, info = w.builder.AppendBulkItem(w.body, &w.payload, &ev)
+		if w.cfg.KeepIndex != nil && !w.cfg.KeepIndex(info.Index) {
+			w.body = w.body[:mark]
+			res.otherIndex++
+			continue
+		}
+		start := len(w.raw)
+		w.raw = append(w.raw, line...)
+		w.items = append(w.items, item{line: n, index: info.Index, rawStart: start, rawEnd: len(w.raw)})
+		if w.cfg.DryRun {
+			w.sample(w.body[mark:])
+		}
+		if len(w.body) >= w.cfg.BatchBytes {
+			if err := w.flush(j, res); err != nil {
+				return err
+			}
+		}
+	}
+	w.deps.Meter.Add(res.lines%4096, w.lines.StoredBytes()-stored, text)
+	if err := w.flush(j, res); err != nil {
+		return err
+	}
+	if err := w.lines.Err(); err != nil {
+		return fmt.Errorf("%s/%s after line %d: %w", j.Store.Name(), j.Object.Key, res.lines, err)
+	}
+	if stopped {
+		return errStopped
+	}
+	return nil
+}
+
+// flush sends the batch and files its permanent failures.
+func (w *worker) flush(j Job, res *objectResult) error {
+	if len(w.items) == 0 {
+		return nil
+	}
+	defer func() { w.body, w.items, w.raw = w.body[:0], w.items[:0], w.raw[:0] }()
+	if w.cfg.DryRun {
+		for _, it := range w.items {
+			res.perIndex[it.index]++
+		}
+		res.indexed += int64(len(w.items))
+		return nil
+	}
+	failures, err := w.deps.Sender.Send(w.sendCtx, w.body, len(w.items))
+	if err != nil {
+		w.abort(err)
+		return errStopped
+	}
+	failed := make(map[int]bool, len(failures))
+	for _, f := range failures {
+		if f.Item < 0 || f.Item >= len(w.items) || failed[f.Item] {
+			continue
+		}
+		failed[f.Item] = true
+		it := w.items[f.Item]
+		msg := string(w.raw[it.rawStart:it.rawEnd])
+		if err := w.deps.Rejects.Write(rejects.Reject{
+			Time: w.deps.Now().UTC(), Source: j.Store.Name(), Object: j.Object.Key, Line: it.line,
+			Index: it.index, Status: f.Status, Error: f.Error, Message: &msg,
+		}); err != nil {
+			w.stopWith(err)
+			return errStopped
+		}
+	}
+	res.rejected += int64(len(failed))
+	for i, it := range w.items {
+		if !failed[i] {
+			res.perIndex[it.index]++
+		}
+	}
+	res.indexed += int64(len(w.items) - len(failed))
+	return nil
+}
+
+// id is the document id of line n: 128 bits of SHA-256 over store, key and
+// line number, in hex. The same line of the same object always gets the
+// same id, so a re-run overwrites instead of duplicating.
+func (w *worker) id(prefix string, n int64) string {
+	w.idBuf = append(w.idBuf[:0], prefix...)
+	w.idBuf = strconv.AppendInt(w.idBuf, n, 10)
+	sum := sha256.Sum256(w.idBuf)
+	return hex.EncodeToString(sum[:16])
+}
+
+// fallbackTime is the timestamp of a line without a usable time field:
+// midnight of the object's day in the index time zone (so such lines land
+// in that day's index), or the object's modification time.
+func fallbackTime(o archive.Object, loc *time.Location) time.Time {
+	if o.Day.IsZero() {
+		return o.Modified
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := o.Day.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,164 @@
+// Package redo empties index-days before a backfill refills them: the
+// repair for days that were indexed badly (wrong field types, a broken
+// parser) or partly, without wiping the domain.
+//
+// Two ways to empty a day:
+//
+//   - ModeIndex deletes the whole index <prefix>-YYYY.MM.DD (DELETE
+//     /<index>). It is immediate and frees the disk at once, but removes
+//     the day's documents of every log group sharing the index.
+//   - ModeQuery deletes only the documents whose @log_group is one of the
+//     given values (POST /<index>/_delete_by_query), leaving other log
+//     groups' documents of that day alone. It is slower, and disk space
+//     returns only as segments merge.
+package redo
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/archive"
+	"github.com/logsearch/logsearch/lambda/docfields"
+)
+
+// Mode is how a day is emptied.
+type Mode string
+
+// The modes.
+const (
+	ModeIndex Mode = "index"
+	ModeQuery Mode = "query"
+)
+
+// ParseMode reads the --delete flag.
+func ParseMode(s string) (Mode, error) {
+	switch Mode(s) {
+	case ModeIndex, ModeQuery:
+		return Mode(s), nil
+	}
+	return "", fmt.Errorf("--delete %q: use \"index\" (delete whole index-days) or \"query\" (delete only this source's log group)", s)
+}
+
+// Indices names the daily indices of from..to, inclusive.
+func Indices(prefix string, from, to time.Time) []string {
+	var out []string
+	for _, d := range archive.Days(from, to) {
+		out = append(out, prefix+"-"+d.Format("2006.01.02"))
+	}
+	return out
+}
+
+// Client talks to the OpenSearch REST API. Its HTTP client signs requests
+// when the domain needs SigV4.
+type Client struct {
+	HTTP     *http.Client
+	Endpoint string // https://host, no trailing slash needed
+}
+
+// DeleteIndex deletes one index; a missing index is not an error (there
+// was nothing to delete), reported by existed=false.
+func (c *Client) DeleteIndex(ctx context.Context, index string) (existed bool, err error) {
+	status, body, err := c.do(ctx, http.MethodDelete, "/"+url.PathEscape(index), nil)
+	switch {
+	case err != nil:
+		return false, err
+	case status == http.StatusNotFound:
+		return false, nil
+	case status/100 != 2:
+		return false, c.httpError("deleting index "+index, status, body)
+	}
+	return true, nil
+}
+
+// DeleteByQuery deletes the documents of index whose @log_group is one of
+// logGroups, waiting until they are gone and searchable as gone.
+func (c *Client) DeleteByQuery(ctx context.Context, index string, logGroups []string) (deleted int64, err error) {
+	q, _ := json.Marshal(map[string]any{"query": map[string]any{"terms": map[string]any{docfields.LogGroup: logGroups}}})
+	status, body, err := c.do(ctx, http.MethodPost, "/"+url.PathEscape(index)+"/_delete_by_query?conflicts=proceed&refresh=true", q)
+	switch {
+	case err != nil:
+		return 0, err
+	case status == http.StatusNotFound:
+		return 0, nil
+	case status/100 != 2:
+		return 0, c.httpError("deleting documents of "+index, status, body)
+	}
+	var res struct {
+		Deleted  int64             `json:"deleted"`
+		Failures []json.RawMessage `json:"failures"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil {
+		return 0, fmt.Errorf("deleting documents of %s: unreadable answer %q: %w", index, truncate(body), err)
+	}
+	if len(res.Failures) > 0 {
+		return res.Deleted, fmt.Errorf("deleting documents of %s: %d failures, first: %s: run redo again", index, len(res.Failures), truncate(res.Failures[0]))
+	}
+	return res.Deleted, nil
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.Endpoint, "/")+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s %s: %w: check --endpoint and that this machine can reach the domain", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, b, err
+}
+
+func (c *Client) httpError(what string, status int, body []byte) error {
+	hint := ""
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		hint = ": your role must be allowed to delete indices (indices:admin/delete) or documents (indices:data/write/delete/byquery) on the domain"
+	}
+	return fmt.Errorf("%s: HTTP %d: %s%s", what, status, truncate(body), hint)
+}
+
+func truncate(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "..."
+	}
+	return string(b)
+}
+
+// Confirm asks on out and reads the answer from in: "yes" or the index
+// names (any order, separated by spaces). Anything else refuses.
+func Confirm(in io.Reader, out io.Writer, indices []string) error {
+	fmt.Fprintf(out, "Type yes or the index names (%s) to continue: ", strings.Join(indices, " "))
+	answer, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && answer == "" {
+		return fmt.Errorf("no confirmation (%v): nothing was deleted; pass --yes to confirm in scripts", err)
+	}
+	answer = strings.TrimSpace(answer)
+	if strings.EqualFold(answer, "yes") {
+		return nil
+	}
+	got := strings.Fields(answer)
+	want := slices.Clone(indices)
+	slices.Sort(got)
+	slices.Sort(want)
+	if len(got) > 0 && slices.Equal(slices.Compact(got), want) {
+		return nil
+	}
+	return fmt.Errorf("not confirmed (answered %q): nothing was deleted", answer)
+}

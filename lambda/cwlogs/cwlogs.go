@@ -1,0 +1,200 @@
+// Package cwlogs decodes the payload CloudWatch Logs hands a subscribed
+// Lambda function: {"awslogs":{"data":"<base64 of gzip of JSON>"}}.
+//
+// Decoding is the first step of every invocation, so the Decoder reuses its
+// buffers and gzip reader across calls and scans the JSON by hand: the
+// envelope has a fixed, known shape and encoding/json alone would cost
+// several times the base64 and gunzip work.
+package cwlogs
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Message types CloudWatch Logs sends. Control messages only check that the
+// destination is reachable and carry no log events.
+const (
+	MessageTypeData    = "DATA_MESSAGE"
+	MessageTypeControl = "CONTROL_MESSAGE"
+)
+
+// LogEvent is one log event of a subscription payload.
+type LogEvent struct {
+	// ID is CloudWatch's unique event id; logsearch uses it as the document _id.
+	ID string
+	// Timestamp is the event time CloudWatch recorded, in milliseconds since
+	// the Unix epoch.
+	Timestamp int64
+	// Message is the log line as the application wrote it.
+	Message string
+}
+
+// Payload is a decoded subscription payload.
+type Payload struct {
+	MessageType         string
+	Owner               string
+	LogGroup            string
+	LogStream           string
+	SubscriptionFilters []string
+	LogEvents           []LogEvent
+}
+
+// DefaultMaxDecompressedBytes bounds how far one payload may inflate. A
+// CloudWatch invocation is at most 1 MB (about 750 KiB of gzip); real log
+// batches inflate 5-30x, but a crafted or degenerate payload can inflate
+// ~1000x, which would exhaust the function's memory instead of reaching
+// the DLQ.
+const DefaultMaxDecompressedBytes = 64 << 20
+
+// Decoder decodes subscription payloads. The zero value is ready to use.
+// A Decoder is not safe for concurrent use.
+//
+// The returned Payload, its LogEvents slice and every string in it alias
+// the Decoder's internal buffers: they stay valid only until the next
+// call to Decode or DecodeEvent on the same Decoder. Copy what must
+// outlive that (for example with strings.Clone).
+type Decoder struct {
+	// MaxDecompressedBytes overrides DefaultMaxDecompressedBytes when > 0.
+	MaxDecompressedBytes int
+
+	compressed []byte
+	json       []byte
+	zr         *gzip.Reader
+	src        bytes.Reader
+	payload    Payload
+	events     []LogEvent
+	filters    []string
+}
+
+// ErrUndecodable matches (with errors.Is) every error Decode and
+// DecodeEvent return: the payload as a whole cannot be read, so it must go
+// to the dead-letter queue untouched rather than be retried.
+var ErrUndecodable = errors.New("CloudWatch Logs payload cannot be decoded")
+
+// Stage names the decoding step that failed.
+type Stage string
+
+// The decoding steps, in order.
+const (
+	StageInvocation Stage = "invocation JSON"
+	StageBase64     Stage = "base64"
+	StageGzip       Stage = "gzip"
+	StageJSON       Stage = "payload JSON"
+	StageFields     Stage = "payload fields"
+)
+
+// DecodeError says which stage failed, what was wrong and how to fix it.
+type DecodeError struct {
+	Stage   Stage
+	Problem string
+	Fix     string
+	Err     error // underlying error, if any
+}
+
+func (e *DecodeError) Error() string {
+	msg := "decoding CloudWatch Logs payload: " + string(e.Stage) + ": " + e.Problem
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	if e.Fix != "" {
+		msg += " (fix: " + e.Fix + ")"
+	}
+	return msg
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is makes every DecodeError match ErrUndecodable.
+func (e *DecodeError) Is(target error) bool { return target == ErrUndecodable }
+
+// The fix for anything that is not a CloudWatch Logs subscription payload.
+const fixSender = "the function must be invoked only by a CloudWatch Logs subscription filter; " +
+	"inspect the payload kept in the DLQ to find the sender"
+
+func decodeErr(stage Stage, err error, problem string, args ...any) error {
+	return &DecodeError{Stage: stage, Problem: fmt.Sprintf(problem, args...), Fix: fixSender, Err: err}
+}
+
+// DecodeEvent decodes a raw Lambda invocation payload,
+// {"awslogs":{"data":"<base64>"}}.
+func (d *Decoder) DecodeEvent(invocation []byte) (*Payload, error) {
+	data, err := awslogsData(invocation)
+	if err != nil {
+		return nil, err
+	}
+	return d.Decode(data)
+}
+
+// Decode decodes the base64 text of awslogs.data.
+func (d *Decoder) Decode(data []byte) (*Payload, error) {
+	if err := d.inflate(data); err != nil {
+		return nil, err
+	}
+	return d.parse()
+}
+
+// inflate base64-decodes and gunzips data into d.json.
+func (d *Decoder) inflate(data []byte) error {
+	n := base64.StdEncoding.DecodedLen(len(data))
+	if cap(d.compressed) < n {
+		d.compressed = make([]byte, n)
+	}
+	n, err := base64.StdEncoding.Decode(d.compressed[:n], data)
+	if err != nil {
+		return decodeErr(StageBase64, err, "awslogs.data is not standard base64")
+	}
+	d.src.Reset(d.compressed[:n])
+	if d.zr == nil {
+		d.zr, err = gzip.NewReader(&d.src)
+	} else {
+		err = d.zr.Reset(&d.src)
+	}
+	if err != nil {
+		return decodeErr(StageGzip, err, "awslogs.data is not gzip data")
+	}
+	limit := d.MaxDecompressedBytes
+	if limit <= 0 {
+		limit = DefaultMaxDecompressedBytes
+	}
+	d.json, err = readAllLimited(d.zr, d.json[:0], limit)
+	if errors.Is(err, errTooLarge) {
+		return &DecodeError{Stage: StageGzip,
+			Problem: fmt.Sprintf("payload inflates beyond %d bytes", limit),
+			Fix:     "CloudWatch Logs never sends this much; inspect the payload kept in the DLQ, or raise the decoder limit if it is genuine"}
+	}
+	if err != nil {
+		return decodeErr(StageGzip, err, "gzip stream is corrupt or truncated")
+	}
+	return nil
+}
+
+var errTooLarge = errors.New("too large")
+
+// readAllLimited appends r's content to buf, reusing its capacity.
+func readAllLimited(r io.Reader, buf []byte, limit int) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) >= limit+1 {
+				return buf, errTooLarge
+			}
+			grow := max(cap(buf), 64<<10)
+			buf = append(buf, make([]byte, grow)...)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), limit+1)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > limit {
+			return buf, errTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}

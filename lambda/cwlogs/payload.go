@@ -1,0 +1,174 @@
+package cwlogs
+
+import (
+	"fmt"
+
+	"github.com/logsearch/logsearch/lambda/jsonscan"
+)
+
+// parse scans the inflated payload JSON in d.json, in place.
+func (d *Decoder) parse() (*Payload, error) {
+	s := jsonscan.New(d.json, true)
+	p := &d.payload
+	*p = Payload{}
+	d.events = d.events[:0]
+	d.filters = d.filters[:0]
+	var haveEvents bool
+	err := s.Members(func(key string) error {
+		var err error
+		switch key {
+		case "messageType":
+			p.MessageType, _, err = s.StrOrNull()
+		case "owner":
+			p.Owner, _, err = s.StrOrNull()
+		case "logGroup":
+			p.LogGroup, _, err = s.StrOrNull()
+		case "logStream":
+			p.LogStream, _, err = s.StrOrNull()
+		case "subscriptionFilters":
+			d.filters = d.filters[:0]
+			err = s.Elements(func(int) error {
+				f, err := s.Str()
+				d.filters = append(d.filters, f)
+				return err
+			})
+		case "logEvents":
+			haveEvents = true
+			d.events = d.events[:0]
+			err = s.Elements(d.event(&s))
+		default:
+			err = s.Skip(jsonscan.MaxDepth)
+		}
+		return err
+	})
+	if err == nil && !s.AtEnd() {
+		err = s.Unexpected("the end of the payload")
+	}
+	if err != nil {
+		return nil, decodeErr(StageJSON, err, "payload is not the JSON CloudWatch Logs sends")
+	}
+	p.SubscriptionFilters = d.filters
+	p.LogEvents = d.events
+	return p, checkFields(p, haveEvents)
+}
+
+// event returns the element callback that scans one log event.
+func (d *Decoder) event(s *jsonscan.Scanner) func(i int) error {
+	return func(i int) error {
+		var ev LogEvent
+		var haveID, haveTS, haveMsg bool
+		err := s.Members(func(key string) error {
+			var err error
+			switch key {
+			case "id":
+				if c := s.Peek(); c == '-' || (c >= '0' && c <= '9') {
+					ev.ID, err = s.NumberSpan()
+				} else {
+					ev.ID, haveID, err = s.StrOrNull()
+					haveID = haveID && ev.ID != ""
+					return err
+				}
+				haveID = true
+			case "timestamp":
+				ev.Timestamp, err = s.Int64()
+				haveTS = true
+			case "message":
+				ev.Message, haveMsg, err = s.StrOrNull()
+			default:
+				err = s.Skip(jsonscan.MaxDepth)
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("logEvents[%d]: %w", i, err)
+		}
+		if !haveID || !haveTS || !haveMsg {
+			return &missingError{index: i, id: haveID, ts: haveTS, msg: haveMsg}
+		}
+		d.events = append(d.events, ev)
+		return nil
+	}
+}
+
+type missingError struct {
+	index       int
+	id, ts, msg bool
+}
+
+func (e *missingError) Error() string {
+	var missing string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{{"id", e.id}, {"timestamp", e.ts}, {"message", e.msg}} {
+		if !f.ok {
+			if missing != "" {
+				missing += ", "
+			}
+			missing += f.name
+		}
+	}
+	return fmt.Sprintf("logEvents[%d] lacks %s", e.index, missing)
+}
+
+// checkFields reports the fields a payload of its message type must have.
+func checkFields(p *Payload, haveEvents bool) error {
+	var missing []string
+	switch p.MessageType {
+	case MessageTypeControl:
+		return nil
+	case MessageTypeData:
+		for _, f := range []struct {
+			name string
+			ok   bool
+		}{{"owner", p.Owner != ""}, {"logGroup", p.LogGroup != ""}, {"logStream", p.LogStream != ""}, {"logEvents", haveEvents}} {
+			if !f.ok {
+				missing = append(missing, f.name)
+			}
+		}
+	case "":
+		missing = append(missing, "messageType")
+	default:
+		return &DecodeError{Stage: StageFields,
+			Problem: fmt.Sprintf("unknown messageType %q, want %s or %s", p.MessageType, MessageTypeData, MessageTypeControl),
+			Fix:     fixSender}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &DecodeError{Stage: StageFields,
+		Problem: fmt.Sprintf("payload lacks required field(s) %v", missing),
+		Fix:     fixSender}
+}
+
+// awslogsData returns the awslogs.data string of a Lambda invocation
+// payload without modifying invocation.
+func awslogsData(invocation []byte) ([]byte, error) {
+	s := jsonscan.New(invocation, false)
+	var data string
+	var found bool
+	err := s.Members(func(key string) error {
+		if key != "awslogs" {
+			return s.Skip(jsonscan.MaxDepth)
+		}
+		return s.Members(func(key string) error {
+			if key != "data" {
+				return s.Skip(jsonscan.MaxDepth)
+			}
+			var err error
+			data, found, err = s.StrOrNull()
+			return err
+		})
+	})
+	if err == nil && !s.AtEnd() {
+		err = s.Unexpected("the end of the invocation")
+	}
+	if err != nil {
+		return nil, decodeErr(StageInvocation, err, `invocation is not {"awslogs":{"data":"..."}}`)
+	}
+	if !found {
+		return nil, &DecodeError{Stage: StageInvocation,
+			Problem: `invocation has no awslogs.data string`, Fix: fixSender}
+	}
+	return []byte(data), nil
+}

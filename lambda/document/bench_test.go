@@ -1,0 +1,200 @@
+package document_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/cwlogs"
+	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
+	"github.com/logsearch/logsearch/lambda/document"
+)
+
+// benchEvents is the size of the reference payload.
+const benchEvents = 10000
+
+var benchStart = time.Date(2024, 1, 1, 14, 0, 0, 0, time.UTC)
+
+func benchData(b *testing.B, n int) []byte {
+	b.Helper()
+	return cwlogstest.Data(cwlogstest.DataPayload("/aws/ec2/nginx", "i-0123456789abcdef0/access.log",
+		cwlogstest.NginxEvents(n, benchStart)))
+}
+
+func benchBuilder(tb testing.TB) *document.Builder {
+	tb.Helper()
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bld, err := document.NewBuilder(document.Config{
+		IndexPrefix: "cwl", Location: tokyo, TimeField: "time", FieldTypes: cwlogstest.NginxFieldTypes,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return bld
+}
+
+// reportPerEvent adds per-event figures to the benchmark's ns/op, B/op and
+// allocs/op, which cover a whole payload.
+func reportPerEvent(b *testing.B, events int, before *runtime.MemStats) {
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	total := float64(b.N) * float64(events)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/event")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/event")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/total, "B/event")
+}
+
+// floor is base64 + gunzip with reused buffers and gzip reader: the work
+// no decoder can avoid.
+type floor struct {
+	compressed, inflated []byte
+	zr                   *gzip.Reader
+	src                  bytes.Reader
+}
+
+func (f *floor) run(tb testing.TB, data []byte) {
+	if n := base64.StdEncoding.DecodedLen(len(data)); cap(f.compressed) < n {
+		f.compressed = make([]byte, n)
+	}
+	n, err := base64.StdEncoding.Decode(f.compressed[:cap(f.compressed)], data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.src.Reset(f.compressed[:n])
+	if f.zr == nil {
+		f.zr, err = gzip.NewReader(&f.src)
+	} else {
+		err = f.zr.Reset(&f.src)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bytes.NewBuffer(f.inflated[:0])
+	if _, err := io.Copy(w, f.zr); err != nil {
+		tb.Fatal(err)
+	}
+	f.inflated = w.Bytes()
+}
+
+// BenchmarkFloor is base64 + gunzip of the payload alone, with buffers and
+// the gzip reader reused: no decoder can be faster.
+func BenchmarkFloor(b *testing.B) {
+	data := benchData(b, benchEvents)
+	var f floor
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for b.Loop() {
+		f.run(b, data)
+	}
+	b.StopTimer()
+	reportPerEvent(b, benchEvents, &before)
+}
+
+// BenchmarkHotPath is what an invocation does before sending: decode the
+// payload (base64, gunzip, envelope JSON), then parse, coerce and write
+// the whole bulk body, reusing the decoder, builder and body buffer like
+// a warm Lambda does.
+//
+// x-floor is the hot path's time over the floor's, both measured in this
+// benchmark (the floor untimed by the benchmark itself, between hot-path
+// runs) so that load from other processes hits both alike.
+func BenchmarkHotPath(b *testing.B) {
+	var f floor
+	var floorTime time.Duration
+	data := benchData(b, benchEvents)
+	var dec cwlogs.Decoder
+	bld := benchBuilder(b)
+	var body []byte
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := dec.Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body = body[:0]
+		for i := range p.LogEvents {
+			body, _ = bld.AppendBulkItem(body, p, &p.LogEvents[i])
+		}
+		b.StopTimer()
+		start := time.Now()
+		f.run(b, data)
+		floorTime += time.Since(start)
+		b.StartTimer()
+	}
+	b.StopTimer()
+	reportPerEvent(b, benchEvents, &before)
+	b.ReportMetric(float64(b.Elapsed())/float64(floorTime), "x-floor")
+	b.ReportMetric(float64(len(body))/benchEvents, "body-B/event")
+}
+
+// maxInvocationBytes is the largest asynchronous invocation payload Lambda
+// accepts, hence the largest CloudWatch Logs can send.
+const maxInvocationBytes = 1 << 20
+
+// BenchmarkLargestPayload measures memory for the largest invocation:
+// nginx events up to 1 MB of invocation payload, decoded and built into
+// one bulk body by a cold decoder and builder (the first invocation of a
+// new Lambda instance, when every buffer grows from nothing). peak-MiB is
+// an upper bound on the heap peak: garbage collection is off, so
+// everything allocated is counted as live.
+func BenchmarkLargestPayload(b *testing.B) {
+	n := largestEventCount(b)
+	data := benchData(b, n)
+	inv := cwlogstest.InvocationFromData(data)
+	b.ReportMetric(float64(n), "events")
+	b.ReportMetric(float64(len(inv))/(1<<20), "invocation-MiB")
+	var peak, inflated, body float64
+	for b.Loop() {
+		runtime.GC()
+		old := debug.SetGCPercent(-1)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		var dec cwlogs.Decoder
+		bld := benchBuilder(b)
+		p, err := dec.DecodeEvent(inv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var out []byte
+		for i := range p.LogEvents {
+			out, _ = bld.AppendBulkItem(out, p, &p.LogEvents[i])
+		}
+		runtime.ReadMemStats(&after)
+		debug.SetGCPercent(old)
+		peak = float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
+		inflated = float64(len(cwlogstest.JSON(p))) / (1 << 20)
+		body = float64(len(out)) / (1 << 20)
+	}
+	b.ReportMetric(peak, "peak-MiB")
+	b.ReportMetric(inflated, "inflated-MiB")
+	b.ReportMetric(body, "body-MiB")
+}
+
+// largestEventCount finds how many nginx events fit one 1 MB invocation.
+func largestEventCount(b *testing.B) int {
+	lo, hi := 1000, 400000
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if len(cwlogstest.InvocationFromData(benchData(b, mid))) <= maxInvocationBytes {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}

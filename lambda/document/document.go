@@ -1,0 +1,209 @@
+// Package document turns one CloudWatch log event into an OpenSearch _bulk
+// "index" action and a typed JSON document, written straight into the
+// caller's buffer.
+//
+// A message is parsed as LTSV, as a JSON object, or kept as plain text;
+// values are coerced to the declared field types; @timestamp comes from the
+// time field when it parses and from CloudWatch's event time otherwise.
+// log-formats.md in the README describes the rules for users.
+package document
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/cwlogs"
+	"github.com/logsearch/logsearch/lambda/docfields"
+	"github.com/logsearch/logsearch/lambda/fieldtypes"
+	"github.com/logsearch/logsearch/lambda/jsonwrite"
+	"github.com/logsearch/logsearch/lambda/ltsv"
+	"github.com/logsearch/logsearch/lambda/timeparse"
+)
+
+// Config says how documents are named, timed and typed.
+type Config struct {
+	// IndexPrefix starts every index name: <prefix>-YYYY.MM.DD.
+	IndexPrefix string
+	// Location is the time zone whose calendar day picks the index, and in
+	// which times without a UTC offset are read. nil means UTC.
+	Location *time.Location
+	// TimeField names the field @timestamp is read from. Empty means always
+	// use the CloudWatch event time.
+	TimeField string
+	// FieldTypes declares the types fields are coerced to; others stay
+	// strings (LTSV) or keep their JSON type (JSON).
+	FieldTypes fieldtypes.Map
+}
+
+// ItemInfo describes the item AppendBulkItem wrote.
+type ItemInfo struct {
+	// Index is the index the document goes to. It is an ordinary,
+	// immutable string (shared between items of the same day).
+	Index string
+	// CoercionFailures counts the values kept under @invalid because they
+	// did not match their declared type.
+	CoercionFailures int
+	// TimeFromField reports that @timestamp came from the time field
+	// rather than the event's CloudWatch timestamp.
+	TimeFromField bool
+}
+
+// Builder writes bulk items. It reuses its scratch buffers, so it must be
+// used by one goroutine at a time; make one per worker.
+type Builder struct {
+	loc       *time.Location
+	prefix    string
+	timeField string
+	types     typeTable
+
+	fields  []ltsv.Field
+	members []member // top-level fields of the current message
+	nested  []member // stack of nested JSON objects' members
+	seen    map[string]int
+	invalid []byte
+
+	// The index name of the last day seen, reused while the day holds.
+	day   [3]int
+	index string
+}
+
+// NewBuilder checks cfg and returns a Builder for it. The error lists
+// every problem with its fix.
+func NewBuilder(cfg Config) (*Builder, error) {
+	var errs []error
+	if err := checkIndexPrefix(cfg.IndexPrefix); err != nil {
+		errs = append(errs, err)
+	}
+	for name, t := range cfg.FieldTypes {
+		if _, err := fieldtypes.Parse(string(t)); err != nil {
+			errs = append(errs, fmt.Errorf("field type of %q: %w", name, err))
+		}
+		if isAddedField(name) {
+			errs = append(errs, fmt.Errorf("field %q is added by logsearch and cannot be declared: remove it from the field types", name))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Builder{
+		loc:       loc,
+		prefix:    cfg.IndexPrefix,
+		timeField: cfg.TimeField,
+		types:     newTypeTable(cfg.FieldTypes),
+		day:       [3]int{-1},
+	}, nil
+}
+
+// maxIndexPrefix leaves room for "-YYYY.MM.DD" within OpenSearch's 255-byte
+// index name limit.
+const maxIndexPrefix = 255 - len("-2006.01.02")
+
+// checkIndexPrefix applies OpenSearch's index naming rules.
+func checkIndexPrefix(p string) error {
+	const fix = "use lowercase letters, digits and '-', for example \"cwl\""
+	switch {
+	case p == "":
+		return errors.New("index prefix is empty: " + fix)
+	case len(p) > maxIndexPrefix:
+		return fmt.Errorf("index prefix is %d bytes, over the %d allowed: shorten it", len(p), maxIndexPrefix)
+	case strings.ContainsAny(p[:1], "_-+"):
+		return fmt.Errorf("index prefix %q starts with %q, which OpenSearch forbids: %s", p, p[:1], fix)
+	case p != strings.ToLower(p):
+		return fmt.Errorf("index prefix %q has uppercase letters, which OpenSearch forbids: %s", p, fix)
+	case strings.ContainsAny(p, "\\/*?\"<>| ,#:"):
+		return fmt.Errorf("index prefix %q contains one of \\ / * ? \" < > | space , # : which OpenSearch forbids: %s", p, fix)
+	case p == "." || p == "..":
+		return fmt.Errorf("index prefix %q is not allowed: %s", p, fix)
+	}
+	return nil
+}
+
+// Keys of the fields every document starts with, pre-encoded.
+var (
+	keyTimestamp = `{"` + docfields.Timestamp + `":"`
+	keyID        = `","` + docfields.ID + `":`
+	keyLogGroup  = `,"` + docfields.LogGroup + `":`
+	keyLogStream = `,"` + docfields.LogStream + `":`
+	keyOwner     = `,"` + docfields.Owner + `":`
+	keyMessage   = `,"` + docfields.Message + `":`
+	keyInvalid   = `,"` + docfields.Invalid + `":{`
+)
+
+// AppendBulkItem appends the two NDJSON lines of ev's bulk "index" item to
+// dst, each ending in "\n":
+//
+//	{"index":{"_index":"<prefix>-YYYY.MM.DD","_id":"<ev.ID>"}}
+//	{<document>}
+//
+// It never fails: a message that is not LTSV or a JSON object is kept as
+// plain text and a value that does not fit its type is kept under
+// @invalid. When the time field does not parse, @timestamp is ev.Timestamp;
+// a Timestamp of 0 (possible in synthetic events) gives
+// 1970-01-01T00:00:00.000Z, deterministic so a re-run rewrites the same
+// document.
+func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEvent) ([]byte, ItemInfo) {
+	var info ItemInfo
+	line := ltsv.TrimEOL(ev.Message)
+	format := b.parse(line)
+
+	t, fromField := b.eventTime()
+	if !fromField {
+		t = time.UnixMilli(ev.Timestamp)
+	}
+	info.TimeFromField = fromField
+	info.Index = b.indexFor(t)
+
+	dst = append(dst, `{"index":{"_index":"`...)
+	dst = append(dst, info.Index...)
+	dst = append(dst, `","_id":`...)
+	dst = jsonwrite.String(dst, ev.ID)
+	dst = append(dst, "}}\n"...)
+
+	dst = append(dst, keyTimestamp...)
+	dst = timeparse.AppendUTCMillis(dst, t)
+	dst = append(dst, keyID...)
+	dst = jsonwrite.String(dst, ev.ID)
+	dst = append(dst, keyLogGroup...)
+	dst = jsonwrite.String(dst, p.LogGroup)
+	dst = append(dst, keyLogStream...)
+	dst = jsonwrite.String(dst, p.LogStream)
+	dst = append(dst, keyOwner...)
+	dst = jsonwrite.String(dst, p.Owner)
+	dst = append(dst, keyMessage...)
+	// When the line needed no escaping but its TABs, its LTSV values
+	// (which hold no TAB) need none either.
+	dst, escaped := jsonwrite.StringSep(dst, ev.Message, '\t')
+
+	if format == formatPlain {
+		dst = jsonwrite.Member(dst, docfields.PlainMessage)
+		dst = jsonwrite.String(dst, line)
+	} else {
+		b.invalid = b.invalid[:0]
+		dst = b.appendMembers(dst, &info, format == formatLTSV && !escaped)
+		if len(b.invalid) > 0 {
+			dst = append(dst, keyInvalid...)
+			dst = append(dst, b.invalid...)
+			dst = append(dst, '}')
+		}
+	}
+	return append(dst, "}\n"...), info
+}
+
+// indexFor names t's daily index, reusing the name while the day holds.
+func (b *Builder) indexFor(t time.Time) string {
+	y, m, d := t.In(b.loc).Date()
+	if day := [3]int{y, int(m), d}; day != b.day {
+		buf := make([]byte, 0, len(b.prefix)+len("-2006.01.02"))
+		buf = append(buf, b.prefix...)
+		buf = append(buf, '-')
+		b.index = string(timeparse.AppendDay(buf, t, b.loc))
+		b.day = day
+	}
+	return b.index
+}

@@ -1,0 +1,245 @@
+package document
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/docfields"
+	"github.com/logsearch/logsearch/lambda/fieldtypes"
+	"github.com/logsearch/logsearch/lambda/jsonwrite"
+	"github.com/logsearch/logsearch/lambda/ltsv"
+	"github.com/logsearch/logsearch/lambda/timeparse"
+)
+
+type format int
+
+const (
+	formatPlain format = iota
+	formatLTSV
+	formatJSON
+)
+
+// member is one top-level field of the document to be.
+type member struct {
+	name string // field name as written: the label or key, made safe
+	kind byte   // '"' string, '0' number, 't' true/false, 'n' null, '{' object, '[' array
+	str  string // the decoded value for strings
+	raw  string // the value's JSON text (JSON values only)
+	dup  bool   // a later member has the same name: last wins
+	// plain marks names that need no JSON escaping (LTSV labels).
+	plain bool
+}
+
+// parse classifies line and fills b.members.
+func (b *Builder) parse(line string) format {
+	b.members = b.members[:0]
+	if start := strings.TrimLeft(line, " \t"); start != "" && start[0] == '{' {
+		if b.parseJSON(start) {
+			b.markDuplicates(b.members)
+			return formatJSON
+		}
+		b.members = b.members[:0]
+		return formatPlain
+	}
+	var ok bool
+	b.fields, ok = ltsv.Parse(b.fields[:0], line)
+	if !ok {
+		return formatPlain
+	}
+	// Fill in place: appending whole structs costs more than the parse.
+	b.members = slices.Grow(b.members, len(b.fields))[:len(b.fields)]
+	for i := range b.fields {
+		m := &b.members[i]
+		m.name, m.kind, m.str, m.raw, m.dup, m.plain = fieldName(b.fields[i].Label, true), '"', b.fields[i].Value, "", false, true
+	}
+	b.markDuplicates(b.members)
+	return formatLTSV
+}
+
+// eventTime reads @timestamp from the time field, if present and parsable.
+func (b *Builder) eventTime() (time.Time, bool) {
+	if b.timeField == "" {
+		return time.Time{}, false
+	}
+	for i := range b.members {
+		m := &b.members[i]
+		if m.dup || m.name != b.timeField {
+			continue
+		}
+		switch m.kind {
+		case '"':
+			return timeparse.Parse(m.str, b.loc)
+		case '0':
+			return timeparse.Parse(m.raw, b.loc)
+		}
+	}
+	return time.Time{}, false
+}
+
+// appendMembers writes the parsed fields, coerced, and collects values
+// that do not fit their type in b.invalid.
+//
+// plainValues says that string values need no JSON escaping.
+func (b *Builder) appendMembers(dst []byte, info *ItemInfo, plainValues bool) []byte {
+	for i := range b.members {
+		m := &b.members[i]
+		if m.dup || m.kind == 'n' || (m.kind == '"' && m.str == "-") {
+			continue // "-" and null mean no value
+		}
+		t := b.types.lookup(m.name)
+		mark := len(dst)
+		if m.plain {
+			dst = append(dst, ',', '"')
+			dst = append(dst, m.name...)
+			dst = append(dst, '"', ':')
+		} else {
+			dst = jsonwrite.Member(dst, m.name)
+		}
+		var ok bool
+		switch {
+		case t == "" && m.kind == '"' && plainValues:
+			dst, ok = jsonwrite.Plain(dst, m.str), true
+		case t == "" && m.kind == '"':
+			dst, ok = jsonwrite.String(dst, m.str), true
+		case t == "" && (m.kind == '{' || m.kind == '['):
+			dst, ok = b.appendJSON(dst, m.raw)
+		case t == "":
+			dst, ok = append(dst, m.raw...), true
+		case m.kind == '{' || m.kind == '[':
+			ok = false
+		default:
+			text := m.raw
+			if m.kind == '"' {
+				text = m.str
+			}
+			if text == "" && t != fieldtypes.Keyword && t != fieldtypes.Text {
+				dst = dst[:mark] // an empty number, date, ... is no value
+				continue
+			}
+			dst, ok = appendCoerced(dst, t, text, b.loc)
+		}
+		if !ok {
+			dst = dst[:mark]
+			info.CoercionFailures++
+			b.invalid = jsonwrite.Member(b.invalid, m.name)
+			b.invalid = jsonwrite.String(b.invalid, m.rawOrStr())
+		}
+	}
+	return dst
+}
+
+// rawOrStr is the verbatim value for @invalid: the decoded string for a
+// string, the JSON text otherwise.
+func (m *member) rawOrStr() string {
+	if m.kind == '"' {
+		return m.str
+	}
+	return m.raw
+}
+
+// markDuplicates flags every member that a later one of the same name
+// overrides: OpenSearch rejects documents with duplicate keys, and "last
+// wins" matches what JSON parsers do with duplicate keys. Walking from the
+// end, a 64-bit set of name hashes rules out most names without comparing
+// strings; larger field sets use a map.
+func (b *Builder) markDuplicates(ms []member) {
+	if len(ms) <= 64 {
+		var seen uint64
+		for i := len(ms) - 1; i >= 0; i-- {
+			bit := uint64(1) << (nameHash(ms[i].name) & 63)
+			if seen&bit != 0 {
+				for j := i + 1; j < len(ms); j++ {
+					if ms[j].name == ms[i].name {
+						ms[i].dup = true
+						break
+					}
+				}
+			}
+			seen |= bit
+		}
+		return
+	}
+	if b.seen == nil {
+		b.seen = make(map[string]int)
+	}
+	clear(b.seen)
+	for i := range ms {
+		if prev, ok := b.seen[ms[i].name]; ok {
+			ms[prev].dup = true
+		}
+		b.seen[ms[i].name] = i
+	}
+}
+
+// nameHash is a cheap hash of a field name (length and two bytes), good
+// enough to tell a dozen log field names apart.
+func nameHash(s string) uint {
+	if s == "" {
+		return 0
+	}
+	return uint(len(s))*31 + uint(s[0])*7 + uint(s[len(s)-1])
+}
+
+// metadataFields are OpenSearch's document metadata fields; a document
+// that contains one at the top level is rejected.
+var metadataFields = []string{
+	"_id", "_index", "_source", "_routing", "_field_names", "_ignored", "_seq_no",
+	"_primary_term", "_version", "_type", "_size", "_meta", "_doc_count",
+	"_data_stream_timestamp", "_tier", "_nested_path", "_uid", "_parent", "_all",
+}
+
+// isAddedField reports whether name is one of the @ fields logsearch adds.
+func isAddedField(name string) bool {
+	return slices.Contains(docfields.All, name)
+}
+
+// fieldName makes a label or key safe as an OpenSearch field name. At the
+// top level, a name logsearch adds (@timestamp, ...) or OpenSearch reserves
+// (_id, ...) gets an extra leading '_', so the log's own value is kept
+// beside ours: "_@timestamp", "__id". At any level, an empty name becomes
+// "_" and a name whose dots would make an empty path segment (".a", "a.",
+// "a..b") has its dots replaced by '_': OpenSearch rejects both.
+func fieldName(name string, top bool) string {
+	if name == "" {
+		return "_"
+	}
+	if top && (name[0] == '@' || name[0] == '_') &&
+		(isAddedField(name) || slices.Contains(metadataFields, name)) {
+		name = "_" + name
+	}
+	if strings.IndexByte(name, '.') >= 0 &&
+		(name[0] == '.' || name[len(name)-1] == '.' || strings.Contains(name, "..")) {
+		name = strings.ReplaceAll(name, ".", "_")
+	}
+	return name
+}
+
+// typeTable finds a field's declared type: a small hash table indexed by
+// nameHash, cheaper than a Go map lookup for the dozen labels of a line.
+type typeTable struct {
+	buckets [64][]typedField
+}
+
+type typedField struct {
+	name string
+	t    fieldtypes.Type
+}
+
+func newTypeTable(m fieldtypes.Map) typeTable {
+	var tt typeTable
+	for name, t := range m {
+		h := nameHash(name) & 63
+		tt.buckets[h] = append(tt.buckets[h], typedField{name, t})
+	}
+	return tt
+}
+
+func (tt *typeTable) lookup(name string) fieldtypes.Type {
+	for _, f := range tt.buckets[nameHash(name)&63] {
+		if f.name == name {
+			return f.t
+		}
+	}
+	return ""
+}

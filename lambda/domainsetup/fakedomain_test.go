@@ -1,0 +1,322 @@
+package domainsetup
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeDomain answers like the OpenSearch APIs setup uses, including what the
+// real ones add or reformat (string settings, reserved/hidden flags, ISM's
+// retry defaults and timestamps, Dashboards' field list) so the tests prove
+// the comparison copes with it, and their errors in their own body shapes.
+type fakeDomain struct {
+	mu       sync.Mutex
+	user     string
+	password string
+
+	templates map[string]map[string]any
+	roles     map[string]map[string]any
+	mappings  map[string]map[string]any
+	policies  map[string]*storedPolicy
+	objects   map[string]map[string]any // "<tenant>/<id>" -> index-pattern attributes
+	settings  map[string]map[string]any // tenant -> advanced settings
+	indices   []string                  // daily indices ISM manages
+	seqNo     int64
+
+	writes        []string           // "METHOD /path" of every accepted write
+	changePolicy  []string           // bodies of change_policy calls
+	faults        map[string][]fault // "METHOD /path" -> answers to give first
+	beforeISMPut  func()             // runs just before an ISM PUT is judged
+	requestBodies []string           // every request body, to look for secrets
+}
+
+type storedPolicy struct {
+	seqNo, primaryTerm int64
+	policy             map[string]any
+}
+
+type fault struct {
+	status int
+	body   string
+}
+
+func newFakeDomain(t *testing.T) (*fakeDomain, *httptest.Server) {
+	f := &fakeDomain{
+		user: "master", password: "s3cr3t-Pa55!",
+		templates: map[string]map[string]any{},
+		roles:     map[string]map[string]any{},
+		mappings: map[string]map[string]any{
+			// What Amazon OpenSearch Service creates for the master user.
+			"all_access":       {"users": []any{"master"}, "backend_roles": []any{}, "hosts": []any{}},
+			"security_manager": {"users": []any{"master"}, "backend_roles": []any{}, "hosts": []any{}},
+		},
+		policies: map[string]*storedPolicy{},
+		objects:  map[string]map[string]any{},
+		settings: map[string]map[string]any{},
+		faults:   map[string][]fault{},
+		seqNo:    10,
+	}
+	srv := httptest.NewTLSServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+func (f *fakeDomain) addFault(method, path string, status int, body string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := method + " " + path
+	f.faults[key] = append(f.faults[key], fault{status, body})
+}
+
+func (f *fakeDomain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	raw, _ := io.ReadAll(r.Body)
+	f.requestBodies = append(f.requestBodies, string(raw))
+	reply := func(status int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		if s, ok := v.(string); ok {
+			_, _ = io.WriteString(w, s)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	if u, p, ok := r.BasicAuth(); !ok || u != f.user || p != f.password {
+		reply(401, `Unauthorized`)
+		return
+	}
+	key := r.Method + " " + r.URL.Path
+	if q := f.faults[key]; len(q) > 0 {
+		f.faults[key] = q[1:]
+		reply(q[0].status, q[0].body)
+		return
+	}
+	var body map[string]any
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &body); err != nil {
+			reply(400, map[string]any{"error": map[string]any{"type": "parse_exception", "reason": "request body is not JSON"}, "status": 400})
+			return
+		}
+	}
+	accept := func(status int, v any) {
+		f.writes = append(f.writes, key)
+		reply(status, v)
+	}
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	switch {
+	case len(parts) == 2 && parts[0] == "_index_template":
+		name := parts[1]
+		switch r.Method {
+		case http.MethodGet:
+			t, ok := f.templates[name]
+			if !ok {
+				reply(404, map[string]any{"error": map[string]any{"type": "resource_not_found_exception", "reason": "index template matching [" + name + "] not found"}, "status": 404})
+				return
+			}
+			reply(200, map[string]any{"index_templates": []any{map[string]any{"name": name, "index_template": t}}})
+		case http.MethodPut:
+			if _, ok := body["index_patterns"]; !ok {
+				reply(400, map[string]any{"error": map[string]any{"type": "action_request_validation_exception", "reason": "index patterns are missing"}, "status": 400})
+				return
+			}
+			stored := copyJSON(body)
+			tpl, _ := stored["template"].(map[string]any)
+			if tpl != nil {
+				tpl["settings"] = stringScalars(tpl["settings"]) // as OpenSearch returns settings
+				if m, ok := tpl["mappings"].(map[string]any); ok {
+					tpl["mappings"] = stringBools(m)
+				}
+			}
+			stored["composed_of"] = []any{}
+			f.templates[name] = stored
+			accept(200, map[string]any{"acknowledged": true})
+		}
+	case len(parts) == 5 && parts[1] == "_security" && (parts[3] == "roles" || parts[3] == "rolesmapping"):
+		store := f.roles
+		if parts[3] == "rolesmapping" {
+			store = f.mappings
+		}
+		name := parts[4]
+		switch r.Method {
+		case http.MethodGet:
+			cur, ok := store[name]
+			if !ok {
+				reply(404, map[string]any{"status": "NOT_FOUND", "message": "Resource '" + name + "' not found."})
+				return
+			}
+			out := copyJSON(cur)
+			out["reserved"], out["hidden"] = false, false
+			if parts[3] == "roles" {
+				out["static"] = false
+				for _, p := range asSlice(out["index_permissions"]) {
+					p.(map[string]any)["fls"], p.(map[string]any)["masked_fields"] = []any{}, []any{}
+				}
+			} else {
+				out["and_backend_roles"] = []any{}
+			}
+			reply(200, map[string]any{name: out})
+		case http.MethodPut:
+			allowed := map[string]bool{"description": true, "cluster_permissions": true, "index_permissions": true, "tenant_permissions": true}
+			if parts[3] == "rolesmapping" {
+				allowed = map[string]bool{"description": true, "backend_roles": true, "and_backend_roles": true, "hosts": true, "users": true}
+			}
+			for k := range body {
+				if !allowed[k] {
+					reply(400, map[string]any{"status": "error", "reason": "Invalid configuration", "invalid_keys": map[string]any{"keys": k}})
+					return
+				}
+			}
+			_, existed := store[name]
+			store[name] = copyJSON(body)
+			if existed {
+				accept(200, map[string]any{"status": "OK", "message": "'" + name + "' updated."})
+			} else {
+				accept(201, map[string]any{"status": "CREATED", "message": "'" + name + "' created."})
+			}
+		}
+	case len(parts) == 4 && parts[1] == "_ism" && parts[2] == "policies":
+		f.servePolicy(r, parts[3], body, reply, accept)
+	case len(parts) == 4 && parts[1] == "_ism" && parts[2] == "change_policy":
+		f.changePolicy = append(f.changePolicy, string(raw))
+		accept(200, map[string]any{"updated_indices": len(f.indices), "failures": false, "failed_indices": []any{}})
+	case len(parts) == 5 && parts[0] == "_dashboards" && parts[3] == "index-pattern":
+		tenant := r.Header.Get("securitytenant")
+		id := tenant + "/" + parts[4]
+		switch r.Method {
+		case http.MethodGet:
+			attrs, ok := f.objects[id]
+			if !ok {
+				reply(404, map[string]any{"statusCode": 404, "error": "Not Found", "message": "Saved object [index-pattern/" + parts[4] + "] not found"})
+				return
+			}
+			reply(200, map[string]any{"id": parts[4], "type": "index-pattern", "version": "WzEsMV0=", "attributes": attrs, "references": []any{}})
+		case http.MethodPost:
+			if r.Header.Get("osd-xsrf") == "" {
+				reply(400, map[string]any{"statusCode": 400, "error": "Bad Request", "message": "Request must contain a osd-xsrf header."})
+				return
+			}
+			if _, ok := f.objects[id]; ok && r.URL.Query().Get("overwrite") != "true" {
+				reply(409, map[string]any{"statusCode": 409, "error": "Conflict", "message": "Saved object [index-pattern/" + parts[4] + "] conflict"})
+				return
+			}
+			attrs := copyJSON(body["attributes"].(map[string]any))
+			attrs["fields"] = "[]"
+			f.objects[id] = attrs
+			accept(200, map[string]any{"id": parts[4], "type": "index-pattern", "attributes": attrs})
+		}
+	case r.URL.Path == "/_dashboards/api/opensearch-dashboards/settings":
+		tenant := r.Header.Get("securitytenant")
+		if f.settings[tenant] == nil {
+			f.settings[tenant] = map[string]any{"buildNum": map[string]any{"userValue": 7000}}
+		}
+		if r.Method == http.MethodPost {
+			if r.Header.Get("osd-xsrf") == "" {
+				reply(400, map[string]any{"statusCode": 400, "error": "Bad Request", "message": "Request must contain a osd-xsrf header."})
+				return
+			}
+			for k, v := range body["changes"].(map[string]any) {
+				f.settings[tenant][k] = map[string]any{"userValue": v}
+			}
+			accept(200, map[string]any{"settings": f.settings[tenant]})
+			return
+		}
+		reply(200, map[string]any{"settings": f.settings[tenant]})
+	default:
+		reply(400, map[string]any{"error": map[string]any{"type": "illegal_argument_exception", "reason": "no handler for " + key}, "status": 400})
+	}
+}
+
+func (f *fakeDomain) servePolicy(r *http.Request, id string, body map[string]any, reply, accept func(int, any)) {
+	cur, exists := f.policies[id]
+	switch r.Method {
+	case http.MethodGet:
+		if !exists {
+			reply(404, map[string]any{"error": map[string]any{"type": "status_exception", "reason": "Policy not found"}, "status": 404})
+			return
+		}
+		p := copyJSON(cur.policy)
+		p["policy_id"], p["last_updated_time"], p["schema_version"], p["error_notification"] = id, 1700000000000, 21, nil
+		for _, t := range asSlice(p["ism_template"]) {
+			t.(map[string]any)["last_updated_time"] = 1700000000000
+		}
+		reply(200, map[string]any{"_id": id, "_version": 3, "_seq_no": cur.seqNo, "_primary_term": cur.primaryTerm, "policy": p})
+	case http.MethodPut:
+		if f.beforeISMPut != nil {
+			f.beforeISMPut()
+			cur, exists = f.policies[id]
+		}
+		q := r.URL.Query()
+		conflict := map[string]any{"error": map[string]any{"type": "version_conflict_engine_exception", "reason": "[" + id + "]: version conflict, required seqNo [" + q.Get("if_seq_no") + "]"}, "status": 409}
+		if exists && (q.Get("if_seq_no") != strconv.FormatInt(cur.seqNo, 10) || q.Get("if_primary_term") != strconv.FormatInt(cur.primaryTerm, 10)) {
+			reply(409, conflict)
+			return
+		}
+		policy := copyJSON(body["policy"].(map[string]any))
+		for _, st := range asSlice(policy["states"]) {
+			for _, a := range asSlice(st.(map[string]any)["actions"]) {
+				if _, ok := a.(map[string]any)["retry"]; !ok {
+					a.(map[string]any)["retry"] = map[string]any{"count": 3, "backoff": "exponential", "delay": "1m"}
+				}
+			}
+		}
+		f.seqNo++
+		f.policies[id] = &storedPolicy{seqNo: f.seqNo, primaryTerm: 1, policy: policy}
+		status := 201
+		if exists {
+			status = 200
+		}
+		accept(status, map[string]any{"_id": id, "_seq_no": f.seqNo, "_primary_term": 1})
+	}
+}
+
+// editPolicy stands in for someone else changing the policy.
+func (f *fakeDomain) editPolicy(id, minAge string) {
+	p := f.policies[id]
+	f.seqNo++
+	p.seqNo = f.seqNo
+	p.policy = copyJSON(p.policy)
+	asSlice(asSlice(p.policy["states"])[0].(map[string]any)["transitions"])[0].(map[string]any)["conditions"] = map[string]any{"min_index_age": minAge}
+}
+
+func copyJSON(m map[string]any) map[string]any {
+	b, _ := json.Marshal(m)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func asSlice(v any) []any { s, _ := v.([]any); return s }
+
+func stringScalars(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = stringScalars(e)
+		}
+		return t
+	case float64, bool:
+		return fmt.Sprint(t)
+	}
+	return v
+}
+
+func stringBools(v any) map[string]any {
+	m := v.(map[string]any)
+	for k, e := range m {
+		switch t := e.(type) {
+		case bool:
+			m[k] = fmt.Sprint(t)
+		case map[string]any:
+			m[k] = stringBools(t)
+		}
+	}
+	return m
+}

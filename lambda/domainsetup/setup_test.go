@@ -1,0 +1,363 @@
+package domainsetup
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/logsearch/logsearch/lambda/domainstate"
+	"github.com/logsearch/logsearch/lambda/fieldtypes"
+)
+
+const ingestRole = "arn:aws:iam::123456789012:role/logsearch-ingest"
+
+// noWait retries at once so failure tests stay fast.
+var noWait = Retry{Attempts: 3}
+
+func request(srv *httptest.Server, f *fakeDomain) Request {
+	return Request{
+		Endpoint: srv.URL, MasterUserName: f.user, MasterPassword: f.password,
+		Spec: domainstate.Spec{
+			IndexPrefix: "logs", Shards: 2, Replicas: 1, RetentionDays: 30,
+			FieldTypes:         fieldtypes.Map{"status": fieldtypes.Integer, "client": fieldtypes.IP},
+			WriterBackendRoles: []string{ingestRole},
+		},
+	}
+}
+
+func run(t *testing.T, srv *httptest.Server, req Request) Result {
+	t.Helper()
+	res, err := Run(context.Background(), req, srv.Client(), noWait)
+	if err != nil {
+		t.Fatalf("setup failed: %v", err)
+	}
+	return res
+}
+
+func actions(res Result) map[string]Action {
+	out := map[string]Action{}
+	for _, o := range res.Outcomes {
+		out[o.Object] = o.Action
+	}
+	return out
+}
+
+func TestFirstRunConfiguresTheDomain(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	res := run(t, srv, request(srv, f))
+
+	want := map[string]Action{
+		"index template logs":              Created,
+		"ISM policy logs-retention":        Created,
+		"role logsearch_writer":            Created,
+		"role logsearch_reader":            Created,
+		"role mapping logsearch_writer":    Created,
+		"role mapping logsearch_reader":    Created,
+		"role mapping all_access":          Updated,
+		"role mapping security_manager":    Updated,
+		"Dashboards index pattern logs-*":  Created,
+		"Dashboards default index pattern": Created,
+	}
+	if got := actions(res); !reflect.DeepEqual(got, want) {
+		t.Errorf("outcomes %v, want %v", got, want)
+	}
+	if res.Changed != len(want) {
+		t.Errorf("changed %d, want %d", res.Changed, len(want))
+	}
+
+	tpl := f.templates["logs"]
+	props := tpl["template"].(map[string]any)["mappings"].(map[string]any)["properties"].(map[string]any)
+	for field, typ := range map[string]string{"status": "integer", "client": "ip", "@timestamp": "date", "@message": "text", "@log_group": "keyword"} {
+		if got := props[field].(map[string]any)["type"]; got != typ {
+			t.Errorf("template maps %s as %v, want %s", field, got, typ)
+		}
+	}
+	if got := tpl["template"].(map[string]any)["settings"].(map[string]any)["index"].(map[string]any)["number_of_shards"]; got != "2" {
+		t.Errorf("shards %v, want 2", got)
+	}
+	policy := f.policies["logs-retention"].policy
+	if got := jsonOf(policy["states"]); !strings.Contains(got, `"min_index_age":"30d"`) || !strings.Contains(got, `"delete":{}`) {
+		t.Errorf("policy states %s do not delete after 30d", got)
+	}
+	if got := jsonOf(policy["ism_template"]); !strings.Contains(got, `"index_patterns":["logs-*"]`) {
+		t.Errorf("policy does not attach itself to logs-*: %s", got)
+	}
+	if got := f.mappings["logsearch_writer"]["backend_roles"]; !reflect.DeepEqual(got, []any{ingestRole}) {
+		t.Errorf("writer mapped to %v", got)
+	}
+	if got := f.mappings["logsearch_reader"]["backend_roles"]; !reflect.DeepEqual(got, []any{domainstate.ReaderBackendRole}) {
+		t.Errorf("reader mapped to %v", got)
+	}
+	for _, role := range []string{"all_access", "security_manager"} {
+		m := f.mappings[role]
+		if !reflect.DeepEqual(m["users"], []any{"master"}) || !reflect.DeepEqual(m["backend_roles"], []any{domainstate.AdminBackendRole}) {
+			t.Errorf("%s mapping %v: want the master user kept and %s added", role, m, domainstate.AdminBackendRole)
+		}
+	}
+	if got := f.objects["global/logs"]; got["title"] != "logs-*" || got["timeFieldName"] != "@timestamp" {
+		t.Errorf("global tenant index pattern %v", got)
+	}
+	if got := f.settings["global"]["defaultIndex"]; !reflect.DeepEqual(got, map[string]any{"userValue": "logs"}) {
+		t.Errorf("default index %v", got)
+	}
+}
+
+func TestSecondRunChangesNothing(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	run(t, srv, request(srv, f))
+	writes := len(f.writes)
+
+	res := run(t, srv, request(srv, f))
+	if res.Changed != 0 {
+		t.Errorf("second run changed %d objects: %+v", res.Changed, res.Outcomes)
+	}
+	for _, o := range res.Outcomes {
+		if o.Action != Unchanged {
+			t.Errorf("%s: %s on the second run", o.Object, o.Action)
+		}
+	}
+	if len(f.writes) != writes {
+		t.Errorf("second run wrote %v", f.writes[writes:])
+	}
+}
+
+func TestChangesTouchOnlyWhatChanged(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(*Request)
+		changed []string
+		check   func(*testing.T, *fakeDomain)
+	}{
+		{
+			name:    "field type",
+			change:  func(r *Request) { r.Spec.FieldTypes["status"] = fieldtypes.Keyword },
+			changed: []string{"index template logs"},
+			check: func(t *testing.T, f *fakeDomain) {
+				if !strings.Contains(jsonOf(f.templates["logs"]), `"status":{"ignore_above":1024,"type":"keyword"}`) {
+					t.Error("template still maps status as integer")
+				}
+			},
+		},
+		{
+			name:    "retention",
+			change:  func(r *Request) { r.Spec.RetentionDays = 7 },
+			changed: []string{"ISM policy logs-retention"},
+			check: func(t *testing.T, f *fakeDomain) {
+				if !strings.Contains(jsonOf(f.policies["logs-retention"].policy), `"min_index_age":"7d"`) {
+					t.Error("policy still keeps 30 days")
+				}
+				if len(f.changePolicy) != 1 || !strings.Contains(f.changePolicy[0], `"policy_id":"logs-retention"`) {
+					t.Errorf("existing indices not moved to the new policy version: %v", f.changePolicy)
+				}
+			},
+		},
+		{
+			name:    "ingest role replaced",
+			change:  func(r *Request) { r.Spec.WriterBackendRoles = []string{"arn:aws:iam::123456789012:role/new"} },
+			changed: []string{"role mapping logsearch_writer"},
+			check: func(t *testing.T, f *fakeDomain) {
+				if got := f.mappings["logsearch_writer"]["backend_roles"]; !reflect.DeepEqual(got, []any{"arn:aws:iam::123456789012:role/new"}) {
+					t.Errorf("writer mapped to %v: the old role must be gone", got)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFakeDomain(t)
+			f.indices = []string{"logs-2024.01.01", "logs-2024.01.02"}
+			req := request(srv, f)
+			run(t, srv, req)
+			tt.change(&req)
+			res := run(t, srv, req)
+			var changed []string
+			for _, o := range res.Outcomes {
+				if o.Action != Unchanged {
+					changed = append(changed, o.Object)
+				}
+			}
+			if !reflect.DeepEqual(changed, tt.changed) {
+				t.Errorf("changed %v, want %v", changed, tt.changed)
+			}
+			tt.check(t, f)
+		})
+	}
+}
+
+func TestHandEditsAreReverted(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	run(t, srv, request(srv, f))
+	perms := f.roles["logsearch_reader"]["index_permissions"].([]any)
+	perms[0].(map[string]any)["allowed_actions"] = []any{"read", "delete"}
+	f.objects["global/logs"]["timeFieldName"] = "other"
+
+	res := run(t, srv, request(srv, f))
+	got := actions(res)
+	if got["role logsearch_reader"] != Updated || got["Dashboards index pattern logs-*"] != Updated || res.Changed != 2 {
+		t.Errorf("outcomes %+v: want the reader role and the index pattern restored, nothing else", res.Outcomes)
+	}
+	if strings.Contains(jsonOf(f.roles["logsearch_reader"]), `"delete"]`) {
+		t.Error("reader can still delete")
+	}
+}
+
+func TestSharedMappingsKeepOtherPeoplesEntries(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	f.mappings["logsearch_reader"] = map[string]any{"users": []any{"alice"}, "backend_roles": []any{}, "hosts": []any{}}
+	run(t, srv, request(srv, f))
+	m := f.mappings["logsearch_reader"]
+	if !reflect.DeepEqual(m["users"], []any{"alice"}) || !reflect.DeepEqual(m["backend_roles"], []any{domainstate.ReaderBackendRole}) {
+		t.Errorf("reader mapping %v: alice must stay and the backend role be added", m)
+	}
+}
+
+func TestISMConflictIsRetriedWithFreshSeqNo(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	req := request(srv, f)
+	run(t, srv, req)
+	req.Spec.RetentionDays = 14
+	edits := 0
+	f.beforeISMPut = func() { // someone edits once, between our GET and PUT
+		if edits == 0 {
+			f.editPolicy("logs-retention", "99d")
+		}
+		edits++
+	}
+	res := run(t, srv, req)
+	if actions(res)["ISM policy logs-retention"] != Updated {
+		t.Fatalf("outcomes %+v", res.Outcomes)
+	}
+	if edits != 2 {
+		t.Errorf("%d PUT attempts, want 2 (one 409, one success)", edits)
+	}
+	if !strings.Contains(jsonOf(f.policies["logs-retention"].policy), `"min_index_age":"14d"`) {
+		t.Error("policy not updated after the conflict")
+	}
+}
+
+func TestISMConflictThatPersistsFails(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	req := request(srv, f)
+	run(t, srv, req)
+	req.Spec.RetentionDays = 14
+	f.beforeISMPut = func() { f.editPolicy("logs-retention", "99d") }
+	_, err := Run(context.Background(), req, srv.Client(), noWait)
+	if err == nil || !strings.Contains(err.Error(), "still conflicting after 3 attempts") || !strings.Contains(err.Error(), "version_conflict_engine_exception") {
+		t.Fatalf("error %v: want the conflict named with the domain's message", err)
+	}
+}
+
+func TestFailuresCarryTheDomainsMessage(t *testing.T) {
+	tests := []struct {
+		name, method, path string
+		status             int
+		body               string
+		want               []string
+	}{
+		{"security plugin 500", "PUT", "/_plugins/_security/api/roles/logsearch_reader", 500,
+			`{"status":"INTERNAL_SERVER_ERROR","message":"Security index not initialized"}`,
+			[]string{"role logsearch_reader", "500 Internal Server Error", "Security index not initialized"}},
+		{"bad mapping 400", "PUT", "/_index_template/logs", 400,
+			`{"error":{"root_cause":[{"type":"mapper_parsing_exception","reason":"No handler for type [flaot] declared on field [x]"}],"type":"mapper_parsing_exception","reason":"Failed to parse mapping [_doc]","caused_by":{}},"status":400}`,
+			[]string{"index template logs", "400 Bad Request", "mapper_parsing_exception: Failed to parse mapping [_doc]", "No handler for type [flaot]"}},
+		{"ISM 400", "PUT", "/_plugins/_ism/policies/logs-retention", 400,
+			`{"error":{"root_cause":[],"type":"illegal_argument_exception","reason":"Invalid state name"},"status":400}`,
+			[]string{"ISM policy logs-retention", "illegal_argument_exception: Invalid state name"}},
+		{"Dashboards 403", "POST", "/_dashboards/api/saved_objects/index-pattern/logs", 403,
+			`{"statusCode":403,"error":"Forbidden","message":"no permissions for [indices:data/write/index]"}`,
+			[]string{"Dashboards index pattern logs-*", "403 Forbidden", "no permissions for [indices:data/write/index]"}},
+		{"read failure", "GET", "/_plugins/_security/api/rolesmapping/all_access", 500,
+			`not json at all`,
+			[]string{"role mapping all_access", "GET /_plugins/_security/api/rolesmapping/all_access", "not json at all"}},
+		{"still starting", "GET", "/_index_template/logs", 503,
+			`{"error":{"type":"cluster_block_exception","reason":"blocked by: [SERVICE_UNAVAILABLE/1/state not recovered]"},"status":503}`,
+			[]string{"503 Service Unavailable", "state not recovered"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFakeDomain(t)
+			for range noWait.Attempts { // more than retries can absorb
+				f.addFault(tt.method, tt.path, tt.status, tt.body)
+			}
+			res, err := Run(context.Background(), request(srv, f), srv.Client(), noWait)
+			if err == nil {
+				t.Fatalf("no error; outcomes %+v", res.Outcomes)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), f.password) {
+				t.Error("the error contains the password")
+			}
+		})
+	}
+}
+
+func TestTransientAnswersAreRetried(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	f.addFault("GET", "/_index_template/logs", 503, `{"message":"starting"}`)
+	f.addFault("PUT", "/_plugins/_security/api/roles/logsearch_writer", 429, `{"message":"slow down"}`)
+	res := run(t, srv, request(srv, f))
+	if res.Changed != 10 {
+		t.Errorf("changed %d, want 10 after retries", res.Changed)
+	}
+}
+
+func TestWrongPasswordFails(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	req := request(srv, f)
+	req.MasterPassword = "wrong-password"
+	_, err := Run(context.Background(), req, srv.Client(), noWait)
+	if err == nil || !strings.Contains(err.Error(), "401 Unauthorized") {
+		t.Fatalf("error %v, want a 401", err)
+	}
+}
+
+func TestInvalidRequestNamesEveryProblem(t *testing.T) {
+	_, err := Run(context.Background(), Request{Spec: domainstate.Spec{IndexPrefix: "logs"}}, nil, noWait)
+	for _, want := range []string{"endpoint is empty", "masterUserName is empty", "masterPassword is empty", "shards 0", "retentionDays 0"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+}
+
+func TestPasswordStaysOutOfResultAndBodies(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	req := request(srv, f)
+	res := run(t, srv, req)
+	for _, s := range append([]string{jsonOf(res), req.String(), fmtV(req)}, f.requestBodies...) {
+		if strings.Contains(s, f.password) {
+			t.Errorf("password found in %q", s)
+		}
+	}
+}
+
+func TestEndpointForms(t *testing.T) {
+	for in, want := range map[string]string{
+		"vpc-logs-abc.eu-west-1.es.amazonaws.com": "https://vpc-logs-abc.eu-west-1.es.amazonaws.com/",
+		"https://127.0.0.1:9200":                  "https://127.0.0.1:9200/",
+		"https://127.0.0.1:9200/":                 "https://127.0.0.1:9200/",
+	} {
+		u, err := Request{Endpoint: in}.baseURL()
+		if err != nil || u.String() != want {
+			t.Errorf("%s: got %v, %v; want %s", in, u, err, want)
+		}
+	}
+	if _, err := (Request{Endpoint: "https://"}).baseURL(); err == nil {
+		t.Error("an endpoint without a host is accepted")
+	}
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func fmtV(r Request) string { return fmt.Sprintf("%v %+v %#v %s", r, r, r, r) }

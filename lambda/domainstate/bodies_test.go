@@ -1,0 +1,176 @@
+package domainstate
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/logsearch/logsearch/lambda/fieldtypes"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.json from the current code")
+
+// exampleSpec is a stack with one field of each interesting kind.
+func exampleSpec() Spec {
+	return Spec{
+		IndexPrefix:        "logs",
+		FieldTypes:         fieldtypes.Map{"status": fieldtypes.Integer, "took_ms": fieldtypes.Double, "client": fieldtypes.IP, "path": fieldtypes.Keyword, "ua": fieldtypes.Text, "ok": fieldtypes.Boolean, "at": fieldtypes.Date},
+		Shards:             1,
+		Replicas:           1,
+		RetentionDays:      30,
+		WriterBackendRoles: []string{"arn:aws:iam::123456789012:role/logsearch-ingest"},
+	}
+}
+
+// assertGolden compares body, as indented JSON, with testdata/name.json.
+func assertGolden(t *testing.T, name string, body Body) {
+	t.Helper()
+	got, err := json.MarshalIndent(body, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", name+".json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./lambda/domainstate -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s (if intended, rerun with -update and review the diff):\n%s", name, path, got)
+	}
+}
+
+func TestBodiesMatchGoldenFiles(t *testing.T) {
+	s := exampleSpec()
+	current := Body{
+		"users":         []any{"master", "alice"},
+		"backend_roles": []any{"arn:aws:iam::123456789012:role/ops"},
+		"hosts":         []any{},
+		"reserved":      false,
+		"description":   "set by hand",
+	}
+	for name, body := range map[string]Body{
+		"writer_role":                  s.WriterRoleBody(),
+		"reader_role":                  s.ReaderRoleBody(),
+		"index_template":               s.IndexTemplateBody(),
+		"ism_policy":                   s.ISMPolicyBody(),
+		"index_pattern":                s.IndexPatternBody(),
+		"default_index":                s.DefaultIndexBody(),
+		"rolesmapping_writer":          s.RoleMappings("master")[0].Desired(current),
+		"rolesmapping_reader_new":      s.RoleMappings("master")[1].Desired(nil),
+		"rolesmapping_all_access_kept": s.RoleMappings("master")[2].Desired(current),
+	} {
+		t.Run(name, func(t *testing.T) { assertGolden(t, name, body) })
+	}
+}
+
+func TestSharedMappingKeepsOthersAndAddsOurs(t *testing.T) {
+	m := exampleSpec().RoleMappings("master")[2]
+	got := m.Desired(Body{"users": []any{"alice"}, "backend_roles": []any{"ops", AdminBackendRole}, "hosts": []any{"10.0.0.1"}})
+	want := Body{"users": []any{"alice", "master"}, "backend_roles": []any{AdminBackendRole, "ops"}, "hosts": []any{"10.0.0.1"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestExactMappingDropsStaleEntries(t *testing.T) {
+	m := exampleSpec().RoleMappings("master")[0]
+	got := m.Desired(Body{"users": []any{"mallory"}, "backend_roles": []any{"arn:old"}})
+	want := Body{"users": []any{}, "backend_roles": []any{"arn:aws:iam::123456789012:role/logsearch-ingest"}, "hosts": []any{}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestDeclaredTypesReachTheTemplate(t *testing.T) {
+	for _, typ := range fieldtypes.All {
+		s := exampleSpec()
+		s.FieldTypes = fieldtypes.Map{"f": typ}
+		props := s.IndexTemplateBody()["template"].(Body)["mappings"].(Body)["properties"].(Body)
+		if got := props["f"].(Body)["type"]; got != string(typ) {
+			t.Errorf("declared %s, template maps %v", typ, got)
+		}
+	}
+}
+
+func TestHash(t *testing.T) {
+	base := exampleSpec()
+	same := exampleSpec()
+	same.FieldTypes = fieldtypes.Map{}
+	for f, typ := range base.FieldTypes { // rebuild in another insertion order
+		same.FieldTypes[f] = typ
+	}
+	if base.Hash() != same.Hash() {
+		t.Error("equal specs hash differently")
+	}
+	changes := map[string]func(*Spec){
+		"field type":   func(s *Spec) { s.FieldTypes["status"] = fieldtypes.Keyword },
+		"new field":    func(s *Spec) { s.FieldTypes["extra"] = fieldtypes.Long },
+		"retention":    func(s *Spec) { s.RetentionDays = 31 },
+		"replicas":     func(s *Spec) { s.Replicas = 2 },
+		"shards":       func(s *Spec) { s.Shards = 2 },
+		"prefix":       func(s *Spec) { s.IndexPrefix = "app" },
+		"writer roles": func(s *Spec) { s.WriterBackendRoles = []string{"arn:other"} },
+	}
+	for name, change := range changes {
+		s := exampleSpec()
+		change(&s)
+		if s.Hash() == base.Hash() {
+			t.Errorf("changing the %s keeps the hash", name)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(*Spec)
+		wantErr string
+	}{
+		{"valid", func(*Spec) {}, ""},
+		{"upper-case prefix", func(s *Spec) { s.IndexPrefix = "Logs" }, `indexPrefix "Logs": use lower-case letters`},
+		{"wildcard prefix", func(s *Spec) { s.IndexPrefix = "logs*" }, `indexPrefix "logs*"`},
+		{"empty prefix", func(s *Spec) { s.IndexPrefix = "" }, `indexPrefix ""`},
+		{"no shards", func(s *Spec) { s.Shards = 0 }, "shards 0: set at least 1"},
+		{"negative replicas", func(s *Spec) { s.Replicas = -1 }, "replicas -1: set 0 or more"},
+		{"no retention", func(s *Spec) { s.RetentionDays = 0 }, "retentionDays 0: set at least 1"},
+		{"reserved field", func(s *Spec) { s.FieldTypes["@timestamp"] = fieldtypes.Date }, `fieldTypes "@timestamp": the name is reserved`},
+		{"unknown type", func(s *Spec) { s.FieldTypes["x"] = "number" }, `fieldTypes "x": unknown field type "number": use one of`},
+		{"empty writer", func(s *Spec) { s.WriterBackendRoles = []string{""} }, "writerBackendRoles: an entry is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := exampleSpec()
+			tt.change(&s)
+			err := s.Validate()
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !bytes.Contains([]byte(err.Error()), []byte(tt.wantErr)) {
+				t.Fatalf("error %v, want it to contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	err := Spec{IndexPrefix: "X"}.Validate()
+	for _, want := range []string{"indexPrefix", "shards", "retentionDays"} {
+		if err == nil || !bytes.Contains([]byte(err.Error()), []byte(want)) {
+			t.Errorf("error %v does not mention %s", err, want)
+		}
+	}
+}

@@ -1,0 +1,119 @@
+// Package domainstate is the desired state of the inside of a logsearch
+// domain: the Spec the stack config implies, and the exact request bodies
+// (roles, index template, ISM policy, Dashboards index pattern) it yields.
+// It performs no I/O, so every body is checked against golden files.
+package domainstate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/logsearch/logsearch/lambda/docfields"
+	"github.com/logsearch/logsearch/lambda/fieldtypes"
+)
+
+// Spec is everything the stack config decides about the inside of the
+// domain. The Pulumi program builds it, hashes it to decide when setup must
+// re-run, and sends it to the setup function.
+type Spec struct {
+	// IndexPrefix names the daily indices: <prefix>-YYYY.MM.DD.
+	IndexPrefix string `json:"indexPrefix"`
+	// FieldTypes types log fields; the ingest function coerces by the same map.
+	FieldTypes fieldtypes.Map `json:"fieldTypes"`
+	Shards     int            `json:"shards"`
+	Replicas   int            `json:"replicas"`
+	// RetentionDays is how long after creation a daily index is deleted.
+	RetentionDays int `json:"retentionDays"`
+	// WriterBackendRoles are mapped to the writer role: the ingest
+	// function's IAM role ARN, which FGAC presents as a backend role.
+	WriterBackendRoles []string `json:"writerBackendRoles"`
+}
+
+// Fixed names. They are part of the user-facing contract (README), so they
+// do not depend on the prefix.
+const (
+	WriterRole = "logsearch_writer"
+	ReaderRole = "logsearch_reader"
+	// ReaderBackendRole is given to an internal user to make them support
+	// staff: the reader role mapping matches it.
+	ReaderBackendRole = "logsearch_reader"
+	// AdminBackendRole is given to an internal user to make them an engineer
+	// with full access: all_access and security_manager match it.
+	AdminBackendRole = "logsearch_admin"
+)
+
+// Mapping limits that keep arbitrary LTSV labels from exploding the mapping.
+const (
+	// IgnoreAbove: longer undeclared strings are kept in _source but not
+	// indexed, so one huge value cannot bloat the terms dictionary.
+	IgnoreAbove = 1024
+	// TotalFieldsLimit is OpenSearch's default, stated explicitly so the
+	// README and the template agree.
+	TotalFieldsLimit = 1000
+)
+
+// indexPrefixPattern is OpenSearch's index naming rule narrowed to what a
+// daily-index prefix needs: lower case, no wildcard or path characters.
+var indexPrefixPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,199}$`)
+
+// Validate reports every problem at once, each with its fix.
+func (s Spec) Validate() error {
+	var errs []error
+	if !indexPrefixPattern.MatchString(s.IndexPrefix) {
+		errs = append(errs, fmt.Errorf("indexPrefix %q: use lower-case letters, digits, '-', '_' or '.', starting with a letter or digit", s.IndexPrefix))
+	}
+	if s.Shards < 1 {
+		errs = append(errs, fmt.Errorf("shards %d: set at least 1", s.Shards))
+	}
+	if s.Replicas < 0 {
+		errs = append(errs, fmt.Errorf("replicas %d: set 0 or more (1 with zone awareness)", s.Replicas))
+	}
+	if s.RetentionDays < 1 {
+		errs = append(errs, fmt.Errorf("retentionDays %d: set at least 1", s.RetentionDays))
+	}
+	for _, f := range docfields.All {
+		if _, ok := s.FieldTypes[f]; ok {
+			errs = append(errs, fmt.Errorf("fieldTypes %q: the name is reserved for a field logsearch adds; remove the entry", f))
+		}
+	}
+	for f, t := range s.FieldTypes {
+		if _, err := fieldtypes.Parse(string(t)); err != nil {
+			errs = append(errs, fmt.Errorf("fieldTypes %q: %w", f, err))
+		}
+	}
+	for _, r := range s.WriterBackendRoles {
+		if strings.TrimSpace(r) == "" {
+			errs = append(errs, errors.New("writerBackendRoles: an entry is empty; pass the ingest function's IAM role ARN"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Hash identifies the desired state: equal specs hash equally, whatever the
+// order the field types were declared in (encoding/json sorts map keys).
+func (s Spec) Hash() string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a Spec is strings and ints only
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// IndexPattern is the wildcard that matches every daily index.
+func (s Spec) IndexPattern() string { return s.IndexPrefix + "-*" }
+
+// TemplateName is the index template's name.
+func (s Spec) TemplateName() string { return s.IndexPrefix }
+
+// PolicyID is the ISM retention policy's id.
+func (s Spec) PolicyID() string { return s.IndexPrefix + "-retention" }
+
+// IndexPatternID is the Dashboards index-pattern saved object's id; a fixed
+// id (rather than a generated one) is what makes the setup idempotent.
+func (s Spec) IndexPatternID() string { return s.IndexPrefix }
