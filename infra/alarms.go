@@ -10,17 +10,19 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/logsearch/logsearch/lambda/metrics"
 )
 
-// The ingest function's own metrics, written as CloudWatch embedded metric
-// format (EMF) log lines with the dimension FunctionName. The dashboard graphs
-// them; the ingest function must emit exactly these names.
+// The ingest function's own metrics the dashboard graphs, written by
+// lambda/metrics as embedded metric format (EMF) log lines in namespace
+// metrics.Namespace with the one dimension metrics.Dimension (FunctionName).
+// A test checks lambda/metrics still emits these names.
 const (
-	IngestMetricsNamespace = "logsearch"
-	MetricEventsIn         = "EventsIn"    // log events received (count)
-	MetricIndexed          = "Indexed"     // documents OpenSearch accepted (count)
-	MetricSentToDLQ        = "SentToDLQ"   // events given up on (count)
-	MetricBulkLatency      = "BulkLatency" // one _bulk round trip (milliseconds)
+	MetricEventsIn    = "EventsIn"    // log events received (count)
+	MetricIndexed     = "Indexed"     // documents OpenSearch accepted (count)
+	MetricSentToDLQ   = "SentToDLQ"   // events given up on (count)
+	MetricBulkLatency = "BulkLatency" // one _bulk round trip (milliseconds)
 )
 
 // CloudWatch comparison operators used below.
@@ -34,7 +36,7 @@ const (
 
 // asyncEventAgeLimitMs is when queued log batches are called "late": one hour.
 // The ingest function's event invoke config keeps events for at most 6 hours
-// (MaximumEventAgeInSeconds 21600) before they go to the dead-letter queue, and
+// (maxEventAgeSecs) before they go to the dead-letter queue, and
 // a healthy queue age is seconds (minutes while Lambda retries a failed batch
 // 1 and 2 minutes later). One hour leaves five hours to fix the cause before a
 // single event is given up on.
@@ -72,20 +74,14 @@ func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion
 		return err
 	}
 
-	groups := []struct {
-		specs      []alarmSpec
-		dimensions pulumi.StringMap
-	}{
+	groups := []alarmGroup{
 		{domainAlarms, pulumi.StringMap{"DomainName": domain.Name, "ClientId": pulumi.String(cfg.AccountID)}},
 		{ingestAlarmSpecs(), pulumi.StringMap{"FunctionName": ingestion.FunctionName}},
 		{deadLetterAlarmSpecs(), pulumi.StringMap{"QueueName": ingestion.DLQName}},
 	}
 	officeEntry := hasOfficeEntryMetrics(dashboards)
 	if officeEntry {
-		groups = append(groups, struct {
-			specs      []alarmSpec
-			dimensions pulumi.StringMap
-		}{officeEntryAlarmSpecs(), pulumi.StringMap{
+		groups = append(groups, alarmGroup{officeEntryAlarmSpecs(), pulumi.StringMap{
 			"LoadBalancer": dashboards.LoadBalancerArnSuffix,
 			"TargetGroup":  dashboards.TargetGroupArnSuffix,
 		}})
@@ -94,13 +90,19 @@ func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion
 	}
 	for _, g := range groups {
 		for _, spec := range g.specs {
-			if err := newMetricAlarm(ctx, spec, g.dimensions, topic); err != nil {
+			if err := newMetricAlarm(ctx, cfg, spec, g.dimensions, topic); err != nil {
 				return err
 			}
 		}
 	}
 
 	return newOperationsDashboard(ctx, cfg, domain, ingestion, dashboards, officeEntry)
+}
+
+// alarmGroup is alarms on one resource: they share its metric dimensions.
+type alarmGroup struct {
+	specs      []alarmSpec
+	dimensions pulumi.StringMap
 }
 
 // alarmTopic is where every alarm sends its ALARM and OK notifications.
@@ -122,6 +124,7 @@ func newAlarmTopic(ctx *pulumi.Context, cfg *Config) (*alarmTopic, error) {
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
 		Policy:               pulumi.String(keyPolicy),
+		Tags:                 tags(cfg, "alarms-key"),
 	})
 	if err != nil {
 		return nil, err
@@ -135,15 +138,16 @@ func newAlarmTopic(ctx *pulumi.Context, cfg *Config) (*alarmTopic, error) {
 	topic, err := sns.NewTopic(ctx, "alarms-topic", &sns.TopicArgs{
 		DisplayName:    pulumi.Sprintf("logsearch %s alarms", cfg.Stack),
 		KmsMasterKeyId: key.Arn,
+		Tags:           tags(cfg, "alarms-topic"),
 	})
 	if err != nil {
 		return nil, err
 	}
 	policy, err := sns.NewTopicPolicy(ctx, "alarms-topic-policy", &sns.TopicPolicyArgs{
 		Arn: topic.Arn,
-		Policy: topic.Arn.ApplyT(func(arn string) (string, error) {
-			return alarmTopicPolicy(cfg.Partition, cfg.Region, cfg.AccountID, arn)
-		}).(pulumi.StringOutput),
+		Policy: policyOf(func(v []string) []policyStatement {
+			return alarmTopicStatements(cfg.Partition, cfg.Region, cfg.AccountID, v[0])
+		}, topic.Arn),
 	})
 	if err != nil {
 		return nil, err
@@ -162,81 +166,63 @@ func newAlarmTopic(ctx *pulumi.Context, cfg *Config) (*alarmTopic, error) {
 	return &alarmTopic{arn: topic.Arn, policy: policy}, nil
 }
 
-// policyDocument is an IAM-style policy (key policy, topic policy).
-type policyDocument struct {
-	Version   string            `json:"Version"`
-	Statement []policyStatement `json:"Statement"`
-}
-
-// policyStatement is the shared statement type of policy.go.
-
-func (p policyDocument) json() (string, error) {
-	b, err := json.Marshal(p)
-	return string(b), err
-}
-
-// alarmKeyPolicy keeps the account in control of the key (IAM policies apply)
-// and lets CloudWatch encrypt the messages it publishes to the topic.
+// alarmKeyPolicy keeps the account in control of the key (IAM policies apply;
+// actions listed one by one as in every policy here) and lets CloudWatch
+// encrypt the messages it publishes to the topic.
 func alarmKeyPolicy(partition, accountID string) (string, error) {
 	if partition == "" || accountID == "" {
 		return "", fmt.Errorf("alarm key policy: the AWS partition (%q) and account ID (%q) are unknown; check the AWS credentials and region the deployment runs with", partition, accountID)
 	}
-	return policyDocument{
-		Version: "2012-10-17",
-		Statement: []policyStatement{
-			{
-				Sid:       "AccountAdministersKey",
-				Effect:    "Allow",
-				Principal: map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, accountID)},
-				Action:    []string{"kms:*"},
-				Resource:  "*",
-			},
-			{
-				Sid:       "CloudWatchAlarmsEncryptNotifications",
-				Effect:    "Allow",
-				Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
-				Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
-				Resource:  "*",
-			},
+	return policyJSON(
+		policyStatement{
+			Sid:       "AccountAdministersAndUsesKeyThroughIAM",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, accountID)},
+			Action:    kmsAccountActions,
+			Resource:  "*", // in a key policy "*" means this key
 		},
-	}.json()
+		policyStatement{
+			Sid:       "CloudWatchAlarmsEncryptNotifications",
+			Effect:    "Allow",
+			Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resource:  "*",
+		},
+	), nil
 }
 
-// alarmTopicPolicy lets this account manage the topic and lets CloudWatch
+// alarmTopicStatements let this account manage the topic and let CloudWatch
 // publish to it only for alarms of this account and region.
-func alarmTopicPolicy(partition, region, accountID, topicArn string) (string, error) {
-	return policyDocument{
-		Version: "2012-10-17",
-		Statement: []policyStatement{
-			{
-				Sid:       "AccountManagesTopic",
-				Effect:    "Allow",
-				Principal: map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, accountID)},
-				Action: []string{
-					"sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission",
-					"sns:RemovePermission", "sns:DeleteTopic", "sns:Subscribe",
-					"sns:ListSubscriptionsByTopic", "sns:Publish",
-				},
-				Resource: topicArn,
+func alarmTopicStatements(partition, region, accountID, topicArn string) []policyStatement {
+	return []policyStatement{
+		{
+			Sid:       "AccountManagesTopic",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, accountID)},
+			Action: []string{
+				"sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission",
+				"sns:RemovePermission", "sns:DeleteTopic", "sns:Subscribe",
+				"sns:ListSubscriptionsByTopic", "sns:Publish",
 			},
-			{
-				Sid:       "CloudWatchAlarmsPublish",
-				Effect:    "Allow",
-				Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
-				Action:    []string{"sns:Publish"},
-				Resource:  topicArn,
-				Condition: map[string]any{
-					"StringEquals": map[string]string{"aws:SourceAccount": accountID},
-					"ArnLike":      map[string]string{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", partition, region, accountID)},
-				},
+			Resource: topicArn,
+		},
+		{
+			Sid:       "CloudWatchAlarmsPublish",
+			Effect:    "Allow",
+			Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
+			Action:    []string{"sns:Publish"},
+			Resource:  topicArn,
+			Condition: map[string]any{
+				"StringEquals": map[string]string{"aws:SourceAccount": accountID},
+				"ArnLike":      map[string]string{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", partition, region, accountID)},
 			},
 		},
-	}.json()
+	}
 }
 
 // newMetricAlarm creates one alarm from its spec. Every alarm notifies the
 // topic both when it fires and when it clears.
-func newMetricAlarm(ctx *pulumi.Context, spec alarmSpec, dimensions pulumi.StringMap, topic *alarmTopic) error {
+func newMetricAlarm(ctx *pulumi.Context, cfg *Config, spec alarmSpec, dimensions pulumi.StringMap, topic *alarmTopic) error {
 	args := &cloudwatch.MetricAlarmArgs{
 		Name:               pulumi.Sprintf("%s-%s-%s", ctx.Project(), ctx.Stack(), spec.Name),
 		AlarmDescription:   pulumi.String(spec.Description),
@@ -246,6 +232,7 @@ func newMetricAlarm(ctx *pulumi.Context, spec alarmSpec, dimensions pulumi.Strin
 		ActionsEnabled:     pulumi.Bool(true),
 		AlarmActions:       pulumi.Array{topic.arn},
 		OkActions:          pulumi.Array{topic.arn},
+		Tags:               tags(cfg, "alarm-"+spec.Name),
 	}
 	if spec.MissingData != "" {
 		args.TreatMissingData = pulumi.String(spec.MissingData)
@@ -312,7 +299,7 @@ func domainAlarmSpecs(d DomainConfig) ([]alarmSpec, error) {
 		{Name: "domain-writes-blocked", Namespace: es, Metric: "ClusterIndexWritesBlocked", Statistic: "Maximum", Period: 300, Evaluations: 1, Comparison: atLeast, Threshold: 1,
 			Description: "The domain is refusing writes (disk full or JVM memory pressure too high). New log lines go to the dead-letter queue. Free storage or scale the domain, then replay the dead-letter queue."},
 		{Name: "domain-nodes", Namespace: es, Metric: "Nodes", Statistic: "Minimum", Period: 86400, Evaluations: 1, Comparison: below, Threshold: float64(d.InstanceCount + d.DedicatedMasterCount),
-			Description: fmt.Sprintf("Fewer than the configured %d nodes (%d data + %d dedicated master) were in the cluster at some point in the last day. A node failed; AWS replaces it. If the alarm stays on, open a case with AWS Support.", d.InstanceCount+d.DedicatedMasterCount, d.InstanceCount, d.DedicatedMasterCount)},
+			Description: fmt.Sprintf("At some point in the last day the cluster had fewer than its %d nodes (%d data + %d dedicated master): a node failed. AWS replaces failed nodes by itself; if the alarm is still on the next day, open a case with AWS Support.", d.InstanceCount+d.DedicatedMasterCount, d.InstanceCount, d.DedicatedMasterCount)},
 		{Name: "domain-snapshot-failure", Namespace: es, Metric: "AutomatedSnapshotFailure", Statistic: "Maximum", Period: 60, Evaluations: 1, Comparison: atLeast, Threshold: 1,
 			Description: "No automated snapshot was taken in the last 36 hours, so the domain has no recent backup. Usually the cluster is red or out of storage; fix that first."},
 		{Name: "domain-cpu", Namespace: es, Metric: "CPUUtilization", Statistic: "Maximum", Period: 900, Evaluations: 3, Comparison: atLeast, Threshold: 80,
@@ -345,11 +332,15 @@ func domainAlarmSpecs(d DomainConfig) ([]alarmSpec, error) {
 		)
 	}
 	if breakdown {
-		for _, stage := range []string{"Coordinating", "Primary", "Replica"} {
+		for _, stage := range []struct{ metric, where string }{
+			{"Coordinating", "on the node that received them"},
+			{"Primary", "on primary shards"},
+			{"Replica", "on replica shards"},
+		} {
 			specs = append(specs, alarmSpec{
-				Name: "domain-" + strings.ToLower(stage) + "-write-rejected", Namespace: es, Metric: stage + "WriteRejected",
+				Name: "domain-" + strings.ToLower(stage.metric) + "-write-rejected", Namespace: es, Metric: stage.metric + "WriteRejected",
 				Statistic: "Maximum", Period: 60, Evaluations: 1, Comparison: atLeast, Threshold: 1, Increase: true, MissingData: notBreak,
-				Description: fmt.Sprintf("The domain rejected writes on %s shards because of indexing pressure during the last minute (HTTP 429). The ingest function retries them; if this repeats, scale the domain and check the dead-letter queue.", strings.ToLower(stage)),
+				Description: fmt.Sprintf("The domain rejected writes %s because of indexing pressure during the last minute (HTTP 429). The ingest function retries them; if this repeats, scale the domain (instanceType or instanceCount) and check the dead-letter queue.", stage.where),
 			})
 		}
 	}
@@ -399,11 +390,11 @@ func ingestAlarmSpecs() []alarmSpec {
 		count("ingest-errors", "Errors",
 			"The ingest function failed on a batch of log events in the last 5 minutes (OpenSearch refused or was unreachable). Lambda retries it twice; then it goes to the dead-letter queue. Read the function's log group for the error; if the DLQ alarm follows, replay the queue after fixing the cause."),
 		count("ingest-throttles", "Throttles",
-			"Lambda throttled the ingest function: more log batches arrive than its concurrency allows. They are retried for up to 6 hours. If this repeats, raise the function's reserved concurrency or the account's Lambda concurrency quota."),
+			"Lambda throttled the ingest function: more log batches arrive than its concurrency allows. They are retried for up to 6 hours. If this repeats, raise logsearch:ingest.maxConcurrency (or remove the cap) or the account's Lambda concurrency quota."),
 		count("ingest-destination-failures", "DestinationDeliveryFailures",
-			"Lambda could not hand a failed batch to the on-failure destination (dead-letter queue): those log events are lost. Check that the queue exists and the function's role may sqs:SendMessage to it (and use its KMS key)."),
+			"Lambda could not hand a failed batch to the on-failure destination (dead-letter queue): those log events are lost. Check that the queue exists and the function's role may sqs:SendMessage to it."),
 		count("ingest-dead-letter-errors", "DeadLetterErrors",
-			"Lambda could not write a failed batch to the function's dead-letter queue. Check that the queue exists and the function's role may sqs:SendMessage to it (and use its KMS key)."),
+			"Lambda could not write a failed batch to the function's dead-letter queue. Check that the queue exists and the function's role may sqs:SendMessage to it."),
 		count("ingest-events-dropped", "AsyncEventsDropped",
 			"Lambda dropped log batches without running the function (too old, or retries exhausted) and could not keep them. Those log events are lost; re-index the affected hours from the S3 archive with the backfill tool."),
 		{Name: "ingest-event-age", Namespace: ns, Metric: "AsyncEventAge", Statistic: "Maximum", Period: 300, Evaluations: 1,
@@ -524,7 +515,7 @@ func dashboardBody(t dashboardTargets) (string, error) {
 		return append(append([]any{"AWS/ES", metric}, domainDims...), map[string]string{"stat": stat, "label": label})
 	}
 	ingest := func(metric, stat, label string) []any {
-		return []any{IngestMetricsNamespace, metric, "FunctionName", t.Function, map[string]string{"stat": stat, "label": label}}
+		return []any{metrics.Namespace, metric, metrics.Dimension, t.Function, map[string]string{"stat": stat, "label": label}}
 	}
 	lambda := func(metric, stat, label string) []any {
 		return []any{"AWS/Lambda", metric, "FunctionName", t.Function, map[string]string{"stat": stat, "label": label}}

@@ -76,6 +76,10 @@ type DomainConfig struct {
 	Throughput           int    `json:"throughput"`
 	Shards               int    `json:"shards"`
 	Replicas             int    `json:"replicas"`
+	// APIPrincipals are IAM role or user ARNs (engineers, the backfill
+	// tool) whose SigV4-signed requests the domain access policy admits.
+	// Fine-grained access control must still map them to a role.
+	APIPrincipals []string `json:"apiPrincipals"`
 }
 
 // SubnetCount is how many subnets (one per AZ) the domain spans.
@@ -466,6 +470,11 @@ func (c *Config) validateDomain(ps *problems) {
 	} else if d.InstanceCount >= 1 && d.Replicas > d.InstanceCount-1 {
 		ps.add("domain.replicas", d.Replicas, "%d data node(s) can hold at most %d replica(s); unassigned replicas keep the cluster yellow. Lower replicas or add data nodes", d.InstanceCount, d.InstanceCount-1)
 	}
+	for i, p := range d.APIPrincipals {
+		if !iamPrincipalPattern.MatchString(p) {
+			ps.add(fmt.Sprintf("domain.apiPrincipals[%d]", i), p, "not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>); wildcards are not allowed")
+		}
+	}
 	if c.Production {
 		if !d.ZoneAwareness || d.AzCount != 3 {
 			ps.add("domain.zoneAwareness", d.ZoneAwareness, "a production stack spans 3 AZs: set domain.zoneAwareness: true and domain.azCount: 3 (or logsearch:production false)")
@@ -484,6 +493,8 @@ func (c *Config) validateDomain(ps *problems) {
 		}
 	}
 }
+
+var iamPrincipalPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$`)
 
 var instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[0-9]*x?[a-z]+\.search$`)
 

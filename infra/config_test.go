@@ -3,6 +3,7 @@ package infra
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -172,6 +173,8 @@ func TestConfigRefusals(t *testing.T) {
 		{"oidc incomplete", "dev", map[string]func(any) any{"dashboards": set("oidc", map[string]any{"issuer": "https://idp.example.com"})}, "logsearch:dashboards.oidc.tokenEndpoint", "https://"},
 		{"oidc secret in plain text", "dev", map[string]func(any) any{"dashboards": set("oidc", validOidc("plain-secret"))}, "logsearch:dashboards.oidc.clientSecret", "--secret"},
 		{"max concurrency negative", "dev", map[string]func(any) any{"ingest": set("maxConcurrency", -1)}, "logsearch:ingest.maxConcurrency", "0 (no reservation)"},
+		{"api principal wildcard", "dev", map[string]func(any) any{"domain": set("apiPrincipals", []string{"arn:aws:iam::123456789012:role/*"})}, "logsearch:domain.apiPrincipals[0]", "IAM role or user ARN"},
+		{"api principal account", "dev", map[string]func(any) any{"domain": set("apiPrincipals", []string{"*"})}, "logsearch:domain.apiPrincipals[0]", "wildcards"},
 		{"production not a bool", "dev", map[string]func(any) any{"production": to("yes please")}, "logsearch:production", "true or false"},
 	}
 	for _, c := range cases {
@@ -303,6 +306,43 @@ func TestDomainName(t *testing.T) {
 		}
 		if n := domainName(stack); len(n) < 3 || len(n) > 28 {
 			t.Errorf("domainName(%q) = %q: OpenSearch takes 3-28 characters", stack, n)
+		}
+	}
+}
+
+func TestConfigWarnings(t *testing.T) {
+	cfg, err := parseConfig("prod", stackSource(t, "prod", map[string]func(any) any{
+		"domain":      set("instanceType", "r7g.large.search"),
+		"alarmEmails": to(nil),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := strings.Join(cfg.warnings(), "\n")
+	for _, want := range []string{`logsearch:domain.instanceType "r7g.large.search"`, "r6g.large.search", "logsearch:alarmEmails is empty"} {
+		if !strings.Contains(ws, want) {
+			t.Errorf("warnings lack %q:\n%s", want, ws)
+		}
+	}
+	if ws := (&Config{Domain: DomainConfig{InstanceType: "t3.small.search"}, LogGroups: []LogGroupConfig{{Name: "/a"}}, AlarmEmails: []string{"a@b.c"}}).warnings(); len(ws) != 0 {
+		t.Errorf("unexpected warnings %v", ws)
+	}
+}
+
+func TestLogGroupResourceNames(t *testing.T) {
+	valid := regexp.MustCompile(`^[A-Za-z0-9-]{1,60}$`)
+	seen := map[string]string{}
+	for _, g := range []string{"/app/web", "/app-web", "app/web", "/" + strings.Repeat("very-long/", 20) + "tail", "/a#b", "/a.b"} {
+		n := logGroupResourceName(g)
+		if !valid.MatchString(n) {
+			t.Errorf("%q -> %q: not a valid resource name", g, n)
+		}
+		if other, dup := seen[n]; dup {
+			t.Errorf("%q and %q share the resource name %q", g, other, n)
+		}
+		seen[n] = g
+		if logGroupResourceName(g) != n {
+			t.Errorf("%q: name not stable", g)
 		}
 	}
 }

@@ -125,8 +125,17 @@ func TestDashboardsLoadBalancerControls(t *testing.T) {
 	}
 }
 
+// mockName is the name a resource gets: its explicit name input, else (as
+// the mocks do not autoname) its logical name.
+func mockName(r registered, key string) string {
+	if v, ok := lookup(r.Inputs, key); ok {
+		return v.(string)
+	}
+	return r.Name
+}
+
 func logBucketName(t *testing.T, run *stackRun) string {
-	return str(t, run.one(t, "aws:s3/bucketV2:BucketV2", "dashboards-alb-logs").Inputs, "bucket")
+	return mockName(run.one(t, "aws:s3/bucketV2:BucketV2", "dashboards-alb-logs"), "bucket")
 }
 
 func TestDashboardsLogBucketControls(t *testing.T) {
@@ -428,7 +437,7 @@ func TestDashboardsAliasRecordAndCertificate(t *testing.T) {
 	alb := run.one(t, typeLB, "dashboards")
 	for path, want := range map[string]any{
 		"zoneId": mockZoneID, "name": testDashHost, "type": "A",
-		"aliases[0].name":   fmt.Sprintf("internal-%s-1234567890.us-east-1.elb.amazonaws.com", get(t, alb.Inputs, "name")),
+		"aliases[0].name":   fmt.Sprintf("internal-%s-1234567890.us-east-1.elb.amazonaws.com", mockName(alb, "name")),
 		"aliases[0].zoneId": "Z35SXDOTRQ7X7K",
 	} {
 		if got := get(t, rec.Inputs, path); got != want {
@@ -534,11 +543,11 @@ func TestDashboardsTargetSyncTriggers(t *testing.T) {
 
 	for _, rule := range []registered{sched, events} {
 		target := run.one(t, typeEventTarget, rule.Name)
-		if get(t, target.Inputs, "arn") != fnArn || get(t, target.Inputs, "rule") != get(t, rule.Inputs, "name") {
+		if get(t, target.Inputs, "arn") != fnArn || get(t, target.Inputs, "rule") != mockName(rule, "name") {
 			t.Errorf("%s target = %v, want the function", rule.Name, target.Inputs)
 		}
 		perm := run.one(t, typePermission, rule.Name)
-		ruleArn := "arn:aws:events:us-east-1:" + mockAccount + ":" + str(t, rule.Inputs, "name")
+		ruleArn := "arn:aws:events:us-east-1:" + mockAccount + ":rule/" + mockName(rule, "name")
 		for path, want := range map[string]any{
 			"action": "lambda:InvokeFunction", "principal": "events.amazonaws.com",
 			"function": outs["fn"], "sourceArn": ruleArn,

@@ -25,6 +25,8 @@ type SearchDomain struct {
 	DomainName string
 	// Resource is the domain itself, for DependsOn.
 	Resource *opensearch.Domain
+	// APIPrincipals are the IAM ARNs of domain.apiPrincipals.
+	APIPrincipals []string
 }
 
 const (
@@ -218,6 +220,7 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network) (*Searc
 		KmsKeyArn:      key.Arn,
 		DomainName:     name,
 		Resource:       domain,
+		APIPrincipals:  d.APIPrincipals,
 	}, nil
 }
 
@@ -311,15 +314,17 @@ var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHea
 //   - Only three security groups reach port 443 at all (ALB, ingest,
 //     setup), and the ALB only admits the office networks.
 //   - The ingest function signs with its role, which may only POST and PUT
-//     (bulk writes); the setup role, when the setup stage provides one, is
-//     named with its methods. No statement uses es:* or es:ESHttp*.
+//     (bulk writes); the setup role, when the setup stage provides one, and
+//     the IAM principals of domain.apiPrincipals (engineers running the
+//     backfill tool, which signs with their credentials) are named with
+//     their methods. No statement uses es:* or es:ESHttp*.
 func NewDomainAccessPolicy(ctx *pulumi.Context, domain *SearchDomain, ingestion *Ingestion, setup *DomainSetup) error {
 	inputs := []pulumi.StringInput{domain.Arn, ingestion.RoleArn}
 	if setup != nil && setupRoleSet(setup) {
 		inputs = append(inputs, setup.RoleArn)
 	}
 	policy := policyOf(func(v []string) []policyStatement {
-		return domainAccessStatements(v[0], v[1], optional(v, 2))
+		return domainAccessStatements(v[0], v[1], optional(v, 2), domain.APIPrincipals)
 	}, inputs...)
 	_, err := opensearch.NewDomainPolicy(ctx, "domain-access", &opensearch.DomainPolicyArgs{
 		DomainName:     domain.Name,
@@ -351,7 +356,7 @@ var anonymousDomainPaths = []string{
 	"_plugins/_ism/*",
 }
 
-func domainAccessStatements(domainArn, ingestRoleArn, setupRoleArn string) []policyStatement {
+func domainAccessStatements(domainArn, ingestRoleArn, setupRoleArn string, apiPrincipals []string) []policyStatement {
 	anonymous := make([]string, len(anonymousDomainPaths))
 	for i, p := range anonymousDomainPaths {
 		anonymous[i] = domainArn + "/" + p
@@ -377,6 +382,15 @@ func domainAccessStatements(domainArn, ingestRoleArn, setupRoleArn string) []pol
 			Sid:       "SetupFunctionConfiguresDomain",
 			Effect:    "Allow",
 			Principal: map[string]any{"AWS": setupRoleArn},
+			Action:    []string{"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"},
+			Resource:  domainArn + "/*",
+		})
+	}
+	if len(apiPrincipals) > 0 {
+		stmts = append(stmts, policyStatement{
+			Sid:       "ConfiguredPrincipalsUseTheAPI",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": resourceList(apiPrincipals)},
 			Action:    []string{"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"},
 			Resource:  domainArn + "/*",
 		})

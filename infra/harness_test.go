@@ -209,8 +209,14 @@ func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRu
 	}
 	run := &stackRun{Outputs: map[string]any{}, Config: cfg}
 	var outMu sync.Mutex
+	// Outputs built without ctx (pulumi.String(...).ToStringOutput()) are
+	// not awaited by RunErr, so each export is awaited here.
+	var exportsDone sync.WaitGroup
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		err := Program(ctx)
+		if err != nil {
+			return err // exports of a failed run may never resolve
+		}
 		for name, v := range ctx.GetCurrentExportMap() {
 			out, ok := v.(pulumi.Output)
 			if !ok {
@@ -219,19 +225,23 @@ func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRu
 				outMu.Unlock()
 				continue
 			}
-			name := name
+			exportsDone.Add(1)
 			out.ApplyT(func(x any) any {
 				outMu.Lock()
 				run.Outputs[name] = x
 				outMu.Unlock()
+				exportsDone.Done()
 				return x
 			})
 		}
-		return err
+		return nil
 	}, pulumi.WithMocks("logsearch", stack, m), func(info *pulumi.RunInfo) {
 		info.Config = cfg
 		info.ConfigSecretKeys = secretKeys
 	})
+	if err == nil {
+		exportsDone.Wait()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	run.Resources = append(run.Resources, m.resources...)
@@ -371,6 +381,9 @@ func (m *mocks) mockOutputs(args pulumi.MockResourceArgs) (string, resource.Prop
 	case "aws:cloudwatch/logGroup:LogGroup":
 		id = name
 		set("arn", m.arn("logs", "log-group:"+name))
+	case "aws:cloudwatch/eventRule:EventRule":
+		id = name
+		set("arn", m.arn("events", "rule/"+name))
 	case "aws:lb/loadBalancer:LoadBalancer":
 		suffix := "app/" + name + "/50dc6c495c0c9188"
 		id = m.arn("elasticloadbalancing", "loadbalancer/"+suffix)
@@ -593,6 +606,9 @@ func convertValue(v resource.PropertyValue, snapshot bool) any {
 }
 
 func relToModule(p string) string {
+	if abs, err := filepath.Abs(p); err == nil && p != "" {
+		p = abs
+	}
 	if root, err := moduleRoot(); err == nil && filepath.IsAbs(p) {
 		if rel, err := filepath.Rel(root, p); err == nil {
 			return filepath.ToSlash(rel)
@@ -617,7 +633,7 @@ func get(t *testing.T, v resource.PropertyMap, path string) any {
 
 // lookup is get without failing: ok is false when a step is missing.
 func lookup(v resource.PropertyMap, path string) (any, bool) {
-	var cur any = plainValue(resource.NewObjectProperty(v))
+	cur := plainValue(resource.NewObjectProperty(v))
 	for _, step := range strings.Split(path, ".") {
 		m := pathStep.FindStringSubmatch(step)
 		if m == nil {
@@ -682,4 +698,69 @@ func stackNames(t *testing.T) []string {
 		stacks = append(stacks, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
 	}
 	return stacks
+}
+
+// TestHarnessKeepsSecretsSecret: a {"secure": ...} config value reaches the
+// program as a secret and never shows in a snapshot in plain text.
+func TestHarnessKeepsSecretsSecret(t *testing.T) {
+	cfg, _ := stackConfig(t, "dev")
+	var dash map[string]any
+	if err := json.Unmarshal([]byte(cfg["logsearch:dashboards"]), &dash); err != nil {
+		t.Fatal(err)
+	}
+	dash["oidc"] = map[string]any{
+		"issuer": "https://idp.example.com", "authorizationEndpoint": "https://idp.example.com/auth",
+		"tokenEndpoint": "https://idp.example.com/token", "userInfoEndpoint": "https://idp.example.com/userinfo",
+		"clientId": "logsearch", "clientSecret": map[string]any{"secure": "v1:abc"},
+	}
+	raw, _ := json.Marshal(dash)
+	run := mustRunStack(t, "dev", map[string]string{"logsearch:dashboards": string(raw)})
+	if !strings.Contains(fmt.Sprint(run.Config["logsearch:dashboards"]), "test-secret:v1:abc") {
+		t.Fatal("the secure value did not reach the program as its test plaintext")
+	}
+	snap := snapshot(t, run)
+	if strings.Contains(string(snap), "test-secret:v1:abc") {
+		t.Error("the OIDC client secret shows in plain text in the snapshot")
+	}
+	found := false
+	for _, r := range run.Resources {
+		for path, v := range flatten("", plainValue(resource.NewObjectProperty(r.Inputs))) {
+			if v == "test-secret:v1:abc" {
+				found = true
+				if !strings.Contains(string(snapshotOf(r)), "[secret]") {
+					t.Errorf("%s %s %s carries the client secret unmasked", r.Type, r.Name, path)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no resource received the OIDC client secret")
+	}
+}
+
+func snapshotOf(r registered) []byte {
+	b, _ := json.Marshal(snapshotValue(resource.NewObjectProperty(r.Inputs)))
+	return b
+}
+
+// flatten lists every leaf of a plain value by its property path.
+func flatten(prefix string, v any) map[string]any {
+	out := map[string]any{}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			for p, leaf := range flatten(strings.TrimPrefix(prefix+"."+k, "."), e) {
+				out[p] = leaf
+			}
+		}
+	case []any:
+		for i, e := range x {
+			for p, leaf := range flatten(fmt.Sprintf("%s[%d]", prefix, i), e) {
+				out[p] = leaf
+			}
+		}
+	default:
+		out[prefix] = v
+	}
+	return out
 }

@@ -56,7 +56,21 @@ func lambdaCode(name string) (pulumi.Archive, error) {
 	if build.err != nil {
 		return nil, build.err
 	}
-	return pulumi.NewFileArchive(build.zip), nil
+	return pulumi.NewFileArchive(relativeToWorkingDir(build.zip)), nil
+}
+
+// relativeToWorkingDir keeps machine-specific directories out of the
+// Pulumi state: run from the project directory, the archive is recorded as
+// ".build/<name>.zip" on every machine.
+func relativeToWorkingDir(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, path); err == nil {
+		return rel
+	}
+	return path
 }
 
 // buildLambdaZip compiles the main package pkg (relative to root) into

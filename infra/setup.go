@@ -33,7 +33,11 @@ type DomainSetup struct {
 // NewDomainSetup deploys lambda/setup in the VPC and invokes it with the
 // desired state whenever that state (or the function's code) changes. A
 // failed run fails `pulumi up` with the domain's error message.
-func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, ingestion *Ingestion) (*DomainSetup, error) {
+//
+// invocationOpts go to the Invocation only: pass
+// pulumi.DependsOn(<domain access policy>) so the first run does not race
+// the policy that admits its unsigned requests.
+func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, ingestion *Ingestion, invocationOpts ...pulumi.ResourceOption) (*DomainSetup, error) {
 	spec := setupSpec(cfg, nil)
 	if err := spec.Validate(); err != nil {
 		return nil, fmt.Errorf("domain setup: the stack config (logsearch:ingest, logsearch:domain, logsearch:retentionDays) gives an invalid desired state: %w", err)
@@ -67,7 +71,7 @@ func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *
 			"desiredState": specHash,
 			"code":         fn.CodeSha256,
 		},
-	})
+	}, invocationOpts...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -207,5 +208,25 @@ func TestStackInvokesSetupAfterTheDomain(t *testing.T) {
 	same := mustRunStack(t, "dev", nil)
 	if str(t, same.one(t, invocationType, "domain-setup").Inputs, "triggers.desiredState") != str(t, inv.Inputs, "triggers.desiredState") {
 		t.Error("the same config re-runs setup")
+	}
+}
+
+func TestSetupInvocationWaitsForWhatItIsGiven(t *testing.T) {
+	m := &mocks{stack: "dev", region: "us-east-1"}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		gate, err := iam.NewRole(ctx, "gate", &iam.RoleArgs{AssumeRolePolicy: pulumi.String("{}")})
+		if err != nil {
+			return err
+		}
+		domain := &SearchDomain{Endpoint: pulumi.String("e").ToStringOutput(), MasterUserName: "admin", MasterPassword: pulumi.ToSecret(pulumi.String("p")).(pulumi.StringOutput)}
+		_, err = NewDomainSetup(ctx, setupConfig(), &Network{}, domain, &Ingestion{RoleArn: pulumi.String("arn").ToStringOutput()}, pulumi.DependsOn([]pulumi.Resource{gate}))
+		return err
+	}, pulumi.WithMocks("logsearch", "dev", m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := &stackRun{Resources: m.resources}
+	if inv := run.one(t, invocationType, "domain-setup"); !inv.dependsOn("aws:iam/role:Role", "gate") {
+		t.Errorf("the invocation ignores its DependsOn option: %v", inv.Dependencies)
 	}
 }

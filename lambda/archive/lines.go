@@ -31,14 +31,14 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // (concatenated gzip members, as logrotate and Firehose write, included).
 // A Lines is reused across objects with Reset to keep its buffers.
 type Lines struct {
-	src    countingReader
-	br     *bufio.Reader
-	zr     *gzip.Reader
-	text   *bufio.Reader
-	long   []byte
-	line   int64
-	err    error
-	gzip   bool
+	src  countingReader
+	br   *bufio.Reader
+	zr   *gzip.Reader
+	text *bufio.Reader
+	long []byte
+	line int64
+	err  error
+	gzip bool
 }
 
 // readBufferSize is large enough that almost every line is returned

@@ -33,5 +33,8 @@ func NewS3Client(ctx context.Context, region, endpoint string) (*s3.Client, erro
 		if o.BaseEndpoint != nil {
 			o.UsePathStyle = true
 		}
+		// Objects uploaded without a checksum (most archivers) would log a
+		// DEBUG line per download onto the progress display.
+		o.DisableLogOutputChecksumValidationSkipped = true
 	}), nil
 }

@@ -186,7 +186,7 @@ func TestBrokenDownloadIsATransportError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	var l Lines
 	if err := l.Reset(rc); err != nil {
 		t.Fatal(err)

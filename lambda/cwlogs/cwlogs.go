@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Message types CloudWatch Logs sends. Control messages only check that the
@@ -32,6 +33,15 @@ type LogEvent struct {
 	Timestamp int64
 	// Message is the log line as the application wrote it.
 	Message string
+	// MessageJSON, when not empty, is Message JSON-escaped exactly as
+	// CloudWatch sent it, checked valid: a writer may copy it between
+	// quotes instead of escaping Message again. Decode sets it; it may be
+	// left empty.
+	MessageJSON string
+	// MessageSafe reports that Message needs JSON escaping at most at its
+	// TABs, so a TAB-free part of it (an LTSV value) can be written as is.
+	// false is always correct, only slower.
+	MessageSafe bool
 }
 
 // Payload is a decoded subscription payload.
@@ -64,6 +74,7 @@ type Decoder struct {
 
 	compressed []byte
 	json       []byte
+	messages   []byte // unescaped messages; Message strings alias it
 	zr         *gzip.Reader
 	src        bytes.Reader
 	payload    Payload
@@ -182,8 +193,7 @@ func readAllLimited(r io.Reader, buf []byte, limit int) ([]byte, error) {
 			if len(buf) >= limit+1 {
 				return buf, errTooLarge
 			}
-			grow := max(cap(buf), 64<<10)
-			buf = append(buf, make([]byte, grow)...)[:len(buf)]
+			buf = slices.Grow(buf, max(cap(buf), 64<<10))
 		}
 		n, err := r.Read(buf[len(buf):min(cap(buf), limit+1)])
 		buf = buf[:len(buf)+n]

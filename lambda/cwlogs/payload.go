@@ -9,6 +9,12 @@ import (
 // parse scans the inflated payload JSON in d.json, in place.
 func (d *Decoder) parse() (*Payload, error) {
 	s := jsonscan.New(d.json, true)
+	// Unescaped messages are never longer than the JSON, so with this
+	// capacity the buffer never moves while events point into it.
+	if cap(d.messages) < len(d.json)+8 {
+		d.messages = make([]byte, 0, len(d.json)+8)
+	}
+	d.messages = d.messages[:0]
 	p := &d.payload
 	*p = Payload{}
 	d.events = d.events[:0]
@@ -65,7 +71,6 @@ func (d *Decoder) event(s *jsonscan.Scanner) func(i int) error {
 					ev.ID, err = s.NumberSpan()
 				} else {
 					ev.ID, haveID, err = s.StrOrNull()
-					haveID = haveID && ev.ID != ""
 					return err
 				}
 				haveID = true
@@ -73,7 +78,13 @@ func (d *Decoder) event(s *jsonscan.Scanner) func(i int) error {
 				ev.Timestamp, err = s.Int64()
 				haveTS = true
 			case "message":
-				ev.Message, haveMsg, err = s.StrOrNull()
+				var t jsonscan.Text
+				t, d.messages, err = s.Text(d.messages)
+				ev.Message, ev.MessageJSON, ev.MessageSafe = t.Value, t.Raw, t.SafeButTabs
+				if !t.RawValid {
+					ev.MessageJSON = ""
+				}
+				haveMsg = true
 			default:
 				err = s.Skip(jsonscan.MaxDepth)
 			}
@@ -124,6 +135,13 @@ func checkFields(p *Payload, haveEvents bool) error {
 		}{{"owner", p.Owner != ""}, {"logGroup", p.LogGroup != ""}, {"logStream", p.LogStream != ""}, {"logEvents", haveEvents}} {
 			if !f.ok {
 				missing = append(missing, f.name)
+			}
+		}
+		// The id becomes the document _id, which must not be empty.
+		for i := range p.LogEvents {
+			if p.LogEvents[i].ID == "" {
+				missing = append(missing, fmt.Sprintf("logEvents[%d].id", i))
+				break
 			}
 		}
 	case "":

@@ -178,7 +178,13 @@ func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEv
 	dst = append(dst, keyMessage...)
 	// When the line needed no escaping but its TABs, its LTSV values
 	// (which hold no TAB) need none either.
-	dst, escaped := jsonwrite.StringSep(dst, ev.Message, '\t')
+	var escaped bool
+	if ev.MessageJSON != "" {
+		dst = jsonwrite.Plain(dst, ev.MessageJSON)
+		escaped = !ev.MessageSafe
+	} else {
+		dst, escaped = jsonwrite.StringSep(dst, ev.Message, '\t')
+	}
 
 	if format == formatPlain {
 		dst = jsonwrite.Member(dst, docfields.PlainMessage)

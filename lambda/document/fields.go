@@ -26,6 +26,7 @@ type member struct {
 	kind byte   // '"' string, '0' number, 't' true/false, 'n' null, '{' object, '[' array
 	str  string // the decoded value for strings
 	raw  string // the value's JSON text (JSON values only)
+	hash uint   // nameHash(name)
 	dup  bool   // a later member has the same name: last wins
 	// plain marks names that need no JSON escaping (LTSV labels).
 	plain bool
@@ -52,6 +53,7 @@ func (b *Builder) parse(line string) format {
 	for i := range b.fields {
 		m := &b.members[i]
 		m.name, m.kind, m.str, m.raw, m.dup, m.plain = fieldName(b.fields[i].Label, true), '"', b.fields[i].Value, "", false, true
+		m.hash = nameHash(m.name)
 	}
 	b.markDuplicates(b.members)
 	return formatLTSV
@@ -87,7 +89,7 @@ func (b *Builder) appendMembers(dst []byte, info *ItemInfo, plainValues bool) []
 		if m.dup || m.kind == 'n' || (m.kind == '"' && m.str == "-") {
 			continue // "-" and null mean no value
 		}
-		t := b.types.lookup(m.name)
+		t := b.types.lookup(m.name, m.hash)
 		mark := len(dst)
 		if m.plain {
 			dst = append(dst, ',', '"')
@@ -147,7 +149,7 @@ func (b *Builder) markDuplicates(ms []member) {
 	if len(ms) <= 64 {
 		var seen uint64
 		for i := len(ms) - 1; i >= 0; i-- {
-			bit := uint64(1) << (nameHash(ms[i].name) & 63)
+			bit := uint64(1) << (ms[i].hash & 63)
 			if seen&bit != 0 {
 				for j := i + 1; j < len(ms); j++ {
 					if ms[j].name == ms[i].name {
@@ -208,11 +210,20 @@ func fieldName(name string, top bool) string {
 		(isAddedField(name) || slices.Contains(metadataFields, name)) {
 		name = "_" + name
 	}
-	if strings.IndexByte(name, '.') >= 0 &&
-		(name[0] == '.' || name[len(name)-1] == '.' || strings.Contains(name, "..")) {
+	if hasDot(name) && (name[0] == '.' || name[len(name)-1] == '.' || strings.Contains(name, "..")) {
 		name = strings.ReplaceAll(name, ".", "_")
 	}
 	return name
+}
+
+// hasDot is strings.IndexByte(s, '.') >= 0 without a call: names are short.
+func hasDot(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			return true
+		}
+	}
+	return false
 }
 
 // typeTable finds a field's declared type: a small hash table indexed by
@@ -235,8 +246,9 @@ func newTypeTable(m fieldtypes.Map) typeTable {
 	return tt
 }
 
-func (tt *typeTable) lookup(name string) fieldtypes.Type {
-	for _, f := range tt.buckets[nameHash(name)&63] {
+// lookup finds name, whose nameHash is hash.
+func (tt *typeTable) lookup(name string, hash uint) fieldtypes.Type {
+	for _, f := range tt.buckets[hash&63] {
 		if f.name == name {
 			return f.t
 		}

@@ -20,15 +20,16 @@ func (b *Builder) parseJSON(msg string) bool {
 	err := sc.Members(func(key string) error {
 		c := sc.Peek()
 		start := sc.Pos()
-		m := member{name: fieldName(key, true), kind: c}
+		name := fieldName(key, true)
+		m := member{name: name, hash: nameHash(name), kind: c}
 		var err error
-		switch {
-		case c == '"':
+		switch c {
+		case '"':
 			m.str, err = sc.Str()
-		case c == 't' || c == 'f':
+		case 't', 'f':
 			m.kind = 't'
 			err = sc.Skip(1)
-		case c == '{' || c == '[' || c == 'n':
+		case '{', '[', 'n':
 			err = sc.Skip(maxMessageDepth - 1)
 		default:
 			m.kind = '0'
@@ -60,7 +61,8 @@ func (b *Builder) appendValue(dst []byte, sc *jsonscan.Scanner, raw string) ([]b
 			sc.Peek() // skip spaces
 			start := sc.Pos()
 			err := sc.Skip(maxMessageDepth)
-			b.nested = append(b.nested, member{name: fieldName(key, false), raw: raw[start:sc.Pos()]})
+			name := fieldName(key, false)
+			b.nested = append(b.nested, member{name: name, hash: nameHash(name), raw: raw[start:sc.Pos()]})
 			return err
 		})
 		if err != nil {

@@ -1,6 +1,11 @@
 // Package jsonscan is a small, allocation-free JSON reader for inputs of a
 // known shape: the caller walks objects and arrays with callbacks and gets
 // strings that alias the input instead of building a tree.
+//
+// It checks the JSON grammar with one leniency: raw control characters
+// inside strings are accepted (and reported through Text.RawValid), since
+// rejecting a whole CloudWatch payload for them would lose more than it
+// protects.
 package jsonscan
 
 import (
@@ -8,6 +13,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -213,6 +219,141 @@ func (s *Scanner) Str() (string, error) {
 	return UnsafeString(out), nil
 }
 
+// Text is a string read by Scanner.Text.
+type Text struct {
+	// Value is the string, unescaped.
+	Value string
+	// Raw is the string's content between the quotes as in the input.
+	Raw string
+	// RawValid reports that Raw is valid JSON string content as it
+	// stands: valid UTF-8, no raw control characters, no lone surrogate
+	// escapes. A writer may copy it between quotes instead of escaping
+	// Value.
+	RawValid bool
+	// SafeButTabs reports that Value needs JSON escaping at most at its
+	// TAB bytes: any TAB-free substring of it can be written as is.
+	SafeButTabs bool
+}
+
+// Text reads the string at the cursor without modifying the input. An
+// escaped string is unescaped onto out, which is returned grown; Value
+// aliases out's array (or the input, when there is nothing to unescape).
+// Give out spare capacity of at least the input's length and it never
+// reallocates, so earlier Values stay in one buffer.
+func (s *Scanner) Text(out []byte) (Text, []byte, error) {
+	if s.Peek() != '"' {
+		return Text{}, out, s.Unexpected("a string")
+	}
+	start := s.pos + 1
+	buf := s.buf
+	i := start
+	// care collects, conservatively (whole words, even past the closing
+	// quote), whether any control or non-ASCII byte was seen.
+	var care uint64
+	for {
+		for i+8 <= len(buf) {
+			w := binary.LittleEndian.Uint64(buf[i:])
+			care |= (swar.Less(w, 0x20) | w) & swar.Highs
+			if m := special(w); m != 0 {
+				i += swar.First(m)
+				break
+			}
+			i += 8
+		}
+		if i >= len(buf) {
+			s.pos = len(buf)
+			return Text{}, out, s.Fail("unterminated string")
+		}
+		c := buf[i]
+		if c == '"' || c == '\\' {
+			break
+		}
+		if c < 0x20 || c >= 0x80 {
+			care |= swar.Highs
+		}
+		i++
+	}
+	t := Text{RawValid: true, SafeButTabs: true}
+	if buf[i] == '"' {
+		t.Raw = UnsafeString(buf[start:i])
+		t.Value = t.Raw
+		s.pos = i + 1
+	} else {
+		out = slices.Grow(out, len(buf)-start+8)
+		o := len(out)
+		w := out[:cap(out)]
+		o += copy(w[o:], buf[start:i])
+		vstart := len(out)
+		for {
+			if i >= len(buf) {
+				s.pos = len(buf)
+				return Text{}, out, s.Fail("unterminated string")
+			}
+			c := buf[i]
+			if c == '"' {
+				break
+			}
+			if c == '\\' && i+1 < len(buf) && buf[i+1] == 't' {
+				w[o] = '\t' // the TABs of LTSV: worth a fast path
+				o, i = o+1, i+2
+			} else if c == '\\' {
+				e, n, err := unescapeOne(w[:o], buf[i:])
+				if err != nil {
+					s.pos = i
+					return Text{}, out, s.Fail("%v", err)
+				}
+				switch buf[i+1] {
+				case 't', '/':
+				case 'u':
+					r, _ := utf8.DecodeRune(e[o:])
+					if r < 0x20 || r == '"' || r == '\\' {
+						t.SafeButTabs = false
+					}
+					if r == utf8.RuneError && !bytes.EqualFold(buf[i+2:i+6], []byte("fffd")) {
+						t.RawValid = false // a lone surrogate
+					}
+				default:
+					t.SafeButTabs = false
+				}
+				o, i = len(e), i+n
+			} else {
+				if c < 0x20 || c >= 0x80 {
+					care |= swar.Highs
+				}
+				w[o] = c
+				o, i = o+1, i+1
+			}
+			for i+8 <= len(buf) {
+				word := binary.LittleEndian.Uint64(buf[i:])
+				binary.LittleEndian.PutUint64(w[o:], word)
+				care |= (swar.Less(word, 0x20) | word) & swar.Highs
+				if m := special(word); m != 0 {
+					k := swar.First(m)
+					o, i = o+k, i+k
+					break
+				}
+				o, i = o+8, i+8
+			}
+		}
+		out = w[:o]
+		t.Raw = UnsafeString(buf[start:i])
+		t.Value = UnsafeString(out[vstart:])
+		s.pos = i + 1
+	}
+	if care != 0 {
+		// Rare: look closer at what the conservative flags saw.
+		for j := 0; j < len(t.Raw); j++ {
+			if t.Raw[j] < 0x20 {
+				t.RawValid, t.SafeButTabs = false, false
+			}
+		}
+		if !utf8.ValidString(t.Raw) {
+			t.RawValid, t.SafeButTabs = false, false
+		}
+	}
+	return t, out, nil
+}
+
 // special flags the quotes and backslashes among the 8 bytes of w.
 func special(w uint64) uint64 {
 	return swar.Has(w, '"') | swar.Has(w, '\\')
@@ -380,7 +521,9 @@ func hex4(b []byte) (rune, bool) {
 	return r, true
 }
 
-// numberSpan reads the JSON number at the cursor and returns its text.
+// NumberSpan reads the JSON number at the cursor and returns its text.
+// It follows the JSON grammar exactly (no leading zeros, no bare '.' or
+// exponent), since the text may be copied into output as it stands.
 func (s *Scanner) NumberSpan() (string, error) {
 	s.ws()
 	start := s.pos
@@ -388,33 +531,48 @@ func (s *Scanner) NumberSpan() (string, error) {
 	if i < len(s.buf) && s.buf[i] == '-' {
 		i++
 	}
-	digits := i
-	for i < len(s.buf) && s.buf[i] >= '0' && s.buf[i] <= '9' {
+	switch {
+	case i < len(s.buf) && s.buf[i] == '0':
 		i++
-	}
-	if i == digits {
+	case i < len(s.buf) && s.buf[i] >= '1' && s.buf[i] <= '9':
+		i = s.digits(i)
+	default:
+		s.pos = i
 		return "", s.Unexpected("a number")
 	}
 	if i < len(s.buf) && s.buf[i] == '.' {
-		i++
-		for i < len(s.buf) && s.buf[i] >= '0' && s.buf[i] <= '9' {
-			i++
+		j := s.digits(i + 1)
+		if j == i+1 {
+			s.pos = j
+			return "", s.Unexpected("a digit after the decimal point")
 		}
+		i = j
 	}
 	if i < len(s.buf) && (s.buf[i] == 'e' || s.buf[i] == 'E') {
 		i++
 		if i < len(s.buf) && (s.buf[i] == '+' || s.buf[i] == '-') {
 			i++
 		}
-		for i < len(s.buf) && s.buf[i] >= '0' && s.buf[i] <= '9' {
-			i++
+		j := s.digits(i)
+		if j == i {
+			s.pos = j
+			return "", s.Unexpected("a digit in the exponent")
 		}
+		i = j
 	}
 	s.pos = i
 	return UnsafeString(s.buf[start:i]), nil
 }
 
-// int64 reads a number and truncates it to an integer. CloudWatch writes
+// digits returns the index after the run of digits starting at i.
+func (s *Scanner) digits(i int) int {
+	for i < len(s.buf) && s.buf[i] >= '0' && s.buf[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// Int64 reads a number and truncates it to an integer. CloudWatch writes
 // integers; a fraction or exponent is tolerated.
 func (s *Scanner) Int64() (int64, error) {
 	text, err := s.NumberSpan()

@@ -54,7 +54,7 @@ func StringSep(dst []byte, s string, sep byte) (out []byte, escaped bool) {
 				continue
 			}
 			o += copy(buf[o:], escapes[c])
-			escaped = escaped || c != sep
+			escaped = escaped || c != sep || sep == 0
 			i++
 			continue
 		}

@@ -124,7 +124,7 @@ func parseCommonLog(s string, loc *time.Location) (time.Time, bool) {
 	hour, ok3 := digits(s, 12, 2)
 	minute, ok4 := digits(s, 15, 2)
 	sec, ok5 := digits(s, 18, 2)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
 		return time.Time{}, false
 	}
 	month := monthNumber(s[3:6])
@@ -187,7 +187,7 @@ func parseISO(s string, loc *time.Location) (time.Time, bool) {
 	year, ok1 := digits(s, 0, 4)
 	month, ok2 := digits(s, 5, 2)
 	day, ok3 := digits(s, 8, 2)
-	if !(ok1 && ok2 && ok3) || len(s) < 10 || s[7] != '-' {
+	if !ok1 || !ok2 || !ok3 || len(s) < 10 || s[7] != '-' {
 		return time.Time{}, false
 	}
 	if len(s) == 10 {

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/backfill/redo"
 	"github.com/logsearch/logsearch/lambda/backfill/rejects"
 	"github.com/logsearch/logsearch/lambda/backfill/resume"
+	"github.com/logsearch/logsearch/lambda/bulk"
 	"github.com/logsearch/logsearch/lambda/document"
 )
 
@@ -42,9 +42,12 @@ type Env struct {
 	Now       func() time.Time
 	// NewS3 builds the S3 client; nil means from the AWS credential chain.
 	NewS3 func() (archive.S3API, error)
-	// OpenSearch builds the bulk sender and the HTTP client for index
-	// deletion; nil means from the options (endpoint, auth, region).
-	OpenSearch func(ctx context.Context, o *Options) (pipeline.Sender, *http.Client, error)
+	// OpenSearch builds the workers' bulk senders and the transport for
+	// index deletion; nil means from the options (endpoint, auth, region).
+	OpenSearch func(ctx context.Context, o *Options, base bulk.Config) (func() (pipeline.Sender, error), redo.Transport, error)
+	// Bulk is the base bulk client configuration (tests shorten the
+	// backoff); MaxBytes comes from --bulk-bytes.
+	Bulk bulk.Config
 }
 
 // Main runs the command. Cancelling stop (first Ctrl-C) stops gracefully;
@@ -55,7 +58,7 @@ func Main(ctx, stop context.Context, args []string, env Env) int {
 		return ExitOK
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "backfill: %v\nRun backfill -h for the flags.\n", err)
+		_, _ = fmt.Fprintf(env.Stderr, "backfill: %v\nRun backfill -h for the flags.\n", err)
 		return ExitUsage
 	}
 	c := &command{o: o, env: env}
@@ -64,7 +67,7 @@ func Main(ctx, stop context.Context, args []string, env Env) int {
 	}
 	code, err := c.run(ctx, stop)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "backfill: %v\n", err)
+		_, _ = fmt.Fprintf(env.Stderr, "backfill: %v\n", err)
 	}
 	return code
 }
@@ -105,7 +108,7 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		}
 		return ExitFailed, err
 	}
-	fmt.Fprintf(stderr, "%d objects, %s stored, from %s\n", len(jobs), megabytes(total), strings.Join(canonical, " "))
+	_, _ = fmt.Fprintf(stderr, "%d objects, %s stored, from %s\n", len(jobs), megabytes(total), strings.Join(canonical, " "))
 
 	cfg := pipeline.Config{
 		Document: document.Config{IndexPrefix: o.IndexPrefix, Location: o.Location, TimeField: o.TimeField, FieldTypes: o.FieldTypes},
@@ -125,7 +128,7 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 
 	if o.DryRun {
 		if o.Redo {
-			fmt.Fprintf(c.env.Stdout, "would delete (%s): %s\n", o.DeleteMode, strings.Join(indices, " "))
+			_, _ = fmt.Fprintf(c.env.Stdout, "would delete (%s): %s\n", o.DeleteMode, strings.Join(indices, " "))
 		}
 		sum, err := pipeline.Run(ctx, stop, cfg, pipeline.Deps{Now: c.env.Now}, jobs)
 		if err != nil {
@@ -140,28 +143,28 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 	if err != nil {
 		return ExitUsage, err
 	}
-	defer state.Close()
+	defer func() { _ = state.Close() }()
 	if state.Resumed() {
-		fmt.Fprintf(stderr, "resuming the run started %s (state file %s)\n", state.Started().Format(time.RFC3339), o.State)
+		_, _ = fmt.Fprintf(stderr, "resuming the run started %s (state file %s)\n", state.Started().Format(time.RFC3339), o.State)
 	}
 
 	newOS := c.env.OpenSearch
 	if newOS == nil {
 		newOS = openSearch
 	}
-	sender, httpClient, err := newOS(ctx, o)
+	newSender, transport, err := newOS(ctx, o, c.env.Bulk)
 	if err != nil {
 		return ExitUsage, err
 	}
 
 	if o.Redo {
-		if err := c.emptyDays(ctx, state, &redo.Client{HTTP: httpClient, Endpoint: o.Endpoint}, indices, jobs); err != nil {
+		if err := c.emptyDays(ctx, state, &redo.Client{Transport: transport}, indices, jobs); err != nil {
 			return ExitFailed, err
 		}
 	}
 
 	rej := rejects.NewWriter(o.Rejects)
-	defer rej.Close()
+	defer func() { _ = rej.Close() }()
 	meter := progress.NewMeter(int64(len(jobs)), total)
 	for _, j := range jobs {
 		if state.IsDone(j.ID(), j.Object.ETag) {
@@ -174,7 +177,7 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		defer close(reported)
 		(&progress.Reporter{Meter: meter, Out: stderr, Terminal: c.env.StderrTTY, Interval: o.ProgressInterval}).Run(repCtx)
 	}()
-	sum, runErr := pipeline.Run(ctx, stop, cfg, pipeline.Deps{Sender: sender, State: state, Rejects: rej, Meter: meter, Now: c.env.Now}, jobs)
+	sum, runErr := pipeline.Run(ctx, stop, cfg, pipeline.Deps{NewSender: newSender, State: state, Rejects: rej, Meter: meter, Now: c.env.Now}, jobs)
 	stopReporting()
 	<-reported
 	if cerr := rej.Close(); runErr == nil {
@@ -191,7 +194,7 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		}
 		return code, nil
 	}
-	fmt.Fprintf(stderr, "state kept in %s: run the same command again to resume (finished objects are skipped)\n", o.State)
+	_, _ = fmt.Fprintf(stderr, "state kept in %s: run the same command again to resume (finished objects are skipped)\n", o.State)
 	return code, nil
 }
 
@@ -201,14 +204,14 @@ func (c *command) emptyDays(ctx context.Context, state *resume.State, admin *red
 	const step = "emptied index-days"
 	o, out := c.o, c.env.Stderr
 	if state.StepDone(step) {
-		fmt.Fprintf(out, "index-days already emptied by the interrupted run; refilling\n")
+		_, _ = fmt.Fprintf(out, "index-days already emptied by the interrupted run; refilling\n")
 		return nil
 	}
 	logGroups := c.logGroups(jobs)
 	if o.DeleteMode == redo.ModeIndex {
-		fmt.Fprintf(out, "redo will DELETE these indices, with every document in them (from all log groups): %s\n", strings.Join(indices, " "))
+		_, _ = fmt.Fprintf(out, "redo will DELETE these indices, with every document in them (from all log groups): %s\n", strings.Join(indices, " "))
 	} else {
-		fmt.Fprintf(out, "redo will delete the documents with @log_group %s from: %s\n", strings.Join(logGroups, " or "), strings.Join(indices, " "))
+		_, _ = fmt.Fprintf(out, "redo will delete the documents with @log_group %s from: %s\n", strings.Join(logGroups, " or "), strings.Join(indices, " "))
 	}
 	if !o.Yes {
 		if !c.env.StdinTTY {
@@ -224,14 +227,14 @@ func (c *command) emptyDays(ctx context.Context, state *resume.State, admin *red
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "deleted %s%s\n", index, map[bool]string{false: " (did not exist)", true: ""}[existed])
+			_, _ = fmt.Fprintf(out, "deleted %s%s\n", index, map[bool]string{false: " (did not exist)", true: ""}[existed])
 			continue
 		}
 		n, err := admin.DeleteByQuery(ctx, index, logGroups)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "deleted %d documents from %s\n", n, index)
+		_, _ = fmt.Fprintf(out, "deleted %d documents from %s\n", n, index)
 	}
 	return state.MarkStep(step, c.env.Now())
 }
@@ -269,36 +272,36 @@ func (c *command) printSummary(s *pipeline.Summary, rejectsPath string) {
 	if c.o.DryRun {
 		verb = "would index"
 	}
-	fmt.Fprintf(out, "%d of %d objects finished", s.Done+s.AlreadyDone, s.Objects)
+	_, _ = fmt.Fprintf(out, "%d of %d objects finished", s.Done+s.AlreadyDone, s.Objects)
 	if s.AlreadyDone > 0 {
-		fmt.Fprintf(out, " (%d by an earlier attempt)", s.AlreadyDone)
+		_, _ = fmt.Fprintf(out, " (%d by an earlier attempt)", s.AlreadyDone)
 	}
-	fmt.Fprintf(out, "; %d lines read, %d %s, %d refused, %d blank", s.Lines, s.Indexed, verb, s.Rejected, s.Empty)
+	_, _ = fmt.Fprintf(out, "; %d lines read, %d %s, %d refused, %d blank", s.Lines, s.Indexed, verb, s.Rejected, s.Empty)
 	if s.OtherIndex > 0 {
-		fmt.Fprintf(out, ", %d skipped (they belong to days not redone)", s.OtherIndex)
+		_, _ = fmt.Fprintf(out, ", %d skipped (they belong to days not redone)", s.OtherIndex)
 	}
-	fmt.Fprintln(out)
+	_, _ = fmt.Fprintln(out)
 	indices := make([]string, 0, len(s.PerIndex))
 	for k := range s.PerIndex {
 		indices = append(indices, k)
 	}
 	sort.Strings(indices)
 	for _, k := range indices {
-		fmt.Fprintf(out, "  %s: %d\n", k, s.PerIndex[k])
+		_, _ = fmt.Fprintf(out, "  %s: %d\n", k, s.PerIndex[k])
 	}
 	for _, f := range s.Failed {
-		fmt.Fprintf(out, "NOT INDEXED: %s: %v\n", f.Object, f.Err)
+		_, _ = fmt.Fprintf(out, "NOT INDEXED: %s: %v\n", f.Object, f.Err)
 	}
 	if s.Rejected > 0 || len(s.Failed) > 0 {
 		if rejectsPath != "" {
-			fmt.Fprintf(out, "details of every line and object not indexed: %s\n", rejectsPath)
+			_, _ = fmt.Fprintf(out, "details of every line and object not indexed: %s\n", rejectsPath)
 		}
 	}
 	if s.DeliveryFailed != nil {
-		fmt.Fprintf(out, "STOPPED: OpenSearch did not accept the data: %v\n", s.DeliveryFailed)
+		_, _ = fmt.Fprintf(out, "STOPPED: OpenSearch did not accept the data: %v\n", s.DeliveryFailed)
 	}
 	if s.Interrupted && s.DeliveryFailed == nil {
-		fmt.Fprintf(out, "INTERRUPTED: %d objects not finished\n", s.Objects-s.Done-s.AlreadyDone-len(s.Failed))
+		_, _ = fmt.Fprintf(out, "INTERRUPTED: %d objects not finished\n", s.Objects-s.Done-s.AlreadyDone-len(s.Failed))
 	}
 }
 

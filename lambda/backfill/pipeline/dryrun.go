@@ -14,7 +14,7 @@ func (w *worker) sample(bulkItem []byte) {
 		return
 	}
 	w.samples++
-	fmt.Fprintf(w.cfg.DryRunOut, "sample document %d:\n%s", w.samples, bulkItem)
+	_, _ = fmt.Fprintf(w.cfg.DryRunOut, "sample document %d:\n%s", w.samples, bulkItem)
 }
 
 // describe prints what a dry run would write for one object.
@@ -33,6 +33,6 @@ func (w *worker) describe(j Job, res *objectResult) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	fmt.Fprintf(w.cfg.DryRunOut, "would index %s/%s (%d bytes): %d lines%s -> %s\n",
+	_, _ = fmt.Fprintf(w.cfg.DryRunOut, "would index %s/%s (%d bytes): %d lines%s -> %s\n",
 		j.Store.Name(), j.Object.Key, j.Object.Size, res.lines, extra, strings.Join(indices, ", "))
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/backfill/progress"
 	"github.com/logsearch/logsearch/lambda/backfill/rejects"
 	"github.com/logsearch/logsearch/lambda/backfill/resume"
+	"github.com/logsearch/logsearch/lambda/bulk"
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/document"
 )
@@ -34,20 +35,14 @@ type Job struct {
 // ID names the object across runs: store and key.
 func (j Job) ID() string { return j.Store.Name() + "/" + j.Object.Key }
 
-// ItemFailure is a bulk item OpenSearch refused for good.
-type ItemFailure struct {
-	// Item is the item's position in the batch, from 0.
-	Item   int
-	Status int
-	Error  string
-}
-
-// Sender delivers a bulk body of n items, retrying what is worth retrying.
-// It returns the items that failed permanently; an error means some items
-// could not be delivered at all (OpenSearch unreachable, retries spent) and
-// the run must stop.
+// Sender delivers bulk items: *bulk.Indexer, the ingest function's client,
+// which splits requests, reads every item's status and retries 429s, 5xx
+// and connection errors with backoff. Every item comes back exactly once
+// in the Result: indexed, failed for good (to the rejects file) or
+// unresolved (retries spent: the domain is down or overloaded, and the run
+// stops).
 type Sender interface {
-	Send(ctx context.Context, body []byte, n int) ([]ItemFailure, error)
+	Index(ctx context.Context, items []bulk.Item) bulk.Result
 }
 
 // Config is what a run does.
@@ -77,21 +72,23 @@ type Config struct {
 	Samples int
 }
 
-// Deps are the run's collaborators. State, Rejects, Meter may be nil in a
-// dry run.
+// Deps are the run's collaborators. Only Now and Meter are used in a dry
+// run, and they may be nil.
 type Deps struct {
-	Sender  Sender
-	State   *resume.State
-	Rejects *rejects.Writer
-	Meter   *progress.Meter
-	Now     func() time.Time
+	// NewSender makes each worker's Sender (a bulk.Indexer reuses its
+	// buffers, so workers do not share one).
+	NewSender func() (Sender, error)
+	State     *resume.State
+	Rejects   *rejects.Writer
+	Meter     *progress.Meter
+	Now       func() time.Time
 }
 
 // Summary is what a run did.
 type Summary struct {
-	Objects        int   // objects listed for this run
-	AlreadyDone    int   // skipped: finished by an earlier attempt
-	Done           int   // finished now, every line indexed
+	Objects        int // objects listed for this run
+	AlreadyDone    int // skipped: finished by an earlier attempt
+	Done           int // finished now, every line indexed
 	Failed         []ObjectFailure
 	Lines          int64 // lines read (empty lines included)
 	Indexed        int64 // documents accepted by OpenSearch (or built, in a dry run)
@@ -133,8 +130,8 @@ func Run(ctx, stop context.Context, cfg Config, deps Deps, jobs []Job) (*Summary
 	if deps.Meter == nil {
 		deps.Meter = progress.NewMeter(0, 0)
 	}
-	if !cfg.DryRun && (deps.Sender == nil || deps.State == nil || deps.Rejects == nil) {
-		return nil, errors.New("pipeline: Sender, State and Rejects are required outside a dry run")
+	if !cfg.DryRun && (deps.NewSender == nil || deps.State == nil || deps.Rejects == nil) {
+		return nil, errors.New("pipeline: NewSender, State and Rejects are required outside a dry run")
 	}
 	// Check the document settings once, before any worker starts.
 	if _, err := document.NewBuilder(cfg.Document); err != nil {
@@ -256,6 +253,7 @@ func (r *runner) record(job Job, res *objectResult, failure error, complete bool
 type worker struct {
 	*runner
 	builder *document.Builder
+	sender  Sender
 	lines   archive.Lines
 	payload cwlogs.Payload
 	idBuf   []byte
@@ -263,13 +261,15 @@ type worker struct {
 	body  []byte
 	items []item
 	raw   []byte // the lines of the batch, for the rejects file
+	bulk  []bulk.Item
 }
 
 type item struct {
-	line     int64
-	index    string
-	rawStart int
-	rawEnd   int
+	id                 string
+	line               int64
+	index              string
+	bodyStart, bodyEnd int
+	rawStart, rawEnd   int
 }
 
 func (r *runner) newWorker() (*worker, error) {
@@ -277,7 +277,13 @@ func (r *runner) newWorker() (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &worker{runner: r, builder: b, payload: cwlogs.Payload{MessageType: cwlogs.MessageTypeData}}, nil
+	w := &worker{runner: r, builder: b, payload: cwlogs.Payload{MessageType: cwlogs.MessageTypeData}}
+	if !r.cfg.DryRun {
+		if w.sender, err = r.deps.NewSender(); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
 }
 
 // errStopped marks an object left unfinished because the run is stopping.
@@ -345,7 +351,7 @@ func (w *worker) read(j Job, res *objectResult) error {
 		}
 		return err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	if err := w.lines.Reset(rc); err != nil {
 		return err
 	}
@@ -391,7 +397,7 @@ func (w *worker) read(j Job, res *objectResult) error {
 		}
 		start := len(w.raw)
 		w.raw = append(w.raw, line...)
-		w.items = append(w.items, item{line: n, index: info.Index, rawStart: start, rawEnd: len(w.raw)})
+		w.items = append(w.items, item{id: ev.ID, line: n, index: info.Index, bodyStart: mark, bodyEnd: len(w.body), rawStart: start, rawEnd: len(w.raw)})
 		if w.cfg.DryRun {
 			w.sample(w.body[mark:])
 		}
@@ -427,34 +433,40 @@ func (w *worker) flush(j Job, res *objectResult) error {
 		res.indexed += int64(len(w.items))
 		return nil
 	}
-	failures, err := w.deps.Sender.Send(w.sendCtx, w.body, len(w.items))
-	if err != nil {
-		w.abort(err)
+	w.bulk = w.bulk[:0]
+	for i, it := range w.items {
+		w.bulk = append(w.bulk, bulk.Item{ID: it.id, Body: w.body[it.bodyStart:it.bodyEnd], Ref: i})
+	}
+	result := w.sender.Index(w.sendCtx, w.bulk)
+	if len(result.Unresolved) > 0 {
+		f := result.Unresolved[0]
+		w.abort(fmt.Errorf("%d documents could not be delivered after every retry (first: status %d, %s): check the domain's health and --endpoint, then run again to resume", len(result.Unresolved), f.Status, f.Reason))
 		return errStopped
 	}
-	failed := make(map[int]bool, len(failures))
-	for _, f := range failures {
-		if f.Item < 0 || f.Item >= len(w.items) || failed[f.Item] {
-			continue
+	for _, f := range result.Failed {
+		if f.Status == 401 || f.Status == 403 {
+			// The whole request was refused: every line would be
+			// "rejected" for a reason that has nothing to do with it.
+			w.abort(fmt.Errorf("OpenSearch refused the request (HTTP %d: %s): check --auth, your AWS credentials and the domain's access policy / role mapping", f.Status, f.Reason))
+			return errStopped
 		}
-		failed[f.Item] = true
-		it := w.items[f.Item]
+	}
+	for _, f := range result.Failed {
+		it := w.items[f.Ref]
 		msg := string(w.raw[it.rawStart:it.rawEnd])
 		if err := w.deps.Rejects.Write(rejects.Reject{
 			Time: w.deps.Now().UTC(), Source: j.Store.Name(), Object: j.Object.Key, Line: it.line,
-			Index: it.index, Status: f.Status, Error: f.Error, Message: &msg,
+			Index: it.index, Status: f.Status, Error: f.Reason, Message: &msg,
 		}); err != nil {
 			w.stopWith(err)
 			return errStopped
 		}
 	}
-	res.rejected += int64(len(failed))
-	for i, it := range w.items {
-		if !failed[i] {
-			res.perIndex[it.index]++
-		}
+	res.rejected += int64(len(result.Failed))
+	for _, ref := range result.Indexed {
+		res.perIndex[w.items[ref].index]++
 	}
-	res.indexed += int64(len(w.items) - len(failed))
+	res.indexed += int64(len(result.Indexed))
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/archive"
 	"github.com/logsearch/logsearch/lambda/backfill/rejects"
 	"github.com/logsearch/logsearch/lambda/backfill/resume"
+	"github.com/logsearch/logsearch/lambda/bulk"
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 )
@@ -33,44 +34,41 @@ type memSender struct {
 
 func newMemSender() *memSender { return &memSender{docs: map[string]string{}} }
 
-func (m *memSender) Send(_ context.Context, body []byte, n int) ([]ItemFailure, error) {
+func (m *memSender) Index(_ context.Context, items []bulk.Item) bulk.Result {
 	m.mu.Lock()
 	m.sends++
 	sends := m.sends
 	m.mu.Unlock()
+	var res bulk.Result
 	if m.onSend != nil {
 		if err := m.onSend(sends); err != nil {
-			return nil, err
+			for _, it := range items {
+				res.Unresolved = append(res.Unresolved, bulk.Failure{Ref: it.Ref, Status: 503, Reason: err.Error()})
+			}
+			return res
 		}
 	}
-	lines := bytes.Split(bytes.TrimSuffix(body, []byte("\n")), []byte("\n"))
-	if len(lines) != 2*n {
-		return nil, fmt.Errorf("body has %d lines for %d items", len(lines), n)
-	}
-	var failures []ItemFailure
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for i := 0; i < n; i++ {
+	for _, it := range items {
+		lines := bytes.Split(bytes.TrimSuffix(it.Body, []byte("\n")), []byte("\n"))
 		var action struct {
 			Index struct {
 				Index string `json:"_index"`
 				ID    string `json:"_id"`
 			} `json:"index"`
 		}
-		if err := json.Unmarshal(lines[2*i], &action); err != nil {
-			return nil, err
+		if len(lines) != 2 || json.Unmarshal(lines[0], &action) != nil || !json.Valid(lines[1]) || action.Index.ID != it.ID {
+			panic(fmt.Sprintf("malformed item %q", it.Body))
 		}
-		a := action.Index
-		if !json.Valid(lines[2*i+1]) {
-			return nil, fmt.Errorf("invalid document %s", lines[2*i+1])
-		}
-		if bytes.Contains(lines[2*i+1], []byte("REFUSE")) {
-			failures = append(failures, ItemFailure{Item: i, Status: 400, Error: "mapper_parsing_exception: failed to parse field [status]"})
+		if bytes.Contains(lines[1], []byte("REFUSE")) {
+			res.Failed = append(res.Failed, bulk.Failure{Ref: it.Ref, Status: 400, Reason: "mapper_parsing_exception: failed to parse field [status]"})
 			continue
 		}
-		m.docs[a.Index+"/"+a.ID] = string(lines[2*i+1])
+		m.docs[action.Index.Index+"/"+action.Index.ID] = string(lines[1])
+		res.Indexed = append(res.Indexed, it.Ref)
 	}
-	return failures, nil
+	return res
 }
 
 func (m *memSender) count() int {
@@ -112,10 +110,9 @@ func ltsvLine(day string, obj, n int) string {
 }
 
 type fixture struct {
-	dir     *archive.Dir
-	jobs    []Job
-	lines   map[string]bool // every non-blank line
-	statDir string
+	dir   *archive.Dir
+	jobs  []Job
+	lines map[string]bool // every non-blank line
 }
 
 // newFixture writes objects days x perDay, each with lines lines, half of
@@ -185,7 +182,7 @@ func testDeps(t *testing.T, s Sender) (Deps, string, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	return Deps{Sender: s, State: st, Rejects: rejects.NewWriter(rejectsPath)}, statePath, rejectsPath
+	return Deps{NewSender: func() (Sender, error) { return s, nil }, State: st, Rejects: rejects.NewWriter(rejectsPath)}, statePath, rejectsPath
 }
 
 func reopen(t *testing.T, d Deps, statePath string) Deps {
@@ -290,7 +287,7 @@ func TestDeliveryFailureStopsTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !errors.Is(sum.DeliveryFailed, down) || sum.OK() || sum.Done == len(f.jobs) {
+	if sum.DeliveryFailed == nil || !strings.Contains(sum.DeliveryFailed.Error(), down.Error()) || sum.OK() || sum.Done == len(f.jobs) {
 		t.Fatalf("summary %+v", sum)
 	}
 	m.onSend = nil

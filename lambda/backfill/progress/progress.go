@@ -181,10 +181,10 @@ func (r *Reporter) Run(ctx context.Context) {
 func (r *Reporter) print(s Snapshot, final bool) {
 	switch {
 	case r.Terminal && final:
-		fmt.Fprintf(r.Out, "\r%s\x1b[K\n", s)
+		_, _ = fmt.Fprintf(r.Out, "\r%s\x1b[K\n", s)
 	case r.Terminal:
-		fmt.Fprintf(r.Out, "\r%s\x1b[K", s)
+		_, _ = fmt.Fprintf(r.Out, "\r%s\x1b[K", s)
 	default:
-		fmt.Fprintf(r.Out, "progress: %s\n", s)
+		_, _ = fmt.Fprintf(r.Out, "progress: %s\n", s)
 	}
 }

@@ -57,11 +57,16 @@ func Indices(prefix string, from, to time.Time) []string {
 	return out
 }
 
-// Client talks to the OpenSearch REST API. Its HTTP client signs requests
-// when the domain needs SigV4.
+// Transport performs a request whose URL holds only the path: it adds the
+// domain's address and signs when the domain needs SigV4, as
+// opensearch-go's opensearchtransport.Client does.
+type Transport interface {
+	Perform(*http.Request) (*http.Response, error)
+}
+
+// Client talks to the OpenSearch REST API.
 type Client struct {
-	HTTP     *http.Client
-	Endpoint string // https://host, no trailing slash needed
+	Transport Transport
 }
 
 // DeleteIndex deletes one index; a missing index is not an error (there
@@ -110,18 +115,18 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) (int,
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.Endpoint, "/")+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, path, rd)
 	if err != nil {
 		return 0, nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.HTTP.Do(req)
+	resp, err := c.Transport.Perform(req)
 	if err != nil {
 		return 0, nil, fmt.Errorf("%s %s: %w: check --endpoint and that this machine can reach the domain", method, path, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, b, err
 }
@@ -144,7 +149,7 @@ func truncate(b []byte) string {
 // Confirm asks on out and reads the answer from in: "yes" or the index
 // names (any order, separated by spaces). Anything else refuses.
 func Confirm(in io.Reader, out io.Writer, indices []string) error {
-	fmt.Fprintf(out, "Type yes or the index names (%s) to continue: ", strings.Join(indices, " "))
+	_, _ = fmt.Fprintf(out, "Type yes or the index names (%s) to continue: ", strings.Join(indices, " "))
 	answer, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && answer == "" {
 		return fmt.Errorf("no confirmation (%v): nothing was deleted; pass --yes to confirm in scripts", err)

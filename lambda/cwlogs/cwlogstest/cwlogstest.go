@@ -38,7 +38,7 @@ func JSON(p *cwlogs.Payload) []byte {
 		SubscriptionFilters: p.SubscriptionFilters, LogEvents: make([]wireEvent, len(p.LogEvents)),
 	}
 	for i, e := range p.LogEvents {
-		w.LogEvents[i] = wireEvent(e)
+		w.LogEvents[i] = wireEvent{ID: e.ID, Timestamp: e.Timestamp, Message: e.Message}
 	}
 	b, err := json.Marshal(w)
 	if err != nil {

@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/backfill/benchdata"
+	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
+)
+
+// discardBulk answers _bulk like OpenSearch (every item 201, in order,
+// filtered as the client asks) without storing anything, so the benchmark
+// measures the backfill and not the fake's bookkeeping. It counts items.
+func discardBulk(items *atomic.Int64) http.Handler {
+	ok := []byte(`{"index":{"status":201}}`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		n := bytes.Count(body, []byte{'\n'}) / 2
+		items.Add(int64(n))
+		resp := make([]byte, 0, 32+n*(len(ok)+1))
+		resp = append(resp, `{"errors":false,"items":[`...)
+		for i := range n {
+			if i > 0 {
+				resp = append(resp, ',')
+			}
+			resp = append(resp, ok...)
+		}
+		resp = append(resp, "]}"...)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(resp)
+	})
+}
+
+// BenchmarkBackfill runs the whole command (local archive, gunzip, parse,
+// build, bulk over HTTP with per-item statuses, state file) against a
+// discarding _bulk endpoint on 127.0.0.1. BACKFILL_BENCH_BYTES sets the
+// archive's uncompressed size (default 64 MiB; the README's figure is for
+// 1073741824), BACKFILL_BENCH_CONCURRENCY the workers (default 2).
+func BenchmarkBackfill(b *testing.B) {
+	size := int64(64 << 20)
+	if s := os.Getenv("BACKFILL_BENCH_BYTES"); s != "" {
+		var err error
+		if size, err = strconv.ParseInt(s, 10, 64); err != nil {
+			b.Fatal(err)
+		}
+	}
+	concurrency := "2"
+	if s := os.Getenv("BACKFILL_BENCH_CONCURRENCY"); s != "" {
+		concurrency = s
+	}
+	a, err := benchdata.Write(b.TempDir(), size, 16)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var items atomic.Int64
+	srv := httptest.NewServer(discardBulk(&items))
+	defer srv.Close()
+	types := cwlogstest.NginxFieldTypes.EncodeJSON()
+
+	b.SetBytes(a.TextBytes)
+	var elapsed time.Duration
+	for b.Loop() {
+		items.Store(0)
+		dir := b.TempDir()
+		var stderr bytes.Buffer
+		start := time.Now()
+		code := Main(context.Background(), context.Background(), []string{
+			"--endpoint", srv.URL, "--auth", "none", "--field-types", types, "--concurrency", concurrency,
+			"--state", filepath.Join(dir, "state"), "--rejects", filepath.Join(dir, "rejects"),
+			"--from", benchdata.Day.Format(time.DateOnly), a.Dir,
+		}, Env{Stdout: io.Discard, Stderr: &stderr, Getenv: func(string) string { return "" }})
+		elapsed += time.Since(start)
+		if code != ExitOK || items.Load() != a.Lines {
+			b.Fatalf("exit %d, %d of %d lines indexed\n%s", code, items.Load(), a.Lines, stderr.String())
+		}
+	}
+	b.ReportMetric(float64(a.Lines)*float64(b.N)/elapsed.Seconds(), "lines/s")
+	b.ReportMetric(float64(a.GzipBytes)/float64(a.TextBytes)*100, "gzip%")
+}

@@ -1,0 +1,391 @@
+// Package bulk indexes prepared documents through OpenSearch's _bulk API and
+// accounts for every one of them: each ends indexed, failed for good (with
+// the reason, for the dead-letter queue) or unresolved (still retryable
+// when the time or the attempts ran out, so the caller must fail the
+// invocation and let Lambda retry it).
+//
+// Requests are split at a byte limit, every item's status is read, and only
+// the items that failed with a retryable status (429, 5xx, a connection
+// error or a timeout) are sent again, with exponential backoff and full
+// jitter, within the context's deadline minus a reserve kept for the
+// caller's own clean-up.
+package bulk
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/backoff"
+)
+
+// Item is one bulk action: its "index" action line and document line, each
+// ending in "\n", for the document whose _id is ID.
+type Item struct {
+	ID   string
+	Body []byte
+	// Ref is the caller's handle for the item (an event's position),
+	// returned in Result.
+	Ref int
+}
+
+// Failure is an item that was not indexed and why.
+type Failure struct {
+	Ref int
+	// Status is the HTTP status of the item, or of the whole request when
+	// the request as a whole failed; 0 for a connection error or timeout.
+	Status int
+	Reason string
+}
+
+// Result accounts for every item passed to Index: each Ref is in exactly
+// one of Indexed, Failed and Unresolved.
+type Result struct {
+	Indexed []int
+	// Failed items will never succeed as sent (e.g. a mapping error or an
+	// item over the size limit): keep them in the dead-letter queue.
+	Failed []Failure
+	// Unresolved items failed with a retryable status and could not be
+	// retried any more in this invocation.
+	Unresolved []Failure
+	// Retried counts item sends after the first.
+	Retried int
+}
+
+// RequestStats describes one _bulk round trip, for metrics and logs.
+type RequestStats struct {
+	Items   int
+	Bytes   int // uncompressed body size
+	Latency time.Duration
+	Status  int   // 0 when Err is set
+	Err     error // connection error or timeout
+}
+
+// Poster sends one _bulk request body and returns the HTTP status and
+// response body, or an error when no response arrived.
+type Poster interface {
+	PostBulk(ctx context.Context, body []byte) (status int, response []byte, err error)
+}
+
+// Config tunes an Indexer. Zero fields take the defaults.
+type Config struct {
+	// MaxBytes caps one request body. An item bigger than this alone is a
+	// permanent failure.
+	MaxBytes int
+	// Backoff spaces the retry rounds.
+	Backoff backoff.Backoff
+	// MaxAttempts bounds how many times an item is sent (default 8): past
+	// that, a struggling domain is better served by Lambda's own retry a
+	// minute later than by more requests now.
+	MaxAttempts int
+	// Reserve is the time before the context's deadline that Index leaves
+	// untouched, for the caller to write the dead-letter queue (default 5 s).
+	Reserve time.Duration
+	// RequestTimeout bounds one round trip (default 30 s), so a hung
+	// connection costs one retry, not the invocation.
+	RequestTimeout time.Duration
+	// OnRequest, if set, is called after every round trip.
+	OnRequest func(RequestStats)
+	// Sleep waits d or until ctx ends; tests replace it.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Defaults.
+const (
+	DefaultMaxAttempts    = 8
+	DefaultReserve        = 5 * time.Second
+	DefaultRequestTimeout = 30 * time.Second
+)
+
+// Indexer sends items. It reuses a body buffer, so it is not safe for
+// concurrent use.
+type Indexer struct {
+	cfg  Config
+	post Poster
+	body []byte
+}
+
+// New returns an Indexer posting through p.
+func New(p Poster, cfg Config) (*Indexer, error) {
+	if cfg.MaxBytes <= 0 {
+		return nil, fmt.Errorf("bulk: MaxBytes is %d: set a positive request size limit", cfg.MaxBytes)
+	}
+	if cfg.Backoff.Base <= 0 || cfg.Backoff.Max <= 0 {
+		cfg.Backoff = backoff.Default
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.Reserve <= 0 {
+		cfg.Reserve = DefaultReserve
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Indexer{cfg: cfg, post: p}, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Index sends items until each is indexed, failed for good, or out of
+// retries or time. It never returns an item twice or forgets one.
+func (ix *Indexer) Index(ctx context.Context, items []Item) Result {
+	var res Result
+	pending := make([]int, 0, len(items))
+	for i := range items {
+		if n := len(items[i].Body); n > ix.cfg.MaxBytes {
+			res.Failed = append(res.Failed, Failure{Ref: items[i].Ref, Status: 413, Reason: fmt.Sprintf(
+				"the bulk item is %d bytes, over the %d-byte request limit (BULK_MAX_BYTES); "+
+					"raise BULK_MAX_BYTES (up to the instance type's HTTP payload cap) or shorten the log line", n, ix.cfg.MaxBytes)})
+			continue
+		}
+		pending = append(pending, i)
+	}
+	r := round{ix: ix, items: items, res: &res, maxBytes: ix.cfg.MaxBytes, last: map[int]Failure{}}
+	for attempt := 1; len(pending) > 0; attempt++ {
+		if attempt > 1 {
+			if attempt > ix.cfg.MaxAttempts {
+				break
+			}
+			d := ix.cfg.Backoff.Delay(attempt - 1)
+			if !ix.timeLeft(ctx, d) || ix.cfg.Sleep(ctx, d) != nil {
+				break
+			}
+			res.Retried += len(pending)
+		}
+		pending = r.send(ctx, pending)
+	}
+	for _, i := range pending {
+		f := r.last[i]
+		f.Ref = items[i].Ref
+		if f.Reason == "" {
+			f.Reason = "not sent: no time left in the invocation"
+		}
+		res.Unresolved = append(res.Unresolved, f)
+	}
+	return res
+}
+
+// timeLeft reports whether waiting d still leaves more than the reserve
+// before ctx's deadline.
+func (ix *Indexer) timeLeft(ctx context.Context, d time.Duration) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	deadline, ok := ctx.Deadline()
+	return !ok || deadline.Sub(ix.cfg.Now())-d > ix.cfg.Reserve
+}
+
+// round is the state of one Index call.
+type round struct {
+	ix       *Indexer
+	items    []Item
+	res      *Result
+	maxBytes int // lowered when the domain answers 413
+	last     map[int]Failure
+}
+
+// send sends every pending item once and returns those to retry.
+func (r *round) send(ctx context.Context, pending []int) (retry []int) {
+	queue := r.split(pending)
+	for len(queue) > 0 {
+		chunk := queue[0]
+		queue = queue[1:]
+		if !r.ix.timeLeft(ctx, 0) {
+			retry = append(retry, chunk...)
+			continue
+		}
+		status, resp, bytes, err := r.post(ctx, chunk)
+		switch v := classifyRequest(status, err, len(chunk)); v {
+		case requestOK:
+			retry = append(retry, r.readItems(chunk, resp)...)
+		case requestRetry:
+			reason := requestReason(status, resp, err)
+			for _, i := range chunk {
+				r.last[i] = Failure{Status: status, Reason: reason}
+			}
+			retry = append(retry, chunk...)
+		case requestSplit:
+			// One bad item (400) or a body over the domain's cap (413)
+			// must not sink its neighbours: halve until it is alone.
+			if status == 413 {
+				r.maxBytes = max(1, bytes/2)
+			}
+			half := len(chunk) / 2
+			queue = append([][]int{chunk[:half], chunk[half:]}, queue...)
+		case requestFailed:
+			reason := requestReason(status, resp, err)
+			for _, i := range chunk {
+				r.res.Failed = append(r.res.Failed, Failure{Ref: r.items[i].Ref, Status: status, Reason: reason})
+			}
+		}
+	}
+	return retry
+}
+
+// split groups items into requests of at most maxBytes.
+func (r *round) split(pending []int) [][]int {
+	var chunks [][]int
+	start, size := 0, 0
+	for k, i := range pending {
+		n := len(r.items[i].Body)
+		if k > start && size+n > r.maxBytes {
+			chunks = append(chunks, pending[start:k:k])
+			start, size = k, 0
+		}
+		size += n
+	}
+	if start < len(pending) {
+		chunks = append(chunks, pending[start:])
+	}
+	return chunks
+}
+
+func (r *round) post(ctx context.Context, chunk []int) (status int, resp []byte, size int, err error) {
+	r.ix.body = r.ix.body[:0]
+	for _, i := range chunk {
+		r.ix.body = append(r.ix.body, r.items[i].Body...)
+	}
+	reqCtx, cancel := r.requestContext(ctx)
+	defer cancel()
+	start := r.ix.cfg.Now()
+	status, resp, err = r.ix.post.PostBulk(reqCtx, r.ix.body)
+	if err != nil {
+		status = 0
+		if reqCtx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("no answer within %v: %w", r.ix.cfg.Now().Sub(start).Round(time.Millisecond), err)
+		}
+	}
+	if r.ix.cfg.OnRequest != nil {
+		r.ix.cfg.OnRequest(RequestStats{Items: len(chunk), Bytes: len(r.ix.body), Latency: r.ix.cfg.Now().Sub(start), Status: status, Err: err})
+	}
+	return status, resp, len(r.ix.body), err
+}
+
+// requestContext bounds one round trip by RequestTimeout and by the
+// reserve before the invocation's deadline.
+func (r *round) requestContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline := r.ix.cfg.Now().Add(r.ix.cfg.RequestTimeout)
+	if d, ok := ctx.Deadline(); ok {
+		deadline = minTime(deadline, d.Add(-r.ix.cfg.Reserve))
+	}
+	return context.WithDeadline(ctx, deadline)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// readItems records each item's outcome from a 2xx response and returns
+// the items to retry.
+func (r *round) readItems(chunk []int, resp []byte) (retry []int) {
+	statuses, err := parseResponse(resp, len(chunk))
+	if err == nil {
+		for k, i := range chunk {
+			if statuses[k].ID != "" && statuses[k].ID != r.items[i].ID {
+				err = fmt.Errorf("item %d of the response is _id %q, expected %q", k, statuses[k].ID, r.items[i].ID)
+				break
+			}
+		}
+	}
+	if err != nil {
+		// The outcome is unknown; re-sending is harmless because the _id
+		// is fixed, so a document already written is only overwritten.
+		reason := "unreadable _bulk response: " + err.Error()
+		for _, i := range chunk {
+			r.last[i] = Failure{Reason: reason}
+		}
+		return chunk
+	}
+	for k, i := range chunk {
+		s := statuses[k]
+		switch {
+		case s.Status >= 200 && s.Status < 300:
+			r.res.Indexed = append(r.res.Indexed, r.items[i].Ref)
+		case retryableStatus(s.Status):
+			r.last[i] = Failure{Status: s.Status, Reason: s.Reason}
+			retry = append(retry, i)
+		default:
+			r.res.Failed = append(r.res.Failed, Failure{Ref: r.items[i].Ref, Status: s.Status, Reason: s.Reason})
+		}
+	}
+	return retry
+}
+
+// What to do with a whole request's answer.
+type requestVerdict int
+
+const (
+	requestOK     requestVerdict = iota // read the items
+	requestRetry                        // resend every item later
+	requestSplit                        // resend now in halves
+	requestFailed                       // every item failed for good
+)
+
+func classifyRequest(status int, err error, items int) requestVerdict {
+	switch {
+	case err != nil || retryableStatus(status):
+		return requestRetry
+	case status >= 200 && status < 300:
+		return requestOK
+	case (status == 400 || status == 413) && items > 1:
+		return requestSplit
+	default:
+		return requestFailed
+	}
+}
+
+// retryableStatus: 429 is OpenSearch's "write queue full, slow down"; 5xx
+// covers a node restarting, a blue/green change and gateway timeouts.
+func retryableStatus(status int) bool {
+	return status == 429 || status >= 500
+}
+
+// requestReason describes a whole request's failure, with the usual fix.
+func requestReason(status int, resp []byte, err error) string {
+	if err != nil {
+		return "connection error: " + err.Error()
+	}
+	reason := fmt.Sprintf("HTTP %d from the domain: %s", status, excerpt(resp))
+	switch status {
+	case 401, 403:
+		reason += " (fix: map the function's IAM role to a backend role allowed to write the indices, and check the domain access policy)"
+	case 413:
+		reason += " (fix: lower BULK_MAX_BYTES to the instance type's HTTP payload cap)"
+	case 429:
+		reason += " (the domain is overloaded: persistent 429s mean it needs more or bigger data nodes)"
+	}
+	return reason
+}
+
+// excerpt keeps error bodies readable in logs and DLQ records.
+func excerpt(b []byte) string {
+	const limit = 512
+	if len(b) > limit {
+		return string(b[:limit]) + "…"
+	}
+	if len(b) == 0 {
+		return "(empty body)"
+	}
+	return string(b)
+}

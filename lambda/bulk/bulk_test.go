@@ -1,0 +1,311 @@
+package bulk
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/backoff"
+)
+
+// item builds a bulk item for id with a document of roughly size bytes.
+func item(ref int, id string, size int) Item {
+	action := `{"index":{"_index":"cwl-2024.01.01","_id":"` + id + `"}}` + "\n"
+	doc := `{"m":"` + strings.Repeat("x", max(0, size-len(action)-9)) + `"}` + "\n"
+	return Item{ID: id, Body: []byte(action + doc), Ref: ref}
+}
+
+func items(n, size int) []Item {
+	out := make([]Item, n)
+	for i := range out {
+		out[i] = item(i, fmt.Sprintf("id%d", i), size)
+	}
+	return out
+}
+
+// idsOf reads the _ids of a bulk body.
+func idsOf(t *testing.T, body []byte) []string {
+	t.Helper()
+	lines := bytes.Split(bytes.TrimSuffix(body, []byte("\n")), []byte("\n"))
+	var ids []string
+	for k := 0; k < len(lines); k += 2 {
+		var a struct {
+			Index struct {
+				ID string `json:"_id"`
+			} `json:"index"`
+		}
+		if err := json.Unmarshal(lines[k], &a); err != nil {
+			t.Fatalf("action line %q: %v", lines[k], err)
+		}
+		ids = append(ids, a.Index.ID)
+	}
+	return ids
+}
+
+// itemsResponse is a _bulk response with the given status per id.
+func itemsResponse(ids []string, status func(id string) int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"took":3,"errors":false,"items":[`)
+	for k, id := range ids {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		s := status(id)
+		fmt.Fprintf(&b, `{"index":{"_index":"cwl-2024.01.01","_id":%q,"status":%d`, id, s)
+		if s >= 300 {
+			fmt.Fprintf(&b, `,"error":{"type":"e%d","reason":"r%d","caused_by":{"type":"c","reason":"why"}}`, s, s)
+		}
+		b.WriteString("}}")
+	}
+	b.WriteString("]}")
+	return []byte(b.String())
+}
+
+type call struct {
+	ids []string
+	n   int // body bytes
+}
+
+// script is a Poster driven by a function of the call number and ids.
+type script struct {
+	t     *testing.T
+	calls []call
+	fn    func(n int, ids []string) (int, []byte, error)
+}
+
+func (s *script) PostBulk(ctx context.Context, body []byte) (int, []byte, error) {
+	ids := idsOf(s.t, body)
+	s.calls = append(s.calls, call{ids: ids, n: len(body)})
+	return s.fn(len(s.calls), ids)
+}
+
+func okAll(_ int, ids []string) (int, []byte, error) {
+	return 200, itemsResponse(ids, func(string) int { return 201 }), nil
+}
+
+// accounted checks that every item is in exactly one outcome.
+func accounted(t *testing.T, in []Item, r Result) {
+	t.Helper()
+	seen := map[int]string{}
+	mark := func(ref int, where string) {
+		if prev, ok := seen[ref]; ok {
+			t.Errorf("ref %d both %s and %s", ref, prev, where)
+		}
+		seen[ref] = where
+	}
+	for _, ref := range r.Indexed {
+		mark(ref, "indexed")
+	}
+	for _, f := range r.Failed {
+		mark(f.Ref, "failed")
+	}
+	for _, f := range r.Unresolved {
+		mark(f.Ref, "unresolved")
+	}
+	for _, it := range in {
+		if _, ok := seen[it.Ref]; !ok {
+			t.Errorf("ref %d lost", it.Ref)
+		}
+	}
+}
+
+func TestIndex(t *testing.T) {
+	sentinel := errors.New("connection reset by peer")
+	tests := []struct {
+		name       string
+		in         []Item
+		max        int
+		fn         func(n int, ids []string) (int, []byte, error)
+		calls      int
+		indexed    int
+		failed     []string // reason substrings, in order
+		unresolved []string
+		retried    int
+	}{
+		{name: "all ok", in: items(10, 100), max: 1 << 20, fn: okAll, calls: 1, indexed: 10},
+		{name: "split by size", in: items(10, 100), max: 350, fn: okAll, calls: 4, indexed: 10},
+		{name: "item 429 then ok", in: items(5, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
+			return 200, itemsResponse(ids, func(id string) int {
+				if n == 1 && (id == "id1" || id == "id3") {
+					return 429
+				}
+				return 201
+			}), nil
+		}, calls: 2, indexed: 5, retried: 2},
+		{name: "item 503 then ok", in: items(3, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
+			return 200, itemsResponse(ids, func(id string) int { return map[bool]int{true: 503, false: 200}[n == 1 && id == "id0"] }), nil
+		}, calls: 2, indexed: 3, retried: 1},
+		{name: "mapping error is permanent", in: items(4, 100), max: 1 << 20, fn: func(_ int, ids []string) (int, []byte, error) {
+			return 200, itemsResponse(ids, func(id string) int { return map[bool]int{true: 400, false: 201}[id == "id2"] }), nil
+		}, calls: 1, indexed: 3, failed: []string{"e400: r400 (caused by c: why)"}},
+		{name: "whole request 429 then ok", in: items(4, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
+			if n <= 2 {
+				return 429, []byte(`{"error":"es_rejected_execution_exception"}`), nil
+			}
+			return okAll(n, ids)
+		}, calls: 3, indexed: 4, retried: 8},
+		{name: "connection error then ok", in: items(2, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
+			if n == 1 {
+				return 0, nil, sentinel
+			}
+			return okAll(n, ids)
+		}, calls: 2, indexed: 2, retried: 2},
+		{name: "whole 400 bisects to the bad item", in: items(8, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
+			if slices.Contains(ids, "id5") {
+				return 400, []byte(`{"error":{"type":"illegal_argument_exception"}}`), nil
+			}
+			return okAll(n, ids)
+		}, calls: 7, indexed: 7, failed: []string{"HTTP 400 from the domain: {\"error\":{\"type\":\"illegal_argument_exception\"}}"}},
+		{name: "413 lowers the request size", in: items(8, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
+			if len(ids) > 2 {
+				return 413, nil, nil
+			}
+			return okAll(n, ids)
+		}, calls: 7, indexed: 8},
+		{name: "oversize item never sent", in: append(items(2, 100), item(2, "big", 1000)), max: 500, fn: okAll, calls: 1, indexed: 2,
+			failed: []string{"1000 bytes, over the 500-byte request limit (BULK_MAX_BYTES)"}},
+		{name: "403 fails all with the fix", in: items(2, 100), max: 1 << 20, fn: func(int, []string) (int, []byte, error) {
+			return 403, []byte(`{"message":"no permissions"}`), nil
+		}, calls: 1, failed: []string{"HTTP 403", "HTTP 403 from the domain: {\"message\":\"no permissions\"} (fix: map the function's IAM role"}},
+		{name: "always 429 gives up after MaxAttempts", in: items(2, 100), max: 1 << 20, fn: func(_ int, ids []string) (int, []byte, error) {
+			return 200, itemsResponse(ids, func(string) int { return 429 }), nil
+		}, calls: 3, unresolved: []string{"e429: r429", "e429: r429"}, retried: 4},
+		{name: "unreadable response is retried", in: items(2, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
+			if n == 1 {
+				return 200, []byte(`<html>proxy</html>`), nil
+			}
+			return okAll(n, ids)
+		}, calls: 2, indexed: 2, retried: 2},
+		{name: "wrong item count is retried", in: items(2, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
+			return okAll(n, ids[:1+min(n-1, 1)])
+		}, calls: 2, indexed: 2, retried: 2},
+		{name: "mismatched _id is retried", in: items(2, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
+			if n == 1 {
+				return okAll(n, []string{ids[1], ids[0]})
+			}
+			return okAll(n, ids)
+		}, calls: 2, indexed: 2, retried: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &script{t: t, fn: tt.fn}
+			var slept []time.Duration
+			ix, err := New(s, Config{MaxBytes: tt.max, MaxAttempts: 3, Sleep: func(_ context.Context, d time.Duration) error {
+				slept = append(slept, d)
+				return nil
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := ix.Index(context.Background(), tt.in)
+			accounted(t, tt.in, r)
+			if len(s.calls) != tt.calls {
+				t.Errorf("calls = %d, want %d: %v", len(s.calls), tt.calls, s.calls)
+			}
+			for _, c := range s.calls {
+				if c.n > tt.max {
+					t.Errorf("request of %d bytes over the %d limit", c.n, tt.max)
+				}
+			}
+			if len(r.Indexed) != tt.indexed {
+				t.Errorf("indexed = %d, want %d", len(r.Indexed), tt.indexed)
+			}
+			if r.Retried != tt.retried {
+				t.Errorf("retried = %d, want %d", r.Retried, tt.retried)
+			}
+			checkReasons(t, "failed", r.Failed, tt.failed)
+			checkReasons(t, "unresolved", r.Unresolved, tt.unresolved)
+			for k, d := range slept {
+				if d < 0 || d >= backoff.Default.Bound(k+1) {
+					t.Errorf("sleep %d = %v outside [0, %v)", k, d, backoff.Default.Bound(k+1))
+				}
+			}
+		})
+	}
+}
+
+func checkReasons(t *testing.T, what string, got []Failure, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s = %+v, want %d", what, got, len(want))
+		return
+	}
+	for k := range got {
+		if !strings.Contains(got[k].Reason, want[k]) {
+			t.Errorf("%s[%d] reason %q lacks %q", what, k, got[k].Reason, want[k])
+		}
+	}
+}
+
+func TestDeadlineLeavesReserve(t *testing.T) {
+	s := &script{t: t, fn: func(_ int, ids []string) (int, []byte, error) {
+		return 503, nil, nil
+	}}
+	// The clock is fake but starts at the real time: contexts expire by the real one.
+	start := time.Now()
+	now := start
+	ix, err := New(s, Config{MaxBytes: 1 << 20, Reserve: 5 * time.Second, MaxAttempts: 100,
+		Now:   func() time.Time { return now },
+		Sleep: func(_ context.Context, d time.Duration) error { now = now.Add(d); return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), now.Add(20*time.Second))
+	defer cancel()
+	in := items(3, 100)
+	r := ix.Index(ctx, in)
+	accounted(t, in, r)
+	if len(r.Unresolved) != 3 || !strings.Contains(r.Unresolved[0].Reason, "HTTP 503") {
+		t.Errorf("want 3 unresolved with the last 503, got %+v", r.Unresolved)
+	}
+	if left := start.Add(20 * time.Second).Sub(now); left < 5*time.Second {
+		t.Errorf("only %v left before the deadline, reserve is 5s", left)
+	}
+	if len(s.calls) < 3 {
+		t.Errorf("only %d attempts in 15 s of budget", len(s.calls))
+	}
+
+	// With less than the reserve left nothing is sent at all.
+	s.calls = nil
+	ctx2, cancel2 := context.WithDeadline(context.Background(), now.Add(4*time.Second))
+	defer cancel2()
+	r = ix.Index(ctx2, in)
+	if len(s.calls) != 0 || len(r.Unresolved) != 3 || !strings.Contains(r.Unresolved[0].Reason, "no time left") {
+		t.Errorf("calls %d, unresolved %+v", len(s.calls), r.Unresolved)
+	}
+}
+
+func TestRequestTimeout(t *testing.T) {
+	p := posterFunc(func(ctx context.Context, _ []byte) (int, []byte, error) {
+		<-ctx.Done()
+		return 0, nil, ctx.Err()
+	})
+	ix, err := New(p, Config{MaxBytes: 1 << 20, MaxAttempts: 2, RequestTimeout: 20 * time.Millisecond,
+		Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ix.Index(context.Background(), items(1, 100))
+	if len(r.Unresolved) != 1 || !strings.Contains(r.Unresolved[0].Reason, "no answer within") {
+		t.Errorf("got %+v", r)
+	}
+}
+
+type posterFunc func(ctx context.Context, body []byte) (int, []byte, error)
+
+func (f posterFunc) PostBulk(ctx context.Context, body []byte) (int, []byte, error) {
+	return f(ctx, body)
+}
+
+func TestNewRejectsNoLimit(t *testing.T) {
+	if _, err := New(posterFunc(nil), Config{}); err == nil || !strings.Contains(err.Error(), "MaxBytes") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -1,0 +1,228 @@
+package cwlogs_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/logsearch/logsearch/lambda/cwlogs"
+	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
+)
+
+func TestDecodeRoundTrip(t *testing.T) {
+	events := cwlogstest.NginxEvents(50, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	events = append(events,
+		cwlogs.LogEvent{ID: "e1", Timestamp: 1, Message: "quote \" backslash \\ tab \t nl \n ctl \x01 <&> é 日本 😀 \u2028"},
+		cwlogs.LogEvent{ID: "e2", Timestamp: 2, Message: ""},
+	)
+	want := cwlogstest.DataPayload("/aws/lambda/x", "2024/01/01/[$LATEST]abc", events)
+	var d cwlogs.Decoder
+	for range 2 { // the second run reuses every buffer
+		got, err := d.DecodeEvent(cwlogstest.BuildInvocation(want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.MessageType != want.MessageType || got.Owner != want.Owner || got.LogGroup != want.LogGroup ||
+			got.LogStream != want.LogStream || !reflect.DeepEqual(got.SubscriptionFilters, want.SubscriptionFilters) {
+			t.Fatalf("header = %+v", got)
+		}
+		if len(got.LogEvents) != len(want.LogEvents) {
+			t.Fatalf("%d events, want %d", len(got.LogEvents), len(want.LogEvents))
+		}
+		for i, ev := range got.LogEvents {
+			w := want.LogEvents[i]
+			if ev.ID != w.ID || ev.Timestamp != w.Timestamp || ev.Message != w.Message {
+				t.Fatalf("event %d = %+v, want %+v", i, ev, w)
+			}
+			checkMessageJSON(t, ev)
+		}
+	}
+}
+
+// checkMessageJSON checks the fast-path hints are truthful.
+func checkMessageJSON(t *testing.T, ev cwlogs.LogEvent) {
+	t.Helper()
+	if ev.MessageJSON != "" {
+		var back string
+		if err := json.Unmarshal([]byte(`"`+ev.MessageJSON+`"`), &back); err != nil || back != ev.Message {
+			t.Fatalf("MessageJSON %q does not decode to Message %q: %v", ev.MessageJSON, ev.Message, err)
+		}
+	}
+	if ev.MessageSafe {
+		for _, part := range strings.Split(ev.Message, "\t") {
+			enc, _ := json.Marshal(part)
+			if string(enc) != `"`+part+`"` && !strings.ContainsAny(part, "<>&\u2028\u2029") {
+				t.Fatalf("MessageSafe but %q needs escaping in %q", part, ev.Message)
+			}
+		}
+	}
+}
+
+func TestDecodeHandWrittenJSON(t *testing.T) {
+	// Any key order, whitespace, unknown keys, escapes of every kind.
+	raw := `
+	{ "logEvents" : [ { "extractedFields": {"a":[1,{"b":null}]}, "message" : "a\tb\/c\u00e9\ud83d\ude00\ud800x\"" ,
+	  "timestamp" : 1700000000123 , "id" : "3745" } , {"id":"2","timestamp":5,"message":"\\"} ],
+	  "unknown": [true, false, null, -1.5e3, "x"],
+	  "owner":"123", "logGroup":"g\u0041", "logStream":"s", "subscriptionFilters":["f1","f2"],
+	  "messageType":"DATA_MESSAGE" }  `
+	var d cwlogs.Decoder
+	p, err := d.Decode(cwlogstest.DataFromJSON([]byte(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []cwlogs.LogEvent{
+		{ID: "3745", Timestamp: 1700000000123, Message: "a\tb/cé😀\ufffdx\""},
+		{ID: "2", Timestamp: 5, Message: `\`},
+	}
+	if p.LogGroup != "gA" || p.Owner != "123" || !reflect.DeepEqual(p.SubscriptionFilters, []string{"f1", "f2"}) {
+		t.Errorf("header = %+v", p)
+	}
+	for i := range want {
+		got := p.LogEvents[i]
+		if got.ID != want[i].ID || got.Timestamp != want[i].Timestamp || got.Message != want[i].Message {
+			t.Errorf("event %d = %+v, want %+v", i, got, want[i])
+		}
+		checkMessageJSON(t, got)
+	}
+	if p.LogEvents[0].MessageJSON != "" {
+		t.Errorf("a lone surrogate escape must not be passed on raw: %q", p.LogEvents[0].MessageJSON)
+	}
+}
+
+func TestControlMessage(t *testing.T) {
+	var d cwlogs.Decoder
+	p, err := d.Decode(cwlogstest.DataFromJSON([]byte(`{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Lambda."}]}`)))
+	if err != nil || p.MessageType != cwlogs.MessageTypeControl {
+		t.Fatalf("p = %+v, err = %v", p, err)
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	gz := func(s string) []byte { return cwlogstest.DataFromJSON([]byte(s)) }
+	tests := []struct {
+		name       string
+		invocation []byte // DecodeEvent when set
+		data       []byte // Decode otherwise
+		stage      cwlogs.Stage
+		want       string
+	}{
+		{"invocation not JSON", []byte(`nope`), nil, cwlogs.StageInvocation, "invocation is not"},
+		{"invocation without data", []byte(`{"awslogs":{}}`), nil, cwlogs.StageInvocation, "no awslogs.data"},
+		{"invocation trailing junk", []byte(`{"awslogs":{"data":"x"}} x`), nil, cwlogs.StageInvocation, "expected the end"},
+		{"base64", nil, []byte("!!!"), cwlogs.StageBase64, "not standard base64"},
+		{"gzip", nil, []byte(base64.StdEncoding.EncodeToString([]byte("not gzip"))), cwlogs.StageGzip, "not gzip"},
+		{"gzip truncated", nil, truncatedGzip(), cwlogs.StageGzip, "corrupt or truncated"},
+		{"json", nil, gz(`{"messageType":`), cwlogs.StageJSON, "unexpected end"},
+		{"json trailing", nil, gz(`{"messageType":"DATA_MESSAGE"} {}`), cwlogs.StageJSON, "the end of the payload"},
+		{"json bad escape", nil, gz(`{"messageType":"\x"}`), cwlogs.StageJSON, `bad escape`},
+		{"json deep", nil, gz(`{"x":` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`), cwlogs.StageJSON, "too deep"},
+		{"missing type", nil, gz(`{}`), cwlogs.StageFields, "messageType"},
+		{"unknown type", nil, gz(`{"messageType":"X"}`), cwlogs.StageFields, `unknown messageType "X"`},
+		{"missing fields", nil, gz(`{"messageType":"DATA_MESSAGE","owner":"1"}`), cwlogs.StageFields, "[logGroup logStream logEvents]"},
+		{"event lacks id", nil, gz(`{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"timestamp":1,"message":"m"}]}`), cwlogs.StageJSON, "logEvents[0] lacks id"},
+		{"event bad timestamp", nil, gz(`{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"id":"1","timestamp":"x","message":"m"}]}`), cwlogs.StageJSON, "expected a number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var d cwlogs.Decoder
+			var err error
+			if tt.invocation != nil {
+				_, err = d.DecodeEvent(tt.invocation)
+			} else {
+				_, err = d.Decode(tt.data)
+			}
+			var de *cwlogs.DecodeError
+			if !errors.As(err, &de) || !errors.Is(err, cwlogs.ErrUndecodable) {
+				t.Fatalf("err = %v, want a DecodeError", err)
+			}
+			if de.Stage != tt.stage || !strings.Contains(err.Error(), tt.want) || de.Fix == "" || !strings.Contains(err.Error(), "fix:") {
+				t.Errorf("err = %v (stage %q), want stage %q mentioning %q and a fix", err, de.Stage, tt.stage, tt.want)
+			}
+		})
+	}
+}
+
+func truncatedGzip() []byte {
+	raw, _ := base64.StdEncoding.DecodeString(string(cwlogstest.Data(cwlogstest.DataPayload("g", "s",
+		cwlogstest.NginxEvents(100, time.Unix(0, 0))))))
+	return []byte(base64.StdEncoding.EncodeToString(raw[:len(raw)/2]))
+}
+
+func TestDecompressionLimit(t *testing.T) {
+	d := cwlogs.Decoder{MaxDecompressedBytes: 1000}
+	_, err := d.Decode(cwlogstest.Data(cwlogstest.DataPayload("g", "s", cwlogstest.NginxEvents(100, time.Unix(0, 0)))))
+	if !errors.Is(err, cwlogs.ErrUndecodable) || !strings.Contains(err.Error(), "inflates beyond 1000 bytes") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// FuzzDecode compares the hand-written decoder with encoding/json on the
+// payload JSON. It feeds the JSON stage directly: gzip and base64 are the
+// standard library's own, and compressing each input would make fuzzing
+// a hundred times slower.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(cwlogstest.JSON(cwlogstest.DataPayload("g", "s", cwlogstest.NginxEvents(3, time.Unix(1700000000, 0))))))
+	f.Add([]byte(`{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"id":"1","timestamp":1,"message":"\ud83d\ude00\ud800\u0000\t\"\\\/"}]}`))
+	f.Add([]byte(`{"messageType":"CONTROL_MESSAGE"}`))
+	f.Add([]byte(`{"logEvents":[{"id":12,"timestamp":1.5e3,"message":"x","x":{"y":[]}}],"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","a":null}`))
+	f.Add([]byte(`{"messageType":"DATA_MESSAGE","messageType":"CONTROL_MESSAGE"}`))
+	f.Add([]byte("{\"messageType\":\"\xff\"}"))
+	var d cwlogs.Decoder
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		p, err := d.DecodeJSON(raw)
+		if err != nil {
+			if !errors.Is(err, cwlogs.ErrUndecodable) {
+				t.Fatalf("error %v is not ErrUndecodable", err)
+			}
+			return
+		}
+		// Whatever the decoder accepts must be JSON with the same content.
+		// Maps keep encoding/json to exact key matches, as CloudWatch's.
+		if !json.Valid(raw) {
+			// The one leniency: raw control characters inside strings
+			// (they are escaped again on output).
+			if !bytes.ContainsFunc(raw, func(r rune) bool { return r < 0x20 && r != ' ' && r != '\t' && r != '\n' && r != '\r' }) &&
+				!bytes.ContainsAny(raw, "\t\n\r") {
+				t.Fatalf("accepted invalid JSON %q", raw)
+			}
+			return
+		}
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &top); err != nil {
+			t.Fatalf("accepted %q, encoding/json: %v", raw, err)
+		}
+		var typ, group string
+		var events []map[string]json.RawMessage
+		_ = json.Unmarshal(top["messageType"], &typ)
+		_ = json.Unmarshal(top["logGroup"], &group)
+		_ = json.Unmarshal(top["logEvents"], &events)
+		if fix(p.MessageType) != typ || fix(p.LogGroup) != group || len(p.LogEvents) != len(events) {
+			t.Fatalf("decoded %+v, encoding/json %q %q %d events", p, typ, group, len(events))
+		}
+		for i, ev := range p.LogEvents {
+			var msg string
+			if err := json.Unmarshal(events[i]["message"], &msg); err != nil || fix(ev.Message) != msg {
+				t.Fatalf("event %d message %q, encoding/json %q (%v)", i, ev.Message, msg, err)
+			}
+			checkMessageJSON(t, ev)
+		}
+	})
+}
+
+// fix replaces each invalid UTF-8 byte by U+FFFD as encoding/json does.
+func fix(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(r)
+		i += n
+	}
+	return b.String()
+}

@@ -1,0 +1,495 @@
+package document_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/logsearch/logsearch/lambda/cwlogs"
+	"github.com/logsearch/logsearch/lambda/document"
+	"github.com/logsearch/logsearch/lambda/fieldtypes"
+)
+
+var testPayload = &cwlogs.Payload{
+	MessageType: cwlogs.MessageTypeData, Owner: "123456789012",
+	LogGroup: "/aws/app", LogStream: "stream-1",
+}
+
+// ts is 2024-03-04T05:06:07.089Z, the CloudWatch time of test events.
+const ts = 1709528767089
+
+func newBuilder(t testing.TB, cfg document.Config) *document.Builder {
+	t.Helper()
+	if cfg.IndexPrefix == "" {
+		cfg.IndexPrefix = "cwl"
+	}
+	b, err := document.NewBuilder(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// item is one bulk item parsed back with encoding/json.
+type item struct {
+	action map[string]map[string]string
+	doc    map[string]any
+	info   document.ItemInfo
+}
+
+// build writes one item and parses it back, failing on anything that is
+// not two valid NDJSON lines without duplicate keys.
+func build(t testing.TB, b *document.Builder, ev cwlogs.LogEvent) item {
+	t.Helper()
+	out, info := b.AppendBulkItem(nil, testPayload, &ev)
+	lines := checkBulk(t, out)
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines, got %d: %q", len(lines), out)
+	}
+	var it item
+	it.info = info
+	if err := json.Unmarshal(lines[0], &it.action); err != nil {
+		t.Fatalf("action line %s: %v", lines[0], err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(lines[1]))
+	dec.UseNumber()
+	if err := dec.Decode(&it.doc); err != nil {
+		t.Fatalf("document line %s: %v", lines[1], err)
+	}
+	return it
+}
+
+// checkBulk splits NDJSON and checks each line is valid UTF-8, a valid
+// JSON object and free of duplicate keys (which OpenSearch rejects).
+func checkBulk(t testing.TB, out []byte) [][]byte {
+	t.Helper()
+	if len(out) == 0 || out[len(out)-1] != '\n' {
+		t.Fatalf("bulk body does not end in a newline: %q", out)
+	}
+	lines := bytes.Split(out[:len(out)-1], []byte("\n"))
+	for _, l := range lines {
+		if !utf8.Valid(l) {
+			t.Fatalf("line is not valid UTF-8: %q", l)
+		}
+		if !json.Valid(l) {
+			t.Fatalf("line is not valid JSON: %s", l)
+		}
+		if err := noDuplicateKeys(json.NewDecoder(bytes.NewReader(l))); err != nil {
+			t.Fatalf("line %s: %v", l, err)
+		}
+	}
+	return lines
+}
+
+// noDuplicateKeys walks one JSON value and reports a repeated object key.
+func noDuplicateKeys(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key := k.(string)
+			if seen[key] {
+				return fmt.Errorf("duplicate key %q", key)
+			}
+			seen[key] = true
+			if err := noDuplicateKeys(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+	case json.Delim('['):
+		for dec.More() {
+			if err := noDuplicateKeys(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	return err
+}
+
+// fields is the document without the @ fields every document has.
+func (it item) fields() map[string]any {
+	out := map[string]any{}
+	for k, v := range it.doc {
+		switch k {
+		case "@timestamp", "@id", "@log_group", "@log_stream", "@owner", "@message":
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func jsonString(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestAddedFieldsAndAction(t *testing.T) {
+	b := newBuilder(t, document.Config{IndexPrefix: "app"})
+	it := build(t, b, cwlogs.LogEvent{ID: "ev1", Timestamp: ts, Message: "hello\n"})
+	if got, want := jsonString(t, it.action), `{"index":{"_id":"ev1","_index":"app-2024.03.04"}}`; got != want {
+		t.Errorf("action = %s, want %s", got, want)
+	}
+	want := map[string]any{
+		"@timestamp": "2024-03-04T05:06:07.089Z", "@id": "ev1", "@log_group": "/aws/app",
+		"@log_stream": "stream-1", "@owner": "123456789012", "@message": "hello\n", "message": "hello",
+	}
+	if got := jsonString(t, it.doc); got != jsonString(t, want) {
+		t.Errorf("doc = %s\nwant  %s", got, jsonString(t, want))
+	}
+	if it.info.Index != "app-2024.03.04" || it.info.TimeFromField || it.info.CoercionFailures != 0 {
+		t.Errorf("info = %+v", it.info)
+	}
+}
+
+func TestFormats(t *testing.T) {
+	tests := []struct {
+		name, msg, want string // want: the fields beyond the @ fields
+	}{
+		{"ltsv", "a:1\tb:x", `{"a":"1","b":"x"}`},
+		{"ltsv values with colons and empty", "url:http://x:80/a\tempty:\tz:", `{"empty":"","url":"http://x:80/a","z":""}`},
+		{"ltsv CRLF dropped", "a:1\tb:2\r\n", `{"a":"1","b":"2"}`},
+		{"ltsv empty fields skipped", "\ta:1\t\tb:2\t", `{"a":"1","b":"2"}`},
+		{"single field is plain", "Error: disk full", `{"message":"Error: disk full"}`},
+		{"bad label is plain", "a:1\tb c:2", `{"message":"a:1\tb c:2"}`},
+		{"field without colon is plain", "a:1\tjunk", `{"message":"a:1\tjunk"}`},
+		{"plain", "GET / 200", `{"message":"GET / 200"}`},
+		{"empty", "", `{"message":""}`},
+		{"json", `{"a":1,"b":"x","c":[1,{"d":null}],"e":true}`, `{"a":1,"b":"x","c":[1,{"d":null}],"e":true}`},
+		{"json with spaces", " { \"a\" : 1 } \n", `{"a":1}`},
+		{"invalid json is plain", `{"a":1`, `{"message":"{\"a\":1"}`},
+		{"json array is plain", `[1,2]`, `{"message":"[1,2]"}`},
+		{"json bad number is plain", `{"a":1.}`, `{"message":"{\"a\":1.}"}`},
+		{"json leading zero is plain", `{"a":01}`, `{"message":"{\"a\":01}"}`},
+		{"json numbers kept exactly", `{"a":-0.5e+10,"b":0}`, `{"a":-0.5e+10,"b":0}`},
+		{"json trailing garbage is plain", `{"a":1} x`, `{"message":"{\"a\":1} x"}`},
+		{"dash omitted", "a:-\tb:2", `{"b":"2"}`},
+		{"json null and dash omitted", `{"a":null,"b":"-","c":"d"}`, `{"c":"d"}`},
+		{"repeated label last wins", "a:1\tb:2\ta:3", `{"a":"3","b":"2"}`},
+		{"repeated json key last wins", `{"a":1,"a":{"x":1,"x":2}}`, `{"a":{"x":2}}`},
+		{"reserved names kept aside", `{"@timestamp":"x","_id":"y","@message":"z","id":1}`, `{"@timestamp_":null}`},
+		{"bad dots", "a..b:1\t.c:2\td.:3\te.f:4", `{"_c":"2","a__b":"1","d_":"3","e.f":"4"}`},
+		{"empty json key", `{"":1}`, `{"_":1}`},
+		{"invalid utf8 repaired", "a:\xff\tb:\xe3\x81\x82", `{"a":"\ufffd","b":"あ"}`},
+		{"control chars", "a:x\x01y\tb:\"q\"\\", `{"a":"x\u0001y","b":"\"q\"\\"}`},
+		{"line separators", "a:\u2028\tb:\u2029", `{"a":"\u2028","b":"\u2029"}`},
+		{"deep json is plain", strings.Repeat(`{"a":`, 70) + "1" + strings.Repeat("}", 70), ""},
+	}
+	b := newBuilder(t, document.Config{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it := build(t, b, cwlogs.LogEvent{ID: "id", Timestamp: ts, Message: tt.msg})
+			if it.doc["@message"] != tt.msg && utf8.ValidString(tt.msg) {
+				t.Errorf("@message = %q, want the raw line %q", it.doc["@message"], tt.msg)
+			}
+			got := jsonString(t, it.fields())
+			want := tt.want
+			switch tt.name {
+			case "reserved names kept aside":
+				want = `{"_@message":"z","_@timestamp":"x","__id":"y","id":1}`
+			case "deep json is plain":
+				want = jsonString(t, map[string]string{"message": tt.msg})
+			}
+			var wantNorm any
+			dec := json.NewDecoder(strings.NewReader(want))
+			dec.UseNumber()
+			if err := dec.Decode(&wantNorm); err != nil {
+				t.Fatal(err)
+			}
+			if got != jsonString(t, wantNorm) {
+				t.Errorf("fields = %s\nwant     %s", got, jsonString(t, wantNorm))
+			}
+		})
+	}
+}
+
+func TestCoercion(t *testing.T) {
+	types := fieldtypes.Map{}
+	for _, ft := range fieldtypes.All {
+		types[string(ft)] = ft
+	}
+	tests := []struct {
+		typ, value string
+		want       string // JSON of the field; "" means omitted; "!" means @invalid
+	}{
+		{"long", "42", `42`},
+		{"long", "-9223372036854775808", `-9223372036854775808`},
+		{"long", "+7", `7`},
+		{"long", "007", `7`},
+		{"long", "9223372036854775808", "!"},
+		{"long", "1.5", "!"},
+		{"long", "abc", "!"},
+		{"long", "", ""},
+		{"long", "-", ""},
+		{"integer", "2147483647", `2147483647`},
+		{"integer", "2147483648", "!"},
+		{"integer", "-2147483648", `-2147483648`},
+		{"double", "0.123", `0.123`},
+		{"double", "1e3", `1000`},
+		{"double", "-.5", `-0.5`},
+		{"double", "007.5", `7.5`},
+		{"double", "NaN", "!"},
+		{"double", "Inf", "!"},
+		{"double", "1e400", "!"},
+		{"double", "0x10", "!"},
+		{"double", "1_0", "!"},
+		{"double", "", ""},
+		{"float", "3.4e39", "!"},
+		{"float", "0.25", `0.25`},
+		{"boolean", "true", `true`},
+		{"boolean", "FALSE", `false`},
+		{"boolean", "Yes", `true`},
+		{"boolean", "off", `false`},
+		{"boolean", "1", `true`},
+		{"boolean", "0", `false`},
+		{"boolean", "maybe", "!"},
+		{"boolean", "", ""},
+		{"date", "2024-01-02T03:04:05+09:00", `"2024-01-01T18:04:05.000Z"`},
+		{"date", "1704164645", `"2024-01-02T03:04:05.000Z"`},
+		{"date", "yesterday", "!"},
+		{"ip", "10.0.0.1", `"10.0.0.1"`},
+		{"ip", "2001:DB8::1", `"2001:db8::1"`},
+		{"ip", "fe80::1%eth0", "!"},
+		{"ip", "10.0.0.1, 10.0.0.2", "!"},
+		{"ip", "999.1.1.1", "!"},
+		{"ip", "", ""},
+		{"keyword", "", `""`},
+		{"keyword", "abc", `"abc"`},
+		{"keyword", "-", ""},
+		{"text", "a b", `"a b"`},
+		{"untyped", "42", `"42"`},
+	}
+	b := newBuilder(t, document.Config{FieldTypes: types})
+	for _, tt := range tests {
+		for _, form := range []string{"ltsv", "json"} {
+			t.Run(tt.typ+"/"+tt.value+"/"+form, func(t *testing.T) {
+				msg := tt.typ + ":" + tt.value + "\tother:x"
+				if form == "json" {
+					msg = jsonString(t, map[string]string{tt.typ: tt.value, "other": "x"})
+				}
+				it := build(t, b, cwlogs.LogEvent{ID: "id", Timestamp: ts, Message: msg})
+				got, present := it.doc[tt.typ]
+				invalid, _ := it.doc["@invalid"].(map[string]any)
+				switch tt.want {
+				case "":
+					if present || invalid != nil {
+						t.Errorf("want omitted, got %v, @invalid %v", got, invalid)
+					}
+				case "!":
+					if present || invalid[tt.typ] != tt.value || it.info.CoercionFailures != 1 {
+						t.Errorf("want @invalid.%s = %q, got field %v, @invalid %v, failures %d",
+							tt.typ, tt.value, got, invalid, it.info.CoercionFailures)
+					}
+				default:
+					if !present || jsonString(t, got) != tt.want || invalid != nil {
+						t.Errorf("got %s (present %v, @invalid %v), want %s", jsonString(t, got), present, invalid, tt.want)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestCoercionOfJSONValues(t *testing.T) {
+	b := newBuilder(t, document.Config{FieldTypes: fieldtypes.Map{
+		"n": fieldtypes.Long, "s": fieldtypes.Keyword, "b": fieldtypes.Boolean, "o": fieldtypes.Long, "d": fieldtypes.Double,
+	}})
+	it := build(t, b, cwlogs.LogEvent{ID: "id", Timestamp: ts,
+		Message: `{"n":"12","s":34,"b":1,"o":{"x":1},"d":2.5e0,"free":{"k":[1,"\u00e9"]}}`})
+	got := jsonString(t, it.fields())
+	want := `{"@invalid":{"o":"{\"x\":1}"},"b":true,"d":2.5,"free":{"k":[1,"é"]},"n":12,"s":"34"}`
+	if got != want {
+		t.Errorf("fields = %s\nwant     %s", got, want)
+	}
+	if it.info.CoercionFailures != 1 {
+		t.Errorf("CoercionFailures = %d, want 1", it.info.CoercionFailures)
+	}
+}
+
+func TestTimestamp(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		value     string
+		timestamp string // want @timestamp; "" means the CloudWatch time
+	}{
+		{"2024-01-02T03:04:05Z", "2024-01-02T03:04:05.000Z"},
+		{"2024-01-02T03:04:05.123456+09:00", "2024-01-01T18:04:05.123Z"},
+		{"2024-01-02 03:04:05", "2024-01-01T18:04:05.000Z"}, // no offset: Tokyo
+		{"[10/Oct/2000:13:55:36 -0700]", "2000-10-10T20:55:36.000Z"},
+		{"10/Oct/2000:13:55:36 -0700", "2000-10-10T20:55:36.000Z"},
+		{"1700000000", "2023-11-14T22:13:20.000Z"},
+		{"1700000000.25", "2023-11-14T22:13:20.250Z"},
+		{"1700000000123", "2023-11-14T22:13:20.123Z"},
+		{"1700000000123.9", "2023-11-14T22:13:20.123Z"},
+		{"not a time", ""},
+		{"2024-02-30T00:00:00Z", ""},
+		{"-", ""},
+		{"", ""},
+	}
+	b := newBuilder(t, document.Config{Location: tokyo, TimeField: "time"})
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			it := build(t, b, cwlogs.LogEvent{ID: "id", Timestamp: ts, Message: "time:" + tt.value + "\tx:y"})
+			want, fromField := tt.timestamp, true
+			if want == "" {
+				want, fromField = "2024-03-04T05:06:07.089Z", false
+			}
+			if it.doc["@timestamp"] != want || it.info.TimeFromField != fromField {
+				t.Errorf("@timestamp = %v (from field %v), want %s (%v)", it.doc["@timestamp"], it.info.TimeFromField, want, fromField)
+			}
+		})
+	}
+	t.Run("json number", func(t *testing.T) {
+		it := build(t, b, cwlogs.LogEvent{ID: "id", Timestamp: ts, Message: `{"time":1700000000}`})
+		if it.doc["@timestamp"] != "2023-11-14T22:13:20.000Z" || it.doc["time"] != json.Number("1700000000") {
+			t.Errorf("doc = %v", it.doc)
+		}
+	})
+	t.Run("zero timestamp, no time field", func(t *testing.T) {
+		it := build(t, b, cwlogs.LogEvent{ID: "id", Message: "plain"})
+		if it.doc["@timestamp"] != "1970-01-01T00:00:00.000Z" || it.info.Index != "cwl-1970.01.01" {
+			t.Errorf("@timestamp = %v, index %s", it.doc["@timestamp"], it.info.Index)
+		}
+	})
+}
+
+func TestIndexAcrossTokyoMidnight(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		utc, index string
+	}{
+		{"2024-01-01T14:59:59Z", "logs-2024.01.01"},
+		{"2024-01-01T15:00:00Z", "logs-2024.01.02"},
+		{"2023-12-31T15:00:00Z", "logs-2024.01.01"},
+		{"2023-12-31T14:59:59.999Z", "logs-2023.12.31"},
+	}
+	b := newBuilder(t, document.Config{IndexPrefix: "logs", Location: tokyo, TimeField: "time"})
+	for _, tt := range tests {
+		tm, err := time.Parse(time.RFC3339, tt.utc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Once from the time field, once from the CloudWatch timestamp.
+		for _, ev := range []cwlogs.LogEvent{
+			{ID: "a", Timestamp: 0, Message: "time:" + tt.utc + "\tx:1"},
+			{ID: "b", Timestamp: tm.UnixMilli(), Message: "no time here"},
+		} {
+			it := build(t, b, ev)
+			if it.info.Index != tt.index || it.action["index"]["_index"] != tt.index {
+				t.Errorf("%s (%s): index %s / %s, want %s", tt.utc, ev.ID, it.info.Index, it.action["index"]["_index"], tt.index)
+			}
+		}
+	}
+}
+
+func TestInvalidUTF8AndEscapesEverywhere(t *testing.T) {
+	b := newBuilder(t, document.Config{})
+	p := &cwlogs.Payload{Owner: "o\"", LogGroup: "g\\\xff", LogStream: "s\n"}
+	ev := cwlogs.LogEvent{ID: "i\"d\x00", Timestamp: ts, Message: "{\"k\xfe\":\"v\\u0000\"}"}
+	out, _ := b.AppendBulkItem(nil, p, &ev)
+	lines := checkBulk(t, out)
+	var doc map[string]any
+	if err := json.Unmarshal(lines[1], &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["@log_group"] != "g\\\ufffd" || doc["@id"] != "i\"d\x00" || doc["@owner"] != "o\"" || doc["k\ufffd"] != "v\x00" {
+		t.Errorf("doc = %v", doc)
+	}
+}
+
+func TestMessageJSONFastPathMatchesSlowPath(t *testing.T) {
+	b := newBuilder(t, document.Config{})
+	for _, msg := range []string{"a:1\tb:2", "a:\"q\"\tb:2", "plain"} {
+		raw := jsonString(t, msg)
+		raw = raw[1 : len(raw)-1]
+		fast, _ := b.AppendBulkItem(nil, testPayload, &cwlogs.LogEvent{ID: "x", Timestamp: ts, Message: msg, MessageJSON: raw, MessageSafe: !strings.Contains(msg, `"`)})
+		slow, _ := b.AppendBulkItem(nil, testPayload, &cwlogs.LogEvent{ID: "x", Timestamp: ts, Message: msg})
+		if !bytes.Equal(fast, slow) {
+			t.Errorf("fast path %s\n differs from %s", fast, slow)
+		}
+	}
+}
+
+func TestNewBuilderErrors(t *testing.T) {
+	tests := []struct {
+		cfg  document.Config
+		want []string
+	}{
+		{document.Config{}, []string{"index prefix is empty"}},
+		{document.Config{IndexPrefix: "Logs"}, []string{"uppercase"}},
+		{document.Config{IndexPrefix: "_x"}, []string{"starts with"}},
+		{document.Config{IndexPrefix: "a b"}, []string{"forbids"}},
+		{document.Config{IndexPrefix: strings.Repeat("a", 250)}, []string{"shorten"}},
+		{document.Config{IndexPrefix: "ok", FieldTypes: fieldtypes.Map{"@timestamp": fieldtypes.Date, "x": "number"}},
+			[]string{`"@timestamp" is added by logsearch`, `unknown field type "number"`}},
+	}
+	for _, tt := range tests {
+		_, err := document.NewBuilder(tt.cfg)
+		if err == nil {
+			t.Errorf("%+v: no error", tt.cfg)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%+v: error %q lacks %q", tt.cfg, err, w)
+			}
+		}
+	}
+}
+
+func FuzzAppendBulkItem(f *testing.F) {
+	for _, s := range []string{"a:1\tb:2", `{"a":{"b":[1,"x"]},"a":2}`, "time:[10/Oct/2000:13:55:36 -0700]\tstatus:abc",
+		"\xff\x00\t:", `{"@id":"\ud800"}`, "status:-\tsize:12\r\n", `{"":{"":1,"":2}}`} {
+		f.Add(s, int64(ts))
+	}
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		f.Fatal(err)
+	}
+	b := newBuilder(f, document.Config{Location: tokyo, TimeField: "time", FieldTypes: fieldtypes.Map{
+		"status": fieldtypes.Integer, "size": fieldtypes.Long, "d": fieldtypes.Double, "ok": fieldtypes.Boolean,
+		"time": fieldtypes.Date, "ip": fieldtypes.IP, "a": fieldtypes.Keyword,
+	}})
+	f.Fuzz(func(t *testing.T, msg string, timestamp int64) {
+		// CloudWatch timestamps are within years 0-9999.
+		timestamp %= 253402300800000
+		if timestamp < 0 {
+			timestamp = -timestamp
+		}
+		out, info := b.AppendBulkItem(nil, testPayload, &cwlogs.LogEvent{ID: "id", Timestamp: timestamp, Message: msg})
+		if len(checkBulk(t, out)) != 2 {
+			t.Fatalf("want 2 lines: %q", out)
+		}
+		if !strings.HasPrefix(info.Index, "cwl-") {
+			t.Fatalf("index %q", info.Index)
+		}
+	})
+}

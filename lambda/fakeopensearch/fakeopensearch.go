@@ -1,0 +1,406 @@
+// Package fakeopensearch is a local OpenSearch stand-in for tests: an
+// HTTP server on 127.0.0.1 that speaks the _bulk API (per-item statuses
+// and the "errors" flag), stores documents by index and _id so a test can
+// check that each was indexed exactly once, and injects the faults a real
+// domain produces: 429s and 5xx for the whole request or single items,
+// 400 mapping errors for chosen documents, slow answers and dropped
+// connections.
+//
+// It is an ordinary package, not a _test one, so the ingest function's
+// end-to-end test and the backfill tool's tests share it.
+package fakeopensearch
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RequestFault is what happens to one _bulk request instead of (or on top
+// of) normal processing.
+type RequestFault struct {
+	// Status, when not 0, answers the whole request with this status (e.g.
+	// 429, 502, 503) and indexes nothing.
+	Status int
+	// Delay holds the answer back (after indexing) for this long, or until
+	// the client gives up.
+	Delay time.Duration
+	// Drop closes the connection without an answer, before indexing.
+	Drop bool
+	// DropAfterIndex indexes the items, then closes the connection without
+	// an answer: the client cannot know the documents are in.
+	DropAfterIndex bool
+}
+
+// Faults decides which faults to inject. Nil functions inject nothing.
+type Faults struct {
+	// Request is called with the 1-based number of each _bulk request.
+	Request func(n int) RequestFault
+	// Item, when it returns a status other than 0, answers that item with
+	// it (429 is es_rejected_execution_exception, 5xx a shard failure)
+	// instead of indexing it. attempt counts the requests that carried
+	// this _id, from 1.
+	Item func(id string, attempt int) int
+	// MappingError makes the item fail with 400 mapper_parsing_exception
+	// every time, like a value that does not fit the index mapping.
+	MappingError func(id string, doc []byte) bool
+}
+
+// FirstRequests applies f to the first k _bulk requests.
+func FirstRequests(k int, f RequestFault) func(int) RequestFault {
+	return func(n int) RequestFault {
+		if n <= k {
+			return f
+		}
+		return RequestFault{}
+	}
+}
+
+// EveryNth applies f to every nth _bulk request (n, 2n, ...).
+func EveryNth(nth int, f RequestFault) func(int) RequestFault {
+	return func(n int) RequestFault {
+		if n%nth == 0 {
+			return f
+		}
+		return RequestFault{}
+	}
+}
+
+// FirstAttempts answers status to the first k attempts of every item
+// that pick selects (all items when pick is nil).
+func FirstAttempts(k, status int, pick func(id string) bool) func(string, int) int {
+	return func(id string, attempt int) int {
+		if attempt <= k && (pick == nil || pick(id)) {
+			return status
+		}
+		return 0
+	}
+}
+
+// Request is a _bulk request as received.
+type Request struct {
+	Header          http.Header
+	CompressedBytes int // body bytes on the wire
+	Bytes           int // body bytes after gunzip
+	Items           int
+}
+
+// Server is a running fake domain.
+type Server struct {
+	// URL is the base URL, http://127.0.0.1:port.
+	URL string
+	// RequireSignature answers 403 to requests without a SigV4
+	// Authorization header, like a domain whose access policy needs IAM.
+	RequireSignature bool
+
+	srv *http.Server
+	ln  net.Listener
+
+	mu       sync.Mutex
+	faults   Faults
+	docs     map[string]map[string]json.RawMessage // index -> _id -> source
+	writes   map[string]int                        // _id -> successful writes
+	attempts map[string]int                        // _id -> items seen
+	requests []Request
+}
+
+// Start listens on 127.0.0.1 on a free port and serves until Close.
+func Start() (*Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("fakeopensearch: listen on 127.0.0.1: %w", err)
+	}
+	s := &Server{URL: "http://" + ln.Addr().String(), ln: ln}
+	s.Reset()
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// Close stops the server and drops open connections.
+func (s *Server) Close() error {
+	return s.srv.Close()
+}
+
+// SetFaults replaces the faults to inject from now on.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+// Reset forgets all documents, counters and faults.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = Faults{}
+	s.docs = map[string]map[string]json.RawMessage{}
+	s.writes = map[string]int{}
+	s.attempts = map[string]int{}
+	s.requests = nil
+}
+
+// Doc returns the stored source of index/_id.
+func (s *Server) Doc(index, id string) (json.RawMessage, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.docs[index][id]
+	return d, ok
+}
+
+// Locations maps every stored _id to the indices holding it (sorted). An
+// _id in two indices would be a duplicate document.
+func (s *Server) Locations() map[string][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string][]string{}
+	for index, docs := range s.docs {
+		for id := range docs {
+			out[id] = append(out[id], index)
+		}
+	}
+	for _, l := range out {
+		sort.Strings(l)
+	}
+	return out
+}
+
+// Count is the number of stored documents.
+func (s *Server) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, docs := range s.docs {
+		n += len(docs)
+	}
+	return n
+}
+
+// Writes is how many times _id was written (overwrites included).
+func (s *Server) Writes(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writes[id]
+}
+
+// Requests lists the _bulk requests received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.RequireSignature && !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
+		writeJSON(w, http.StatusForbidden, map[string]any{"message": "no permissions for [indices:data/write/bulk] and User [name=anonymous]"})
+		return
+	}
+	switch {
+	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		writeJSON(w, http.StatusOK, map[string]any{
+			"name": "fake", "cluster_name": "fakeopensearch",
+			"version": map[string]any{"distribution": "opensearch", "number": "2.19.0"},
+		})
+	case (r.URL.Path == "/_bulk" || strings.HasSuffix(r.URL.Path, "/_bulk")) && (r.Method == http.MethodPost || r.Method == http.MethodPut):
+		s.bulk(w, r)
+	default:
+		writeJSON(w, http.StatusNotFound, errorBody("fake_unsupported_exception", "fakeopensearch does not implement "+r.Method+" "+r.URL.Path))
+	}
+}
+
+func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return // the client went away
+	}
+	body := raw
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err == nil {
+			body, err = io.ReadAll(zr)
+		}
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, errorBody("parse_exception", "bad gzip body: "+err.Error()))
+			return
+		}
+	}
+	actions, perr := parseBulk(body)
+
+	s.mu.Lock()
+	s.requests = append(s.requests, Request{Header: r.Header.Clone(), CompressedBytes: len(raw), Bytes: len(body), Items: len(actions)})
+	var fault RequestFault
+	if s.faults.Request != nil {
+		fault = s.faults.Request(len(s.requests))
+	}
+	s.mu.Unlock()
+
+	switch {
+	case fault.Drop:
+		drop(w)
+		return
+	case fault.Status != 0:
+		writeJSON(w, fault.Status, errorBody(statusType(fault.Status), "injected fault"))
+		return
+	case perr != nil:
+		writeJSON(w, http.StatusBadRequest, errorBody("illegal_argument_exception", perr.Error()))
+		return
+	}
+
+	resp := s.apply(actions)
+	if fault.DropAfterIndex {
+		drop(w)
+		return
+	}
+	if fault.Delay > 0 {
+		select {
+		case <-time.After(fault.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// apply indexes the actions under the lock and builds the response.
+func (s *Server) apply(actions []action) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	items := make([]map[string]any, len(actions))
+	errorsFlag := false
+	for k, a := range actions {
+		s.attempts[a.id]++
+		res := map[string]any{"_index": a.index, "_id": a.id}
+		status := 0
+		if s.faults.Item != nil {
+			status = s.faults.Item(a.id, s.attempts[a.id])
+		}
+		switch {
+		case status != 0:
+			res["error"] = errorDetail(statusType(status), "injected item fault")
+		case !json.Valid(a.doc) || (s.faults.MappingError != nil && s.faults.MappingError(a.id, a.doc)):
+			status = http.StatusBadRequest
+			res["error"] = map[string]any{
+				"type": "mapper_parsing_exception", "reason": "failed to parse field [status] of type [integer] in document with id '" + a.id + "'",
+				"caused_by": errorDetail("number_format_exception", `For input string: "abc"`),
+			}
+		case a.op == "create" && s.docs[a.index][a.id] != nil:
+			status = http.StatusConflict
+			res["error"] = errorDetail("version_conflict_engine_exception", "["+a.id+"]: version conflict, document already exists")
+		default:
+			if s.docs[a.index] == nil {
+				s.docs[a.index] = map[string]json.RawMessage{}
+			}
+			status = http.StatusCreated
+			res["result"] = "created"
+			if s.docs[a.index][a.id] != nil {
+				status = http.StatusOK
+				res["result"] = "updated"
+			}
+			s.docs[a.index][a.id] = append(json.RawMessage(nil), a.doc...)
+			s.writes[a.id]++
+			res["_version"] = s.writes[a.id]
+		}
+		res["status"] = status
+		if status >= 300 {
+			errorsFlag = true
+		}
+		items[k] = map[string]any{a.op: res}
+	}
+	return map[string]any{"took": 1, "errors": errorsFlag, "items": items}
+}
+
+type action struct {
+	op, index, id string
+	doc           []byte
+}
+
+// parseBulk reads NDJSON action/document pairs. Like OpenSearch, a broken
+// action line fails the whole request.
+func parseBulk(body []byte) ([]action, error) {
+	var out []action
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 0, 64<<10), 110<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var meta map[string]struct {
+			Index string `json:"_index"`
+			ID    string `json:"_id"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &meta); err != nil || len(meta) != 1 {
+			return nil, fmt.Errorf("malformed action/metadata line [%d]", line)
+		}
+		var a action
+		for op, m := range meta {
+			a = action{op: op, index: m.Index, id: m.ID}
+		}
+		if a.op != "index" && a.op != "create" {
+			return nil, fmt.Errorf("fakeopensearch supports only index and create, got %q on line %d", a.op, line)
+		}
+		if a.index == "" || a.id == "" {
+			return nil, fmt.Errorf("line [%d]: _index and _id are required", line)
+		}
+		if !sc.Scan() {
+			return nil, fmt.Errorf("the bulk request must be terminated by a newline; action on line %d has no document", line)
+		}
+		line++
+		a.doc = append([]byte(nil), sc.Bytes()...)
+		out = append(out, a)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(body) > 0 && body[len(body)-1] != '\n' {
+		return nil, fmt.Errorf("the bulk request must be terminated by a newline [\\n]")
+	}
+	return out, nil
+}
+
+// drop closes the connection under the client's feet.
+func drop(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic("fakeopensearch: ResponseWriter cannot hijack")
+	}
+	conn, _, err := hj.Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+func statusType(status int) string {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "es_rejected_execution_exception"
+	case status >= 500:
+		return "unavailable_shards_exception"
+	default:
+		return "fake_exception"
+	}
+}
+
+func errorDetail(typ, reason string) map[string]any {
+	return map[string]any{"type": typ, "reason": reason}
+}
+
+func errorBody(typ, reason string) map[string]any {
+	return map[string]any{"error": errorDetail(typ, reason)}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/opensearch-project/opensearch-go/v4/signer"
+	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
+
+	"github.com/logsearch/logsearch/lambda/bulk"
+	"github.com/logsearch/logsearch/lambda/cwlogs"
+	"github.com/logsearch/logsearch/lambda/dlq"
+	"github.com/logsearch/logsearch/lambda/document"
+	"github.com/logsearch/logsearch/lambda/metrics"
+	"github.com/logsearch/logsearch/lambda/settings"
+)
+
+// handler processes invocations one at a time (Lambda never overlaps them
+// in one process), reusing its decoder, builder and buffers.
+type handler struct {
+	log        *slog.Logger
+	metricsOut io.Writer
+	function   string
+
+	decoder cwlogs.Decoder
+	builder *document.Builder
+	indexer *bulk.Indexer
+	dlq     *dlq.Writer
+
+	body  []byte
+	items []bulk.Item
+	ends  []int
+
+	// The current invocation's metrics and logger, for onRequest.
+	cur    *metrics.Invocation
+	curLog *slog.Logger
+}
+
+// newHandler builds the handler from the environment. Any error stops the
+// cold start.
+func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logger, metricsOut io.Writer) (*handler, error) {
+	s, err := settings.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading the AWS configuration (region, credentials): %w", err)
+	}
+	var sign signer.Signer
+	if s.Auth == settings.AuthSigV4 {
+		if sign, err = awsv2.NewSignerWithService(awsCfg, "es"); err != nil {
+			return nil, fmt.Errorf("SigV4 signer: %w", err)
+		}
+	}
+	client, err := bulk.NewClient(bulk.ClientConfig{Endpoint: s.Endpoint, Signer: sign, Compress: true})
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{log: log, metricsOut: metricsOut, function: getenv("AWS_LAMBDA_FUNCTION_NAME")}
+	if h.builder, err = document.NewBuilder(s.Document); err != nil {
+		return nil, err
+	}
+	if h.indexer, err = bulk.New(client, bulk.Config{MaxBytes: s.BulkMaxBytes, OnRequest: h.onRequest}); err != nil {
+		return nil, err
+	}
+	if h.dlq, err = dlq.New(sqs.NewFromConfig(awsCfg), dlq.Config{QueueURL: s.DLQURL}); err != nil {
+		return nil, err
+	}
+	log.Info("cold start", "endpoint", s.Endpoint.Redacted(), "auth", s.Auth, "indexPrefix", s.Document.IndexPrefix,
+		"timezone", s.Document.Location.String(), "timeField", s.Document.TimeField,
+		"fieldTypes", s.Document.FieldTypes.EncodeJSON(), "bulkMaxBytes", s.BulkMaxBytes)
+	return h, nil
+}
+
+// Invoke implements lambda.Handler on the raw payload, so that even a
+// payload that is not JSON reaches the dead-letter queue.
+func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	requestID := ""
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		requestID = lc.AwsRequestID
+	}
+	var m metrics.Invocation
+	log := h.log.With("requestId", requestID)
+	h.cur, h.curLog = &m, log
+	logGroup := ""
+	defer func() {
+		if err := m.Write(h.metricsOut, time.Now(), h.function, logGroup, requestID); err != nil {
+			log.Error("writing metrics", "error", err.Error())
+		}
+	}()
+
+	p, err := h.decoder.DecodeEvent(payload)
+	if err != nil {
+		return nil, h.keepUndecodable(ctx, log, &m, requestID, payload, err)
+	}
+	if p.MessageType == cwlogs.MessageTypeControl {
+		log.Info("control message ignored", "logGroup", p.LogGroup)
+		return nil, nil
+	}
+	logGroup = p.LogGroup
+	log = log.With("logGroup", p.LogGroup, "logStream", p.LogStream)
+	h.curLog = log
+	m.EventsIn = len(p.LogEvents)
+
+	items := h.build(p, &m)
+	res := h.indexer.Index(ctx, items)
+	m.Indexed, m.Retried = len(res.Indexed), res.Retried
+
+	dlqErr := h.keepFailed(ctx, log, &m, requestID, p, res.Failed)
+	lost := len(res.Unresolved)
+	if dlqErr != nil {
+		lost += len(res.Failed)
+	}
+	m.Unresolved = lost
+	log.Info("invocation done", "eventsIn", m.EventsIn, "indexed", m.Indexed, "retried", m.Retried,
+		"sentToDLQ", m.SentToDLQ, "unresolved", m.Unresolved, "coercedInvalid", m.CoercedInvalid)
+
+	if lost == 0 {
+		return nil, nil
+	}
+	reason := ""
+	if len(res.Unresolved) > 0 {
+		reason = "; first retryable error: " + res.Unresolved[0].Reason
+	}
+	if dlqErr != nil {
+		reason += "; dead-letter queue: " + dlqErr.Error()
+	}
+	err = fmt.Errorf("%d of %d events are neither indexed nor in the dead-letter queue%s; "+
+		"failing the invocation so that Lambda retries it (indexing is idempotent) and, after the last retry, keeps it in the on-failure destination",
+		lost, m.EventsIn, reason)
+	log.Error("invocation failed", "error", err.Error())
+	return nil, err
+}
+
+// build writes every event's bulk item into one buffer.
+func (h *handler) build(p *cwlogs.Payload, m *metrics.Invocation) []bulk.Item {
+	h.body, h.items, h.ends = h.body[:0], h.items[:0], h.ends[:0]
+	for i := range p.LogEvents {
+		var info document.ItemInfo
+		h.body, info = h.builder.AppendBulkItem(h.body, p, &p.LogEvents[i])
+		h.ends = append(h.ends, len(h.body))
+		m.CoercedInvalid += info.CoercionFailures
+	}
+	// Slice only now: appending may have moved the buffer.
+	start := 0
+	for i, end := range h.ends {
+		h.items = append(h.items, bulk.Item{ID: p.LogEvents[i].ID, Body: h.body[start:end], Ref: i})
+		start = end
+	}
+	return h.items
+}
+
+// keepUndecodable sends a payload that cannot be decoded to the DLQ whole.
+// Success ends the invocation successfully: retrying cannot fix it.
+func (h *handler) keepUndecodable(ctx context.Context, log *slog.Logger, m *metrics.Invocation, requestID string, payload []byte, decodeErr error) error {
+	m.Undecodable = 1
+	if _, err := h.dlq.Undecodable(ctx, requestID, payload, decodeErr.Error()); err != nil {
+		err = fmt.Errorf("the payload cannot be decoded (%v) and could not be kept in the dead-letter queue: %w; failing the invocation so Lambda retries it", decodeErr, err)
+		log.Error("invocation failed", "error", err.Error())
+		return err
+	}
+	log.Warn("undecodable payload kept in the dead-letter queue", "reason", decodeErr.Error(), "bytes", len(payload))
+	return nil
+}
+
+// keepFailed sends permanently failed events to the DLQ.
+func (h *handler) keepFailed(ctx context.Context, log *slog.Logger, m *metrics.Invocation, requestID string, p *cwlogs.Payload, failed []bulk.Failure) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	events := make([]dlq.FailedEvent, len(failed))
+	for k, f := range failed {
+		ev := &p.LogEvents[f.Ref]
+		events[k] = dlq.FailedEvent{ID: ev.ID, Timestamp: ev.Timestamp, Message: ev.Message, Status: f.Status, Error: f.Reason}
+	}
+	src := dlq.Source{Owner: p.Owner, LogGroup: p.LogGroup, LogStream: p.LogStream, SubscriptionFilters: p.SubscriptionFilters}
+	if _, err := h.dlq.FailedEvents(ctx, requestID, src, events); err != nil {
+		return err
+	}
+	m.SentToDLQ = len(events)
+	log.Warn("events kept in the dead-letter queue", "count", len(events), "firstStatus", failed[0].Status, "firstError", failed[0].Reason)
+	return nil
+}
+
+// onRequest records each _bulk round trip.
+func (h *handler) onRequest(s bulk.RequestStats) {
+	h.cur.AddRequest(s.Bytes, s.Latency)
+	switch {
+	case s.Err != nil:
+		h.curLog.Warn("bulk request failed", "items", s.Items, "bytes", s.Bytes, "latencyMs", s.Latency.Milliseconds(), "error", s.Err.Error())
+	case s.Status >= 300:
+		h.curLog.Warn("bulk request refused", "items", s.Items, "bytes", s.Bytes, "latencyMs", s.Latency.Milliseconds(), "status", s.Status)
+	}
+}

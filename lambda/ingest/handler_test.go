@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
+	"github.com/logsearch/logsearch/lambda/fakeopensearch"
+	"github.com/logsearch/logsearch/lambda/fakesqs"
+)
+
+// TestHandlerInProcess runs the handler without the emulator, so its
+// accounting is checked even where aws-lambda-rie is not installed.
+func TestHandlerInProcess(t *testing.T) {
+	osrv, err := fakeopensearch.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = osrv.Close() }()
+	sqs, err := fakesqs.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sqs.Close() }()
+	vars := baseEnv(osrv.URL, sqs.URL)
+	for k, v := range vars {
+		t.Setenv(k, v) // the AWS SDK reads AWS_* itself
+	}
+	var logs, emf bytes.Buffer
+	h, err := newHandler(context.Background(), func(k string) string { return vars[k] }, slog.New(slog.NewJSONHandler(&logs, nil)), &emf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	osrv.SetFaults(fakeopensearch.Faults{
+		Item:         fakeopensearch.FirstAttempts(1, 429, nil),
+		MappingError: func(id string, _ []byte) bool { return strings.HasSuffix(id, "7") },
+	})
+	evs := scenarioEvents(1, 200)
+	wantDLQ := map[string]bool{}
+	for _, ev := range evs {
+		wantDLQ[ev.ID] = strings.HasSuffix(ev.ID, "7")
+	}
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-42"})
+	if _, err := h.Invoke(ctx, cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))); err != nil {
+		t.Fatal(err)
+	}
+	env := e2eEnv{os: osrv, sqs: sqs}
+	checkAccounted(t, env, collect(t, env), evs, wantDLQ)
+	for _, want := range []string{`"requestId":"req-42"`, `"msg":"events kept in the dead-letter queue"`, `"count":20`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %s:\n%s", want, logs.String())
+		}
+	}
+	for _, want := range []string{`"EventsIn":200`, `"Indexed":180`, `"SentToDLQ":20`, `"Retried":200`, `"requestId":"req-42"`} {
+		if !strings.Contains(emf.String(), want) {
+			t.Errorf("metrics lack %s: %s", want, emf.String())
+		}
+	}
+	// Settings errors surface from newHandler, listing every problem.
+	_, err = newHandler(context.Background(), func(string) string { return "" }, slog.New(slog.NewJSONHandler(io.Discard, nil)), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "OPENSEARCH_ENDPOINT") || !strings.Contains(err.Error(), "DLQ_URL") {
+		t.Errorf("err = %v", err)
+	}
+}
