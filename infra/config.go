@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 )
 
@@ -603,6 +604,16 @@ func (c *Config) validateIngest(ps *problems) {
 		ps.add("ingest.fieldTypes", "", "%v", err)
 	}
 	in.FieldTypes = parsed
+	if len(errs) == 0 {
+		// The ingest function refuses the same things at start-up (fields
+		// logsearch adds itself, such as @timestamp); refusing them here
+		// keeps every event from failing into the dead-letter queue.
+		if _, err := document.NewBuilder(document.Config{IndexPrefix: DefaultIndexPrefix, FieldTypes: parsed}); err != nil {
+			for _, e := range splitJoined(err) {
+				ps.add("ingest.fieldTypes", "", "%v", e)
+			}
+		}
+	}
 	if in.MaxConcurrency < 0 || in.MaxConcurrency > 1000 {
 		ps.add("ingest.maxConcurrency", in.MaxConcurrency, "must be 0 (no reservation) to 1000 concurrent invocations")
 	}
@@ -691,6 +702,14 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+// splitJoined lists the parts of an errors.Join error.
+func splitJoined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 func sortedContains(xs []int, x int) bool {

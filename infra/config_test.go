@@ -149,6 +149,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"engine version elasticsearch", "dev", map[string]func(any) any{"domain": set("engineVersion", "Elasticsearch_7.10")}, "logsearch:domain.engineVersion", "OpenSearch_"},
 		{"unknown field type", "dev", map[string]func(any) any{"ingest": set("fieldTypes", map[string]string{"status": "int"})}, "logsearch:ingest.fieldTypes", `unknown field type "int"`},
 		{"time field not a date", "dev", map[string]func(any) any{"ingest": set("fieldTypes", map[string]string{"time": "long"})}, "logsearch:ingest.fieldTypes", "always a date"},
+		{"field logsearch adds", "dev", map[string]func(any) any{"ingest": set("fieldTypes", map[string]string{"@timestamp": "date"})}, "logsearch:ingest.fieldTypes", "added by logsearch"},
 		{"unknown timezone", "dev", map[string]func(any) any{"ingest": set("timezone", "Mars/Olympus")}, "logsearch:ingest.timezone", "unknown timezone"},
 		{"Local timezone", "dev", map[string]func(any) any{"ingest": set("timezone", "Local")}, "logsearch:ingest.timezone", "IANA"},
 		{"index prefix upper case", "dev", map[string]func(any) any{"ingest": set("indexPrefix", "CWL")}, "logsearch:ingest.indexPrefix", "lower case"},

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,34 +17,24 @@ import (
 	"github.com/logsearch/logsearch/lambda/document"
 )
 
-// benchArchive writes (once per process) the benchmark archive: 8
-// objects, 64 MiB of log text in all unless BACKFILL_BENCH_BYTES says
-// otherwise.
+// benchArchive writes the benchmark archive into a temporary directory:
+// 8 objects, 64 MiB of log text in all unless BACKFILL_BENCH_BYTES says
+// otherwise. Writing it is not timed: b.Loop starts the clock.
 func benchArchive(b *testing.B) *benchdata.Archive {
 	b.Helper()
-	benchOnce.Do(func() {
-		size := int64(64 << 20)
-		if s := os.Getenv("BACKFILL_BENCH_BYTES"); s != "" {
-			if size, benchErr = strconv.ParseInt(s, 10, 64); benchErr != nil {
-				return
-			}
+	size := int64(64 << 20)
+	if s := os.Getenv("BACKFILL_BENCH_BYTES"); s != "" {
+		var err error
+		if size, err = strconv.ParseInt(s, 10, 64); err != nil {
+			b.Fatalf("BACKFILL_BENCH_BYTES=%q: %v", s, err)
 		}
-		var dir string
-		if dir, benchErr = os.MkdirTemp("", "backfill-bench-"); benchErr == nil {
-			bench, benchErr = benchdata.Write(dir, size, 8)
-		}
-	})
-	if benchErr != nil {
-		b.Fatal(benchErr)
 	}
-	return bench
+	a, err := benchdata.Write(b.TempDir(), size, 8)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
 }
-
-var (
-	benchOnce sync.Once
-	bench     *benchdata.Archive
-	benchErr  error
-)
 
 type discardSender struct{}
 
