@@ -682,26 +682,6 @@ func TestDomainAccessPolicy(t *testing.T) {
 	})
 }
 
-// TestAccessPolicyStatementsWithSetupRole covers the setup role statement,
-// which only appears once the setup stage returns a role.
-func TestAccessPolicyStatementsWithSetupRole(t *testing.T) {
-	const d = "arn:aws:es:us-east-1:123456789012:domain/logsearch-dev"
-	without := domainAccessStatements(d, "arn:aws:iam::123456789012:role/ingest", "", nil)
-	with := domainAccessStatements(d, "arn:aws:iam::123456789012:role/ingest", "arn:aws:iam::123456789012:role/setup", nil)
-	if len(with) != len(without)+1 {
-		t.Fatalf("setup role adds %d statements, want 1", len(with)-len(without))
-	}
-	last := with[len(with)-1]
-	if fmt.Sprint(last.Principal) != "map[AWS:arn:aws:iam::123456789012:role/setup]" || last.Resource != d+"/*" {
-		t.Errorf("setup statement %+v", last)
-	}
-	for _, a := range last.Action {
-		if strings.Contains(a, "*") {
-			t.Errorf("setup role wildcard action %s", a)
-		}
-	}
-}
-
 func TestAPIPrincipalsGetSignedAccess(t *testing.T) {
 	engineer := "arn:aws:iam::123456789012:role/engineers"
 	run := mustRunStack(t, "dev", map[string]string{
@@ -819,6 +799,12 @@ func TestStackOutputs(t *testing.T) {
 		}
 		if u, _ := run.Outputs["dashboardsUrl"].(string); !strings.HasPrefix(u, "https://") {
 			t.Errorf("dashboardsUrl %q", u)
+		}
+		if p, _ := run.Outputs["masterPassword"].(string); len(p) < 16 || !run.SecretOutputs["masterPassword"] {
+			t.Errorf("masterPassword must be exported as a secret (len %d, secret %v)", len(p), run.SecretOutputs["masterPassword"])
+		}
+		if run.Outputs["masterUserName"] == "" || run.SecretOutputs["domainEndpoint"] {
+			t.Errorf("masterUserName %v exported; domainEndpoint secret %v", run.Outputs["masterUserName"], run.SecretOutputs["domainEndpoint"])
 		}
 		if !strings.HasSuffix(want["domainEndpoint"], ".es.amazonaws.com") || !strings.HasPrefix(want["domainEndpoint"], "vpc-") {
 			t.Errorf("endpoint %s is not a VPC endpoint", want["domainEndpoint"])

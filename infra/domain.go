@@ -314,36 +314,21 @@ var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHea
 //   - Only three security groups reach port 443 at all (ALB, ingest,
 //     setup), and the ALB only admits the office networks.
 //   - The ingest function signs with its role, which may only POST and PUT
-//     (bulk writes); the setup role, when the setup stage provides one, and
-//     the IAM principals of domain.apiPrincipals (engineers running the
-//     backfill tool, which signs with their credentials) are named with
-//     their methods. No statement uses es:* or es:ESHttp*.
-func NewDomainAccessPolicy(ctx *pulumi.Context, domain *SearchDomain, ingestion *Ingestion, setup *DomainSetup) error {
-	inputs := []pulumi.StringInput{domain.Arn, ingestion.RoleArn}
-	if setup != nil && setupRoleSet(setup) {
-		inputs = append(inputs, setup.RoleArn)
-	}
+//     (bulk writes); the IAM principals of domain.apiPrincipals (engineers
+//     running the backfill tool, which signs with their credentials) are
+//     named with their methods. No statement uses es:* or es:ESHttp*. The
+//     setup function needs no statement of its own: it never signs.
+//
+// Program creates this policy before the setup invocation runs, because
+// setup's unsigned requests are refused until the policy exists.
+func NewDomainAccessPolicy(ctx *pulumi.Context, domain *SearchDomain, ingestion *Ingestion) (*opensearch.DomainPolicy, error) {
 	policy := policyOf(func(v []string) []policyStatement {
-		return domainAccessStatements(v[0], v[1], optional(v, 2), domain.APIPrincipals)
-	}, inputs...)
-	_, err := opensearch.NewDomainPolicy(ctx, "domain-access", &opensearch.DomainPolicyArgs{
+		return domainAccessStatements(v[0], v[1], domain.APIPrincipals)
+	}, domain.Arn, ingestion.RoleArn)
+	return opensearch.NewDomainPolicy(ctx, "domain-access", &opensearch.DomainPolicyArgs{
 		DomainName:     domain.Name,
 		AccessPolicies: policy,
 	})
-	return err
-}
-
-// setupRoleSet reports whether the setup stage returned a role (the
-// zero StringOutput has no state).
-func setupRoleSet(setup *DomainSetup) bool {
-	return setup.RoleArn.OutputState != nil
-}
-
-func optional(v []string, i int) string {
-	if i < len(v) {
-		return v[i]
-	}
-	return ""
 }
 
 // anonymousDomainPaths are the sub-resources unsigned (FGAC-authenticated)
@@ -356,7 +341,7 @@ var anonymousDomainPaths = []string{
 	"_plugins/_ism/*",
 }
 
-func domainAccessStatements(domainArn, ingestRoleArn, setupRoleArn string, apiPrincipals []string) []policyStatement {
+func domainAccessStatements(domainArn, ingestRoleArn string, apiPrincipals []string) []policyStatement {
 	anonymous := make([]string, len(anonymousDomainPaths))
 	for i, p := range anonymousDomainPaths {
 		anonymous[i] = domainArn + "/" + p
@@ -376,15 +361,6 @@ func domainAccessStatements(domainArn, ingestRoleArn, setupRoleArn string, apiPr
 			Action:    esHTTPAllMethods,
 			Resource:  anonymous,
 		},
-	}
-	if setupRoleArn != "" {
-		stmts = append(stmts, policyStatement{
-			Sid:       "SetupFunctionConfiguresDomain",
-			Effect:    "Allow",
-			Principal: map[string]any{"AWS": setupRoleArn},
-			Action:    []string{"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"},
-			Resource:  domainArn + "/*",
-		})
 	}
 	if len(apiPrincipals) > 0 {
 		stmts = append(stmts, policyStatement{

@@ -66,7 +66,9 @@ type stackRun struct {
 	Resources []registered
 	Invokes   []invoked
 	Outputs   map[string]any // ctx.Export values, resolved (secrets unwrapped)
-	Config    map[string]string
+	// SecretOutputs names the exports Pulumi stores encrypted.
+	SecretOutputs map[string]bool
+	Config        map[string]string
 }
 
 func (r *stackRun) ofType(typ string) []registered {
@@ -207,7 +209,7 @@ func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRu
 	if r := cfg["aws:region"]; r != "" {
 		m.region = r
 	}
-	run := &stackRun{Outputs: map[string]any{}, Config: cfg}
+	run := &stackRun{Outputs: map[string]any{}, SecretOutputs: map[string]bool{}, Config: cfg}
 	var outMu sync.Mutex
 	// Outputs built without ctx (pulumi.String(...).ToStringOutput()) are
 	// not awaited by RunErr, so each export is awaited here.
@@ -225,7 +227,14 @@ func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRu
 				outMu.Unlock()
 				continue
 			}
-			exportsDone.Add(1)
+			exportsDone.Add(2)
+			go func() {
+				secret := pulumi.IsSecret(out)
+				outMu.Lock()
+				run.SecretOutputs[name] = secret
+				outMu.Unlock()
+				exportsDone.Done()
+			}()
 			out.ApplyT(func(x any) any {
 				outMu.Lock()
 				run.Outputs[name] = x

@@ -26,11 +26,11 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	setup, err := NewDomainSetup(ctx, cfg, network, domain, ingestion)
+	accessPolicy, err := NewDomainAccessPolicy(ctx, domain, ingestion)
 	if err != nil {
 		return err
 	}
-	if err := NewDomainAccessPolicy(ctx, domain, ingestion, setup); err != nil {
+	if _, err := NewDomainSetup(ctx, cfg, network, domain, ingestion, pulumi.DependsOn([]pulumi.Resource{accessPolicy})); err != nil {
 		return err
 	}
 	dashboards, err := NewDashboardsAccess(ctx, cfg, network, domain)
@@ -46,5 +46,9 @@ func Program(ctx *pulumi.Context) error {
 	ctx.Export("domainArn", domain.Arn)
 	ctx.Export("ingestFunctionName", ingestion.FunctionName)
 	ctx.Export("dlqUrl", ingestion.DLQURL)
+	// Engineers sign in to Dashboards as the master user to add support
+	// staff: `pulumi stack output masterPassword --show-secrets`.
+	ctx.Export("masterUserName", pulumi.String(domain.MasterUserName))
+	ctx.Export("masterPassword", domain.MasterPassword)
 	return nil
 }

@@ -87,6 +87,7 @@ func setupSpec(cfg *Config, writerRoles []string) domainstate.Spec {
 		Replicas:           cfg.Domain.Replicas,
 		RetentionDays:      cfg.RetentionDays,
 		WriterBackendRoles: writerRoles,
+		AdminBackendRoles:  cfg.Domain.APIPrincipals,
 	}
 }
 

@@ -201,6 +201,10 @@ func TestStackInvokesSetupAfterTheDomain(t *testing.T) {
 	if len(domains) != 1 || !inv.dependsOn("aws:opensearch/domain:Domain", domains[0].Name) {
 		t.Errorf("the invocation does not wait for the domain (depends on %v)", inv.Dependencies)
 	}
+	// Setup's requests are unsigned: the access policy must exist first.
+	if !inv.dependsOn("aws:opensearch/domainPolicy:DomainPolicy", "domain-access") {
+		t.Errorf("the invocation does not wait for the domain access policy (depends on %v)", inv.Dependencies)
+	}
 	other := mustRunStack(t, "dev", map[string]string{"logsearch:retentionDays": "7"})
 	if str(t, other.one(t, invocationType, "domain-setup").Inputs, "triggers.desiredState") == str(t, inv.Inputs, "triggers.desiredState") {
 		t.Error("changing logsearch:retentionDays does not re-run setup")

@@ -73,7 +73,7 @@ func (s Spec) RoleMappings(masterUser string) []RoleMapping {
 	return []RoleMapping{
 		{Role: WriterRole, BackendRoles: s.WriterBackendRoles, Users: []string{}, Exact: true},
 		{Role: ReaderRole, BackendRoles: []string{ReaderBackendRole}},
-		{Role: "all_access", BackendRoles: []string{AdminBackendRole}, Users: admins},
+		{Role: "all_access", BackendRoles: append([]string{AdminBackendRole}, s.AdminBackendRoles...), Users: admins},
 		{Role: "security_manager", BackendRoles: []string{AdminBackendRole}, Users: admins},
 	}
 }

@@ -174,3 +174,22 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestAPIPrincipalsAreMappedToAllAccessOnly(t *testing.T) {
+	const engineer = "arn:aws:iam::123456789012:role/engineer"
+	s := exampleSpec()
+	s.AdminBackendRoles = []string{engineer}
+	for _, m := range s.RoleMappings("master") {
+		got := stringList(m.Desired(nil)["backend_roles"])
+		has := false
+		for _, r := range got {
+			has = has || r == engineer
+		}
+		if want := m.Role == "all_access"; has != want {
+			t.Errorf("mapping %s: backend roles %v; engineer mapped = %v, want %v", m.Role, got, has, want)
+		}
+	}
+	if s.Hash() == exampleSpec().Hash() {
+		t.Error("adding an API principal must change the hash, or setup would not re-run")
+	}
+}

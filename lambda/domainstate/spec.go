@@ -32,6 +32,10 @@ type Spec struct {
 	// WriterBackendRoles are mapped to the writer role: the ingest
 	// function's IAM role ARN, which FGAC presents as a backend role.
 	WriterBackendRoles []string `json:"writerBackendRoles"`
+	// AdminBackendRoles are IAM ARNs (logsearch:domain.apiPrincipals) that
+	// sign their requests, such as engineers running backfill or redo: FGAC
+	// presents them as backend roles, mapped here to all_access.
+	AdminBackendRoles []string `json:"adminBackendRoles,omitempty"`
 }
 
 // Fixed names. They are part of the user-facing contract (README), so they
@@ -89,6 +93,11 @@ func (s Spec) Validate() error {
 	for _, r := range s.WriterBackendRoles {
 		if strings.TrimSpace(r) == "" {
 			errs = append(errs, errors.New("writerBackendRoles: an entry is empty; pass the ingest function's IAM role ARN"))
+		}
+	}
+	for _, r := range s.AdminBackendRoles {
+		if strings.TrimSpace(r) == "" {
+			errs = append(errs, errors.New("adminBackendRoles: an entry is empty; remove it or give an IAM role or user ARN"))
 		}
 	}
 	return errors.Join(errs...)
