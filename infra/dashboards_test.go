@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -58,6 +59,8 @@ func runDashboards(t *testing.T, cfg *Config) (*stackRun, map[string]string) {
 	t.Helper()
 	m := &mocks{stack: cfg.Stack, region: cfg.Region}
 	outs := map[string]string{}
+	// Outputs not built from ctx resources are not awaited by RunErr.
+	var outsDone sync.WaitGroup
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		if o := cfg.Dashboards.Oidc; o != nil {
 			o.ClientSecret = pulumi.ToSecret(pulumi.String(testOidcSecret)).(pulumi.StringOutput)
@@ -80,10 +83,12 @@ func runDashboards(t *testing.T, cfg *Config) (*stackRun, map[string]string) {
 			"url": access.URL, "lb": access.LoadBalancerArnSuffix, "tg": access.TargetGroupArnSuffix,
 			"tgArn": access.TargetGroupArn, "fn": access.TargetSyncFunctionName,
 		} {
+			outsDone.Add(1)
 			o.ApplyT(func(v string) string {
 				m.mu.Lock()
 				outs[k] = v
 				m.mu.Unlock()
+				outsDone.Done()
 				return v
 			})
 		}
@@ -92,6 +97,7 @@ func runDashboards(t *testing.T, cfg *Config) (*stackRun, map[string]string) {
 	if err != nil {
 		t.Fatalf("NewDashboardsAccess: %v", err)
 	}
+	outsDone.Wait()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return &stackRun{Resources: slices.Clone(m.resources), Invokes: slices.Clone(m.invokes)}, outs
