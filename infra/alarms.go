@@ -19,10 +19,10 @@ import (
 // metrics.Namespace with the one dimension metrics.Dimension (FunctionName).
 // A test checks lambda/metrics still emits these names.
 const (
-	MetricEventsIn    = "EventsIn"    // log events received (count)
-	MetricIndexed     = "Indexed"     // documents OpenSearch accepted (count)
-	MetricSentToDLQ   = "SentToDLQ"   // events given up on (count)
-	MetricBulkLatency = "BulkLatency" // one _bulk round trip (milliseconds)
+	MetricEventsIn    = metrics.EventsIn    // log events received (count)
+	MetricIndexed     = metrics.Indexed     // documents OpenSearch accepted (count)
+	MetricSentToDLQ   = metrics.SentToDLQ   // events given up on (count)
+	MetricBulkLatency = metrics.BulkLatency // one _bulk round trip (milliseconds)
 )
 
 // CloudWatch comparison operators used below.
@@ -297,7 +297,7 @@ func domainAlarmSpecs(d DomainConfig) ([]alarmSpec, error) {
 		{Name: "domain-free-storage", Namespace: es, Metric: "FreeStorageSpace", Statistic: "Minimum", Period: 60, Evaluations: 1, Comparison: atMost, Threshold: freeStorageThresholdMiB(d.VolumeSize),
 			Description: fmt.Sprintf("A data node has 25%% or less of its %d GiB volume free. When it runs out, writes are blocked. Lower logsearch:retentionDays so old days are deleted sooner, or raise domain.volumeSize / instanceCount and deploy.", d.VolumeSize)},
 		{Name: "domain-writes-blocked", Namespace: es, Metric: "ClusterIndexWritesBlocked", Statistic: "Maximum", Period: 300, Evaluations: 1, Comparison: atLeast, Threshold: 1,
-			Description: "The domain is refusing writes (disk full or JVM memory pressure too high). New log lines go to the dead-letter queue. Free storage or scale the domain, then replay the dead-letter queue."},
+			Description: "The domain is refusing writes (disk full or JVM memory pressure too high). New log lines go to the dead-letter queue. Free storage or scale the domain, then replay the dead-letter queue: backfill replay-dlq (README, Replaying the dead-letter queue)."},
 		{Name: "domain-nodes", Namespace: es, Metric: "Nodes", Statistic: "Minimum", Period: 86400, Evaluations: 1, Comparison: below, Threshold: float64(d.InstanceCount + d.DedicatedMasterCount),
 			Description: fmt.Sprintf("At some point in the last day the cluster had fewer than its %d nodes (%d data + %d dedicated master): a node failed. AWS replaces failed nodes by itself; if the alarm is still on the next day, open a case with AWS Support.", d.InstanceCount+d.DedicatedMasterCount, d.InstanceCount, d.DedicatedMasterCount)},
 		{Name: "domain-snapshot-failure", Namespace: es, Metric: "AutomatedSnapshotFailure", Statistic: "Maximum", Period: 60, Evaluations: 1, Comparison: atLeast, Threshold: 1,
@@ -388,7 +388,7 @@ func ingestAlarmSpecs() []alarmSpec {
 	}
 	return []alarmSpec{
 		count("ingest-errors", "Errors",
-			"The ingest function failed on a batch of log events in the last 5 minutes (OpenSearch refused or was unreachable). Lambda retries it twice; then it goes to the dead-letter queue. Read the function's log group for the error; if the DLQ alarm follows, replay the queue after fixing the cause."),
+			"The ingest function failed on a batch of log events in the last 5 minutes (OpenSearch refused or was unreachable). Lambda retries it twice; then it goes to the dead-letter queue. Read the function's log group for the error; if the DLQ alarm follows, fix the cause, then replay the queue with backfill replay-dlq."),
 		count("ingest-throttles", "Throttles",
 			"Lambda throttled the ingest function: more log batches arrive than its concurrency allows. They are retried for up to 6 hours. If this repeats, raise logsearch:ingest.maxConcurrency (or remove the cap) or the account's Lambda concurrency quota."),
 		count("ingest-destination-failures", "DestinationDeliveryFailures",
@@ -408,7 +408,7 @@ func deadLetterAlarmSpecs() []alarmSpec {
 	return []alarmSpec{{
 		Name: "ingest-dlq-depth", Namespace: "AWS/SQS", Metric: "ApproximateNumberOfMessagesVisible", Statistic: "Maximum",
 		Period: 300, Evaluations: 1, Comparison: above, Threshold: 0, MissingData: notBreak,
-		Description: "Log batches the ingest function gave up on are waiting in the dead-letter queue: they are not searchable yet. Fix the cause (see the function's log group and the domain alarms), then replay the queue before its retention period ends.",
+		Description: "Log batches the ingest function gave up on are waiting in the dead-letter queue: they are not searchable yet. Fix the cause (see the function's log group and the domain alarms), then, before its 14-day retention ends, replay it: backfill replay-dlq --dry-run to look, then backfill replay-dlq (README, Replaying the dead-letter queue).",
 	}}
 }
 

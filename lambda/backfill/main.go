@@ -1,6 +1,7 @@
 // Command backfill indexes archived logs (S3 objects or local files,
 // gzip'd or plain) into the daily OpenSearch indices exactly as the ingest
-// function would, and "backfill redo" empties index-days and refills them.
+// function would, "backfill redo" empties index-days and refills them, and
+// "backfill replay-dlq" re-indexes the ingest function's dead-letter queue.
 // See readme-parts/backfill.md or run backfill -h.
 package main
 

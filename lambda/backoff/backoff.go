@@ -5,6 +5,7 @@
 package backoff
 
 import (
+	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -45,4 +46,18 @@ func (b Backoff) Delay(n int) time.Duration {
 		r = rand.Float64
 	}
 	return time.Duration(r() * float64(b.Bound(n)))
+}
+
+// Sleep waits d, or returns ctx's error as soon as ctx ends, so a retry loop
+// never outlives its invocation. Unlike time.After, it frees its timer at
+// once when ctx ends first.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -1,6 +1,8 @@
 package backoff
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -29,5 +31,17 @@ func TestBackoff(t *testing.T) {
 		if d := b.Delay(3); d < 0 || d >= 400*time.Millisecond {
 			t.Fatalf("Delay(3) = %v", d)
 		}
+	}
+}
+
+func TestSleep(t *testing.T) {
+	if err := Sleep(context.Background(), time.Millisecond); err != nil {
+		t.Fatalf("Sleep with a live context = %v, want nil", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// An hour-long wait must end at once when the context is already done.
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Sleep with a cancelled context = %v, want context.Canceled", err)
 	}
 }

@@ -125,23 +125,12 @@ func New(p Poster, cfg Config) (*Indexer, error) {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = backoff.Sleep
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	return &Indexer{cfg: cfg, post: p}, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Index sends items until each is indexed, failed for good, or out of

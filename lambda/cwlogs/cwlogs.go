@@ -54,6 +54,18 @@ type Payload struct {
 	LogEvents           []LogEvent
 }
 
+// PayloadFields are a payload's fields other than its log events, tagged
+// with the JSON names CloudWatch Logs uses, for code that writes payloads
+// in CloudWatch's own format (test builders, replayable dead-letter
+// records). The Decoder reads the same names by hand, for speed.
+type PayloadFields struct {
+	MessageType         string   `json:"messageType"`
+	Owner               string   `json:"owner"`
+	LogGroup            string   `json:"logGroup"`
+	LogStream           string   `json:"logStream"`
+	SubscriptionFilters []string `json:"subscriptionFilters"`
+}
+
 // DefaultMaxDecompressedBytes bounds how far one payload may inflate. A
 // CloudWatch invocation is at most 1 MB (about 750 KiB of gzip); real log
 // batches inflate 5-30x, but a crafted or degenerate payload can inflate

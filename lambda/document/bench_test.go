@@ -41,15 +41,34 @@ func benchBuilder(tb testing.TB) *document.Builder {
 	return bld
 }
 
-// reportPerEvent adds per-event figures to the benchmark's ns/op, B/op and
-// allocs/op, which cover a whole payload.
-func reportPerEvent(b *testing.B, events int, before *runtime.MemStats) {
+// perEvent measures a benchmark loop over payloads of a fixed number of
+// events, adding per-event figures to ns/op, B/op and allocs/op, which
+// cover a whole payload.
+type perEvent struct {
+	events int
+	before runtime.MemStats
+}
+
+// startPerEvent starts the timed loop: call it right before b.Loop, with
+// the payload's size and event count.
+func startPerEvent(b *testing.B, payloadBytes, events int) *perEvent {
+	b.SetBytes(int64(payloadBytes))
+	b.ReportAllocs()
+	m := &perEvent{events: events}
+	runtime.ReadMemStats(&m.before)
+	b.ResetTimer()
+	return m
+}
+
+// report stops the timer and reports the per-event figures.
+func (m *perEvent) report(b *testing.B) {
+	b.StopTimer()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
-	total := float64(b.N) * float64(events)
+	total := float64(b.N) * float64(m.events)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/event")
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/event")
-	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/total, "B/event")
+	b.ReportMetric(float64(after.Mallocs-m.before.Mallocs)/total, "allocs/event")
+	b.ReportMetric(float64(after.TotalAlloc-m.before.TotalAlloc)/total, "B/event")
 }
 
 // floor is base64 + gunzip with reused buffers and gzip reader: the work
@@ -101,16 +120,11 @@ func BenchmarkFloor(b *testing.B) {
 	data := benchData(b, benchEvents)
 	var f floor
 	f.run(b, data) // warm up: buffers grown, as in a warm Lambda
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	b.ResetTimer()
+	m := startPerEvent(b, len(data), benchEvents)
 	for b.Loop() {
 		f.run(b, data)
 	}
-	b.StopTimer()
-	reportPerEvent(b, benchEvents, &before)
+	m.report(b)
 }
 
 // BenchmarkHotPath is what an invocation does before sending: decode the
@@ -140,11 +154,7 @@ func BenchmarkHotPath(b *testing.B) {
 	}
 	hotPath() // warm up: buffers grown, as in a warm Lambda
 	f.run(b, data)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	b.ResetTimer()
+	m := startPerEvent(b, len(data), benchEvents)
 	for b.Loop() {
 		hotPath()
 		b.StopTimer()
@@ -153,8 +163,7 @@ func BenchmarkHotPath(b *testing.B) {
 		floorTime += time.Since(start)
 		b.StartTimer()
 	}
-	b.StopTimer()
-	reportPerEvent(b, benchEvents, &before)
+	m.report(b)
 	b.ReportMetric(float64(b.Elapsed())/float64(floorTime), "x-floor")
 	b.ReportMetric(float64(len(body))/benchEvents, "body-B/event")
 }

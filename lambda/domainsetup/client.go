@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/logsearch/logsearch/lambda/backoff"
 )
 
 // client speaks JSON to one domain as the master user. It retries what a
@@ -89,10 +91,9 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 			}
 			return a, nil
 		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(delay):
-		}
+		// A context that ends while waiting fails the next request, which
+		// returns that error above.
+		_ = backoff.Sleep(ctx, delay)
 		delay *= 2
 	}
 }

@@ -2,27 +2,23 @@ package fakeopensearch
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
-	"time"
 )
 
-// StartWithAdmin starts a Server that also answers the index
-// administration the backfill tool's redo uses: DELETE /<index> and
-// POST /<index>/_delete_by_query with a "terms" query on one field.
-func StartWithAdmin() (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("fakeopensearch: listen on 127.0.0.1: %w", err)
-	}
-	s := &Server{URL: "http://" + ln.Addr().String(), ln: ln}
-	s.Reset()
-	s.srv = &http.Server{Handler: adminHandler{s}, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.srv.Serve(ln) }()
-	return s, nil
+// StartWithAdmin is Start: every Server answers the index administration
+// the backfill tool's redo uses (DELETE /<index> and
+// POST /<index>/_delete_by_query with a "terms" query on one field).
+func StartWithAdmin() (*Server, error) { return Start() }
+
+const deleteByQuerySuffix = "/_delete_by_query"
+
+// isIndexPath reports whether path is "/<index>" with a non-empty index
+// name and nothing after it.
+func isIndexPath(path string) bool {
+	name, ok := strings.CutPrefix(path, "/")
+	return ok && name != "" && !strings.Contains(name, "/")
 }
 
 // Indices lists the indices holding documents, with their counts.
@@ -36,29 +32,11 @@ func (s *Server) Indices() map[string]int {
 	return out
 }
 
-type adminHandler struct{ s *Server }
-
-func (h adminHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := strings.TrimPrefix(r.URL.Path, "/")
-	if h.s.RequireSignature && !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		h.s.ServeHTTP(w, r) // answers 403
-		return
-	}
-	switch {
-	case r.Method == http.MethodDelete && path != "" && !strings.Contains(path, "/"):
-		h.deleteIndex(w, path)
-	case r.Method == http.MethodPost && strings.HasSuffix(path, "/_delete_by_query") && strings.Count(path, "/") == 1:
-		h.deleteByQuery(w, r, strings.TrimSuffix(path, "/_delete_by_query"))
-	default:
-		h.s.ServeHTTP(w, r)
-	}
-}
-
-func (h adminHandler) deleteIndex(w http.ResponseWriter, index string) {
-	h.s.mu.Lock()
-	_, ok := h.s.docs[index]
-	delete(h.s.docs, index)
-	h.s.mu.Unlock()
+func (s *Server) deleteIndex(w http.ResponseWriter, index string) {
+	s.mu.Lock()
+	_, ok := s.docs[index]
+	delete(s.docs, index)
+	s.mu.Unlock()
 	if !ok {
 		writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+index+"]"))
 		return
@@ -66,7 +44,7 @@ func (h adminHandler) deleteIndex(w http.ResponseWriter, index string) {
 	writeJSON(w, http.StatusOK, map[string]any{"acknowledged": true})
 }
 
-func (h adminHandler) deleteByQuery(w http.ResponseWriter, r *http.Request, index string) {
+func (s *Server) deleteByQuery(w http.ResponseWriter, r *http.Request, index string) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return
@@ -80,9 +58,9 @@ func (h adminHandler) deleteByQuery(w http.ResponseWriter, r *http.Request, inde
 		writeJSON(w, http.StatusBadRequest, errorBody("parsing_exception", "fakeopensearch supports only a terms query on one field"))
 		return
 	}
-	h.s.mu.Lock()
-	defer h.s.mu.Unlock()
-	docs, ok := h.s.docs[index]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	docs, ok := s.docs[index]
 	if !ok {
 		writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+index+"]"))
 		return

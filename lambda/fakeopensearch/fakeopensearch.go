@@ -1,7 +1,9 @@
 // Package fakeopensearch is a local OpenSearch stand-in for tests: an
 // HTTP server on 127.0.0.1 that speaks the _bulk API (per-item statuses
 // and the "errors" flag), stores documents by index and _id so a test can
-// check that each was indexed exactly once, and injects the faults a real
+// check that each was indexed exactly once, answers the index
+// administration the backfill tool's redo uses (admin.go), and injects the
+// faults a real
 // domain produces: 429s and 5xx for the whole request or single items,
 // 400 mapping errors for chosen documents, slow answers and dropped
 // connections.
@@ -212,6 +214,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 	case (r.URL.Path == "/_bulk" || strings.HasSuffix(r.URL.Path, "/_bulk")) && (r.Method == http.MethodPost || r.Method == http.MethodPut):
 		s.bulk(w, r)
+	case r.Method == http.MethodDelete && isIndexPath(r.URL.Path):
+		s.deleteIndex(w, strings.TrimPrefix(r.URL.Path, "/"))
+	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, deleteByQuerySuffix) && isIndexPath(strings.TrimSuffix(r.URL.Path, deleteByQuerySuffix)):
+		s.deleteByQuery(w, r, strings.TrimPrefix(strings.TrimSuffix(r.URL.Path, deleteByQuerySuffix), "/"))
 	default:
 		writeJSON(w, http.StatusNotFound, errorBody("fake_unsupported_exception", "fakeopensearch does not implement "+r.Method+" "+r.URL.Path))
 	}

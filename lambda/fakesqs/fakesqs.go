@@ -1,6 +1,7 @@
 // Package fakesqs is a local Amazon SQS stand-in for tests: an HTTP server
 // on 127.0.0.1 speaking the AWS JSON 1.0 protocol that aws-sdk-go-v2 uses
-// for SendMessage and SendMessageBatch. It enforces SQS's batch rules and
+// for SendMessage and SendMessageBatch (and, in consume.go, for receiving,
+// deleting and changing visibility). It enforces SQS's batch rules and
 // size limits, records every message, and can fail whole calls or single
 // entries. Point the SDK at it with AWS_ENDPOINT_URL_SQS (or
 // sqs.Options.BaseEndpoint) and any static credentials.
@@ -58,6 +59,7 @@ type Server struct {
 	messages []Message
 	attempts map[string]int
 	seq      int
+	consumer consumerState // consume.go
 }
 
 // Start listens on 127.0.0.1 on a free port and serves until Close.
@@ -87,6 +89,7 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults, s.calls, s.messages, s.attempts = Faults{}, 0, nil, map[string]int{}
+	s.consumer = consumerState{}
 }
 
 // Messages returns the accepted messages in order.
@@ -155,7 +158,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "AmazonSQS.SendMessageBatch":
 		s.sendBatch(w, req, faults)
 	default:
-		writeError(w, http.StatusBadRequest, "UnknownOperationException", "fakesqs does not implement "+target)
+		if !s.consume(w, target, body) {
+			writeError(w, http.StatusBadRequest, "UnknownOperationException", "fakesqs does not implement "+target)
+		}
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/dlq"
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
 	"github.com/logsearch/logsearch/lambda/fakesqs"
+	"github.com/logsearch/logsearch/lambda/internal/syncbuffer"
 )
 
 // The end-to-end test builds the real bootstrap binary and runs it under
@@ -43,25 +43,8 @@ const (
 // rie is a running emulator with the function in it.
 type rie struct {
 	url string
-	out *syncBuffer
+	out *syncbuffer.Buffer
 	cmd *exec.Cmd
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func freeAddr(t *testing.T) string {
@@ -109,7 +92,7 @@ func startRIE(t *testing.T, rieBin, bin string, env map[string]string) *rie {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	out := &syncBuffer{}
+	out := &syncbuffer.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

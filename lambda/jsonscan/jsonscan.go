@@ -66,7 +66,7 @@ func (s *Scanner) ws() {
 	}
 }
 
-// peek returns the next non-space byte, or 0 at the end.
+// Peek returns the next non-space byte, or 0 at the end.
 func (s *Scanner) Peek() byte {
 	s.ws()
 	if s.pos < len(s.buf) {
@@ -90,7 +90,7 @@ func (s *Scanner) Unexpected(want string) error {
 	return s.Fail("unexpected %q, expected %s", s.buf[s.pos], want)
 }
 
-// members calls fn for each key of the object at the cursor; fn must
+// Members calls fn for each key of the object at the cursor; fn must
 // consume the value.
 func (s *Scanner) Members(fn func(key string) error) error {
 	if err := s.Expect('{'); err != nil {
@@ -126,7 +126,7 @@ func (s *Scanner) Members(fn func(key string) error) error {
 	}
 }
 
-// elements calls fn for each element of the array at the cursor; fn must
+// Elements calls fn for each element of the array at the cursor; fn must
 // consume the element. A null counts as an empty array.
 func (s *Scanner) Elements(fn func(i int) error) error {
 	if s.Literal("null") {
@@ -155,6 +155,8 @@ func (s *Scanner) Elements(fn func(i int) error) error {
 	}
 }
 
+// Literal consumes lit (after any white space) if the input continues
+// with it, and reports whether it did.
 func (s *Scanner) Literal(lit string) bool {
 	s.ws()
 	if bytes.HasPrefix(s.buf[s.pos:], []byte(lit)) {
@@ -164,7 +166,7 @@ func (s *Scanner) Literal(lit string) bool {
 	return false
 }
 
-// strOrNull reads a string; null reads as "" with ok false.
+// StrOrNull reads a string; null reads as "" with ok false.
 func (s *Scanner) StrOrNull() (v string, ok bool, err error) {
 	if s.Literal("null") {
 		return "", false, nil
@@ -589,7 +591,6 @@ func (s *Scanner) Int64() (int64, error) {
 	return int64(f), nil
 }
 
-// skip consumes any JSON value.
 // Skip consumes any JSON value nested at most depth levels deep (a scalar
 // is 1 level, [1] is 2).
 func (s *Scanner) Skip(depth int) error {

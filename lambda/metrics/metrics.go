@@ -18,6 +18,21 @@ const Namespace = "logsearch"
 // Logs Insights.
 const Dimension = "FunctionName"
 
+// Metric names as they appear in CloudWatch under Namespace. Alarms and
+// dashboards (infra/alarms.go) refer to these constants, so a rename here
+// cannot leave them watching a metric nobody writes.
+const (
+	EventsIn            = "EventsIn"            // log events received (Count)
+	Indexed             = "Indexed"             // documents OpenSearch accepted (Count)
+	Retried             = "Retried"             // bulk item sends after the first (Count)
+	CoercedInvalid      = "CoercedInvalid"      // field values that did not fit their declared type (Count)
+	SentToDLQ           = "SentToDLQ"           // events given up on and kept in the dead-letter queue (Count)
+	UndecodablePayloads = "UndecodablePayloads" // invocation payloads kept whole in the dead-letter queue (Count)
+	Unresolved          = "Unresolved"          // events left for Lambda to retry (Count)
+	BulkBytes           = "BulkBytes"           // one _bulk request body, uncompressed (Bytes)
+	BulkLatency         = "BulkLatency"         // one _bulk round trip (Milliseconds)
+)
+
 // maxValues is EMF's limit of values per metric in one line.
 const maxValues = 100
 
@@ -76,17 +91,17 @@ func (m *Invocation) Write(w io.Writer, now time.Time, function, logGroup, reque
 		defs = append(defs, metricDef{Name: name, Unit: unit})
 		line[name] = v
 	}
-	add("EventsIn", "Count", m.EventsIn)
-	add("Indexed", "Count", m.Indexed)
-	add("Retried", "Count", m.Retried)
-	add("CoercedInvalid", "Count", m.CoercedInvalid)
-	add("SentToDLQ", "Count", m.SentToDLQ)
-	add("UndecodablePayloads", "Count", m.Undecodable)
-	add("Unresolved", "Count", m.Unresolved)
+	add(EventsIn, "Count", m.EventsIn)
+	add(Indexed, "Count", m.Indexed)
+	add(Retried, "Count", m.Retried)
+	add(CoercedInvalid, "Count", m.CoercedInvalid)
+	add(SentToDLQ, "Count", m.SentToDLQ)
+	add(UndecodablePayloads, "Count", m.Undecodable)
+	add(Unresolved, "Count", m.Unresolved)
 	// A metric with no values is left out: EMF rejects an empty array.
 	if len(m.bulkBytes) > 0 {
-		add("BulkBytes", "Bytes", m.bulkBytes)
-		add("BulkLatency", "Milliseconds", m.bulkLatency)
+		add(BulkBytes, "Bytes", m.bulkBytes)
+		add(BulkLatency, "Milliseconds", m.bulkLatency)
 	}
 	line["_aws"] = awsMeta{
 		Timestamp:         now.UnixMilli(),

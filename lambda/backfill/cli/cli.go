@@ -1,6 +1,7 @@
 // Package cli is the backfill command: it reads archived logs from S3 or
-// local files and indexes them like the ingest function, and with "redo"
-// empties index-days first and refills them.
+// local files and indexes them like the ingest function, with "redo"
+// empties index-days first and refills them, and with "replay-dlq"
+// re-indexes what the ingest function left in its dead-letter queue.
 package cli
 
 import (
@@ -18,6 +19,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/backfill/progress"
 	"github.com/logsearch/logsearch/lambda/backfill/redo"
 	"github.com/logsearch/logsearch/lambda/backfill/rejects"
+	"github.com/logsearch/logsearch/lambda/backfill/replay"
 	"github.com/logsearch/logsearch/lambda/backfill/resume"
 	"github.com/logsearch/logsearch/lambda/bulk"
 	"github.com/logsearch/logsearch/lambda/document"
@@ -42,9 +44,12 @@ type Env struct {
 	Now       func() time.Time
 	// NewS3 builds the S3 client; nil means from the AWS credential chain.
 	NewS3 func() (archive.S3API, error)
+	// NewSQS builds replay-dlq's SQS client; nil means from the AWS
+	// credential chain (and --sqs-endpoint).
+	NewSQS func() (replay.Queue, error)
 	// OpenSearch builds the workers' bulk senders and the transport for
 	// index deletion; nil means from the options (endpoint, auth, region).
-	OpenSearch func(ctx context.Context, o *Options, base bulk.Config) (func() (pipeline.Sender, error), redo.Transport, error)
+	OpenSearch func(ctx context.Context, o *Target, base bulk.Config) (func() (pipeline.Sender, error), redo.Transport, error)
 	// Bulk is the base bulk client configuration (tests shorten the
 	// backoff); MaxBytes comes from --bulk-bytes.
 	Bulk bulk.Config
@@ -53,6 +58,9 @@ type Env struct {
 // Main runs the command. Cancelling stop (first Ctrl-C) stops gracefully;
 // cancelling ctx (second Ctrl-C) abandons in-flight requests.
 func Main(ctx, stop context.Context, args []string, env Env) int {
+	if len(args) > 0 && args[0] == "replay-dlq" {
+		return mainReplay(ctx, stop, args[1:], env)
+	}
 	o, err := ParseArgs(args, env.Getenv, env.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
@@ -111,7 +119,7 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 	_, _ = fmt.Fprintf(stderr, "%d objects, %s stored, from %s\n", len(jobs), megabytes(total), strings.Join(canonical, " "))
 
 	cfg := pipeline.Config{
-		Document: document.Config{IndexPrefix: o.IndexPrefix, Location: o.Location, TimeField: o.TimeField, FieldTypes: o.FieldTypes},
+		Document: o.document(),
 		LogGroup: o.LogGroup, Concurrency: o.Concurrency, BatchBytes: o.BulkBytes,
 		DryRun: o.DryRun, DryRunOut: c.env.Stdout, Samples: o.Samples,
 	}
@@ -152,7 +160,7 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 	if newOS == nil {
 		newOS = openSearch
 	}
-	newSender, transport, err := newOS(ctx, o, c.env.Bulk)
+	newSender, transport, err := newOS(ctx, &o.Target, c.env.Bulk)
 	if err != nil {
 		return ExitUsage, err
 	}

@@ -19,7 +19,7 @@ import (
 // shared bulk client (SigV4 for service "es" with the caller's AWS
 // credentials, or unsigned), one Indexer per worker, and the same
 // transport for index deletion.
-func openSearch(ctx context.Context, o *Options, base bulk.Config) (func() (pipeline.Sender, error), redo.Transport, error) {
+func openSearch(ctx context.Context, o *Target, base bulk.Config) (func() (pipeline.Sender, error), redo.Transport, error) {
 	endpoint, err := url.Parse(o.Endpoint)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--endpoint %q: %w", o.Endpoint, err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/logsearch/logsearch/lambda/archive"
 	"github.com/logsearch/logsearch/lambda/backfill/redo"
+	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 )
 
@@ -25,26 +26,91 @@ type Options struct {
 	HasRange  bool
 	KeyLayout archive.KeyLayout
 
+	Target
+	S3Endpoint string
+	LogGroup   string
+
+	Concurrency int
+	State       string
+	Samples     int
+
+	Yes        bool
+	DeleteMode redo.Mode
+}
+
+// Target is where and how documents are written, and the run's common
+// flags: shared by backfill, redo and replay-dlq.
+type Target struct {
 	Endpoint    string
 	Auth        string
 	Region      string
-	S3Endpoint  string
 	IndexPrefix string
 	Location    *time.Location
 	TimeField   string
 	FieldTypes  fieldtypes.Map
-	LogGroup    string
+	BulkBytes   int
 
-	Concurrency      int
-	BulkBytes        int
-	State            string
 	Rejects          string
 	DryRun           bool
-	Samples          int
 	ProgressInterval time.Duration
 
-	Yes        bool
-	DeleteMode redo.Mode
+	// Parsed by check.
+	tz, types string
+}
+
+// addTargetFlags declares the Target flags on fs, with the defaults the
+// ingest function's environment variables give.
+func (t *Target) addTargetFlags(fs *flag.FlagSet, getenv func(string) string, rejectsFile, dryRunHelp string) {
+	envOr := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&t.Endpoint, "endpoint", getenv("OPENSEARCH_ENDPOINT"), "OpenSearch URL, e.g. https://vpc-logs-xyz.ap-northeast-1.es.amazonaws.com; default $OPENSEARCH_ENDPOINT")
+	fs.StringVar(&t.Auth, "auth", envOr("OPENSEARCH_AUTH", "sigv4"), "sigv4 (sign with your AWS credentials) or none; default from $OPENSEARCH_AUTH")
+	fs.StringVar(&t.Region, "region", envOr("AWS_REGION", getenv("AWS_DEFAULT_REGION")), "AWS region of the domain (and bucket or queue); default $AWS_REGION")
+	fs.StringVar(&t.IndexPrefix, "index-prefix", envOr("INDEX_PREFIX", "cwl"), "index name prefix: <prefix>-YYYY.MM.DD; default from $INDEX_PREFIX")
+	fs.StringVar(&t.tz, "timezone", envOr("INDEX_TIMEZONE", "UTC"), "IANA time zone whose calendar day names the index; default from $INDEX_TIMEZONE")
+	fs.StringVar(&t.TimeField, "time-field", envOr("TIME_FIELD", "time"), "field @timestamp is read from; default from $TIME_FIELD")
+	fs.StringVar(&t.types, "field-types", getenv("FIELD_TYPES"), `JSON object of field name to type, e.g. {"status":"integer"}; default $FIELD_TYPES`)
+	fs.IntVar(&t.BulkBytes, "bulk-bytes", defaultBulkBytes, "bulk request size in bytes, at most 10485760")
+	fs.StringVar(&t.Rejects, "rejects", rejectsFile, "file what could not be indexed is appended to")
+	fs.BoolVar(&t.DryRun, "dry-run", false, dryRunHelp)
+	fs.DurationVar(&t.ProgressInterval, "progress-interval", 10*time.Second, "how often progress is printed when stderr is not a terminal")
+}
+
+// check validates the Target flags and appends every problem to errs.
+func (t *Target) check(errs []error) []error {
+	if !t.DryRun {
+		if t.Endpoint == "" {
+			errs = append(errs, errors.New("no OpenSearch endpoint: pass --endpoint https://... or set OPENSEARCH_ENDPOINT (or use --dry-run)"))
+		} else if !strings.HasPrefix(t.Endpoint, "https://") && !strings.HasPrefix(t.Endpoint, "http://") {
+			errs = append(errs, fmt.Errorf("--endpoint %q is not a URL: write https://<domain endpoint>", t.Endpoint))
+		}
+	}
+	if t.Auth != "sigv4" && t.Auth != "none" {
+		errs = append(errs, fmt.Errorf("--auth %q: use sigv4 or none", t.Auth))
+	}
+	loc, err := time.LoadLocation(t.tz)
+	if err != nil || t.tz == "" || strings.EqualFold(t.tz, "local") {
+		errs = append(errs, fmt.Errorf("--timezone %q is not an IANA time zone name: use e.g. UTC or Asia/Tokyo", t.tz))
+	}
+	t.Location = loc
+	ft, ferrs := fieldtypes.DecodeJSON(t.types)
+	for _, e := range ferrs {
+		errs = append(errs, fmt.Errorf("--field-types: %w", e))
+	}
+	t.FieldTypes = ft
+	if t.BulkBytes < 1<<10 || t.BulkBytes > maxBulkBytes {
+		errs = append(errs, fmt.Errorf("--bulk-bytes %d: use 1024 to %d (10 MiB, the request cap of small OpenSearch instances)", t.BulkBytes, maxBulkBytes))
+	}
+	return errs
+}
+
+// document is the shared Builder's configuration.
+func (t *Target) document() document.Config {
+	return document.Config{IndexPrefix: t.IndexPrefix, Location: t.Location, TimeField: t.TimeField, FieldTypes: t.FieldTypes}
 }
 
 // Limits of the bulk body size, as in the ingest function: 10 MiB is the
@@ -58,6 +124,8 @@ const usageText = `Usage:
   backfill [flags] SOURCE...              index archived logs
   backfill redo --from D --to D [flags] SOURCE...
                                           empty the index-days D..D, then refill them
+  backfill replay-dlq [flags]             re-index the ingest function's dead-letter queue
+                                          (backfill replay-dlq -h for its flags)
 
 SOURCE is s3://<bucket>/<prefix>, a local directory (both read by date:
 <prefix><date in --key-layout>...), or a single log file (read whole).
@@ -76,33 +144,17 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 		o.Redo = true
 		args = args[1:]
 	}
-	envOr := func(k, def string) string {
-		if v := getenv(k); v != "" {
-			return v
-		}
-		return def
-	}
 	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
 	fs.SetOutput(usage)
 	from := fs.String("from", "", "first day to read, YYYY-MM-DD (required for s3:// and directory sources)")
 	to := fs.String("to", "", "last day to read, inclusive, YYYY-MM-DD (default: --from)")
 	layout := fs.String("key-layout", archive.DefaultKeyLayout, "Go date layout of the key part right after the prefix, e.g. 2006/01/02 or 2006-01-02")
-	fs.StringVar(&o.Endpoint, "endpoint", getenv("OPENSEARCH_ENDPOINT"), "OpenSearch URL, e.g. https://vpc-logs-xyz.ap-northeast-1.es.amazonaws.com; default $OPENSEARCH_ENDPOINT")
-	fs.StringVar(&o.Auth, "auth", envOr("OPENSEARCH_AUTH", "sigv4"), "sigv4 (sign with your AWS credentials) or none; default from $OPENSEARCH_AUTH")
-	fs.StringVar(&o.Region, "region", envOr("AWS_REGION", getenv("AWS_DEFAULT_REGION")), "AWS region of the domain and the bucket; default $AWS_REGION")
+	o.addTargetFlags(fs, getenv, "backfill-rejects.ndjson", "read everything and print what would be written, but write nothing")
 	fs.StringVar(&o.S3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL instead of AWS S3; requests become path-style (also: $AWS_ENDPOINT_URL_S3)")
-	fs.StringVar(&o.IndexPrefix, "index-prefix", envOr("INDEX_PREFIX", "cwl"), "index name prefix: <prefix>-YYYY.MM.DD; default from $INDEX_PREFIX")
-	tz := fs.String("timezone", envOr("INDEX_TIMEZONE", "UTC"), "IANA time zone whose calendar day names the index; default from $INDEX_TIMEZONE")
-	fs.StringVar(&o.TimeField, "time-field", envOr("TIME_FIELD", "time"), "field @timestamp is read from; default from $TIME_FIELD")
-	types := fs.String("field-types", getenv("FIELD_TYPES"), `JSON object of field name to type, e.g. {"status":"integer"}; default $FIELD_TYPES`)
 	fs.StringVar(&o.LogGroup, "log-group", "", "written as @log_group (e.g. the log group the archive came from); default: the source, s3://<bucket> or file://<dir>")
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "objects processed in parallel")
-	fs.IntVar(&o.BulkBytes, "bulk-bytes", defaultBulkBytes, "bulk request size in bytes, at most 10485760")
 	fs.StringVar(&o.State, "state", ".backfill-state.jsonl", "resume state file; kept while a run is unfinished, removed when it completes")
-	fs.StringVar(&o.Rejects, "rejects", "backfill-rejects.ndjson", "file the lines OpenSearch refused and the unreadable objects are appended to")
-	fs.BoolVar(&o.DryRun, "dry-run", false, "read everything and print what would be written, but write nothing")
 	fs.IntVar(&o.Samples, "sample", 3, "documents a dry run prints")
-	fs.DurationVar(&o.ProgressInterval, "progress-interval", 10*time.Second, "how often progress is printed when stderr is not a terminal")
 	fs.BoolVar(&o.Yes, "yes", false, "redo: delete without asking (for scripts)")
 	deleteMode := fs.String("delete", string(redo.ModeIndex), "redo: index (delete whole index-days) or query (delete only documents whose @log_group is this run's)")
 	fs.Usage = func() {
@@ -151,31 +203,9 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 	}
 	o.KeyLayout = archive.KeyLayout(*layout)
 	errs = appendErr(errs, o.KeyLayout.Validate())
-	if !o.DryRun {
-		if o.Endpoint == "" {
-			errs = append(errs, errors.New("no OpenSearch endpoint: pass --endpoint https://... or set OPENSEARCH_ENDPOINT (or use --dry-run)"))
-		} else if !strings.HasPrefix(o.Endpoint, "https://") && !strings.HasPrefix(o.Endpoint, "http://") {
-			errs = append(errs, fmt.Errorf("--endpoint %q is not a URL: write https://<domain endpoint>", o.Endpoint))
-		}
-	}
-	if o.Auth != "sigv4" && o.Auth != "none" {
-		errs = append(errs, fmt.Errorf("--auth %q: use sigv4 or none", o.Auth))
-	}
-	loc, err := time.LoadLocation(*tz)
-	if err != nil || *tz == "" || strings.EqualFold(*tz, "local") {
-		errs = append(errs, fmt.Errorf("--timezone %q is not an IANA time zone name: use e.g. UTC or Asia/Tokyo", *tz))
-	}
-	o.Location = loc
-	ft, ferrs := fieldtypes.DecodeJSON(*types)
-	for _, e := range ferrs {
-		errs = append(errs, fmt.Errorf("--field-types: %w", e))
-	}
-	o.FieldTypes = ft
+	errs = o.check(errs)
 	if o.Concurrency < 1 || o.Concurrency > 256 {
 		errs = append(errs, fmt.Errorf("--concurrency %d: use 1 to 256", o.Concurrency))
-	}
-	if o.BulkBytes < 1<<10 || o.BulkBytes > maxBulkBytes {
-		errs = append(errs, fmt.Errorf("--bulk-bytes %d: use 1024 to %d (10 MiB, the request cap of small OpenSearch instances)", o.BulkBytes, maxBulkBytes))
 	}
 	if o.Samples < 0 {
 		errs = append(errs, fmt.Errorf("--sample %d: use 0 or more", o.Samples))

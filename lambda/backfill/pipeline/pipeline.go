@@ -438,18 +438,9 @@ func (w *worker) flush(j Job, res *objectResult) error {
 		w.bulk = append(w.bulk, bulk.Item{ID: it.id, Body: w.body[it.bodyStart:it.bodyEnd], Ref: i})
 	}
 	result := w.sender.Index(w.sendCtx, w.bulk)
-	if len(result.Unresolved) > 0 {
-		f := result.Unresolved[0]
-		w.abort(fmt.Errorf("%d documents could not be delivered after every retry (first: status %d, %s): check the domain's health and --endpoint, then run again to resume", len(result.Unresolved), f.Status, f.Reason))
+	if err := DeliveryError(result); err != nil {
+		w.abort(err)
 		return errStopped
-	}
-	for _, f := range result.Failed {
-		if f.Status == 401 || f.Status == 403 {
-			// The whole request was refused: every line would be
-			// "rejected" for a reason that has nothing to do with it.
-			w.abort(fmt.Errorf("OpenSearch refused the request (HTTP %d: %s): check --auth, your AWS credentials and the domain's access policy / role mapping", f.Status, f.Reason))
-			return errStopped
-		}
 	}
 	for _, f := range result.Failed {
 		it := w.items[f.Ref]
@@ -467,6 +458,25 @@ func (w *worker) flush(j Job, res *objectResult) error {
 		res.perIndex[w.items[ref].index]++
 	}
 	res.indexed += int64(len(result.Indexed))
+	return nil
+}
+
+// DeliveryError says why a run must stop after result, or nil: documents
+// still undeliverable after every retry (the domain is down or
+// overloaded), or a request refused as a whole for want of permission,
+// where every document would otherwise be "rejected" for a reason that has
+// nothing to do with it. Documents refused for good one by one (mapping
+// errors) are not a reason to stop.
+func DeliveryError(result bulk.Result) error {
+	if len(result.Unresolved) > 0 {
+		f := result.Unresolved[0]
+		return fmt.Errorf("%d documents could not be delivered after every retry (first: status %d, %s): check the domain's health and --endpoint, then run again to resume", len(result.Unresolved), f.Status, f.Reason)
+	}
+	for _, f := range result.Failed {
+		if f.Status == 401 || f.Status == 403 {
+			return fmt.Errorf("OpenSearch refused the request (HTTP %d: %s): check --auth, your AWS credentials and the domain's access policy / role mapping", f.Status, f.Reason)
+		}
+	}
 	return nil
 }
 

@@ -1,24 +1,28 @@
-// Package rejects writes what a backfill could not index to a local NDJSON
-// file, one JSON object per line, so nothing is dropped silently: lines
-// OpenSearch refused (mapping errors, ...) and objects that could not be
-// read at all (corrupt gzip, missing, access denied).
+// Package rejects writes what a backfill or a dead-letter queue replay
+// could not index to a local NDJSON file, one JSON object per line, so
+// nothing is dropped silently: lines or events OpenSearch refused (mapping
+// errors, ...), objects that could not be read at all (corrupt gzip,
+// missing, access denied) and queue payloads that cannot be decoded.
 package rejects
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Reject is one line of the file.
 type Reject struct {
 	Time time.Time `json:"time"`
-	// Source is the store: s3://bucket or file:///dir.
+	// Source is the store (s3://bucket or file:///dir), or the
+	// dead-letter queue's URL for replay-dlq.
 	Source string `json:"source"`
 	// Object is the key of the archived object.
-	Object string `json:"object"`
+	Object string `json:"object,omitempty"`
 	// Line is the 1-based line number; 0 when the whole object (or its
 	// remainder after Line) failed.
 	Line int64 `json:"line,omitempty"`
@@ -26,8 +30,22 @@ type Reject struct {
 	Index  string `json:"index,omitempty"`
 	Status int    `json:"status,omitempty"`
 	Error  string `json:"error"`
-	// Message is the raw line as archived.
+	// Message is the raw line as archived, or the event's message.
 	Message *string `json:"message,omitempty"`
+	// MessageBase64 keeps Message byte for byte when it is not valid
+	// UTF-8, which JSON can only carry with replacement characters.
+	MessageBase64 string `json:"message_base64,omitempty"`
+
+	// For replay-dlq: the queue messages the entry came from, the
+	// CloudWatch event (id, timestamp in ms, log group and stream, owner),
+	// and, for a payload that cannot be decoded, its bytes.
+	QueueMessages []string `json:"sqs_message_ids,omitempty"`
+	EventID       string   `json:"event_id,omitempty"`
+	Timestamp     int64    `json:"timestamp,omitempty"`
+	LogGroup      string   `json:"log_group,omitempty"`
+	LogStream     string   `json:"log_stream,omitempty"`
+	Owner         string   `json:"owner,omitempty"`
+	PayloadBase64 string   `json:"payload_base64,omitempty"`
 }
 
 // Writer appends Rejects to a file it creates on the first one, so a clean
@@ -47,6 +65,9 @@ func (w *Writer) Path() string { return w.path }
 
 // Write appends r.
 func (w *Writer) Write(r Reject) error {
+	if r.Message != nil && !utf8.ValidString(*r.Message) && r.MessageBase64 == "" {
+		r.MessageBase64 = base64.StdEncoding.EncodeToString([]byte(*r.Message))
+	}
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package rejects
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -76,5 +77,24 @@ func TestWriter(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	if strings.Count(string(data), "\n") != 52 {
 		t.Fatal("second run did not append")
+	}
+}
+
+func TestInvalidUTF8IsKeptExactly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rejects.ndjson")
+	w := NewWriter(path)
+	msg := "bad \xff\xfe bytes"
+	if err := w.Write(Reject{Source: "q", EventID: "1", Error: "e", Message: &msg}); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.Close()
+	data, _ := os.ReadFile(path)
+	var r Reject
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.StdEncoding.DecodeString(r.MessageBase64)
+	if err != nil || string(raw) != msg || r.Object != "" || strings.Contains(string(data), `"object"`) {
+		t.Fatalf("reject %s", data)
 	}
 }

@@ -17,12 +17,8 @@ import (
 
 // wirePayload is the JSON CloudWatch Logs sends, with its field names.
 type wirePayload struct {
-	MessageType         string      `json:"messageType"`
-	Owner               string      `json:"owner"`
-	LogGroup            string      `json:"logGroup"`
-	LogStream           string      `json:"logStream"`
-	SubscriptionFilters []string    `json:"subscriptionFilters"`
-	LogEvents           []wireEvent `json:"logEvents"`
+	cwlogs.PayloadFields
+	LogEvents []wireEvent `json:"logEvents"`
 }
 
 type wireEvent struct {
@@ -34,8 +30,11 @@ type wireEvent struct {
 // JSON is the payload as CloudWatch Logs writes it, before gzip.
 func JSON(p *cwlogs.Payload) []byte {
 	w := wirePayload{
-		MessageType: p.MessageType, Owner: p.Owner, LogGroup: p.LogGroup, LogStream: p.LogStream,
-		SubscriptionFilters: p.SubscriptionFilters, LogEvents: make([]wireEvent, len(p.LogEvents)),
+		PayloadFields: cwlogs.PayloadFields{
+			MessageType: p.MessageType, Owner: p.Owner, LogGroup: p.LogGroup, LogStream: p.LogStream,
+			SubscriptionFilters: p.SubscriptionFilters,
+		},
+		LogEvents: make([]wireEvent, len(p.LogEvents)),
 	}
 	for i, e := range p.LogEvents {
 		w.LogEvents[i] = wireEvent{ID: e.ID, Timestamp: e.Timestamp, Message: e.Message}
