@@ -444,31 +444,18 @@ func newTargetSync(ctx *pulumi.Context, cfg *Config, network *Network, domain *S
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	code, err := lambdaCode("targetsync")
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	fn, err := lambda.NewFunction(ctx, "dashboards-targetsync", &lambda.FunctionArgs{
-		Name:          pulumi.String(name),
-		Description:   pulumi.String("Registers the OpenSearch domain's current IPs in the Dashboards target group"),
-		Runtime:       pulumi.String(string(lambda.RuntimeCustomAL2023)),
-		Architectures: pulumi.StringArray{pulumi.String("arm64")},
-		Handler:       pulumi.String("bootstrap"),
-		Code:          code,
-		Role:          role.Arn,
-		MemorySize:    pulumi.Int(128),
-		Timeout:       pulumi.Int(30),
+	fn, err := newGoFunction(ctx, "dashboards-targetsync", "targetsync", &lambda.FunctionArgs{
+		Name:        pulumi.String(name),
+		Description: pulumi.String("Registers the OpenSearch domain's current IPs in the Dashboards target group"),
+		Role:        role.Arn,
+		MemorySize:  pulumi.Int(128),
+		Timeout:     pulumi.Int(30),
 		Environment: &lambda.FunctionEnvironmentArgs{Variables: pulumi.StringMap{
 			"TARGET_GROUP_ARN": group.Arn,
 			"DOMAIN_NAME":      domain.Name,
 			"VPC_ID":           network.VpcID,
 		}},
-		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
-			LogFormat:           pulumi.String("JSON"),
-			LogGroup:            logGroup.Name,
-			ApplicationLogLevel: pulumi.String("INFO"),
-			SystemLogLevel:      pulumi.String("WARN"),
-		},
+		LoggingConfig: jsonLogging(logGroup),
 	}, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
 	if err != nil {
 		return pulumi.StringOutput{}, err

@@ -99,20 +99,12 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 	if err != nil {
 		return nil, err
 	}
-	code, err := lambdaCode("ingest")
-	if err != nil {
-		return nil, err
-	}
 	fnArgs := &lambda.FunctionArgs{
-		Name:          pulumi.String(fnName),
-		Description:   pulumi.Sprintf("logsearch %s: CloudWatch Logs subscription -> OpenSearch daily indices", cfg.Stack),
-		Runtime:       pulumi.String(string(lambda.RuntimeCustomAL2023)),
-		Architectures: pulumi.StringArray{pulumi.String("arm64")},
-		Handler:       pulumi.String("bootstrap"),
-		Code:          code,
-		Role:          role.Arn,
-		MemorySize:    pulumi.Int(ingestMemoryMB),
-		Timeout:       pulumi.Int(ingestTimeoutSeconds),
+		Name:        pulumi.String(fnName),
+		Description: pulumi.Sprintf("logsearch %s: CloudWatch Logs subscription -> OpenSearch daily indices", cfg.Stack),
+		Role:        role.Arn,
+		MemorySize:  pulumi.Int(ingestMemoryMB),
+		Timeout:     pulumi.Int(ingestTimeoutSeconds),
 		VpcConfig: &lambda.FunctionVpcConfigArgs{
 			SubnetIds:        network.PrivateSubnetIDs,
 			SecurityGroupIds: pulumi.StringArray{network.IngestSecurityGroupID},
@@ -136,7 +128,7 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 	if cfg.Ingest.MaxConcurrency > 0 {
 		fnArgs.ReservedConcurrentExecutions = pulumi.Int(cfg.Ingest.MaxConcurrency)
 	}
-	fn, err := lambda.NewFunction(ctx, "ingest", fnArgs,
+	fn, err := newGoFunction(ctx, "ingest", "ingest", fnArgs,
 		pulumi.DependsOn([]pulumi.Resource{logGroup, rolePolicy}))
 	if err != nil {
 		return nil, err

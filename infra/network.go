@@ -142,21 +142,20 @@ func (r sgRule) register(ctx *pulumi.Context, cfg *Config) error {
 	if r.cidr != "" {
 		cidr = pulumi.StringPtr(r.cidr)
 	}
-	if r.egress {
-		_, err := vpc.NewSecurityGroupEgressRule(ctx, r.name, &vpc.SecurityGroupEgressRuleArgs{
-			SecurityGroupId: r.group, IpProtocol: pulumi.String("tcp"),
-			FromPort: pulumi.Int(r.port), ToPort: pulumi.Int(r.port),
-			ReferencedSecurityGroupId: peerSG, CidrIpv4: cidr,
-			Description: pulumi.String(r.why), Tags: tags(cfg, r.name),
-		})
-		return err
-	}
-	_, err := vpc.NewSecurityGroupIngressRule(ctx, r.name, &vpc.SecurityGroupIngressRuleArgs{
+	args := &vpc.SecurityGroupIngressRuleArgs{
 		SecurityGroupId: r.group, IpProtocol: pulumi.String("tcp"),
 		FromPort: pulumi.Int(r.port), ToPort: pulumi.Int(r.port),
 		ReferencedSecurityGroupId: peerSG, CidrIpv4: cidr,
 		Description: pulumi.String(r.why), Tags: tags(cfg, r.name),
-	})
+	}
+	if r.egress {
+		// The two argument types have the same fields, so one converts to
+		// the other; should the provider ever let them differ, this stops
+		// compiling rather than dropping a field.
+		_, err := vpc.NewSecurityGroupEgressRule(ctx, r.name, (*vpc.SecurityGroupEgressRuleArgs)(args))
+		return err
+	}
+	_, err := vpc.NewSecurityGroupIngressRule(ctx, r.name, args)
 	return err
 }
 

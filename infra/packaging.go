@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -57,6 +59,33 @@ func lambdaCode(name string) (pulumi.Archive, error) {
 		return nil, build.err
 	}
 	return pulumi.NewFileArchive(relativeToWorkingDir(build.zip)), nil
+}
+
+// newGoFunction deploys the Go program ./lambda/<pkg> as the function
+// resourceName. The runtime, architecture and handler are set here because
+// they must match what lambdaCode builds: a linux/arm64 binary named
+// "bootstrap" for the OS-only runtime. args carries everything else.
+func newGoFunction(ctx *pulumi.Context, resourceName, pkg string, args *lambda.FunctionArgs, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
+	code, err := lambdaCode(pkg)
+	if err != nil {
+		return nil, err
+	}
+	args.Runtime = pulumi.String(string(lambda.RuntimeCustomAL2023))
+	args.Architectures = pulumi.StringArray{pulumi.String("arm64")}
+	args.Handler = pulumi.String("bootstrap")
+	args.Code = code
+	return lambda.NewFunction(ctx, resourceName, args, opts...)
+}
+
+// jsonLogging sends a function's logs to logGroup as JSON lines: the
+// code's from INFO up, Lambda's own from WARN up.
+func jsonLogging(logGroup *cloudwatch.LogGroup) *lambda.FunctionLoggingConfigArgs {
+	return &lambda.FunctionLoggingConfigArgs{
+		LogFormat:           pulumi.String("JSON"),
+		LogGroup:            logGroup.Name,
+		ApplicationLogLevel: pulumi.String("INFO"),
+		SystemLogLevel:      pulumi.String("WARN"),
+	}
 }
 
 // relativeToWorkingDir keeps machine-specific directories out of the

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -95,11 +94,7 @@ func setupSpec(cfg *Config, writerRoles []string) domainstate.Spec {
 // admitted to the domain on 443), its role and its log group.
 func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network) (*lambda.Function, *iam.Role, error) {
 	name := fmt.Sprintf("%s-%s-setup", ctx.Project(), ctx.Stack())
-	logGroup, err := cloudwatch.NewLogGroup(ctx, "setup", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String("/aws/lambda/" + name),
-		RetentionInDays: pulumi.Int(cfg.LogRetentionDays),
-		Tags:            tags(cfg, "setup"),
-	})
+	logGroup, err := newLogGroup(ctx, cfg, "setup", "/aws/lambda/"+name, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -118,31 +113,18 @@ func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network) (*lamb
 	if err != nil {
 		return nil, nil, err
 	}
-	code, err := lambdaCode("setup")
-	if err != nil {
-		return nil, nil, err
-	}
-	fn, err := lambda.NewFunction(ctx, "setup", &lambda.FunctionArgs{
-		Name:          pulumi.String(name),
-		Description:   pulumi.String("Configures the inside of the OpenSearch domain: roles, index template, ISM retention, Dashboards index pattern"),
-		Runtime:       pulumi.String(string(lambda.RuntimeCustomAL2023)),
-		Architectures: pulumi.StringArray{pulumi.String("arm64")},
-		Handler:       pulumi.String("bootstrap"),
-		Code:          code,
-		Role:          role.Arn,
-		MemorySize:    pulumi.Int(128),
-		Timeout:       pulumi.Int(setupTimeout),
+	fn, err := newGoFunction(ctx, "setup", "setup", &lambda.FunctionArgs{
+		Name:        pulumi.String(name),
+		Description: pulumi.String("Configures the inside of the OpenSearch domain: roles, index template, ISM retention, Dashboards index pattern"),
+		Role:        role.Arn,
+		MemorySize:  pulumi.Int(128),
+		Timeout:     pulumi.Int(setupTimeout),
 		VpcConfig: &lambda.FunctionVpcConfigArgs{
 			SubnetIds:        network.PrivateSubnetIDs,
 			SecurityGroupIds: pulumi.StringArray{network.SetupSecurityGroupID},
 		},
-		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
-			LogFormat:           pulumi.String("JSON"),
-			LogGroup:            logGroup.Name,
-			ApplicationLogLevel: pulumi.String("INFO"),
-			SystemLogLevel:      pulumi.String("WARN"),
-		},
-		Tags: tags(cfg, "setup"),
+		LoggingConfig: jsonLogging(logGroup),
+		Tags:          tags(cfg, "setup"),
 	}, pulumi.DependsOn([]pulumi.Resource{vpcAccess}))
 	if err != nil {
 		return nil, nil, err

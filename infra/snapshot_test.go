@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/logsearch/logsearch/lambda/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite infra/testdata/<stack>.json from the current program")
@@ -48,41 +49,7 @@ func TestGoldenSnapshots(t *testing.T) {
 			if bytes.Contains(got, []byte("Mock-Passw0rd")) || bytes.Contains(got, []byte("test-secret:")) {
 				t.Fatal("a secret value leaked into the snapshot")
 			}
-			path := filepath.Join("testdata", stack+".json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v; create it with: go test ./infra -run TestGoldenSnapshots -update", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("stack %s drifted from %s. Review the change, then accept it with: go test ./infra -run TestGoldenSnapshots -update\n%s",
-					stack, path, firstDifference(want, got))
-			}
+			golden.Check(t, filepath.Join("testdata", stack+".json"), got, *update, "go test ./infra -run TestGoldenSnapshots -update")
 		})
 	}
 }
-
-// firstDifference shows the first differing line with some context.
-func firstDifference(want, got []byte) string {
-	w, g := bytes.Split(want, []byte("\n")), bytes.Split(got, []byte("\n"))
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl []byte
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if !bytes.Equal(wl, gl) {
-			return "line " + itoa(i+1) + ":\n  golden: " + string(wl) + "\n  now:    " + string(gl)
-		}
-	}
-	return ""
-}
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

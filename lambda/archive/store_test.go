@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/logsearch/logsearch/lambda/archive/fakes3"
+	"github.com/logsearch/logsearch/lambda/internal/awstest"
 )
 
 // archiveKeys is a three-day archive with a neighbour prefix and a folder
@@ -33,11 +34,7 @@ func newFakeBucket(t *testing.T, keys []string) (*fakes3.Server, *Bucket) {
 		srv.Put("archive", k, []byte("line of "+k+"\n"))
 	}
 	srv.Put("archive", "logs/2024/05/31/", nil) // S3 console folder marker
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	awstest.StaticCredentials(t)
 	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL) // the standard variable, no flag
 	client, err := NewS3Client(context.Background(), "ap-northeast-1", "")
 	if err != nil {

@@ -80,20 +80,9 @@ func New(api API, cfg Config) (*Writer, error) {
 		cfg.Backoff = backoff.Backoff{Base: 100 * time.Millisecond, Max: 2 * time.Second}
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = backoff.Sleep
 	}
 	return &Writer{api: api, cfg: cfg}, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // FailedEvents keeps events from src with their errors. It returns the

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/logsearch/logsearch/lambda/fakesqs"
+	"github.com/logsearch/logsearch/lambda/internal/awstest"
 )
 
 const queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/logsearch-dlq"
@@ -26,11 +27,8 @@ func newWriter(t *testing.T, cfg Config) (*Writer, *fakesqs.Server) {
 	}
 	t.Cleanup(func() { _ = fake.Close() })
 	t.Setenv("AWS_ENDPOINT_URL_SQS", fake.URL)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	awstest.StaticCredentials(t)
 	t.Setenv("AWS_REGION", "eu-west-1")
-	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
 	awsCfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/logsearch/logsearch/lambda/cwlogs"
 )
 
 // KeptEvent is a failed event read back from the queue.
@@ -108,7 +110,7 @@ func (c *Contents) add(b []byte) error {
 		var r struct {
 			header
 			Payload struct {
-				wirePayload
+				cwlogs.PayloadFields
 				LogEvents []wireEvent `json:"logEvents"`
 			} `json:"payload"`
 			Errors []wireError `json:"errors"`

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/logsearch/logsearch/lambda/cwlogs"
 )
 
 // Version marks the record layout; readers check it.
@@ -46,16 +48,9 @@ type FailedEvent struct {
 	Error  string
 }
 
-// The JSON shapes. Field names of payload and logEvents are CloudWatch's,
-// so payload can be gzipped, base64-encoded and replayed to the function.
-
-type wirePayload struct {
-	MessageType         string   `json:"messageType"`
-	Owner               string   `json:"owner"`
-	LogGroup            string   `json:"logGroup"`
-	LogStream           string   `json:"logStream"`
-	SubscriptionFilters []string `json:"subscriptionFilters"`
-}
+// The JSON shapes. Field names of payload (cwlogs.PayloadFields) and
+// logEvents are CloudWatch's, so payload can be gzipped, base64-encoded and
+// replayed to the function.
 
 type wireEvent struct {
 	ID        string `json:"id"`
@@ -132,7 +127,7 @@ func newFrame(requestID string, src Source) failedEventsFrame {
 	if filters == nil {
 		filters = []string{}
 	}
-	p := marshal(wirePayload{MessageType: "DATA_MESSAGE", Owner: src.Owner, LogGroup: src.LogGroup, LogStream: src.LogStream, SubscriptionFilters: filters})
+	p := marshal(cwlogs.PayloadFields{MessageType: cwlogs.MessageTypeData, Owner: src.Owner, LogGroup: src.LogGroup, LogStream: src.LogStream, SubscriptionFilters: filters})
 	var head []byte
 	head = append(head, h[:len(h)-1]...) // drop "}"
 	head = append(head, `,"payload":`...)

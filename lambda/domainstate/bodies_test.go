@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
+	"github.com/logsearch/logsearch/lambda/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.json from the current code")
@@ -34,20 +34,7 @@ func assertGolden(t *testing.T, name string, body Body) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", name+".json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./lambda/domainstate -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s (if intended, rerun with -update and review the diff):\n%s", name, path, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".json"), got, *update, "go test ./lambda/domainstate -update")
 }
 
 func TestBodiesMatchGoldenFiles(t *testing.T) {

@@ -185,38 +185,18 @@ func (s *Server) changeVisibility(queue, receipt string, seconds *int) (code, ms
 
 // batch applies op to each entry of a *Batch request, with SQS's rules.
 func (s *Server) batch(w http.ResponseWriter, req consumeRequest, op func(consumeEntry) (code, msg string)) {
-	if len(req.Entries) == 0 {
-		writeError(w, http.StatusBadRequest, "EmptyBatchRequest", "the batch request doesn't contain any entries")
+	if !checkBatch(w, req.Entries) {
 		return
 	}
-	if len(req.Entries) > MaxBatchEntries {
-		writeError(w, http.StatusBadRequest, "TooManyEntriesInBatchRequest", fmt.Sprintf("maximum number of entries per request are %d, got %d", MaxBatchEntries, len(req.Entries)))
-		return
-	}
-	ids := map[string]bool{}
-	for _, e := range req.Entries {
-		if ids[e.ID] {
-			writeError(w, http.StatusBadRequest, "BatchEntryIdsNotDistinct", "id "+e.ID+" repeated")
-			return
-		}
-		ids[e.ID] = true
-	}
-	var ok, failed []map[string]any
+	var res batchResult
 	for _, e := range req.Entries {
 		if code, msg := op(e); code != "" {
-			failed = append(failed, map[string]any{"Id": e.ID, "SenderFault": true, "Code": code, "Message": msg})
+			res.fail(e.ID, true, code, msg)
 			continue
 		}
-		ok = append(ok, map[string]any{"Id": e.ID})
+		res.ok = append(res.ok, map[string]any{"Id": e.ID})
 	}
-	out := map[string]any{}
-	if ok != nil {
-		out["Successful"] = ok
-	}
-	if failed != nil {
-		out["Failed"] = failed
-	}
-	writeJSON(w, out)
+	res.write(w)
 }
 
 // Remaining returns the messages not deleted, in order, whether visible or

@@ -165,31 +165,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) sendBatch(w http.ResponseWriter, req request, faults Faults) {
-	if len(req.Entries) == 0 {
-		writeError(w, http.StatusBadRequest, "EmptyBatchRequest", "the batch request doesn't contain any entries")
+	if !checkBatch(w, req.Entries) {
 		return
 	}
-	if len(req.Entries) > MaxBatchEntries {
-		writeError(w, http.StatusBadRequest, "TooManyEntriesInBatchRequest", fmt.Sprintf("maximum number of entries per request are %d, got %d", MaxBatchEntries, len(req.Entries)))
-		return
-	}
-	ids, total := map[string]bool{}, 0
+	total := 0
 	for _, e := range req.Entries {
-		if ids[e.ID] {
-			writeError(w, http.StatusBadRequest, "BatchEntryIdsNotDistinct", "id "+e.ID+" repeated")
-			return
-		}
-		ids[e.ID] = true
 		total += len(e.MessageBody)
 	}
 	if total > MaxBatchBytes {
 		writeError(w, http.StatusBadRequest, "BatchRequestTooLong", fmt.Sprintf("batch requests cannot be longer than %d bytes, got %d", MaxBatchBytes, total))
 		return
 	}
-	var ok, failed []map[string]any
+	var res batchResult
 	for _, e := range req.Entries {
 		if code, msg := checkBody(e.MessageBody); code != "" {
-			failed = append(failed, map[string]any{"Id": e.ID, "SenderFault": true, "Code": code, "Message": msg})
+			res.fail(e.ID, true, code, msg)
 			continue
 		}
 		s.mu.Lock()
@@ -197,18 +187,60 @@ func (s *Server) sendBatch(w http.ResponseWriter, req request, faults Faults) {
 		attempt := s.attempts[e.MessageBody]
 		s.mu.Unlock()
 		if faults.Entry != nil && faults.Entry(e.MessageBody, attempt) {
-			failed = append(failed, map[string]any{"Id": e.ID, "SenderFault": false, "Code": "InternalError", "Message": "injected entry fault"})
+			res.fail(e.ID, false, "InternalError", "injected entry fault")
 			continue
 		}
 		m := s.store(req.QueueURL, e.MessageBody)
-		ok = append(ok, map[string]any{"Id": e.ID, "MessageId": m.MessageID, "MD5OfMessageBody": md5hex(e.MessageBody)})
+		res.ok = append(res.ok, map[string]any{"Id": e.ID, "MessageId": m.MessageID, "MD5OfMessageBody": md5hex(e.MessageBody)})
 	}
+	res.write(w)
+}
+
+// batchEntry is an entry of any *Batch request.
+type batchEntry interface{ batchID() string }
+
+func (e entry) batchID() string        { return e.ID }
+func (e consumeEntry) batchID() string { return e.ID }
+
+// checkBatch applies the rules SQS has for every *Batch request (1 to
+// MaxBatchEntries entries, distinct ids); it answers a request that breaks
+// one and returns false.
+func checkBatch[E batchEntry](w http.ResponseWriter, entries []E) bool {
+	if len(entries) == 0 {
+		writeError(w, http.StatusBadRequest, "EmptyBatchRequest", "the batch request doesn't contain any entries")
+		return false
+	}
+	if len(entries) > MaxBatchEntries {
+		writeError(w, http.StatusBadRequest, "TooManyEntriesInBatchRequest", fmt.Sprintf("maximum number of entries per request are %d, got %d", MaxBatchEntries, len(entries)))
+		return false
+	}
+	ids := map[string]bool{}
+	for _, e := range entries {
+		id := e.batchID()
+		if ids[id] {
+			writeError(w, http.StatusBadRequest, "BatchEntryIdsNotDistinct", "id "+id+" repeated")
+			return false
+		}
+		ids[id] = true
+	}
+	return true
+}
+
+// batchResult is the answer to a *Batch request, entry by entry.
+type batchResult struct{ ok, failed []map[string]any }
+
+func (r *batchResult) fail(id string, senderFault bool, code, msg string) {
+	r.failed = append(r.failed, map[string]any{"Id": id, "SenderFault": senderFault, "Code": code, "Message": msg})
+}
+
+// write sends the answer; like SQS, it leaves out an empty list.
+func (r *batchResult) write(w http.ResponseWriter) {
 	out := map[string]any{}
-	if ok != nil {
-		out["Successful"] = ok
+	if r.ok != nil {
+		out["Successful"] = r.ok
 	}
-	if failed != nil {
-		out["Failed"] = failed
+	if r.failed != nil {
+		out["Failed"] = r.failed
 	}
 	writeJSON(w, out)
 }

@@ -58,24 +58,35 @@ type Env struct {
 // Main runs the command. Cancelling stop (first Ctrl-C) stops gracefully;
 // cancelling ctx (second Ctrl-C) abandons in-flight requests.
 func Main(ctx, stop context.Context, args []string, env Env) int {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
 	if len(args) > 0 && args[0] == "replay-dlq" {
-		return mainReplay(ctx, stop, args[1:], env)
+		o, err := ParseReplayArgs(args[1:], env.Getenv, env.Stderr)
+		return runCommand(env.Stderr, "backfill replay-dlq", err, func() (int, error) {
+			return (&replayCommand{o: o, env: env}).run(ctx, stop)
+		})
 	}
 	o, err := ParseArgs(args, env.Getenv, env.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
+	return runCommand(env.Stderr, "backfill", err, func() (int, error) {
+		return (&command{o: o, env: env}).run(ctx, stop)
+	})
+}
+
+// runCommand is what every subcommand does with its parsed command line:
+// -h is not an error, a bad command line exits ExitUsage with a pointer to
+// the flags, and the run's own error is printed under the command's name.
+func runCommand(stderr io.Writer, name string, parseErr error, run func() (int, error)) int {
+	if errors.Is(parseErr, flag.ErrHelp) {
 		return ExitOK
 	}
-	if err != nil {
-		_, _ = fmt.Fprintf(env.Stderr, "backfill: %v\nRun backfill -h for the flags.\n", err)
+	if parseErr != nil {
+		_, _ = fmt.Fprintf(stderr, "%s: %v\nRun %s -h for the flags.\n", name, parseErr, name)
 		return ExitUsage
 	}
-	c := &command{o: o, env: env}
-	if env.Now == nil {
-		c.env.Now = time.Now
-	}
-	code, err := c.run(ctx, stop)
+	code, err := run()
 	if err != nil {
-		_, _ = fmt.Fprintf(env.Stderr, "backfill: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "%s: %v\n", name, err)
 	}
 	return code
 }
@@ -156,11 +167,7 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		_, _ = fmt.Fprintf(stderr, "resuming the run started %s (state file %s)\n", state.Started().Format(time.RFC3339), o.State)
 	}
 
-	newOS := c.env.OpenSearch
-	if newOS == nil {
-		newOS = openSearch
-	}
-	newSender, transport, err := newOS(ctx, &o.Target, c.env.Bulk)
+	newSender, transport, err := c.env.connect(ctx, &o.Target)
 	if err != nil {
 		return ExitUsage, err
 	}
@@ -289,14 +296,7 @@ func (c *command) printSummary(s *pipeline.Summary, rejectsPath string) {
 		_, _ = fmt.Fprintf(out, ", %d skipped (they belong to days not redone)", s.OtherIndex)
 	}
 	_, _ = fmt.Fprintln(out)
-	indices := make([]string, 0, len(s.PerIndex))
-	for k := range s.PerIndex {
-		indices = append(indices, k)
-	}
-	sort.Strings(indices)
-	for _, k := range indices {
-		_, _ = fmt.Fprintf(out, "  %s: %d\n", k, s.PerIndex[k])
-	}
+	printPerIndex(out, s.PerIndex)
 	for _, f := range s.Failed {
 		_, _ = fmt.Fprintf(out, "NOT INDEXED: %s: %v\n", f.Object, f.Err)
 	}
@@ -310,6 +310,18 @@ func (c *command) printSummary(s *pipeline.Summary, rejectsPath string) {
 	}
 	if s.Interrupted && s.DeliveryFailed == nil {
 		_, _ = fmt.Fprintf(out, "INTERRUPTED: %d objects not finished\n", s.Objects-s.Done-s.AlreadyDone-len(s.Failed))
+	}
+}
+
+// printPerIndex lists the documents written per index, in index order.
+func printPerIndex(out io.Writer, perIndex map[string]int64) {
+	indices := make([]string, 0, len(perIndex))
+	for k := range perIndex {
+		indices = append(indices, k)
+	}
+	sort.Strings(indices)
+	for _, k := range indices {
+		_, _ = fmt.Fprintf(out, "  %s: %d\n", k, perIndex[k])
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/backoff"
 	"github.com/logsearch/logsearch/lambda/bulk"
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
+	"github.com/logsearch/logsearch/lambda/internal/awstest"
 )
 
 // testArchive is three days of logs, each day two gzip'd objects and a
@@ -96,12 +97,8 @@ func (a *testArchive) serveS3(t *testing.T) *fakes3.Server {
 	for k, v := range a.objects {
 		srv.Put("archive", k, v)
 	}
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	awstest.StaticCredentials(t)
 	t.Setenv("AWS_REGION", "ap-northeast-1")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	return srv
 }
 

@@ -15,6 +15,15 @@ import (
 	"github.com/logsearch/logsearch/lambda/bulk"
 )
 
+// connect connects with env.OpenSearch, or by default with openSearch
+// and the options.
+func (env *Env) connect(ctx context.Context, o *Target) (func() (pipeline.Sender, error), redo.Transport, error) {
+	if env.OpenSearch != nil {
+		return env.OpenSearch(ctx, o, env.Bulk)
+	}
+	return openSearch(ctx, o, env.Bulk)
+}
+
 // openSearch connects to the domain as the ingest function does: the
 // shared bulk client (SigV4 for service "es" with the caller's AWS
 // credentials, or unsigned), one Indexer per worker, and the same

@@ -144,8 +144,7 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 		o.Redo = true
 		args = args[1:]
 	}
-	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
-	fs.SetOutput(usage)
+	fs := newFlagSet("backfill", usage, usageText)
 	from := fs.String("from", "", "first day to read, YYYY-MM-DD (required for s3:// and directory sources)")
 	to := fs.String("to", "", "last day to read, inclusive, YYYY-MM-DD (default: --from)")
 	layout := fs.String("key-layout", archive.DefaultKeyLayout, "Go date layout of the key part right after the prefix, e.g. 2006/01/02 or 2006-01-02")
@@ -157,18 +156,11 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 	fs.IntVar(&o.Samples, "sample", 3, "documents a dry run prints")
 	fs.BoolVar(&o.Yes, "yes", false, "redo: delete without asking (for scripts)")
 	deleteMode := fs.String("delete", string(redo.ModeIndex), "redo: index (delete whole index-days) or query (delete only documents whose @log_group is this run's)")
-	fs.Usage = func() {
-		_, _ = fmt.Fprint(usage, usageText)
-		fs.PrintDefaults()
-	}
 
 	// Flags and sources may be mixed: parse up to each source in turn.
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, usageError{err}
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -224,6 +216,29 @@ func appendErr(errs []error, err error) []error {
 		return append(errs, err)
 	}
 	return errs
+}
+
+// newFlagSet is a subcommand's flag set: errors and -h go to usage, -h
+// with text before the flags.
+func newFlagSet(name string, usage io.Writer, text string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(usage)
+	fs.Usage = func() {
+		_, _ = fmt.Fprint(usage, text)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args; a bad flag is a usageError, -h is flag.ErrHelp.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	return nil
 }
 
 // usageError is a problem with the command line (exit status 2).

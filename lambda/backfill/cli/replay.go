@@ -58,8 +58,7 @@ Flags:
 // ParseReplayArgs reads the replay-dlq arguments (after "replay-dlq").
 func ParseReplayArgs(args []string, getenv func(string) string, usage io.Writer) (*ReplayOptions, error) {
 	o := &ReplayOptions{}
-	fs := flag.NewFlagSet("backfill replay-dlq", flag.ContinueOnError)
-	fs.SetOutput(usage)
+	fs := newFlagSet("backfill replay-dlq", usage, replayUsageText)
 	o.addTargetFlags(fs, getenv, "dlq-rejects.ndjson", "receive and decode everything and print what would be indexed and deleted, but index, delete and write nothing")
 	fs.StringVar(&o.QueueURL, "queue-url", getenv("DLQ_URL"), "URL of the dead-letter queue (stack output / the function's DLQ_URL); default $DLQ_URL")
 	fs.StringVar(&o.SQSEndpoint, "sqs-endpoint", "", "SQS endpoint URL instead of AWS's (also: $AWS_ENDPOINT_URL_SQS)")
@@ -67,15 +66,8 @@ func ParseReplayArgs(args []string, getenv func(string) string, usage io.Writer)
 	fs.IntVar(&o.MaxMessages, "max-messages", 0, "stop after receiving this many messages (0: until the queue is empty)")
 	fs.DurationVar(&o.VisibilityTimeout, "visibility-timeout", defaultVisibility, "how long received messages are hidden while they are handled (dry run: 30s); what is left is made visible again at the end")
 	fs.DurationVar(&o.Wait, "wait", 5*time.Second, "long-poll time of each receive, up to 20s; the run ends at the first receive that brings nothing new")
-	fs.Usage = func() {
-		_, _ = fmt.Fprint(usage, replayUsageText)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, usageError{err}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
 	}
 	visibilitySet := false
 	fs.Visit(func(f *flag.Flag) { visibilitySet = visibilitySet || f.Name == "visibility-timeout" })
@@ -113,26 +105,6 @@ func ParseReplayArgs(args []string, getenv func(string) string, usage io.Writer)
 	return o, nil
 }
 
-// mainReplay runs replay-dlq.
-func mainReplay(ctx, stop context.Context, args []string, env Env) int {
-	o, err := ParseReplayArgs(args, env.Getenv, env.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	if err != nil {
-		_, _ = fmt.Fprintf(env.Stderr, "backfill replay-dlq: %v\nRun backfill replay-dlq -h for the flags.\n", err)
-		return ExitUsage
-	}
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	code, err := (&replayCommand{o: o, env: env}).run(ctx, stop)
-	if err != nil {
-		_, _ = fmt.Fprintf(env.Stderr, "backfill replay-dlq: %v\n", err)
-	}
-	return code
-}
-
 type replayCommand struct {
 	o   *ReplayOptions
 	env Env
@@ -146,11 +118,7 @@ func (c *replayCommand) run(ctx, stop context.Context) (int, error) {
 	}
 	deps := replay.Deps{Queue: queue, Now: c.env.Now}
 	if !o.DryRun {
-		newOS := c.env.OpenSearch
-		if newOS == nil {
-			newOS = openSearch
-		}
-		newSender, _, err := newOS(ctx, &o.Target, c.env.Bulk)
+		newSender, _, err := c.env.connect(ctx, &o.Target)
 		if err != nil {
 			return ExitUsage, err
 		}
@@ -293,14 +261,7 @@ func (c *replayCommand) printSummary(s *replay.Summary) {
 		_, _ = fmt.Fprintf(out, ", %d refused again (moved to %s)", s.Rejected, o.Rejects)
 	}
 	_, _ = fmt.Fprintln(out)
-	indices := make([]string, 0, len(s.PerIndex))
-	for k := range s.PerIndex {
-		indices = append(indices, k)
-	}
-	sort.Strings(indices)
-	for _, k := range indices {
-		_, _ = fmt.Fprintf(out, "  %s: %d\n", k, s.PerIndex[k])
-	}
+	printPerIndex(out, s.PerIndex)
 	_, _ = fmt.Fprintf(out, "%d messages %s, %d left in the queue\n", s.Deleted, deleted, s.Left)
 	if s.Undecodable > 0 {
 		switch {

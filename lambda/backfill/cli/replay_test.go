@@ -23,6 +23,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/dlq"
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
 	"github.com/logsearch/logsearch/lambda/fakesqs"
+	"github.com/logsearch/logsearch/lambda/internal/awstest"
 )
 
 const testQueue = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/logsearch-dev-ingest-dlq"
@@ -67,12 +68,8 @@ func newDLQFixture(t *testing.T) *dlqFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = fake.Close() })
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	awstest.StaticCredentials(t)
 	t.Setenv("AWS_REGION", "ap-northeast-1")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	awsCfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,12 @@
 package progress
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/logsearch/logsearch/lambda/internal/syncbuffer"
 )
 
 func TestSnapshot(t *testing.T) {
@@ -35,29 +35,12 @@ func TestSnapshot(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestReporterFinalLine(t *testing.T) {
 	for _, terminal := range []bool{false, true} {
 		m := NewMeter(1, 10)
 		m.Add(3, 10, 30)
 		m.ObjectDone()
-		var out syncBuffer
+		var out syncbuffer.Buffer
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		(&Reporter{Meter: m, Out: &out, Terminal: terminal, Interval: time.Hour}).Run(ctx)
