@@ -32,6 +32,7 @@ const (
 	below    = "LessThanThreshold"
 	atMost   = "LessThanOrEqualToThreshold"
 	notBreak = "notBreaching"
+	breach   = "breaching"
 )
 
 // asyncEventAgeLimitMs is when queued log batches are called "late": one hour.
@@ -51,9 +52,12 @@ type alarmSpec struct {
 	Statistic   string
 	Period      int // seconds
 	Evaluations int
-	Comparison  string
-	Threshold   float64
-	MissingData string // "" keeps CloudWatch's default ("missing")
+	// DatapointsToAlarm, when set, fires on that many breaching periods
+	// out of the last Evaluations ("M out of N") instead of all of them.
+	DatapointsToAlarm int
+	Comparison        string
+	Threshold         float64
+	MissingData       string // "" keeps CloudWatch's default ("missing")
 	// Increase alarms on how much the metric grew during each period rather
 	// than on its value: for counters that only ever count up from the last
 	// node start, where any value >= 1 would keep the alarm on for good.
@@ -62,8 +66,8 @@ type alarmSpec struct {
 }
 
 // NewAlarms creates the alarm topic (KMS-encrypted, e-mail subscriptions),
-// every alarm on the domain, the ingest pipeline and the office entry, and an
-// operations dashboard.
+// every alarm on the domain, the ingest pipeline, the office entry and its
+// target-sync function, and an operations dashboard.
 func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess) error {
 	domainAlarms, err := domainAlarmSpecs(cfg.Domain)
 	if err != nil {
@@ -87,6 +91,11 @@ func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion
 		}})
 	} else {
 		_ = ctx.Log.Warn("alarms: the office entry (ALB) exposes no metric dimensions, so its health alarms are not created", nil)
+	}
+	if dashboards != nil && dashboards.TargetSyncFunctionName.OutputState != nil {
+		groups = append(groups, alarmGroup{targetSyncAlarmSpecs(), pulumi.StringMap{"FunctionName": dashboards.TargetSyncFunctionName}})
+	} else {
+		_ = ctx.Log.Warn("alarms: the office entry has no target-sync function name, so its failure alarm is not created", nil)
 	}
 	for _, g := range groups {
 		for _, spec := range g.specs {
@@ -185,8 +194,12 @@ func alarmKeyPolicy(partition, accountID string) (string, error) {
 			Sid:       "CloudWatchAlarmsEncryptNotifications",
 			Effect:    "Allow",
 			Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
-			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
-			Resource:  "*",
+			// GenerateDataKey is the one call SNS makes to encrypt a message
+			// (AWS knowledge center, cloudwatch-configure-alarm-sns); the
+			// usual "GenerateDataKey*" would also allow the variants it
+			// never uses.
+			Action:   []string{"kms:Decrypt", "kms:GenerateDataKey"},
+			Resource: "*",
 		},
 	), nil
 }
@@ -236,6 +249,9 @@ func newMetricAlarm(ctx *pulumi.Context, cfg *Config, spec alarmSpec, dimensions
 	}
 	if spec.MissingData != "" {
 		args.TreatMissingData = pulumi.String(spec.MissingData)
+	}
+	if spec.DatapointsToAlarm != 0 {
+		args.DatapointsToAlarm = pulumi.Int(spec.DatapointsToAlarm)
 	}
 	if spec.Increase {
 		// DIFF of the per-period value: the alarm sees how many were added
@@ -422,10 +438,29 @@ func officeEntryAlarmSpecs() []alarmSpec {
 		{Name: "office-unhealthy-targets", Namespace: ns, Metric: "UnHealthyHostCount", Statistic: "Maximum", Period: 60, Evaluations: 5,
 			Comparison: atLeast, Threshold: 1,
 			Description: "At least one OpenSearch Dashboards target behind the office load balancer has failed health checks for 5 minutes. Users may see errors. Check the target group in the EC2 console; after a domain update the targets should follow the domain's new addresses within minutes."},
+		// An empty target group (the target-sync function never registered
+		// the domain, or deregistered everything) publishes no
+		// HealthyHostCount at all: that is the outage itself, so missing
+		// data must read as breaching, not INSUFFICIENT_DATA.
 		{Name: "office-no-healthy-targets", Namespace: ns, Metric: "HealthyHostCount", Statistic: "Minimum", Period: 60, Evaluations: 3,
-			Comparison: below, Threshold: 1,
+			Comparison: below, Threshold: 1, MissingData: breach,
 			Description: "No healthy OpenSearch Dashboards target behind the office load balancer for 3 minutes: support staff cannot open Dashboards. Check the domain is up (cluster alarms) and the target group's registered targets."},
 	}
+}
+
+// targetSyncAlarmSpecs watch the function that keeps the office entry's
+// target group on the domain's current IPs (namespace AWS/Lambda, dimension
+// FunctionName). It runs every minute and a failed run is simply retried by
+// the next one, so a single error (an API throttle, a domain mid-update) is
+// no news; a broken permission fails every run. Failures in 3 of 5 minutes
+// therefore fire within minutes of the cause and before a blue/green update
+// moves the domain to IPs the target group would never learn.
+func targetSyncAlarmSpecs() []alarmSpec {
+	return []alarmSpec{{
+		Name: "office-target-sync-errors", Namespace: "AWS/Lambda", Metric: "Errors", Statistic: "Sum",
+		Period: 60, Evaluations: 5, DatapointsToAlarm: 3, Comparison: atLeast, Threshold: 1, MissingData: notBreak,
+		Description: "The function that keeps the office load balancer pointed at the OpenSearch domain failed in 3 of the last 5 minutes. Dashboards still works for now, but after the next domain update (blue/green) support staff will get errors. Read the error in the function's log group (/aws/lambda/<project>-<stack>-dashboards-targetsync); AccessDenied means its role lost a permission: run pulumi up to restore it.",
+	}}
 }
 
 // dashboardWidget is one tile of a CloudWatch dashboard body; see the

@@ -23,6 +23,7 @@ const (
 	testDLQName      = "logsearch-test-dlq"
 	testLBSuffix     = "app/logsearch-test/50dc6c495c0c9188"
 	testTGSuffix     = "targetgroup/logsearch-test/73e2d6bc24d8a067"
+	testSyncFunction = "logsearch-test-dashboards-targetsync"
 	testTopicArn     = "arn:aws:sns:us-east-1:" + mockAccount + ":alarms-topic"
 	testKeyArn       = "arn:aws:kms:us-east-1:" + mockAccount + ":key/key-alarms-key"
 )
@@ -39,20 +40,33 @@ func testAlarmConfig(domain DomainConfig, emails ...string) *Config {
 		Region: "us-east-1", AccountID: mockAccount, Partition: "aws"}
 }
 
+func testOutput(s string) pulumi.StringOutput { return pulumi.String(s).ToStringOutput() }
+
 // runAlarms runs only NewAlarms under the harness mocks, with fixed stage
 // outputs, so the alarms are tested without the stages that precede them.
+// With officeEntry the dashboards stage hands over its ALB dimensions and
+// target-sync function; without, none of them (a stage not built yet).
 func runAlarms(t *testing.T, cfg *Config, officeEntry bool) (*stackRun, error) {
+	t.Helper()
+	return runAlarmsWith(t, cfg, func() *DashboardsAccess {
+		d := &DashboardsAccess{URL: testOutput("https://logs.example.com")}
+		if officeEntry {
+			d.LoadBalancerArnSuffix, d.TargetGroupArnSuffix = testOutput(testLBSuffix), testOutput(testTGSuffix)
+			d.TargetSyncFunctionName = testOutput(testSyncFunction)
+		}
+		return d
+	})
+}
+
+// runAlarmsWith is runAlarms with the dashboards stage's outputs made by
+// dashboards, inside the Pulumi run.
+func runAlarmsWith(t *testing.T, cfg *Config, dashboards func() *DashboardsAccess) (*stackRun, error) {
 	t.Helper()
 	m := &mocks{stack: cfg.Stack, region: cfg.Region}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		out := func(s string) pulumi.StringOutput { return pulumi.String(s).ToStringOutput() }
-		domain := &SearchDomain{Name: out(testDomainName), Arn: out("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDomainName)}
-		ingestion := &Ingestion{FunctionName: out(testFunctionName), DLQName: out(testDLQName)}
-		dashboards := &DashboardsAccess{URL: out("https://logs.example.com")}
-		if officeEntry {
-			dashboards.LoadBalancerArnSuffix, dashboards.TargetGroupArnSuffix = out(testLBSuffix), out(testTGSuffix)
-		}
-		return NewAlarms(ctx, cfg, domain, ingestion, dashboards)
+		domain := &SearchDomain{Name: testOutput(testDomainName), Arn: testOutput("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDomainName)}
+		ingestion := &Ingestion{FunctionName: testOutput(testFunctionName), DLQName: testOutput(testDLQName)}
+		return NewAlarms(ctx, cfg, domain, ingestion, dashboards())
 	}, pulumi.WithMocks("logsearch", cfg.Stack, m))
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -73,6 +87,7 @@ func mustRunAlarms(t *testing.T, cfg *Config, officeEntry bool) *stackRun {
 type wantAlarm struct {
 	name, namespace, metric, statistic string
 	period, evaluations                int
+	datapoints                         int // M of N; 0 = not set (all N)
 	comparison                         string
 	threshold                          float64
 	missing                            string // "" = not set
@@ -85,6 +100,7 @@ var (
 	functionDims = map[string]any{"FunctionName": testFunctionName}
 	queueDims    = map[string]any{"QueueName": testDLQName}
 	albDims      = map[string]any{"LoadBalancer": testLBSuffix, "TargetGroup": testTGSuffix}
+	syncDims     = map[string]any{"FunctionName": testSyncFunction}
 )
 
 // expectedAlarms is security-controls.md section 2 plus the pipeline and
@@ -137,7 +153,10 @@ func expectedAlarms(dataNodes, masters, volumeGiB int, officeEntry bool) []wantA
 	if officeEntry {
 		want = append(want,
 			wantAlarm{name: "office-unhealthy-targets", namespace: "AWS/ApplicationELB", metric: "UnHealthyHostCount", statistic: "Maximum", period: 60, evaluations: 5, comparison: ge, threshold: 1, dims: albDims},
-			wantAlarm{name: "office-no-healthy-targets", namespace: "AWS/ApplicationELB", metric: "HealthyHostCount", statistic: "Minimum", period: 60, evaluations: 3, comparison: lt, threshold: 1, dims: albDims},
+			// An empty target group publishes no HealthyHostCount: missing data is the outage.
+			wantAlarm{name: "office-no-healthy-targets", namespace: "AWS/ApplicationELB", metric: "HealthyHostCount", statistic: "Minimum", period: 60, evaluations: 3, comparison: lt, threshold: 1, missing: "breaching", dims: albDims},
+			// The target-sync function runs every minute: 3 failing minutes of 5.
+			wantAlarm{name: "office-target-sync-errors", namespace: "AWS/Lambda", metric: "Errors", statistic: "Sum", period: 60, evaluations: 5, datapoints: 3, comparison: ge, threshold: 1, missing: "notBreaching", dims: syncDims},
 		)
 	}
 	return want
@@ -199,6 +218,11 @@ func assertAlarms(t *testing.T, run *stackRun, stack string, want []wantAlarm) {
 				check("treatMissingData", w.missing)
 			} else if v, ok := lookup(in, "treatMissingData"); ok {
 				t.Errorf("treatMissingData = %v, want CloudWatch's default", v)
+			}
+			if w.datapoints != 0 {
+				check("datapointsToAlarm", float64(w.datapoints))
+			} else if v, ok := lookup(in, "datapointsToAlarm"); ok {
+				t.Errorf("datapointsToAlarm = %v, want unset (every evaluation period)", v)
 			}
 			if w.increase {
 				check("metricQueries[0].id", "total")
@@ -282,6 +306,26 @@ func TestReportsWriteRejectedBreakdown(t *testing.T) {
 	}
 }
 
+// TestTargetSyncAlarmNeedsTheFunctionName: an office entry whose stage
+// hands over no target-sync function still gets its ALB alarms, and no
+// alarm on a function without a name.
+func TestTargetSyncAlarmNeedsTheFunctionName(t *testing.T) {
+	run, err := runAlarmsWith(t, testAlarmConfig(devDomain), func() *DashboardsAccess {
+		return &DashboardsAccess{LoadBalancerArnSuffix: testOutput(testLBSuffix), TargetGroupArnSuffix: testOutput(testTGSuffix)}
+	})
+	if err != nil {
+		t.Fatalf("NewAlarms without a target-sync function: %v", err)
+	}
+	want := slices.DeleteFunc(expectedAlarms(devDomain.InstanceCount, 0, devDomain.VolumeSize, true), func(a wantAlarm) bool {
+		return a.name == "office-target-sync-errors"
+	})
+	assertAlarms(t, run, "test", want)
+
+	if _, err := runAlarmsWith(t, testAlarmConfig(devDomain), func() *DashboardsAccess { return nil }); err != nil {
+		t.Errorf("NewAlarms without a dashboards stage at all: %v", err)
+	}
+}
+
 func TestElasticsearchBefore71HasNoWriteRejectedBreakdown(t *testing.T) {
 	d := devDomain
 	d.EngineVersion = "Elasticsearch_6.8"
@@ -348,14 +392,25 @@ func TestAlarmTopicUsesCustomerKeyCloudWatchMayUse(t *testing.T) {
 			continue
 		}
 		if s.Principal["Service"] == "cloudwatch.amazonaws.com" {
-			cloudWatch = slices.Contains(s.Action, "kms:Decrypt") && slices.Contains(s.Action, "kms:GenerateDataKey*")
+			// Exactly what SNS needs to encrypt a message CloudWatch
+			// publishes, and no wildcard.
+			cloudWatch = slices.Equal(s.Action, []string{"kms:Decrypt", "kms:GenerateDataKey"})
 		}
 		if s.Principal["AWS"] == "arn:aws:iam::"+mockAccount+":root" {
 			root = slices.Contains(s.Action, "kms:PutKeyPolicy") && slices.Contains(s.Action, "kms:ScheduleKeyDeletion") && slices.Contains(s.Action, "kms:CancelKeyDeletion")
 		}
 	}
+	for _, doc := range []string{str(t, key.Inputs, "policy"), str(t, run.one(t, "aws:sns/topicPolicy:TopicPolicy", "alarms-topic-policy").Inputs, "policy")} {
+		for _, s := range parsePolicy(t, doc).Statement {
+			for _, a := range s.Action {
+				if strings.Contains(a, "*") {
+					t.Errorf("statement %s: wildcard action %q; list the actions one by one", s.Sid, a)
+				}
+			}
+		}
+	}
 	if !cloudWatch {
-		t.Error("key policy does not let cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*: alarm notifications would silently fail")
+		t.Error("key policy does not let cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey (and nothing else): alarm notifications would silently fail, or it allows more than needed")
 	}
 	if !root {
 		t.Error("key policy does not keep the account root in control: the key could become unmanageable")
@@ -601,6 +656,17 @@ func TestStackAlarms(t *testing.T) {
 			// The ALB alarms use the load balancer's and target group's own ARN suffixes.
 			if lbs, tgs := run.ofType("aws:lb/loadBalancer:LoadBalancer"), run.ofType("aws:lb/targetGroup:TargetGroup"); len(lbs) != 1 || len(tgs) != 1 {
 				t.Fatalf("%d load balancers and %d target groups; the office-entry alarms expect one of each", len(lbs), len(tgs))
+			}
+			// The target-sync alarm watches the stack's own target-sync function.
+			var syncNames []string
+			for _, fn := range run.ofType("aws:lambda/function:Function") {
+				if fn.Name == "dashboards-targetsync" {
+					syncNames = append(syncNames, str(t, fn.Inputs, "name"))
+				}
+			}
+			sync := run.one(t, "aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-office-target-sync-errors")
+			if got := get(t, sync.Inputs, "dimensions"); len(syncNames) != 1 || !reflect.DeepEqual(got, map[string]any{"FunctionName": syncNames[0]}) {
+				t.Errorf("target-sync alarm dimensions = %v, want FunctionName of the one dashboards-targetsync function %v", got, syncNames)
 			}
 			for _, name := range []string{"alarm-office-unhealthy-targets", "alarm-office-no-healthy-targets"} {
 				alb := run.one(t, "aws:cloudwatch/metricAlarm:MetricAlarm", name)

@@ -47,14 +47,17 @@ type Config struct {
 
 // NetworkConfig is either an existing VPC (VpcID + SubnetIDs) or a new one.
 type NetworkConfig struct {
-	VpcID      string   `json:"vpcId"`
-	SubnetIDs  []string `json:"subnetIds"`
-	VpcCidr    string   `json:"vpcCidr"`
-	AzCount    int      `json:"azCount"`
-	NatGateway bool     `json:"natGateway"`
+	VpcID     string   `json:"vpcId"`
+	SubnetIDs []string `json:"subnetIds"`
+	VpcCidr   string   `json:"vpcCidr"`
+	AzCount   int      `json:"azCount"`
+	// NatGateway gives a new VPC's private subnets a way out; only
+	// dashboards.oidc needs it (the ALB calls the identity provider).
+	NatGateway bool `json:"natGateway"`
 	// SqsEndpoint creates an SQS interface endpoint so the in-VPC ingest
 	// function reaches its dead-letter queue without a NAT gateway. Turn it
-	// off only in an existing VPC that already has one with private DNS.
+	// off only in an existing VPC that already has one with private DNS:
+	// the ingest function may then send HTTPS to the VPC's CIDRs.
 	SqsEndpoint bool `json:"sqsEndpoint"`
 	// FlowLogs records rejected traffic of a new VPC to CloudWatch Logs.
 	FlowLogs bool `json:"flowLogs"`
@@ -76,7 +79,10 @@ type DomainConfig struct {
 	Iops                 int    `json:"iops"`
 	Throughput           int    `json:"throughput"`
 	Shards               int    `json:"shards"`
-	Replicas             int    `json:"replicas"`
+	// Replicas defaults to 0, or to 1 with zone awareness: the replica in
+	// another AZ is what zone awareness is for.
+	Replicas    int  `json:"replicas"`
+	replicasSet bool // replicas written in the config, so no default applies
 	// APIPrincipals are IAM role or user ARNs (engineers, the backfill
 	// tool) whose SigV4-signed requests the domain access policy admits.
 	// Fine-grained access control must still map them to a role.
@@ -293,6 +299,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	scalar("logRetentionDays", intKey(&cfg.LogRetentionDays))
 	object("network", &cfg.Network, `{"vpcCidr": "10.40.0.0/16", "azCount": 2} or {"vpcId": "vpc-…", "subnetIds": ["subnet-…", "subnet-…"]}`)
 	object("domain", &cfg.Domain, `{"instanceType": "t3.small.search", "instanceCount": 1, "volumeSize": 20}`)
+	cfg.Domain.replicasSet = objectHasKey(src, "domain", "replicas")
 	object("logGroups", &cfg.LogGroups, `[{"name": "/app/web", "filterPattern": ""}]`)
 	object("ingest", &cfg.Ingest, `{"indexPrefix": "cwl", "timezone": "UTC", "fieldTypes": {"status": "integer"}}`)
 	object("alarmEmails", &cfg.AlarmEmails, `["ops@example.com"]`)
@@ -337,9 +344,27 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	return &cfg, nil
 }
 
+// objectHasKey reports whether the config object logsearch:<key> spells out
+// field (as a value, not null).
+func objectHasKey(src configSource, key, field string) bool {
+	raw, ok := src.GetConfig(configNamespace + ":" + key)
+	if !ok {
+		return false
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal([]byte(raw), &fields) != nil {
+		return false
+	}
+	v, ok := fields[field]
+	return ok && string(v) != "null"
+}
+
 func (c *Config) applyDerivedDefaults() {
 	if c.Domain.ZoneAwareness && c.Domain.AzCount == 0 {
 		c.Domain.AzCount = 2
+	}
+	if c.Domain.ZoneAwareness && !c.Domain.replicasSet {
+		c.Domain.Replicas = 1
 	}
 	if !c.Domain.ZoneAwareness && c.Domain.AzCount == 0 {
 		c.Domain.AzCount = 1
@@ -393,6 +418,12 @@ func (c *Config) validateNetwork(ps *problems) {
 			ps.add("network.azCount", n.AzCount, "a new VPC spans 2 or 3 availability zones (the load balancer and the function need at least 2)")
 		} else if c.Domain.SubnetCount() > n.AzCount {
 			ps.add("network.azCount", n.AzCount, "the domain spans %d AZs (domain.azCount); raise network.azCount to at least %d", c.Domain.SubnetCount(), c.Domain.SubnetCount())
+		}
+		if !n.SqsEndpoint {
+			ps.add("network.sqsEndpoint", n.SqsEndpoint, "a new VPC has no other SQS endpoint, so the ingest function could not reach its dead-letter queue and failed events would be lost; remove the key (default true). false is only for an existing VPC (network.vpcId) that already has an SQS endpoint with private DNS")
+		}
+		if c.Dashboards.Oidc != nil && !n.NatGateway {
+			ps.add("dashboards.oidc", "", "the load balancer calls the identity provider's token and user-info endpoints itself, and a new VPC without a NAT gateway has no route to them (sign-in would fail with HTTP 500); set network.natGateway: true, or remove dashboards.oidc")
 		}
 		return
 	}
@@ -466,10 +497,15 @@ func (c *Config) validateDomain(ps *problems) {
 	if d.Shards < 1 || d.Shards > 1024 {
 		ps.add("domain.shards", d.Shards, "primary shards per daily index must be 1..1024 (aim for 30-50 GiB per shard)")
 	}
-	if d.Replicas < 0 {
+	switch {
+	case d.Replicas < 0:
 		ps.add("domain.replicas", d.Replicas, "cannot be negative")
-	} else if d.InstanceCount >= 1 && d.Replicas > d.InstanceCount-1 {
+	case d.InstanceCount >= 1 && d.Replicas > d.InstanceCount-1:
 		ps.add("domain.replicas", d.Replicas, "%d data node(s) can hold at most %d replica(s); unassigned replicas keep the cluster yellow. Lower replicas or add data nodes", d.InstanceCount, d.InstanceCount-1)
+	case d.Replicas == 0 && d.ZoneAwareness: // only when written: the default is 1
+		ps.add("domain.replicas", d.Replicas, "with zone awareness the replica in another AZ is what keeps every index whole when an AZ fails; set replicas to 1 or more (or remove the key: 1 is the default with zone awareness), or turn domain.zoneAwareness off")
+	case d.Replicas == 0 && c.Production:
+		ps.add("domain.replicas", d.Replicas, "a production stack keeps at least 1 replica so one lost node loses no data")
 	}
 	for i, p := range d.APIPrincipals {
 		if !iamPrincipalPattern.MatchString(p) {
@@ -488,9 +524,6 @@ func (c *Config) validateDomain(ps *problems) {
 		}
 		if strings.HasPrefix(d.InstanceType, "t2.") || strings.HasPrefix(d.InstanceType, "t3.") {
 			ps.add("domain.instanceType", d.InstanceType, "burstable t2/t3 instances are not for production; use e.g. r6g.large.search")
-		}
-		if d.Replicas < 1 {
-			ps.add("domain.replicas", d.Replicas, "a production stack keeps at least 1 replica so one lost node loses no data")
 		}
 	}
 }
@@ -685,6 +718,9 @@ func (c *Config) warnings() []string {
 	}
 	if len(c.AlarmEmails) == 0 {
 		ws = append(ws, "logsearch:alarmEmails is empty: alarms will fire with nobody notified")
+	}
+	if c.Dashboards.Oidc != nil && !c.Network.NewVpc() {
+		ws = append(ws, "logsearch:dashboards.oidc in an existing VPC: the load balancer calls the identity provider's token and user-info endpoints itself (publicly resolvable names, HTTPS); the subnets in logsearch:network.subnetIds must route to them (NAT gateway or similar), or sign-in fails with HTTP 500")
 	}
 	return ws
 }

@@ -176,6 +176,10 @@ func TestConfigRefusals(t *testing.T) {
 		{"max concurrency negative", "dev", map[string]func(any) any{"ingest": set("maxConcurrency", -1)}, "logsearch:ingest.maxConcurrency", "0 (no reservation)"},
 		{"api principal wildcard", "dev", map[string]func(any) any{"domain": set("apiPrincipals", []string{"arn:aws:iam::123456789012:role/*"})}, "logsearch:domain.apiPrincipals[0]", "IAM role or user ARN"},
 		{"api principal account", "dev", map[string]func(any) any{"domain": set("apiPrincipals", []string{"*"})}, "logsearch:domain.apiPrincipals[0]", "wildcards"},
+		{"zone awareness with 0 replicas", "dev", map[string]func(any) any{"domain": to(map[string]any{"instanceCount": 2, "zoneAwareness": true, "instanceType": "t3.medium.search", "volumeSize": 50, "replicas": 0})}, "logsearch:domain.replicas", "set replicas to 1 or more"},
+		{"prod with 0 replicas", "prod", map[string]func(any) any{"domain": set("replicas", 0)}, "logsearch:domain.replicas", "zone awareness"},
+		{"sqs endpoint off in a new vpc", "dev", map[string]func(any) any{"network": set("sqsEndpoint", false)}, "logsearch:network.sqsEndpoint", "network.vpcId"},
+		{"oidc in a new vpc without nat", "dev", map[string]func(any) any{"dashboards": set("oidc", validOidc("s3cret"))}, "logsearch:dashboards.oidc", "set network.natGateway: true"},
 		{"production not a bool", "dev", map[string]func(any) any{"production": to("yes please")}, "logsearch:production", "true or false"},
 	}
 	for _, c := range cases {
@@ -258,8 +262,64 @@ func TestConfigAcceptsValidVariants(t *testing.T) {
 	}
 }
 
+// Zone awareness places a replica in another AZ unless told otherwise.
+func TestReplicasDefaultFollowsZoneAwareness(t *testing.T) {
+	zoneAware := map[string]any{"instanceCount": 2, "zoneAwareness": true, "instanceType": "t3.medium.search", "volumeSize": 50}
+	with := func(k string, v any) map[string]any {
+		m := map[string]any{}
+		for key, val := range zoneAware {
+			m[key] = val
+		}
+		m[k] = v
+		return m
+	}
+	for _, c := range []struct {
+		name   string
+		domain any
+		want   int
+	}{
+		{"zone awareness, replicas unset", zoneAware, 1},
+		{"zone awareness, replicas null", with("replicas", nil), 1},
+		{"zone awareness, replicas 1 written", with("replicas", 1), 1},
+		{"no zone awareness, replicas unset", map[string]any{"instanceCount": 2, "instanceType": "t3.medium.search", "volumeSize": 50}, 0},
+		{"no zone awareness, replicas 1 written", map[string]any{"instanceCount": 2, "instanceType": "t3.medium.search", "volumeSize": 50, "replicas": 1}, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := parseConfig("dev", stackSource(t, "dev", map[string]func(any) any{"domain": to(c.domain)}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Domain.Replicas != c.want {
+				t.Errorf("replicas = %d, want %d", cfg.Domain.Replicas, c.want)
+			}
+		})
+	}
+}
+
+// In an existing VPC the routing is the user's: OIDC is accepted, with a
+// warning saying what the load balancer needs.
+func TestOidcInAnExistingVpcWarns(t *testing.T) {
+	src := stackSource(t, "dev", map[string]func(any) any{
+		"dashboards": set("oidc", validOidc("s3cret")),
+		"network":    to(map[string]any{"vpcId": "vpc-0abc", "subnetIds": []string{"subnet-1", "subnet-2"}}),
+	})
+	src.secrets["logsearch:dashboards"] = true
+	cfg, err := parseConfig("dev", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := strings.Join(cfg.warnings(), "\n")
+	if !strings.Contains(ws, "logsearch:dashboards.oidc") || !strings.Contains(ws, "logsearch:network.subnetIds") {
+		t.Errorf("no warning about the load balancer's route to the identity provider:\n%s", ws)
+	}
+	cfg.Network = NetworkConfig{VpcCidr: DefaultVpcCidr, AzCount: 2, NatGateway: true, SqsEndpoint: true}
+	if ws := strings.Join(cfg.warnings(), "\n"); strings.Contains(ws, "dashboards.oidc") {
+		t.Errorf("a new VPC with NAT is warned about OIDC: %s", ws)
+	}
+}
+
 func TestOidcSecretMustBeAPulumiSecret(t *testing.T) {
-	src := stackSource(t, "dev", map[string]func(any) any{"dashboards": set("oidc", validOidc("s3cret"))})
+	src := stackSource(t, "dev", map[string]func(any) any{"dashboards": set("oidc", validOidc("s3cret")), "network": set("natGateway", true)})
 	if _, err := parseConfig("dev", src); err == nil || !strings.Contains(err.Error(), "dashboards.oidc.clientSecret") {
 		t.Fatalf("plain-text client secret accepted: %v", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elb"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
@@ -423,31 +422,20 @@ func newListeners(ctx *pulumi.Context, d DashboardsConfig, alb *lb.LoadBalancer,
 // and it keeps working when the VPC's routing is what broke.
 func newTargetSync(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, group *lb.TargetGroup) (pulumi.StringOutput, error) {
 	name := fmt.Sprintf("%s-%s-dashboards-targetsync", ctx.Project(), ctx.Stack())
-	logGroup, err := cloudwatch.NewLogGroup(ctx, "dashboards-targetsync", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String("/aws/lambda/" + name),
-		RetentionInDays: pulumi.Int(cfg.LogRetentionDays),
-	})
+	logGroup, err := newLogGroup(ctx, cfg, "dashboards-targetsync", "/aws/lambda/"+name, domain.KmsKeyArn)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	role, err := iam.NewRole(ctx, "dashboards-targetsync", &iam.RoleArgs{
-		AssumeRolePolicy: pulumi.String(assumeRolePolicy("lambda.amazonaws.com")),
-		Description:      pulumi.String("logsearch: keeps the Dashboards target group on the OpenSearch domain's IPs"),
-	})
+	role, err := newFunctionRole(ctx, cfg, "dashboards-targetsync", "logsearch: keeps the Dashboards target group on the OpenSearch domain's IPs", false)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	rolePolicy, err := iam.NewRolePolicy(ctx, "dashboards-targetsync", &iam.RolePolicyArgs{
-		Role:   role.ID(),
-		Policy: policyOf(targetSyncPolicy, group.Arn, logGroup.Arn),
-	})
-	if err != nil {
+	if _, err := role.allowInline(ctx, policyOf(targetSyncPolicy, group.Arn, logGroup.Arn)); err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	fn, err := newGoFunction(ctx, "dashboards-targetsync", "targetsync", &lambda.FunctionArgs{
+	fn, err := newGoFunction(ctx, "dashboards-targetsync", "targetsync", role, &lambda.FunctionArgs{
 		Name:        pulumi.String(name),
 		Description: pulumi.String("Registers the OpenSearch domain's current IPs in the Dashboards target group"),
-		Role:        role.Arn,
 		MemorySize:  pulumi.Int(128),
 		Timeout:     pulumi.Int(30),
 		Environment: &lambda.FunctionEnvironmentArgs{Variables: pulumi.StringMap{
@@ -456,7 +444,8 @@ func newTargetSync(ctx *pulumi.Context, cfg *Config, network *Network, domain *S
 			"VPC_ID":           network.VpcID,
 		}},
 		LoggingConfig: jsonLogging(logGroup),
-	}, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
+		Tags:          tags(cfg, "dashboards-targetsync"),
+	})
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}

@@ -21,6 +21,7 @@ const (
 	testDashVpc      = "vpc-dash"
 	testDashAlbSG    = "sg-alb"
 	testOidcSecret   = "oidc-client-secret-value"
+	testDashKey      = "arn:aws:kms:us-east-1:123456789012:key/stack-key"
 	testImportedCert = "arn:aws:acm:us-east-1:123456789012:certificate/0000-imported"
 	typeLB           = "aws:lb/loadBalancer:LoadBalancer"
 	typeTG           = "aws:lb/targetGroup:TargetGroup"
@@ -72,8 +73,9 @@ func runDashboards(t *testing.T, cfg *Config) (*stackRun, map[string]string) {
 			AlbSecurityGroupID: out(testDashAlbSG),
 		}
 		domain := &SearchDomain{
-			Name: out(testDashDomain),
-			Arn:  out("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDashDomain),
+			Name:      out(testDashDomain),
+			Arn:       out("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDashDomain),
+			KmsKeyArn: out(testDashKey),
 		}
 		access, err := NewDashboardsAccess(ctx, cfg, network, domain)
 		if err != nil {
@@ -502,6 +504,7 @@ func TestDashboardsTargetSyncFunction(t *testing.T) {
 		"environment.variables.VPC_ID":           testDashVpc,
 		"loggingConfig.logFormat":                "JSON",
 		"loggingConfig.logGroup":                 "/aws/lambda/" + outs["fn"],
+		"tracingConfig.mode":                     "Active",
 	} {
 		if got := get(t, fn.Inputs, path); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("function %s = %v, want %v", path, got, want)
@@ -516,6 +519,12 @@ func TestDashboardsTargetSyncFunction(t *testing.T) {
 	lg := run.one(t, "aws:cloudwatch/logGroup:LogGroup", "dashboards-targetsync")
 	if get(t, lg.Inputs, "retentionInDays") != 365.0 {
 		t.Errorf("log group retention = %v, want logRetentionDays", get(t, lg.Inputs, "retentionInDays"))
+	}
+	if k, _ := lookup(lg.Inputs, "kmsKeyId"); k != testDashKey {
+		t.Errorf("log group key = %v, want the stack key (CloudWatch.16)", k)
+	}
+	if tags, _ := lookup(lg.Inputs, "tags"); fmt.Sprint(tags) != "map[Name:logsearch-dev-dashboards-targetsync logsearch:stack:dev]" {
+		t.Errorf("log group tags = %v, want the stack's", tags)
 	}
 	cfg := run.one(t, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "dashboards-targetsync")
 	if get(t, cfg.Inputs, "maximumRetryAttempts") != 0.0 {
@@ -571,8 +580,12 @@ func TestDashboardsTargetSyncRoleIsLeastPrivilege(t *testing.T) {
 	if !strings.Contains(str(t, role.Inputs, "assumeRolePolicy"), `"Service":"lambda.amazonaws.com"`) {
 		t.Errorf("assume-role policy = %s", str(t, role.Inputs, "assumeRolePolicy"))
 	}
-	if n := len(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")); n != 0 {
-		t.Errorf("%d managed policies attached; the inline policy is the whole permission set", n)
+	var managed []string
+	for _, a := range run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		managed = append(managed, str(t, a.Inputs, "policyArn"))
+	}
+	if want := []string{"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"}; !slices.Equal(managed, want) {
+		t.Errorf("managed policies %v, want only %v (active tracing); the inline policy is the rest", managed, want)
 	}
 	var p struct {
 		Statement []struct {

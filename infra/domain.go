@@ -31,8 +31,8 @@ type SearchDomain struct {
 
 const (
 	// MasterUserName is the internal-database master user. Engineers sign
-	// in to Dashboards with it; `pulumi stack output --show-secrets` does
-	// not show the password, README explains how to read it.
+	// in to Dashboards with it; the password is the secret stack output
+	// masterPassword (`pulumi stack output masterPassword --show-secrets`).
 	MasterUserName = "logsearch-admin"
 	// TLSPolicy is the newest policy OpenSearch offers (Opensearch.8).
 	TLSPolicy = "Policy-Min-TLS-1-2-PFS-2023-10"
@@ -53,29 +53,19 @@ var domainLogTypes = []struct{ logType, suffix string }{
 	{"AUDIT_LOGS", "audit"},
 }
 
-// NewSearchDomain creates the encrypted, VPC-only domain with fine-grained
-// access control, its KMS key and its log groups.
-//
-// Deletion protection: opensearch.Domain has no such field, so a
-// production stack marks the domain and its KMS key `protect`: `pulumi
-// destroy` or a replacing change then stops with an error instead of
-// deleting every index. Lift it deliberately with
-// `pulumi state unprotect`.
-func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network) (*SearchDomain, error) {
-	name := domainName(cfg.Stack)
-	domainArn := fmt.Sprintf("arn:%s:es:%s:%s:domain/%s", cfg.Partition, cfg.Region, cfg.AccountID, name)
-	var protect []pulumi.ResourceOption
-	if cfg.Production {
-		protect = append(protect, pulumi.Protect(true))
-	}
-
+// NewStackKey creates the stack's customer-managed KMS key: OpenSearch data
+// at rest and every log group the stack creates (CloudWatch.16). It comes
+// first in Program because the network's flow-log group needs it too. A
+// production stack marks it `protect`, like the domain: deleting it makes
+// the domain unrecoverable.
+func NewStackKey(ctx *pulumi.Context, cfg *Config) (*kms.Key, error) {
 	key, err := kms.NewKey(ctx, "domain-key", &kms.KeyArgs{
 		Description:          pulumi.Sprintf("logsearch %s: OpenSearch data at rest and the stack's log groups", cfg.Stack),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(kmsDeletionWindowDays),
 		Policy:               pulumi.String(domainKeyPolicy(cfg)),
 		Tags:                 tags(cfg, "domain-key"),
-	}, protect...)
+	}, protectInProduction(cfg)...)
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +75,30 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network) (*Searc
 	}); err != nil {
 		return nil, err
 	}
+	return key, nil
+}
+
+// protectInProduction makes `pulumi destroy` stop at a production
+// stack's data: the domain and its key.
+func protectInProduction(cfg *Config) []pulumi.ResourceOption {
+	if cfg.Production {
+		return []pulumi.ResourceOption{pulumi.Protect(true)}
+	}
+	return nil
+}
+
+// NewSearchDomain creates the encrypted (with key), VPC-only domain with
+// fine-grained access control and its log groups.
+//
+// Deletion protection: opensearch.Domain has no such field, so a
+// production stack marks the domain and its KMS key `protect`: `pulumi
+// destroy` or a replacing change then stops with an error instead of
+// deleting every index. Lift it deliberately with
+// `pulumi state unprotect`.
+func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *kms.Key) (*SearchDomain, error) {
+	name := domainName(cfg.Stack)
+	domainArn := fmt.Sprintf("arn:%s:es:%s:%s:domain/%s", cfg.Partition, cfg.Region, cfg.AccountID, name)
+	protect := protectInProduction(cfg)
 
 	var groupArns []pulumi.StringInput
 	var publishing opensearch.DomainLogPublishingOptionArray
@@ -225,14 +239,18 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network) (*Searc
 }
 
 // newLogGroup creates a log group this stack owns: retention from
-// logRetentionDays, encrypted with the stack's key (CloudWatch.16).
+// logRetentionDays, encrypted with the stack's key (CloudWatch.16). An empty
+// groupName lets Pulumi name the group after resourceName.
 func newLogGroup(ctx *pulumi.Context, cfg *Config, resourceName, groupName string, kmsKeyArn pulumi.StringInput) (*cloudwatch.LogGroup, error) {
-	return cloudwatch.NewLogGroup(ctx, resourceName, &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String(groupName),
+	args := &cloudwatch.LogGroupArgs{
 		RetentionInDays: pulumi.Int(cfg.LogRetentionDays),
 		KmsKeyId:        kmsKeyArn,
 		Tags:            tags(cfg, resourceName),
-	})
+	}
+	if groupName != "" {
+		args.Name = pulumi.String(groupName)
+	}
+	return cloudwatch.NewLogGroup(ctx, resourceName, args)
 }
 
 var domainNameInvalid = regexp.MustCompile(`[^a-z0-9-]+`)
@@ -305,10 +323,10 @@ var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHea
 //   - The anonymous statement admits only the paths browsers and setup
 //     use: Dashboards (_dashboards*, which is also where AWS's own
 //     "block Dashboards" policy draws the line), index templates, the
-//     security plugin's roles and role mappings, and ISM. Searches made in
-//     Dashboards go from Dashboards to the cluster inside the domain, not
-//     through this edge. Direct unsigned calls to indices, _bulk or
-//     _search are refused before FGAC sees them.
+//     security plugin's roles, role mappings and audit configuration, and
+//     ISM. Searches made in Dashboards go from Dashboards to the cluster
+//     inside the domain, not through this edge. Direct unsigned calls to
+//     indices, _bulk or _search are refused before FGAC sees them.
 //   - Unsigned requests still need a valid internal user and FGAC role;
 //     anonymous auth is off.
 //   - Only three security groups reach port 443 at all (ALB, ingest,
@@ -339,6 +357,11 @@ var anonymousDomainPaths = []string{
 	"_plugins/_security/api/roles/*",
 	"_plugins/_security/api/rolesmapping/*",
 	"_plugins/_ism/*",
+	// setup reads (GET .../audit, no trailing path) and turns on (PUT
+	// .../audit/config) audit logging: AUDIT_LOGS publishing delivers
+	// nothing without it
+	"_plugins/_security/api/audit",
+	"_plugins/_security/api/audit/*",
 }
 
 func domainAccessStatements(domainArn, ingestRoleArn string, apiPrincipals []string) []policyStatement {

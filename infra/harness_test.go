@@ -28,6 +28,10 @@ const (
 	mockZoneID  = "Z0123456789MOCKZONE"
 )
 
+// mockVpcCidrs are the associated IPv4 CIDRs of every existing VPC the
+// mocks look up, sorted.
+var mockVpcCidrs = []string{"10.0.0.0/16", "100.64.0.0/16"}
+
 // registered is one resource as the engine received it.
 type registered struct {
 	Type, Name string
@@ -500,8 +504,14 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			"id": acct, "arn": "arn:aws:iam::" + acct + ":root", "region": region,
 		}), nil
 	case "aws:ec2/getVpc:getVpc":
+		// A VPC with a secondary CIDR, and one that was removed again.
+		associations := []any{}
+		for _, a := range [][2]string{{mockVpcCidrs[0], "associated"}, {mockVpcCidrs[1], "associated"}, {"10.99.0.0/16", "disassociated"}} {
+			associations = append(associations, map[string]any{"cidrBlock": a[0], "state": a[1], "associationId": "vpc-cidr-assoc-" + a[0]})
+		}
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"id": str("id"), "cidrBlock": "10.0.0.0/16", "arn": m.arn("ec2", "vpc/"+str("id")),
+			"id": str("id"), "cidrBlock": mockVpcCidrs[0], "arn": m.arn("ec2", "vpc/"+str("id")),
+			"cidrBlockAssociations": associations,
 		}), nil
 	}
 	return nil, fmt.Errorf("mocks: no answer for invoke %s; add a case to mocks.Call", args.Token)
@@ -712,18 +722,7 @@ func stackNames(t *testing.T) []string {
 // TestHarnessKeepsSecretsSecret: a {"secure": ...} config value reaches the
 // program as a secret and never shows in a snapshot in plain text.
 func TestHarnessKeepsSecretsSecret(t *testing.T) {
-	cfg, _ := stackConfig(t, "dev")
-	var dash map[string]any
-	if err := json.Unmarshal([]byte(cfg["logsearch:dashboards"]), &dash); err != nil {
-		t.Fatal(err)
-	}
-	dash["oidc"] = map[string]any{
-		"issuer": "https://idp.example.com", "authorizationEndpoint": "https://idp.example.com/auth",
-		"tokenEndpoint": "https://idp.example.com/token", "userInfoEndpoint": "https://idp.example.com/userinfo",
-		"clientId": "logsearch", "clientSecret": map[string]any{"secure": "v1:abc"},
-	}
-	raw, _ := json.Marshal(dash)
-	run := mustRunStack(t, "dev", map[string]string{"logsearch:dashboards": string(raw)})
+	run := mustRunStack(t, "dev", devOidcOverrides(t, devNatNetwork))
 	if !strings.Contains(fmt.Sprint(run.Config["logsearch:dashboards"]), "test-secret:v1:abc") {
 		t.Fatal("the secure value did not reach the program as its test plaintext")
 	}
@@ -745,6 +744,32 @@ func TestHarnessKeepsSecretsSecret(t *testing.T) {
 	if !found {
 		t.Error("no resource received the OIDC client secret")
 	}
+}
+
+// devNatNetwork is the dev stack's network with the NAT gateway that OIDC
+// sign-in needs in a new VPC.
+const devNatNetwork = `{"vpcCidr": "10.40.0.0/16", "azCount": 2, "natGateway": true}`
+
+// devOidcOverrides turns on OIDC sign-in in the dev stack, with the client
+// secret stored as `pulumi config set --secret` does (plaintext
+// "test-secret:v1:abc"), and sets logsearch:network to network.
+func devOidcOverrides(t *testing.T, network string) map[string]string {
+	t.Helper()
+	cfg, _ := stackConfig(t, "dev")
+	var dash map[string]any
+	if err := json.Unmarshal([]byte(cfg["logsearch:dashboards"]), &dash); err != nil {
+		t.Fatal(err)
+	}
+	dash["oidc"] = map[string]any{
+		"issuer": "https://idp.example.com", "authorizationEndpoint": "https://idp.example.com/auth",
+		"tokenEndpoint": "https://idp.example.com/token", "userInfoEndpoint": "https://idp.example.com/userinfo",
+		"clientId": "logsearch", "clientSecret": map[string]any{"secure": "v1:abc"},
+	}
+	raw, err := json.Marshal(dash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"logsearch:dashboards": string(raw), "logsearch:network": network}
 }
 
 func snapshotOf(r registered) []byte {

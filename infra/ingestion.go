@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -60,37 +59,17 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 		return nil, err
 	}
 
-	role, err := iam.NewRole(ctx, "ingest", &iam.RoleArgs{
-		AssumeRolePolicy: pulumi.String(assumeRolePolicy("lambda.amazonaws.com")),
-		Description:      pulumi.Sprintf("logsearch %s ingest function: write to the domain, park failures in the DLQ", cfg.Stack),
-		Tags:             tags(cfg, "ingest"),
-	})
+	role, err := newFunctionRole(ctx, cfg, "ingest", fmt.Sprintf("logsearch %s ingest function: write to the domain, park failures in the DLQ", cfg.Stack), true)
 	if err != nil {
 		return nil, err
 	}
-	for name, policy := range map[string]string{
-		// ENIs in the VPC and the function's own logs.
-		"ingest-vpc-access": "service-role/AWSLambdaVPCAccessExecutionRole",
-		// Active tracing sends segments to X-Ray.
-		"ingest-xray": "AWSXRayDaemonWriteAccess",
-	} {
-		if _, err := iam.NewRolePolicyAttachment(ctx, name, &iam.RolePolicyAttachmentArgs{
-			Role:      role.Name,
-			PolicyArn: pulumi.String(fmt.Sprintf("arn:%s:iam::aws:policy/%s", cfg.Partition, policy)),
-		}); err != nil {
-			return nil, err
-		}
-	}
-	rolePolicy, err := iam.NewRolePolicy(ctx, "ingest", &iam.RolePolicyArgs{
-		Role: role.ID(),
-		Policy: policyOf(func(v []string) []policyStatement {
-			write := allow([]string{"es:ESHttpPost", "es:ESHttpPut"}, v[0]+"/*")
-			write.Sid = "BulkWritesToTheDomain"
-			park := allow([]string{"sqs:SendMessage"}, v[1])
-			park.Sid = "ParkFailedEventsInTheDLQ"
-			return []policyStatement{write, park}
-		}, domain.Arn, dlq.Arn),
-	})
+	rolePolicy, err := role.allowInline(ctx, policyOf(func(v []string) []policyStatement {
+		write := allow([]string{"es:ESHttpPost", "es:ESHttpPut"}, v[0]+"/*")
+		write.Sid = "BulkWritesToTheDomain"
+		park := allow([]string{"sqs:SendMessage"}, v[1])
+		park.Sid = "ParkFailedEventsInTheDLQ"
+		return []policyStatement{write, park}
+	}, domain.Arn, dlq.Arn))
 	if err != nil {
 		return nil, err
 	}
@@ -102,14 +81,12 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 	fnArgs := &lambda.FunctionArgs{
 		Name:        pulumi.String(fnName),
 		Description: pulumi.Sprintf("logsearch %s: CloudWatch Logs subscription -> OpenSearch daily indices", cfg.Stack),
-		Role:        role.Arn,
 		MemorySize:  pulumi.Int(ingestMemoryMB),
 		Timeout:     pulumi.Int(ingestTimeoutSeconds),
 		VpcConfig: &lambda.FunctionVpcConfigArgs{
 			SubnetIds:        network.PrivateSubnetIDs,
 			SecurityGroupIds: pulumi.StringArray{network.IngestSecurityGroupID},
 		},
-		TracingConfig: &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
 		// CKV_AWS_116 reads only this; the on-failure destination below
 		// carries the same events with the error attached.
 		DeadLetterConfig: &lambda.FunctionDeadLetterConfigArgs{TargetArn: dlq.Arn},
@@ -128,8 +105,7 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 	if cfg.Ingest.MaxConcurrency > 0 {
 		fnArgs.ReservedConcurrentExecutions = pulumi.Int(cfg.Ingest.MaxConcurrency)
 	}
-	fn, err := newGoFunction(ctx, "ingest", "ingest", fnArgs,
-		pulumi.DependsOn([]pulumi.Resource{logGroup, rolePolicy}))
+	fn, err := newGoFunction(ctx, "ingest", "ingest", role, fnArgs, pulumi.DependsOn([]pulumi.Resource{logGroup}))
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +129,7 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 	return &Ingestion{
 		FunctionName: fn.Name,
 		FunctionArn:  fn.Arn,
-		RoleArn:      role.Arn,
+		RoleArn:      role.role.Arn,
 		DLQURL:       dlq.Url,
 		DLQArn:       dlq.Arn,
 		DLQName:      dlq.Name,

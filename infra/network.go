@@ -3,11 +3,12 @@ package infra
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -24,6 +25,9 @@ type Network struct {
 	// DomainSubnetIDs are the subnets the domain uses: one per domain AZ,
 	// the first entries of PrivateSubnetIDs.
 	DomainSubnetIDs pulumi.StringArrayOutput
+	// SetupPath are the rules that let the setup function reach the domain
+	// (setup egress, domain ingress); its invocation waits for them.
+	SetupPath []pulumi.Resource
 }
 
 const httpsPort = 443
@@ -32,13 +36,18 @@ const httpsPort = 443
 // one) and the security groups. Traffic allowed, and nothing else:
 //
 //	office CIDRs --443/80--> ALB --443--> domain
-//	ingest fn --443--> domain, ingest fn --443--> SQS endpoint
+//	                         ALB --443--> anywhere (only with dashboards.oidc:
+//	                                      the identity provider's endpoints)
+//	ingest fn --443--> domain, ingest fn --443--> SQS endpoint (the stack's,
+//	                   or with sqsEndpoint: false the existing VPC's CIDRs)
 //	setup fn  --443--> domain
-func NewNetwork(ctx *pulumi.Context, cfg *Config) (*Network, error) {
+//
+// key encrypts the flow-log group.
+func NewNetwork(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Network, error) {
 	n := &Network{}
 	var subnetIDs pulumi.StringArray
 	if cfg.Network.NewVpc() {
-		vpcID, ids, err := newVpc(ctx, cfg)
+		vpcID, ids, err := newVpc(ctx, cfg, key.Arn)
 		if err != nil {
 			return nil, err
 		}
@@ -78,10 +87,10 @@ func NewNetwork(ctx *pulumi.Context, cfg *Config) (*Network, error) {
 
 	rules := []sgRule{
 		{name: "domain-from-ingest", group: n.DomainSecurityGroupID, peer: n.IngestSecurityGroupID, port: httpsPort, why: "ingest function writes documents"},
-		{name: "domain-from-setup", group: n.DomainSecurityGroupID, peer: n.SetupSecurityGroupID, port: httpsPort, why: "setup function configures the domain"},
+		{name: "domain-from-setup", group: n.DomainSecurityGroupID, peer: n.SetupSecurityGroupID, port: httpsPort, why: "setup function configures the domain", setupPath: true},
 		{name: "domain-from-alb", group: n.DomainSecurityGroupID, peer: n.AlbSecurityGroupID, port: httpsPort, why: "Dashboards load balancer forwards office users"},
 		{name: "ingest-to-domain", egress: true, group: n.IngestSecurityGroupID, peer: n.DomainSecurityGroupID, port: httpsPort, why: "bulk requests to the domain"},
-		{name: "setup-to-domain", egress: true, group: n.SetupSecurityGroupID, peer: n.DomainSecurityGroupID, port: httpsPort, why: "setup requests to the domain"},
+		{name: "setup-to-domain", egress: true, group: n.SetupSecurityGroupID, peer: n.DomainSecurityGroupID, port: httpsPort, why: "setup requests to the domain", setupPath: true},
 		{name: "alb-to-domain", egress: true, group: n.AlbSecurityGroupID, peer: n.DomainSecurityGroupID, port: httpsPort, why: "forward to the domain"},
 	}
 	for i, cidr := range cfg.Dashboards.OfficeCidrs {
@@ -90,6 +99,22 @@ func NewNetwork(ctx *pulumi.Context, cfg *Config) (*Network, error) {
 				name: fmt.Sprintf("alb-from-office-%d-%d", i, port), group: n.AlbSecurityGroupID,
 				cidr: cidr, port: port, why: "office network " + cidr,
 			})
+		}
+	}
+	if cfg.Dashboards.Oidc != nil {
+		// The ALB itself calls the identity provider's token and user-info
+		// endpoints, wherever they are; config validation made sure a new
+		// VPC has the NAT gateway that routes them.
+		rules = append(rules, sgRule{name: "alb-to-identity-provider", egress: true, group: n.AlbSecurityGroupID, cidr: "0.0.0.0/0", port: httpsPort, why: "OIDC token and user-info endpoints"})
+	}
+	if !cfg.Network.SqsEndpoint {
+		// The existing VPC's own SQS endpoint sits somewhere in its CIDRs.
+		cidrs, err := vpcCidrs(ctx, cfg.Network.VpcID)
+		if err != nil {
+			return nil, err
+		}
+		for i, cidr := range cidrs {
+			rules = append(rules, sgRule{name: fmt.Sprintf("ingest-to-vpc-sqs-endpoint-%d", i), egress: true, group: n.IngestSecurityGroupID, cidr: cidr, port: httpsPort, why: "dead-letter queue through the VPC's SQS endpoint"})
 		}
 	}
 	if cfg.Network.SqsEndpoint {
@@ -114,11 +139,31 @@ func NewNetwork(ctx *pulumi.Context, cfg *Config) (*Network, error) {
 		}
 	}
 	for _, r := range rules {
-		if err := r.register(ctx, cfg); err != nil {
+		res, err := r.register(ctx, cfg)
+		if err != nil {
 			return nil, err
+		}
+		if r.setupPath {
+			n.SetupPath = append(n.SetupPath, res)
 		}
 	}
 	return n, nil
+}
+
+// vpcCidrs lists the IPv4 networks of an existing VPC: the primary one and
+// every secondary one associated with it.
+func vpcCidrs(ctx *pulumi.Context, vpcID string) ([]string, error) {
+	v, err := ec2.LookupVpc(ctx, &ec2.LookupVpcArgs{Id: pulumi.StringRef(vpcID)})
+	if err != nil {
+		return nil, fmt.Errorf("logsearch:network.vpcId %q: cannot read the VPC (does it exist in this account and region?): %w", vpcID, err)
+	}
+	cidrs := []string{v.CidrBlock}
+	for _, a := range v.CidrBlockAssociations {
+		if a.State == "associated" && !slices.Contains(cidrs, a.CidrBlock) {
+			cidrs = append(cidrs, a.CidrBlock)
+		}
+	}
+	return cidrs, nil
 }
 
 // sgRule is one standalone security-group rule: TCP on one port, from or
@@ -132,9 +177,11 @@ type sgRule struct {
 	cidr   string             // an IPv4 CIDR
 	port   int
 	why    string
+	// setupPath marks the rules the setup function needs (Network.SetupPath).
+	setupPath bool
 }
 
-func (r sgRule) register(ctx *pulumi.Context, cfg *Config) error {
+func (r sgRule) register(ctx *pulumi.Context, cfg *Config) (pulumi.Resource, error) {
 	var peerSG, cidr pulumi.StringPtrInput
 	if r.peer != nil {
 		peerSG = r.peer.ToStringOutput().ToStringPtrOutput()
@@ -152,18 +199,16 @@ func (r sgRule) register(ctx *pulumi.Context, cfg *Config) error {
 		// The two argument types have the same fields, so one converts to
 		// the other; should the provider ever let them differ, this stops
 		// compiling rather than dropping a field.
-		_, err := vpc.NewSecurityGroupEgressRule(ctx, r.name, (*vpc.SecurityGroupEgressRuleArgs)(args))
-		return err
+		return vpc.NewSecurityGroupEgressRule(ctx, r.name, (*vpc.SecurityGroupEgressRuleArgs)(args))
 	}
-	_, err := vpc.NewSecurityGroupIngressRule(ctx, r.name, args)
-	return err
+	return vpc.NewSecurityGroupIngressRule(ctx, r.name, args)
 }
 
 // newVpc creates the VPC: private subnets in azCount AZs with a route table
 // that leads nowhere but the VPC, plus (natGateway: true) public subnets, an
 // internet gateway and one NAT gateway. The default SG is emptied (EC2.2)
 // and rejected traffic is logged.
-func newVpc(ctx *pulumi.Context, cfg *Config) (pulumi.StringOutput, pulumi.StringArray, error) {
+func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi.StringOutput, pulumi.StringArray, error) {
 	azs, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")})
 	if err != nil {
 		return pulumi.StringOutput{}, nil, fmt.Errorf("listing availability zones: %w", err)
@@ -218,7 +263,7 @@ func newVpc(ctx *pulumi.Context, cfg *Config) (pulumi.StringOutput, pulumi.Strin
 		}
 	}
 	if cfg.Network.FlowLogs {
-		if err := newFlowLogs(ctx, cfg, vpcID); err != nil {
+		if err := newFlowLogs(ctx, cfg, vpcID, keyArn); err != nil {
 			return pulumi.StringOutput{}, nil, err
 		}
 	}
@@ -277,11 +322,8 @@ func newNat(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput, private
 
 // newFlowLogs records rejected connections of the new VPC: the cheap
 // answer to "why can't X reach the domain?".
-func newFlowLogs(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput) error {
-	group, err := cloudwatch.NewLogGroup(ctx, "vpc-flow-logs", &cloudwatch.LogGroupArgs{
-		RetentionInDays: pulumi.Int(cfg.LogRetentionDays),
-		Tags:            tags(cfg, "vpc-flow-logs"),
-	})
+func newFlowLogs(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput, keyArn pulumi.StringInput) error {
+	group, err := newLogGroup(ctx, cfg, "vpc-flow-logs", "", keyArn)
 	if err != nil {
 		return err
 	}

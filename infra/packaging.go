@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -62,10 +63,12 @@ func lambdaCode(name string) (pulumi.Archive, error) {
 }
 
 // newGoFunction deploys the Go program ./lambda/<pkg> as the function
-// resourceName. The runtime, architecture and handler are set here because
-// they must match what lambdaCode builds: a linux/arm64 binary named
-// "bootstrap" for the OS-only runtime. args carries everything else.
-func newGoFunction(ctx *pulumi.Context, resourceName, pkg string, args *lambda.FunctionArgs, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
+// resourceName, running as role. The runtime, architecture and handler are
+// set here because they must match what lambdaCode builds: a linux/arm64
+// binary named "bootstrap" for the OS-only runtime. Every function traces
+// actively (X-Ray; role carries the permission) and waits for every policy
+// of its role. args carries everything else.
+func newGoFunction(ctx *pulumi.Context, resourceName, pkg string, role *functionRole, args *lambda.FunctionArgs, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
 	code, err := lambdaCode(pkg)
 	if err != nil {
 		return nil, err
@@ -74,7 +77,64 @@ func newGoFunction(ctx *pulumi.Context, resourceName, pkg string, args *lambda.F
 	args.Architectures = pulumi.StringArray{pulumi.String("arm64")}
 	args.Handler = pulumi.String("bootstrap")
 	args.Code = code
+	args.Role = role.role.Arn
+	args.TracingConfig = &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")}
+	opts = append(opts, pulumi.DependsOn(role.grants))
 	return lambda.NewFunction(ctx, resourceName, args, opts...)
+}
+
+// functionRole is a Lambda execution role and every policy granted to it.
+// A function must not be created before its policies: IAM is eventually
+// consistent, and CreateFunction with a VpcConfig fails ("The provided
+// execution role does not have permissions to call CreateNetworkInterface")
+// when the VPC access policy is not attached yet.
+type functionRole struct {
+	name   string // resource name of the role and its policies' prefix
+	role   *iam.Role
+	grants []pulumi.Resource // attachments and inline policies
+}
+
+// managedPolicy is an AWS managed policy attached as <role>-<suffix>.
+type managedPolicy struct{ suffix, policy string }
+
+// newFunctionRole creates the execution role resourceName with the managed
+// policies every function of the stack needs: X-Ray for active tracing and,
+// for a function in the VPC, ENI management and its own logs.
+func newFunctionRole(ctx *pulumi.Context, cfg *Config, resourceName, description string, inVPC bool) (*functionRole, error) {
+	role, err := iam.NewRole(ctx, resourceName, &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(assumeRolePolicy("lambda.amazonaws.com")),
+		Description:      pulumi.String(description),
+		Tags:             tags(cfg, resourceName),
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := &functionRole{name: resourceName, role: role}
+	managed := []managedPolicy{{"xray", "AWSXRayDaemonWriteAccess"}}
+	if inVPC {
+		managed = append(managed, managedPolicy{"vpc-access", "service-role/AWSLambdaVPCAccessExecutionRole"})
+	}
+	for _, m := range managed {
+		a, err := iam.NewRolePolicyAttachment(ctx, resourceName+"-"+m.suffix, &iam.RolePolicyAttachmentArgs{
+			Role:      role.Name,
+			PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", cfg.Partition, m.policy),
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.grants = append(r.grants, a)
+	}
+	return r, nil
+}
+
+// allowInline gives the role its own inline policy, named like the role.
+func (r *functionRole) allowInline(ctx *pulumi.Context, policy pulumi.StringInput) (*iam.RolePolicy, error) {
+	p, err := iam.NewRolePolicy(ctx, r.name, &iam.RolePolicyArgs{Role: r.role.ID(), Policy: policy})
+	if err != nil {
+		return nil, err
+	}
+	r.grants = append(r.grants, p)
+	return p, nil
 }
 
 // jsonLogging sends a function's logs to logGroup as JSON lines: the

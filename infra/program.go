@@ -1,6 +1,7 @@
 // Package infra is the logsearch Pulumi program. Program reads top-down like
-// the architecture diagram in README.md: config, network, search domain,
-// ingestion, in-domain setup, dashboards access, alarms.
+// the architecture diagram in README.md: config, the stack's KMS key,
+// network, search domain, ingestion, in-domain setup, dashboards access,
+// alarms.
 package infra
 
 import (
@@ -14,11 +15,15 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	network, err := NewNetwork(ctx, cfg)
+	key, err := NewStackKey(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	domain, err := NewSearchDomain(ctx, cfg, network)
+	network, err := NewNetwork(ctx, cfg, key)
+	if err != nil {
+		return err
+	}
+	domain, err := NewSearchDomain(ctx, cfg, network, key)
 	if err != nil {
 		return err
 	}

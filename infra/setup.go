@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -35,13 +34,14 @@ type DomainSetup struct {
 //
 // invocationOpts go to the Invocation only: pass
 // pulumi.DependsOn(<domain access policy>) so the first run does not race
-// the policy that admits its unsigned requests.
+// the policy that admits its unsigned requests. The Invocation waits for
+// the security-group rules of network.SetupPath by itself.
 func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, ingestion *Ingestion, invocationOpts ...pulumi.ResourceOption) (*DomainSetup, error) {
 	spec := setupSpec(cfg, nil)
 	if err := spec.Validate(); err != nil {
 		return nil, fmt.Errorf("domain setup: the stack config (logsearch:ingest, logsearch:domain, logsearch:retentionDays) gives an invalid desired state: %w", err)
 	}
-	fn, role, err := newSetupFunction(ctx, cfg, network)
+	fn, role, err := newSetupFunction(ctx, cfg, network, domain.KmsKeyArn)
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +70,11 @@ func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *
 			"desiredState": specHash,
 			"code":         fn.CodeSha256,
 		},
-	}, invocationOpts...)
+	}, append(invocationOpts, pulumi.DependsOn(network.SetupPath))...)
 	if err != nil {
 		return nil, err
 	}
-	return &DomainSetup{RoleArn: role.Arn, SpecHash: specHash, Result: inv.Result}, nil
+	return &DomainSetup{RoleArn: role.role.Arn, SpecHash: specHash, Result: inv.Result}, nil
 }
 
 // setupSpec is the desired state the stack config implies.
@@ -92,31 +92,19 @@ func setupSpec(cfg *Config, writerRoles []string) domainstate.Spec {
 
 // newSetupFunction is the function in the VPC (the setup security group is
 // admitted to the domain on 443), its role and its log group.
-func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network) (*lambda.Function, *iam.Role, error) {
+func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network, keyArn pulumi.StringInput) (*lambda.Function, *functionRole, error) {
 	name := fmt.Sprintf("%s-%s-setup", ctx.Project(), ctx.Stack())
-	logGroup, err := newLogGroup(ctx, cfg, "setup", "/aws/lambda/"+name, nil)
+	logGroup, err := newLogGroup(ctx, cfg, "setup", "/aws/lambda/"+name, keyArn)
 	if err != nil {
 		return nil, nil, err
 	}
-	role, err := iam.NewRole(ctx, "setup", &iam.RoleArgs{
-		AssumeRolePolicy: pulumi.String(assumeRolePolicy("lambda.amazonaws.com")),
-		Description:      pulumi.String("logsearch: the function that configures roles, index template, retention and Dashboards inside the domain"),
-		Tags:             tags(cfg, "setup"),
-	})
+	role, err := newFunctionRole(ctx, cfg, "setup", "logsearch: the function that configures roles, index template, retention and Dashboards inside the domain", true)
 	if err != nil {
 		return nil, nil, err
 	}
-	vpcAccess, err := iam.NewRolePolicyAttachment(ctx, "setup-vpc-access", &iam.RolePolicyAttachmentArgs{
-		Role:      role.Name,
-		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole", cfg.Partition),
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	fn, err := newGoFunction(ctx, "setup", "setup", &lambda.FunctionArgs{
+	fn, err := newGoFunction(ctx, "setup", "setup", role, &lambda.FunctionArgs{
 		Name:        pulumi.String(name),
 		Description: pulumi.String("Configures the inside of the OpenSearch domain: roles, index template, ISM retention, Dashboards index pattern"),
-		Role:        role.Arn,
 		MemorySize:  pulumi.Int(128),
 		Timeout:     pulumi.Int(setupTimeout),
 		VpcConfig: &lambda.FunctionVpcConfigArgs{
@@ -125,7 +113,7 @@ func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network) (*lamb
 		},
 		LoggingConfig: jsonLogging(logGroup),
 		Tags:          tags(cfg, "setup"),
-	}, pulumi.DependsOn([]pulumi.Resource{vpcAccess}))
+	})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,6 +16,7 @@ import (
 const (
 	invocationType = "aws:lambda/invocation:Invocation"
 	testPassword   = "Mock-Passw0rd!-for-tests"
+	testSetupKey   = "arn:aws:kms:us-east-1:123456789012:key/stack-key"
 )
 
 // setupConfig is a stack config with everything NewDomainSetup reads.
@@ -41,6 +42,7 @@ func runSetup(t *testing.T, cfg *Config) *stackRun {
 			SetupSecurityGroupID: pulumi.String("sg-setup").ToStringOutput(),
 		}
 		domain := &SearchDomain{
+			KmsKeyArn:      pulumi.String(testSetupKey).ToStringOutput(),
 			Name:           pulumi.String("logsearch-dev").ToStringOutput(),
 			Endpoint:       pulumi.String("vpc-logsearch-dev-xxxx.us-east-1.es.amazonaws.com").ToStringOutput(),
 			MasterUserName: "admin",
@@ -149,6 +151,7 @@ func TestSetupFunction(t *testing.T) {
 		"vpcConfig.subnetIds[1]":        "subnet-b",
 		"loggingConfig.logGroup":        "/aws/lambda/logsearch-dev-setup",
 		"timeout":                       float64(setupTimeout),
+		"tracingConfig.mode":            "Active",
 	} {
 		if got := get(t, fn.Inputs, path); got != want {
 			t.Errorf("%s = %v, want %v", path, got, want)
@@ -161,9 +164,17 @@ func TestSetupFunction(t *testing.T) {
 	if got := get(t, lg.Inputs, "retentionInDays"); got != float64(365) {
 		t.Errorf("log retention %v", got)
 	}
-	att := run.one(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "setup-vpc-access")
-	if got := str(t, att.Inputs, "policyArn"); got != "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" {
-		t.Errorf("policy %s", got)
+	if k, _ := lookup(lg.Inputs, "kmsKeyId"); k != testSetupKey {
+		t.Errorf("log group key %v, want the stack key (CloudWatch.16)", k)
+	}
+	for name, policy := range map[string]string{
+		"setup-vpc-access": "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+		"setup-xray":       "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
+	} {
+		att := run.one(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name)
+		if got := str(t, att.Inputs, "policyArn"); got != policy {
+			t.Errorf("%s attaches %s, want %s", name, got, policy)
+		}
 	}
 	if n := len(run.ofType("aws:iam/rolePolicy:RolePolicy")) + len(run.ofType("aws:iam/policy:Policy")); n != 0 {
 		t.Errorf("%d custom policies: the setup function needs no AWS API beyond VPC access", n)
@@ -204,6 +215,10 @@ func TestStackInvokesSetupAfterTheDomain(t *testing.T) {
 	// Setup's requests are unsigned: the access policy must exist first.
 	if !inv.dependsOn("aws:opensearch/domainPolicy:DomainPolicy", "domain-access") {
 		t.Errorf("the invocation does not wait for the domain access policy (depends on %v)", inv.Dependencies)
+	}
+	// Nor can they get through before the security groups let them.
+	if !inv.dependsOn(rtIngress, "domain-from-setup") || !inv.dependsOn(rtEgress, "setup-to-domain") {
+		t.Errorf("the invocation does not wait for the rules domain-from-setup and setup-to-domain (depends on %v)", inv.Dependencies)
 	}
 	other := mustRunStack(t, "dev", map[string]string{"logsearch:retentionDays": "7"})
 	if str(t, other.one(t, invocationType, "domain-setup").Inputs, "triggers.desiredState") == str(t, inv.Inputs, "triggers.desiredState") {

@@ -29,6 +29,8 @@ type fakeDomain struct {
 	settings  map[string]map[string]any // tenant -> advanced settings
 	indices   []string                  // daily indices ISM manages
 	seqNo     int64
+	audit     map[string]any // the audit "config" object
+	readonly  []string       // audit fields only a TLS admin may change
 
 	writes        []string           // "METHOD /path" of every accepted write
 	changePolicy  []string           // bodies of change_policy calls
@@ -62,6 +64,24 @@ func newFakeDomain(t *testing.T) (*fakeDomain, *httptest.Server) {
 		settings: map[string]map[string]any{},
 		faults:   map[string][]fault{},
 		seqNo:    10,
+		// What a new domain answers: audit logging off, the plugin's
+		// defaults around it.
+		audit: map[string]any{
+			"enabled": false,
+			"audit": map[string]any{
+				"enable_rest": true, "enable_transport": false,
+				"disabled_rest_categories":      []any{"GRANTED_PRIVILEGES", "AUTHENTICATED"},
+				"disabled_transport_categories": []any{"GRANTED_PRIVILEGES", "AUTHENTICATED"},
+				"resolve_bulk_requests":         false, "log_request_body": true, "resolve_indices": true,
+				"exclude_sensitive_headers": true, "ignore_users": []any{"kibanaserver"}, "ignore_requests": []any{},
+			},
+			"compliance": map[string]any{
+				"enabled": true, "internal_config": true, "external_config": false,
+				"read_metadata_only": true, "read_watched_fields": map[string]any{}, "read_ignore_users": []any{"kibanaserver"},
+				"write_metadata_only": true, "write_log_diffs": false, "write_watched_indices": []any{}, "write_ignore_users": []any{"kibanaserver"},
+			},
+		},
+		readonly: []string{"/audit/exclude_sensitive_headers", "/compliance/internal_config", "/compliance/external_config"},
 	}
 	srv := httptest.NewTLSServer(f)
 	t.Cleanup(srv.Close)
@@ -182,6 +202,10 @@ func (f *fakeDomain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				accept(201, map[string]any{"status": "CREATED", "message": "'" + name + "' created."})
 			}
 		}
+	case r.URL.Path == "/_plugins/_security/api/audit" && r.Method == http.MethodGet:
+		reply(200, map[string]any{"_readonly": toAnySlice(f.readonly), "config": copyJSON(f.audit)})
+	case r.URL.Path == "/_plugins/_security/api/audit/config" && r.Method == http.MethodPut:
+		f.putAudit(body, reply, accept)
 	case len(parts) == 4 && parts[1] == "_ism" && parts[2] == "policies":
 		f.servePolicy(r, parts[3], body, reply, accept)
 	case len(parts) == 4 && parts[1] == "_ism" && parts[2] == "change_policy":
@@ -275,6 +299,72 @@ func (f *fakeDomain) servePolicy(r *http.Request, id string, body map[string]any
 		}
 		accept(status, map[string]any{"_id": id, "_seq_no": f.seqNo, "_primary_term": 1})
 	}
+}
+
+// auditCategoryOrder is the security plugin's AuditCategory enum order,
+// in which it returns the disabled categories whatever order they were
+// sent in.
+var auditCategoryOrder = []string{"BAD_HEADERS", "FAILED_LOGIN", "MISSING_PRIVILEGES", "GRANTED_PRIVILEGES",
+	"OPENDISTRO_SECURITY_INDEX_ATTEMPT", "SSL_EXCEPTION", "AUTHENTICATED", "INDEX_EVENT"}
+
+// putAudit validates like the security plugin's AuditApiAction: only
+// enabled/audit/compliance, only known categories, no change to a
+// read-only field by a non-admin.
+func (f *fakeDomain) putAudit(body map[string]any, reply, accept func(int, any)) {
+	for k := range body {
+		if k != "enabled" && k != "audit" && k != "compliance" {
+			reply(400, map[string]any{"status": "error", "reason": "Invalid configuration", "invalid_keys": map[string]any{"keys": k}})
+			return
+		}
+	}
+	stored := copyJSON(body)
+	audit, _ := stored["audit"].(map[string]any)
+	for _, k := range []string{"disabled_rest_categories", "disabled_transport_categories"} {
+		if audit == nil || audit[k] == nil {
+			continue
+		}
+		sent := map[string]bool{}
+		for _, c := range asSlice(audit[k]) {
+			sent[fmt.Sprint(c)] = true
+		}
+		var ordered []any
+		for _, c := range auditCategoryOrder {
+			if sent[c] {
+				ordered = append(ordered, c)
+				delete(sent, c)
+			}
+		}
+		if len(sent) > 0 {
+			reply(400, map[string]any{"status": "error", "reason": "Could not parse content of request."})
+			return
+		}
+		audit[k] = ordered
+	}
+	for _, path := range f.readonly {
+		if jsonOf(pointer(f.audit, path)) != jsonOf(pointer(stored, path)) {
+			reply(409, map[string]any{"status": "CONFLICT", "message": "Attempted to update read-only property."})
+			return
+		}
+	}
+	f.audit = stored
+	accept(200, map[string]any{"status": "OK", "message": "'config' updated."})
+}
+
+// pointer resolves a JSON pointer of object keys.
+func pointer(v any, path string) any {
+	for _, k := range strings.Split(strings.TrimPrefix(path, "/"), "/") {
+		m, _ := v.(map[string]any)
+		v = m[k]
+	}
+	return v
+}
+
+func toAnySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // editPolicy stands in for someone else changing the policy.

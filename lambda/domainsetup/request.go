@@ -1,6 +1,6 @@
 // Package domainsetup applies a domainstate.Spec to a live OpenSearch
-// domain over its REST APIs (security plugin, index templates, ISM,
-// Dashboards saved objects), idempotently: each object is read, compared
+// domain over its REST APIs (security plugin roles and audit config, index
+// templates, ISM, Dashboards saved objects), idempotently: each object is read, compared
 // with the desired one and written only when it differs.
 package domainsetup
 

@@ -35,7 +35,8 @@ type Result struct {
 
 // Run applies req.Spec to the domain, in an order that never leaves the
 // ingest function able to write before the template and retention policy
-// that govern its indices exist. It stops at the first failure.
+// that govern its indices exist, and then turns on audit logging. It stops
+// at the first failure.
 func Run(ctx context.Context, req Request, hc *http.Client, retry Retry) (Result, error) {
 	if err := req.Validate(); err != nil {
 		return Result{}, fmt.Errorf("invalid setup request: %w", err)
@@ -55,7 +56,7 @@ func Run(ctx context.Context, req Request, hc *http.Client, retry Retry) (Result
 	for _, m := range req.Spec.RoleMappings(req.MasterUserName) {
 		steps = append(steps, s.roleMapping(m))
 	}
-	steps = append(steps, s.indexPattern, s.defaultIndex)
+	steps = append(steps, s.indexPattern, s.defaultIndex, s.auditLogging)
 
 	var res Result
 	for _, step := range steps {

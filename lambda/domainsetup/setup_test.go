@@ -61,6 +61,7 @@ func TestFirstRunConfiguresTheDomain(t *testing.T) {
 		"role mapping security_manager":    Updated,
 		"Dashboards index pattern logs-*":  Created,
 		"Dashboards default index pattern": Created,
+		"audit logging":                    Updated,
 	}
 	if got := actions(res); !reflect.DeepEqual(got, want) {
 		t.Errorf("outcomes %v, want %v", got, want)
@@ -76,9 +77,19 @@ func TestFirstRunConfiguresTheDomain(t *testing.T) {
 			t.Errorf("template maps %s as %v, want %s", field, got, typ)
 		}
 	}
-	if got := tpl["template"].(map[string]any)["settings"].(map[string]any)["index"].(map[string]any)["number_of_shards"]; got != "2" {
+	settings := tpl["template"].(map[string]any)["settings"].(map[string]any)["index"].(map[string]any)
+	if got := settings["number_of_shards"]; got != "2" {
 		t.Errorf("shards %v, want 2", got)
 	}
+	for path, want := range map[string]string{
+		"/search/slowlog/threshold/query/warn":   domainstate.SlowQueryWarn,
+		"/indexing/slowlog/threshold/index/warn": domainstate.SlowIndexWarn,
+	} {
+		if got := pointer(settings, path); got != want {
+			t.Errorf("template setting index%s = %v, want %s: the slow-log groups would stay empty", path, got, want)
+		}
+	}
+	assertAuditOn(t, f)
 	policy := f.policies["logs-retention"].policy
 	if got := jsonOf(policy["states"]); !strings.Contains(got, `"min_index_age":"30d"`) || !strings.Contains(got, `"delete":{}`) {
 		t.Errorf("policy states %s do not delete after 30d", got)
@@ -273,6 +284,12 @@ func TestFailuresCarryTheDomainsMessage(t *testing.T) {
 		{"read failure", "GET", "/_plugins/_security/api/rolesmapping/all_access", 500,
 			`not json at all`,
 			[]string{"role mapping all_access", "GET /_plugins/_security/api/rolesmapping/all_access", "not json at all"}},
+		{"audit API refused by the access policy", "GET", "/_plugins/_security/api/audit", 403,
+			`{"Message":"User: anonymous is not authorized to perform: es:ESHttpGet"}`,
+			[]string{"audit logging: GET /_plugins/_security/api/audit", "403 Forbidden", "anonymous is not authorized", "publish AUDIT_LOGS", "run pulumi up again"}},
+		{"audit update refused", "PUT", "/_plugins/_security/api/audit/config", 400,
+			`{"status":"error","reason":"Could not parse content of request."}`,
+			[]string{"audit logging: PUT /_plugins/_security/api/audit/config", "400 Bad Request", "Could not parse content of request.", "security_manager"}},
 		{"still starting", "GET", "/_index_template/logs", 503,
 			`{"error":{"type":"cluster_block_exception","reason":"blocked by: [SERVICE_UNAVAILABLE/1/state not recovered]"},"status":503}`,
 			[]string{"503 Service Unavailable", "state not recovered"}},
@@ -299,13 +316,83 @@ func TestFailuresCarryTheDomainsMessage(t *testing.T) {
 	}
 }
 
+// assertAuditOn checks the domain logs audit events on both layers without
+// the two per-request categories, and kept the settings setup does not own.
+func assertAuditOn(t *testing.T, f *fakeDomain) {
+	t.Helper()
+	if f.audit["enabled"] != true {
+		t.Error("audit logging is still disabled")
+	}
+	audit := f.audit["audit"].(map[string]any)
+	for k, want := range map[string]any{
+		"enable_rest": true, "enable_transport": true,
+		"disabled_rest_categories":      []any{"GRANTED_PRIVILEGES", "AUTHENTICATED"},
+		"disabled_transport_categories": []any{"GRANTED_PRIVILEGES", "AUTHENTICATED"},
+		"ignore_users":                  []any{"kibanaserver"},
+		"exclude_sensitive_headers":     true,
+		"log_request_body":              true,
+	} {
+		if !reflect.DeepEqual(audit[k], want) {
+			t.Errorf("audit.%s = %v, want %v", k, audit[k], want)
+		}
+	}
+	if got := f.audit["compliance"].(map[string]any)["write_ignore_users"]; !reflect.DeepEqual(got, []any{"kibanaserver"}) {
+		t.Errorf("compliance settings not kept: write_ignore_users = %v", got)
+	}
+}
+
+func TestAuditEditsArePutBackAndOthersKept(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	run(t, srv, request(srv, f))
+	audit := f.audit["audit"].(map[string]any)
+	f.audit["enabled"] = false
+	audit["disabled_rest_categories"] = []any{"FAILED_LOGIN", "GRANTED_PRIVILEGES"}
+	audit["ignore_users"] = []any{"kibanaserver", "loadtest"}
+
+	res := run(t, srv, request(srv, f))
+	if got := actions(res); got[auditObject] != Updated || res.Changed != 1 {
+		t.Fatalf("outcomes %+v: want only audit logging updated", res.Outcomes)
+	}
+	audit = f.audit["audit"].(map[string]any)
+	if f.audit["enabled"] != true || !reflect.DeepEqual(audit["disabled_rest_categories"], []any{"GRANTED_PRIVILEGES", "AUTHENTICATED"}) {
+		t.Errorf("audit config %v: want it enabled and FAILED_LOGIN logged again", f.audit)
+	}
+	if !reflect.DeepEqual(audit["ignore_users"], []any{"kibanaserver", "loadtest"}) {
+		t.Errorf("ignore_users %v: an engineer's addition was dropped", audit["ignore_users"])
+	}
+
+	// The plugin returned the categories in its own order, not the one
+	// setup sent: that must not count as a difference.
+	writes := len(f.writes)
+	res = run(t, srv, request(srv, f))
+	if res.Changed != 0 || len(f.writes) != writes {
+		t.Errorf("third run changed %d objects and wrote %v", res.Changed, f.writes[writes:])
+	}
+}
+
+func TestAuditFieldOnlyAnAdminMayChangeFailsClearly(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	f.readonly = append(f.readonly, "/audit/enable_transport")
+	res, err := Run(context.Background(), request(srv, f), srv.Client(), noWait)
+	if err == nil || !strings.Contains(err.Error(), "409 Conflict") || !strings.Contains(err.Error(), "Attempted to update read-only property.") {
+		t.Fatalf("error %v: want the domain's 409 message", err)
+	}
+	if got := actions(res); got["role mapping logsearch_writer"] != Created || got["index template logs"] != Created {
+		t.Errorf("outcomes %+v: everything before audit logging must still be applied", res.Outcomes)
+	}
+	if f.audit["enabled"] != false {
+		t.Error("the refused config was stored")
+	}
+}
+
 func TestTransientAnswersAreRetried(t *testing.T) {
 	f, srv := newFakeDomain(t)
 	f.addFault("GET", "/_index_template/logs", 503, `{"message":"starting"}`)
 	f.addFault("PUT", "/_plugins/_security/api/roles/logsearch_writer", 429, `{"message":"slow down"}`)
+	f.addFault("GET", "/_plugins/_security/api/audit", 502, `{"message":"bad gateway"}`)
 	res := run(t, srv, request(srv, f))
-	if res.Changed != 10 {
-		t.Errorf("changed %d, want 10 after retries", res.Changed)
+	if res.Changed != 11 {
+		t.Errorf("changed %d, want 11 after retries", res.Changed)
 	}
 }
 

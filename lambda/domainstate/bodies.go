@@ -25,6 +25,13 @@ var dashboardsIndices = []string{
 
 // WriterRoleBody lets the ingest function create daily indices and
 // bulk-index into them: no read, no delete, nothing outside <prefix>-*.
+//
+// The bulk requests auto-create the day's index (indices:admin/auto_create)
+// and add a field to its mapping whenever a new LTSV label or JSON key shows
+// up (indices:admin/mapping/auto_put). Neither needs its own grant: the
+// security plugin's PrivilegesEvaluator checks them as indices:admin/create
+// and indices:admin/mapping/put, which the create_index and index action
+// groups contain (TestWriterRoleCoversIngestActions holds the expansion).
 func (s Spec) WriterRoleBody() Body {
 	return Body{
 		"description":         "Ingest function: creates " + s.IndexPattern() + " indices and indexes log documents into them. " + managedNote,
@@ -132,6 +139,13 @@ func (s Spec) IndexTemplateBody() Body {
 				"number_of_shards":   fmt.Sprint(s.Shards),
 				"number_of_replicas": fmt.Sprint(s.Replicas),
 				"mapping":            Body{"total_fields": Body{"limit": fmt.Sprint(TotalFieldsLimit)}},
+				"search": Body{"slowlog": Body{"threshold": Body{
+					"query": Body{"warn": SlowQueryWarn, "info": SlowQueryInfo},
+					"fetch": Body{"warn": SlowFetchWarn, "info": SlowFetchInfo},
+				}}},
+				"indexing": Body{"slowlog": Body{"threshold": Body{
+					"index": Body{"warn": SlowIndexWarn, "info": SlowIndexInfo},
+				}}},
 			}},
 			"mappings": Body{
 				"dynamic_templates": []any{

@@ -1,6 +1,7 @@
 // Package domainstate is the desired state of the inside of a logsearch
 // domain: the Spec the stack config implies, and the exact request bodies
-// (roles, index template, ISM policy, Dashboards index pattern) it yields.
+// (roles, index template, ISM policy, Dashboards index pattern, audit
+// configuration) it yields.
 // It performs no I/O, so every body is checked against golden files.
 package domainstate
 
@@ -59,6 +60,25 @@ const (
 	// TotalFieldsLimit is OpenSearch's default, stated explicitly so the
 	// README and the template agree.
 	TotalFieldsLimit = 1000
+)
+
+// Slow-log thresholds, per shard. OpenSearch logs nothing until an index
+// has thresholds (the default is -1, off), so without them the stack's
+// SEARCH_SLOW_LOGS and INDEX_SLOW_LOGS groups would stay empty. They are
+// set high enough that a healthy domain writes almost nothing: an entry
+// means a search or a bulk write that support staff or the ingest function
+// actually waited on.
+const (
+	// SlowQueryWarn/SlowQueryInfo: the query phase of a search.
+	SlowQueryWarn = "10s"
+	SlowQueryInfo = "5s"
+	// SlowFetchWarn/SlowFetchInfo: loading the hits' documents, which is
+	// normally milliseconds; seconds mean huge documents or a starved node.
+	SlowFetchWarn = "2s"
+	SlowFetchInfo = "1s"
+	// SlowIndexWarn/SlowIndexInfo: indexing one document on a shard.
+	SlowIndexWarn = "10s"
+	SlowIndexInfo = "5s"
 )
 
 // indexPrefixPattern is OpenSearch's index naming rule narrowed to what a

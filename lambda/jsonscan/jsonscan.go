@@ -240,8 +240,9 @@ type Text struct {
 // Text reads the string at the cursor without modifying the input. An
 // escaped string is unescaped onto out, which is returned grown; Value
 // aliases out's array (or the input, when there is nothing to unescape).
-// Give out spare capacity of at least the input's length and it never
-// reallocates, so earlier Values stay in one buffer.
+// Give out spare capacity of at least the input's length plus 8 (room
+// for its word-at-a-time copy) and it never reallocates, so earlier
+// Values stay in one buffer.
 func (s *Scanner) Text(out []byte) (Text, []byte, error) {
 	if s.Peek() != '"' {
 		return Text{}, out, s.Unexpected("a string")

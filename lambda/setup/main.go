@@ -1,8 +1,8 @@
 // Command setup is the Lambda function that configures the inside of the
 // logsearch domain (roles, index template, ISM policy, Dashboards index
-// pattern). The Pulumi program invokes it through aws.lambda.Invocation
-// whenever the desired state changes; a returned error fails `pulumi up`
-// with the domain's message in it.
+// pattern, audit logging). The Pulumi program invokes it through
+// aws.lambda.Invocation whenever the desired state changes; a returned
+// error fails `pulumi up` with the domain's message in it.
 package main
 
 import (
