@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"io"
 	"net/http"
 	"net/url"
@@ -188,7 +189,13 @@ func (c *replayCommand) queue(ctx context.Context) (replay.Queue, error) {
 	if cfg.Region == "" {
 		return nil, errors.New("no AWS region for SQS: pass --region (the queue's region) or set AWS_REGION")
 	}
-	cfg.HTTPClient = bufferedBodies{cfg.HTTPClient}
+	next := cfg.HTTPClient
+	if next == nil {
+		// LoadDefaultConfig leaves it nil unless something (a CA bundle,
+		// a test) set one; the SDK would otherwise build this default.
+		next = awshttp.NewBuildableClient()
+	}
+	cfg.HTTPClient = bufferedBodies{next}
 	return sqs.NewFromConfig(cfg, func(so *sqs.Options) {
 		if c.o.SQSEndpoint != "" {
 			so.BaseEndpoint = &c.o.SQSEndpoint
