@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
+	"github.com/logsearch/logsearch/lambda/settings"
 )
 
 const (
@@ -667,6 +668,14 @@ func TestIngestionControls(t *testing.T) {
 		}
 		if _, errs := fieldtypes.DecodeJSON(env["FIELD_TYPES"].(string)); len(errs) > 0 {
 			t.Errorf("FIELD_TYPES does not decode: %v", errs)
+		}
+		// The function's own settings loader must accept what the program
+		// sets, or every cold start of this stack would stop.
+		loaded, err := settings.Load(func(k string) string { s, _ := env[k].(string); return s })
+		if err != nil {
+			t.Errorf("the ingest function would refuse the environment the program gives it: %v", err)
+		} else if d := loaded.Document; d.IndexPrefix != cfg.Ingest.IndexPrefix || d.TimeField != cfg.Ingest.TimeField || d.Location.String() != cfg.Ingest.Timezone || len(d.FieldTypes) != len(cfg.Ingest.FieldTypes) {
+			t.Errorf("ingest would read %+v; config says %+v", d, cfg.Ingest)
 		}
 		// The function's own log group exists first, retained and encrypted.
 		lg := run.one(t, rtLogGroup, "ingest-logs")
