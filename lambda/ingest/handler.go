@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -27,6 +28,11 @@ type handler struct {
 	log        *slog.Logger
 	metricsOut io.Writer
 	function   string
+
+	// mu serializes invocations: the decoder, builder and buffers below are
+	// reused across them, and aws-lambda-go runs invocations side by side
+	// when AWS_LAMBDA_MAX_CONCURRENCY > 1 (Lambda Managed Instances).
+	mu sync.Mutex
 
 	decoder cwlogs.Decoder
 	builder *document.Builder
@@ -82,6 +88,8 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 // Invoke implements lambda.Handler on the raw payload, so that even a
 // payload that is not JSON reaches the dead-letter queue.
 func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	requestID := ""
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		requestID = lc.AwsRequestID

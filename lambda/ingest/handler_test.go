@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
 	"github.com/logsearch/logsearch/lambda/fakesqs"
@@ -67,4 +68,46 @@ func TestHandlerInProcess(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "OPENSEARCH_ENDPOINT") || !strings.Contains(err.Error(), "DLQ_URL") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// TestHandlerConcurrentInvocations runs invocations side by side, as
+// aws-lambda-go does when AWS_LAMBDA_MAX_CONCURRENCY > 1: the reused
+// decoder, builder and buffers must not mix payloads (run with -race).
+func TestHandlerConcurrentInvocations(t *testing.T) {
+	osrv, err := fakeopensearch.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = osrv.Close() }()
+	sqs, err := fakesqs.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sqs.Close() }()
+	vars := baseEnv(osrv.URL, sqs.URL)
+	for k, v := range vars {
+		t.Setenv(k, v)
+	}
+	h, err := newHandler(context.Background(), func(k string) string { return vars[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []cwlogs.LogEvent
+	errs := make(chan error, 4)
+	for i := range 4 {
+		evs := scenarioEvents(100+i, 150)
+		all = append(all, evs...)
+		payload := cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))
+		go func() {
+			_, err := h.Invoke(context.Background(), payload)
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := e2eEnv{os: osrv, sqs: sqs}
+	checkAccounted(t, env, collect(t, env), all, map[string]bool{})
 }
