@@ -16,28 +16,37 @@ import (
 	"github.com/logsearch/logsearch/lambda/fakesqs"
 )
 
-// TestHandlerInProcess runs the handler without the emulator, so its
-// accounting is checked even where aws-lambda-rie is not installed.
-func TestHandlerInProcess(t *testing.T) {
+// inProcess starts the fake domain and queue and a handler wired to them
+// the way the runtime would, logging and writing metrics to logs and emf.
+func inProcess(t *testing.T, logs, emf io.Writer) (*handler, e2eEnv) {
+	t.Helper()
 	osrv, err := fakeopensearch.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = osrv.Close() }()
+	t.Cleanup(func() { _ = osrv.Close() })
 	sqs, err := fakesqs.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = sqs.Close() }()
+	t.Cleanup(func() { _ = sqs.Close() })
 	vars := baseEnv(osrv.URL, sqs.URL)
 	for k, v := range vars {
 		t.Setenv(k, v) // the AWS SDK reads AWS_* itself
 	}
-	var logs, emf bytes.Buffer
-	h, err := newHandler(context.Background(), func(k string) string { return vars[k] }, slog.New(slog.NewJSONHandler(&logs, nil)), &emf)
+	h, err := newHandler(context.Background(), func(k string) string { return vars[k] }, slog.New(slog.NewJSONHandler(logs, nil)), emf)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return h, e2eEnv{os: osrv, sqs: sqs}
+}
+
+// TestHandlerInProcess runs the handler without the emulator, so its
+// accounting is checked even where aws-lambda-rie is not installed.
+func TestHandlerInProcess(t *testing.T) {
+	var logs, emf bytes.Buffer
+	h, env := inProcess(t, &logs, &emf)
+	osrv := env.os
 	osrv.SetFaults(fakeopensearch.Faults{
 		Item:         fakeopensearch.FirstAttempts(1, 429, nil),
 		MappingError: func(id string, _ []byte) bool { return strings.HasSuffix(id, "7") },
@@ -51,7 +60,6 @@ func TestHandlerInProcess(t *testing.T) {
 	if _, err := h.Invoke(ctx, cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))); err != nil {
 		t.Fatal(err)
 	}
-	env := e2eEnv{os: osrv, sqs: sqs}
 	checkAccounted(t, env, collect(t, env), evs, wantDLQ)
 	for _, want := range []string{`"requestId":"req-42"`, `"msg":"events kept in the dead-letter queue"`, `"count":20`} {
 		if !strings.Contains(logs.String(), want) {
@@ -64,7 +72,7 @@ func TestHandlerInProcess(t *testing.T) {
 		}
 	}
 	// Settings errors surface from newHandler, listing every problem.
-	_, err = newHandler(context.Background(), func(string) string { return "" }, slog.New(slog.NewJSONHandler(io.Discard, nil)), io.Discard)
+	_, err := newHandler(context.Background(), func(string) string { return "" }, slog.New(slog.NewJSONHandler(io.Discard, nil)), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "OPENSEARCH_ENDPOINT") || !strings.Contains(err.Error(), "DLQ_URL") {
 		t.Errorf("err = %v", err)
 	}
@@ -74,24 +82,7 @@ func TestHandlerInProcess(t *testing.T) {
 // aws-lambda-go does when AWS_LAMBDA_MAX_CONCURRENCY > 1: the reused
 // decoder, builder and buffers must not mix payloads (run with -race).
 func TestHandlerConcurrentInvocations(t *testing.T) {
-	osrv, err := fakeopensearch.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = osrv.Close() }()
-	sqs, err := fakesqs.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = sqs.Close() }()
-	vars := baseEnv(osrv.URL, sqs.URL)
-	for k, v := range vars {
-		t.Setenv(k, v)
-	}
-	h, err := newHandler(context.Background(), func(k string) string { return vars[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, env := inProcess(t, io.Discard, io.Discard)
 	var all []cwlogs.LogEvent
 	errs := make(chan error, 4)
 	for i := range 4 {
@@ -108,6 +99,5 @@ func TestHandlerConcurrentInvocations(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	env := e2eEnv{os: osrv, sqs: sqs}
 	checkAccounted(t, env, collect(t, env), all, map[string]bool{})
 }
