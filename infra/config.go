@@ -18,6 +18,7 @@ import (
 
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
+	"github.com/logsearch/logsearch/lambda/problemlist"
 )
 
 // configNamespace is the Pulumi config namespace of every key: logsearch:<key>.
@@ -200,13 +201,9 @@ func (p ConfigProblem) String() string {
 type ConfigError struct{ Problems []ConfigProblem }
 
 func (e *ConfigError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "the stack config has %d problem(s); fix them in Pulumi.<stack>.yaml or with `pulumi config set`:", len(e.Problems))
-	for _, p := range e.Problems {
-		b.WriteString("\n  - ")
-		b.WriteString(p.String())
-	}
-	return b.String()
+	return problemlist.Format(func(n int) string {
+		return fmt.Sprintf("the stack config has %d problem(s); fix them in Pulumi.<stack>.yaml or with `pulumi config set`:", n)
+	}, e.Problems)
 }
 
 // configSource is where raw values come from: the Pulumi context in a run,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
+	"github.com/logsearch/logsearch/lambda/problemlist"
 )
 
 // Auth is how requests to the OpenSearch domain are authenticated.
@@ -81,13 +82,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "ingest function settings are invalid (%d problem(s)); correct the function's environment variables (set by the stack config) and redeploy:", len(e.Problems))
-	for _, p := range e.Problems {
-		b.WriteString("\n  - ")
-		b.WriteString(p.String())
-	}
-	return b.String()
+	return problemlist.Format(func(n int) string {
+		return fmt.Sprintf("ingest function settings are invalid (%d problem(s)); correct the function's environment variables (set by the stack config) and redeploy:", n)
+	}, e.Problems)
 }
 
 // Load reads and validates the settings through getenv (os.Getenv in the
