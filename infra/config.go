@@ -26,18 +26,54 @@ const configNamespace = "logsearch"
 
 // Config is the whole `logsearch:` stack config, read and validated once.
 // The json tags are the config key names users write in Pulumi.<stack>.yaml.
+// Every keyed field's doc comment is its entry in docs/configuration.md
+// (go test ./infra -run TestConfigReference -update regenerates it), so it
+// is written for the person editing the stack file.
 type Config struct {
-	Stack         string           `json:"-"`          // pulumi stack name
-	Production    bool             `json:"production"` // logsearch:production; default true for a stack named "prod"
-	Network       NetworkConfig    `json:"network"`
-	Domain        DomainConfig     `json:"domain"`
-	LogGroups     []LogGroupConfig `json:"logGroups"`
-	Ingest        IngestConfig     `json:"ingest"`
-	Dashboards    DashboardsConfig `json:"dashboards"`
-	RetentionDays int              `json:"retentionDays"` // days an index stays searchable
-	AlarmEmails   []string         `json:"alarmEmails"`
+	Stack string `json:"-"` // pulumi stack name
+	// Production turns on the production rules: the domain spans 3
+	// availability zones with zone awareness, has 3 or 5 dedicated master
+	// nodes, at least 3 data nodes, no burstable t2/t3 instance types and at
+	// least 1 replica; the domain and its KMS key are protected against
+	// deletion and the load balancer has deletion protection on. Default:
+	// true for a stack named prod, false for every other stack.
+	Production bool `json:"production"`
+	// Network is where the stack runs: leave out vpcId and the stack
+	// creates its own VPC; give vpcId and subnetIds and it uses that
+	// existing VPC as it is.
+	Network NetworkConfig `json:"network"`
+	// Domain sizes the OpenSearch domain.
+	Domain DomainConfig `json:"domain"`
+	// LogGroups are the existing CloudWatch Logs groups (in the stack's
+	// account and region) whose events are indexed, one subscription filter
+	// each. An empty list only gives a warning: nothing is ingested. A group
+	// takes at most 2 subscription filters in all, counting other tools'
+	// filters and other stacks' (see docs/ingestion.md). Refused: a name
+	// that is not a log group name, a group listed twice, and the stack's
+	// own log groups (/aws/lambda/logsearch-<stack>-*,
+	// /aws/opensearch/logsearch-<stack>/*), which would feed the function its
+	// own output in a loop.
+	LogGroups []LogGroupConfig `json:"logGroups"`
+	// Ingest is how log events become documents: index names, time zone,
+	// time field, field types, concurrency.
+	Ingest IngestConfig `json:"ingest"`
+	// Dashboards is the office entry to OpenSearch Dashboards. Required.
+	Dashboards DashboardsConfig `json:"dashboards"`
+	// RetentionDays is how many days a daily index stays searchable before
+	// the index lifecycle policy deletes it. At least 1. A change applies at
+	// once to every existing index.
+	RetentionDays int `json:"retentionDays"`
+	// AlarmEmails are the e-mail addresses that receive alarms (bare
+	// addresses such as ops@example.com). Each must confirm the subscription
+	// mail AWS sends. An empty list only gives a warning: alarms would fire
+	// with nobody notified.
+	AlarmEmails []string `json:"alarmEmails"`
 	// LogRetentionDays is how long the CloudWatch log groups this stack
-	// creates (domain and function logs) keep their events.
+	// creates (domain logs, function logs, VPC flow logs) keep their events;
+	// the load balancer's S3 access logs expire after the same number of
+	// days. Allowed: a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30,
+	// 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+	// 2922, 3288, 3653). 365 or more meets Security Hub CloudWatch.16.
 	LogRetentionDays int `json:"logRetentionDays"`
 	// Region, AccountID and Partition come from the AWS provider, not from
 	// logsearch config; they are filled by LoadConfig so ARNs can be built.
@@ -48,19 +84,40 @@ type Config struct {
 
 // NetworkConfig is either an existing VPC (VpcID + SubnetIDs) or a new one.
 type NetworkConfig struct {
-	VpcID     string   `json:"vpcId"`
+	// VpcID is an existing VPC to deploy into, e.g. vpc-0123456789abcdef0.
+	// Empty: the stack creates its own VPC. An existing VPC needs
+	// enableDnsSupport and enableDnsHostnames on, or the SQS endpoint's
+	// private DNS does not work.
+	VpcID string `json:"vpcId"`
+	// SubnetIDs are the existing VPC's private subnets, at least 2, each in
+	// a different availability zone (only with vpcId). The domain uses the
+	// first one (or the first domain.azCount with zone awareness); the
+	// functions, the load balancer and the SQS endpoint use all of them.
 	SubnetIDs []string `json:"subnetIds"`
-	VpcCidr   string   `json:"vpcCidr"`
-	AzCount   int      `json:"azCount"`
-	// NatGateway gives a new VPC's private subnets a way out; only
-	// dashboards.oidc needs it (the ALB calls the identity provider).
+	// VpcCidr is a new VPC's IPv4 network, /16 to /24 with no host bits
+	// set. It is split into 8 equal blocks: the first azCount are private
+	// subnets, blocks 4 onwards are public subnets (only with natGateway).
+	VpcCidr string `json:"vpcCidr"`
+	// AzCount is how many availability zones a new VPC spans: 2 or 3, and at
+	// least as many as the domain spans (the load balancer and the functions
+	// need 2).
+	AzCount int `json:"azCount"`
+	// NatGateway gives a new VPC public subnets, an internet gateway and
+	// one NAT gateway. Only dashboards.oidc needs it (the load balancer
+	// calls the identity provider itself): a new VPC with dashboards.oidc
+	// and without natGateway is refused. Refused with an existing VPC, which
+	// keeps its own routing.
 	NatGateway bool `json:"natGateway"`
-	// SqsEndpoint creates an SQS interface endpoint so the in-VPC ingest
-	// function reaches its dead-letter queue without a NAT gateway. Turn it
-	// off only in an existing VPC that already has one with private DNS:
-	// the ingest function may then send HTTPS to the VPC's CIDRs.
+	// SqsEndpoint creates an SQS interface endpoint with private DNS so the
+	// in-VPC ingest function reaches its dead-letter queue without a NAT
+	// gateway. Set it to false only in an existing VPC that already has one
+	// (a second endpoint with private DNS for the same service fails to
+	// deploy); the ingest function may then send HTTPS to the VPC's own
+	// CIDRs, where that endpoint lives. false in a new VPC is refused: failed
+	// events could not reach the dead-letter queue.
 	SqsEndpoint bool `json:"sqsEndpoint"`
-	// FlowLogs records rejected traffic of a new VPC to CloudWatch Logs.
+	// FlowLogs records a new VPC's rejected traffic in a CloudWatch log
+	// group: cheap, and it answers "why can't X reach the domain?".
 	FlowLogs bool `json:"flowLogs"`
 }
 
@@ -69,24 +126,53 @@ func (n NetworkConfig) NewVpc() bool { return n.VpcID == "" }
 
 // DomainConfig sizes the OpenSearch domain.
 type DomainConfig struct {
-	EngineVersion        string `json:"engineVersion"`
-	InstanceType         string `json:"instanceType"`
-	InstanceCount        int    `json:"instanceCount"`
-	ZoneAwareness        bool   `json:"zoneAwareness"`
-	AzCount              int    `json:"azCount"`
-	DedicatedMasterType  string `json:"dedicatedMasterType"`
-	DedicatedMasterCount int    `json:"dedicatedMasterCount"`
-	VolumeSize           int    `json:"volumeSize"`
-	Iops                 int    `json:"iops"`
-	Throughput           int    `json:"throughput"`
-	Shards               int    `json:"shards"`
-	// Replicas defaults to 0, or to 1 with zone awareness: the replica in
-	// another AZ is what zone awareness is for.
+	// EngineVersion is the OpenSearch version, OpenSearch_<major>.<minor>.
+	// Check the live list (aws opensearch list-versions) before changing it.
+	EngineVersion string `json:"engineVersion"`
+	// InstanceType is the data node type, e.g. r6g.large.search. Its EBS
+	// maximum limits volumeSize; a type missing from the built-in table
+	// deploys with a warning that the size was not checked.
+	InstanceType string `json:"instanceType"`
+	// InstanceCount is the number of data nodes, at least 1. With zone
+	// awareness it must be a multiple of azCount.
+	InstanceCount int `json:"instanceCount"`
+	// ZoneAwareness spreads nodes and replicas over availability zones, and
+	// makes the replicas default 1.
+	ZoneAwareness bool `json:"zoneAwareness"`
+	// AzCount is how many availability zones the domain spans with zone
+	// awareness: 2 or 3 (default 2). Without zone awareness it is 1 and may
+	// not be set.
+	AzCount int `json:"azCount"`
+	// DedicatedMasterType is the dedicated master node type, used when
+	// dedicatedMasterCount is above 0 (then the default is
+	// m6g.large.search).
+	DedicatedMasterType string `json:"dedicatedMasterType"`
+	// DedicatedMasterCount is the number of dedicated master nodes: 0 for
+	// none, otherwise 3 or 5 (an odd quorum).
+	DedicatedMasterCount int `json:"dedicatedMasterCount"`
+	// VolumeSize is the gp3 storage per data node in GiB: at least 10, at
+	// most the instance type's EBS maximum (see docs/operations.md).
+	VolumeSize int `json:"volumeSize"`
+	// Iops is the gp3 volume's provisioned IOPS, 3000 to 16000; 3000 is the
+	// included baseline.
+	Iops int `json:"iops"`
+	// Throughput is the gp3 volume's throughput in MiB/s, 125 to 1000; 125
+	// is the included baseline.
+	Throughput int `json:"throughput"`
+	// Shards is the number of primary shards per daily index, 1 to 1024.
+	// Aim for 30-50 GiB per shard. Applies from the next daily index.
+	Shards int `json:"shards"`
+	// Replicas is the number of replica copies of each shard. Default 0, or
+	// 1 with zone awareness: the replica in another AZ is what zone awareness
+	// is for, so 0 is then refused. At most instanceCount - 1, or the cluster
+	// stays yellow. A production stack keeps at least 1. Applies from the
+	// next daily index.
 	Replicas    int  `json:"replicas"`
 	replicasSet bool // replicas written in the config, so no default applies
-	// APIPrincipals are IAM role or user ARNs (engineers, the backfill
-	// tool) whose SigV4-signed requests the domain access policy admits.
-	// Fine-grained access control must still map them to a role.
+	// APIPrincipals are IAM role or user ARNs (no wildcards) whose
+	// SigV4-signed requests the domain access policy admits, e.g. engineers
+	// who run the backfill tool with their own AWS credentials. Setup maps
+	// each ARN to all_access as a backend role.
 	APIPrincipals []string `json:"apiPrincipals"`
 }
 
@@ -100,45 +186,98 @@ func (d DomainConfig) SubnetCount() int {
 
 // LogGroupConfig is one CloudWatch Logs group to subscribe.
 type LogGroupConfig struct {
-	Name          string `json:"name"`
+	// Name is the log group's name, e.g. /example/app/web: 1 to 512 of
+	// letters, digits and . - _ / #.
+	Name string `json:"name"`
+	// FilterPattern is a CloudWatch Logs filter pattern (at most 1024
+	// characters) choosing which events are indexed, e.g. -"DEBUG". Empty:
+	// every event.
 	FilterPattern string `json:"filterPattern"`
 }
 
 // IngestConfig is what the ingest function (and the index template) need.
 type IngestConfig struct {
-	IndexPrefix string         `json:"indexPrefix"`
-	Timezone    string         `json:"timezone"`
-	TimeField   string         `json:"timeField"`
-	FieldTypes  fieldtypes.Map `json:"fieldTypes"`
+	// IndexPrefix names the daily indices <prefix>-YYYY.MM.DD: lower-case
+	// letters, digits, - and _, starting with a letter or digit, at most 100
+	// characters. Changing it creates new roles, template, policy and index
+	// pattern; the old ones stay until deleted by hand.
+	IndexPrefix string `json:"indexPrefix"`
+	// Timezone is the IANA time zone (UTC, Europe/Berlin, Asia/Tokyo) whose
+	// calendar day picks an event's daily index; times without a UTC offset
+	// are read in it. Local is refused.
+	Timezone string `json:"timezone"`
+	// TimeField is the log field @timestamp is read from. It is always a
+	// date: declaring it another type in fieldTypes is refused.
+	TimeField string `json:"timeField"`
+	// FieldTypes maps log field names to types: keyword, text, long,
+	// integer, float, double, boolean, date or ip. Fields not listed stay as
+	// they are (LTSV values are strings). A value that does not fit its type
+	// is kept under @invalid. The fields logsearch adds itself (@timestamp,
+	// @message, ...) are refused. Applies from the next daily index.
+	FieldTypes fieldtypes.Map `json:"fieldTypes"`
 	// MaxConcurrency caps concurrent ingest invocations (reserved
-	// concurrency) so bursts queue in Lambda instead of flooding the domain
-	// with 429s. 0 leaves the function on the account's shared pool: a
-	// reservation fails to deploy in accounts with a small concurrency quota.
+	// concurrency), 0 to 1000, so bursts wait in Lambda's queue (up to 6 h)
+	// instead of flooding the domain with HTTP 429s. 0 leaves the function
+	// on the account's shared pool: a reservation fails to deploy in
+	// accounts with a small concurrency quota, such as new accounts.
 	MaxConcurrency int `json:"maxConcurrency"`
 }
 
 // DashboardsConfig is the office entry to OpenSearch Dashboards.
 type DashboardsConfig struct {
-	HostName       string      `json:"hostName"`
-	HostedZone     string      `json:"hostedZone"`
-	PrivateZone    bool        `json:"privateZone"`
-	CertificateArn string      `json:"certificateArn"`
-	OfficeCidrs    []string    `json:"officeCidrs"`
-	Oidc           *OidcConfig `json:"oidc"`
+	// HostName is the name office users open, e.g. logs.example.com.
+	// Required; it must lie inside hostedZone. Case and a trailing dot do
+	// not matter.
+	HostName string `json:"hostName"`
+	// HostedZone is the Route53 hosted zone, e.g. example.com, that gets an
+	// alias A record for hostName pointing at the load balancer. Required.
+	HostedZone string `json:"hostedZone"`
+	// PrivateZone says hostedZone is a private hosted zone; certificateArn
+	// is then required.
+	PrivateZone bool `json:"privateZone"`
+	// CertificateArn is an ACM certificate for hostName. Empty: a new
+	// certificate is requested and DNS-validated in hostedZone. Required with
+	// privateZone: ACM validates over public DNS, so validation in a private
+	// zone never finishes.
+	CertificateArn string `json:"certificateArn"`
+	// OfficeCidrs are the office networks allowed to reach the load
+	// balancer on 443 (and 80, which only redirects), e.g.
+	// ["203.0.113.0/24"]. Required. Each must be an IPv4 CIDR with no host
+	// bits set; 0.0.0.0/0 and IPv6 ranges are refused.
+	OfficeCidrs []string `json:"officeCidrs"`
+	// Oidc turns on single sign-on at the load balancer (ALB action
+	// authenticate-oidc, scope openid) before any Dashboards request. Off
+	// when absent. The load balancer calls the token and user-info endpoints
+	// itself: a new VPC then needs network.natGateway (see
+	// docs/dashboards.md).
+	Oidc *OidcConfig `json:"oidc"`
 }
 
 // OidcConfig enables the ALB's authenticate-oidc action before forwarding.
 type OidcConfig struct {
-	Issuer                string              `json:"issuer"`
-	AuthorizationEndpoint string              `json:"authorizationEndpoint"`
-	TokenEndpoint         string              `json:"tokenEndpoint"`
-	UserInfoEndpoint      string              `json:"userInfoEndpoint"`
-	ClientID              string              `json:"clientId"`
-	ClientSecret          pulumi.StringOutput `json:"-"` // a Pulumi secret
-	clientSecret          string              // plain value while validating; never leaves LoadConfig
+	// Issuer is the identity provider's issuer URL (https://). Required
+	// with oidc.
+	Issuer string `json:"issuer"`
+	// AuthorizationEndpoint is the identity provider's authorization URL
+	// (https://). Required with oidc.
+	AuthorizationEndpoint string `json:"authorizationEndpoint"`
+	// TokenEndpoint is the identity provider's token URL (https://).
+	// Required with oidc.
+	TokenEndpoint string `json:"tokenEndpoint"`
+	// UserInfoEndpoint is the identity provider's user-info URL (https://).
+	// Required with oidc.
+	UserInfoEndpoint string `json:"userInfoEndpoint"`
+	// ClientID is the client ID registered at the identity provider.
+	// Required with oidc.
+	ClientID string `json:"clientId"`
+	// ClientSecret is the client secret registered at the identity
+	// provider. Required with oidc, and refused unless stored encrypted:
+	// pulumi config set --path --secret dashboards.oidc.clientSecret <value>.
+	ClientSecret pulumi.StringOutput `json:"-" configdoc:"clientSecret,secret string"`
+	clientSecret string              // plain value while validating; never leaves LoadConfig
 }
 
-// Defaults. They are also the documentation: README's config table quotes them.
+// Defaults. docs/configuration.md shows them, read from defaultConfig.
 const (
 	DefaultEngineVersion       = "OpenSearch_2.19"
 	DefaultInstanceType        = "t3.small.search"
