@@ -160,7 +160,7 @@ func fieldDocs(files ...string) (map[string]string, error) {
 // own section.
 type configKey struct {
 	path, typ, def, doc string
-	section            []configKey // set for objects and lists of objects
+	section             []configKey // set for objects and lists of objects
 }
 
 // renderConfigReference writes the reference for the config type of root,
