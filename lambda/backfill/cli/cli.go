@@ -131,7 +131,7 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 
 	cfg := pipeline.Config{
 		Document: o.document(),
-		LogGroup: o.LogGroup, Concurrency: o.Concurrency, BatchBytes: o.BulkBytes,
+		LogGroup: o.LogGroup, Concurrency: o.Concurrency, BatchBytes: o.BulkBytes, MaxLineBytes: o.MaxLineBytes,
 		DryRun: o.DryRun, DryRunOut: c.env.Stdout, Samples: o.Samples,
 	}
 	if o.Redo {
@@ -291,7 +291,7 @@ func (c *command) printSummary(s *pipeline.Summary, rejectsPath string) {
 	if s.AlreadyDone > 0 {
 		_, _ = fmt.Fprintf(out, " (%d by an earlier attempt)", s.AlreadyDone)
 	}
-	_, _ = fmt.Fprintf(out, "; %d lines read, %d %s, %d refused, %d blank", s.Lines, s.Indexed, verb, s.Rejected, s.Empty)
+	_, _ = fmt.Fprintf(out, "; %d lines read, %d %s, %d refused, %d too long, %d blank", s.Lines, s.Indexed, verb, s.Rejected, s.TooLong, s.Empty)
 	if s.OtherIndex > 0 {
 		_, _ = fmt.Fprintf(out, ", %d skipped (they belong to days not redone)", s.OtherIndex)
 	}
@@ -300,7 +300,10 @@ func (c *command) printSummary(s *pipeline.Summary, rejectsPath string) {
 	for _, f := range s.Failed {
 		_, _ = fmt.Fprintf(out, "NOT INDEXED: %s: %v\n", f.Object, f.Err)
 	}
-	if s.Rejected > 0 || len(s.Failed) > 0 {
+	for _, f := range s.Warnings {
+		_, _ = fmt.Fprintf(out, "WARNING: %s: %v\n", f.Object, f.Err)
+	}
+	if s.Rejected > 0 || s.TooLong > 0 || len(s.Failed) > 0 || len(s.Warnings) > 0 {
 		if rejectsPath != "" {
 			_, _ = fmt.Fprintf(out, "details of every line and object not indexed: %s\n", rejectsPath)
 		}

@@ -30,9 +30,10 @@ type Options struct {
 	S3Endpoint string
 	LogGroup   string
 
-	Concurrency int
-	State       string
-	Samples     int
+	Concurrency  int
+	State        string
+	Samples      int
+	MaxLineBytes int
 
 	Yes        bool
 	DeleteMode redo.Mode
@@ -154,6 +155,7 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "objects processed in parallel")
 	fs.StringVar(&o.State, "state", ".backfill-state.jsonl", "resume state file; kept while a run is unfinished, removed when it completes")
 	fs.IntVar(&o.Samples, "sample", 3, "documents a dry run prints")
+	fs.IntVar(&o.MaxLineBytes, "max-line-bytes", archive.DefaultMaxLineBytes, "longest line indexed, in bytes; longer lines go to the rejects file with their location (1024 to 10485760)")
 	fs.BoolVar(&o.Yes, "yes", false, "redo: delete without asking (for scripts)")
 	deleteMode := fs.String("delete", string(redo.ModeIndex), "redo: index (delete whole index-days) or query (delete only documents whose @log_group is this run's)")
 
@@ -198,6 +200,9 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 	errs = o.check(errs)
 	if o.Concurrency < 1 || o.Concurrency > 256 {
 		errs = append(errs, fmt.Errorf("--concurrency %d: use 1 to 256", o.Concurrency))
+	}
+	if o.MaxLineBytes < 1<<10 || o.MaxLineBytes > maxBulkBytes {
+		errs = append(errs, fmt.Errorf("--max-line-bytes %d: use 1024 to %d (a longer line cannot fit one bulk request)", o.MaxLineBytes, maxBulkBytes))
 	}
 	if o.Samples < 0 {
 		errs = append(errs, fmt.Errorf("--sample %d: use 0 or more", o.Samples))

@@ -53,6 +53,9 @@ func listJobs(ctx context.Context, o *Options, from, to time.Time, newS3 func() 
 				if oerr != nil {
 					return nil, nil, oerr
 				}
+				if obj.Day, err = fileDay(o, dir.Name()+"/"+obj.Key); err != nil {
+					return nil, nil, err
+				}
 				canonical = append(canonical, dir.Name()+"/"+obj.Key)
 				add(pipeline.Job{Store: dir, Object: obj})
 				continue
@@ -76,6 +79,20 @@ func listJobs(ctx context.Context, o *Options, from, to time.Time, newS3 func() 
 		}
 	}
 	return jobs, canonical, nil
+}
+
+// fileDay is the day of a file read on its own, which lines without a
+// time field are indexed under: the date its path names in --key-layout
+// form, or else --from when it names one day. Never the file's
+// modification time, which a copy or a download changes.
+func fileDay(o *Options, path string) (time.Time, error) {
+	if d, ok := o.KeyLayout.DayIn(path); ok {
+		return d, nil
+	}
+	if o.HasRange && o.From.Equal(o.To) {
+		return o.From, nil
+	}
+	return time.Time{}, fmt.Errorf("file %s: its path names no date in --key-layout form (%s), so lines without a time field would have no day: pass --from YYYY-MM-DD (the file's day), or a --key-layout matching the date in its name", path, o.KeyLayout)
 }
 
 // defaultS3 builds the real S3 client.

@@ -436,20 +436,36 @@ func TestKeepIndexAndFallbackTime(t *testing.T) {
 	}
 }
 
-func TestIDsAreDeterministicAndDistinct(t *testing.T) {
-	w := &worker{}
-	a := w.id("s3://b\x00k\x00", 1)
-	if a != w.id("s3://b\x00k\x00", 1) || len(a) != 32 {
-		t.Fatalf("id %q not stable", a)
+func TestLineIDs(t *testing.T) {
+	day := time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC)
+	ids := func(group string, day time.Time, lines ...string) []string {
+		var c lineIDs
+		c.reset(group, day)
+		var out []string
+		for _, l := range lines {
+			out = append(out, c.next([]byte(l)))
+		}
+		return out
 	}
+	base := ids("g", day, "a", "b", "a", "a")
 	seen := map[string]bool{}
-	for _, p := range []string{"s3://b\x00k\x00", "s3://b\x00k1\x00", "s3://c\x00k\x00"} {
-		for n := int64(1); n <= 1000; n++ {
-			id := w.id(p, n)
-			if seen[id] {
-				t.Fatalf("duplicate id for %q line %d", p, n)
+	for _, id := range base {
+		if seen[id] || len(id) != 32 {
+			t.Fatalf("ids %q: identical lines at different places must differ", base)
+		}
+		seen[id] = true
+	}
+	if got := ids("g", day, "a", "b", "a", "a", "grown"); strings.Join(got[:4], " ") != strings.Join(base, " ") {
+		t.Errorf("appending a line changed the earlier ids")
+	}
+	for name, other := range map[string][]string{
+		"log group": ids("h", day, "a", "b", "a", "a"),
+		"day":       ids("g", day.AddDate(0, 0, 1), "a", "b", "a", "a"),
+	} {
+		for k := range base {
+			if other[k] == base[k] {
+				t.Errorf("another %s gives line %d the same id", name, k+1)
 			}
-			seen[id] = true
 		}
 	}
 }
