@@ -291,9 +291,15 @@ func (c *command) printSummary(s *pipeline.Summary, rejectsPath string) {
 	if s.AlreadyDone > 0 {
 		_, _ = fmt.Fprintf(out, " (%d by an earlier attempt)", s.AlreadyDone)
 	}
-	_, _ = fmt.Fprintf(out, "; %d lines read, %d %s, %d refused, %d too long, %d blank", s.Lines, s.Indexed, verb, s.Rejected, s.TooLong, s.Empty)
+	_, _ = fmt.Fprintf(out, "; %d lines read: %d %s, %d refused, %d too long, %d blank", s.Lines, s.Indexed, verb, s.Rejected, s.TooLong, s.Empty)
 	if s.OtherIndex > 0 {
 		_, _ = fmt.Fprintf(out, ", %d skipped (they belong to days not redone)", s.OtherIndex)
+	}
+	if s.Pending > 0 {
+		_, _ = fmt.Fprintf(out, ", %d pending (not confirmed by OpenSearch; the next run sends them again)", s.Pending)
+	}
+	if !c.o.DryRun {
+		_, _ = fmt.Fprintf(out, "; %d documents sent", s.Sent)
 	}
 	_, _ = fmt.Fprintln(out)
 	printPerIndex(out, s.PerIndex)

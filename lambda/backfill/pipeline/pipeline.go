@@ -92,8 +92,13 @@ type Summary struct {
 	AlreadyDone    int // skipped: finished by an earlier attempt
 	Done           int // finished now, every line indexed
 	Failed         []ObjectFailure
+	// Every line read is counted once in exactly one of Indexed,
+	// Rejected, TooLong, Empty, OtherIndex and Pending, which add up to
+	// Lines, also when the run is interrupted or stopped.
 	Lines          int64 // lines read (empty lines included)
+	Sent           int64 // documents sent to OpenSearch (0 in a dry run)
 	Indexed        int64 // documents accepted by OpenSearch (or built, in a dry run)
+	Pending        int64 // documents read but not confirmed indexed or refused: the next run sends them again
 	Rejected       int64 // documents refused for good, written to the rejects file
 	TooLong        int64 // lines over MaxLineBytes, written to the rejects file
 	Empty          int64 // blank lines, which make no document
@@ -239,9 +244,9 @@ func (r *runner) stopWith(err error) {
 
 // objectResult accumulates one object's counts under the runner's lock.
 type objectResult struct {
-	lines, indexed, rejected, tooLong, empty, otherIndex int64
-	perIndex                                             map[string]int64
-	warning                                              error
+	lines, sent, indexed, rejected, tooLong, empty, otherIndex, pending int64
+	perIndex                                                            map[string]int64
+	warning                                                             error
 }
 
 func (r *runner) record(job Job, res *objectResult, failure error, complete bool) {
@@ -249,7 +254,9 @@ func (r *runner) record(job Job, res *objectResult, failure error, complete bool
 	defer r.mu.Unlock()
 	s := r.sum
 	s.Lines += res.lines
+	s.Sent += res.sent
 	s.Indexed += res.indexed
+	s.Pending += res.pending
 	s.Rejected += res.rejected
 	s.TooLong += res.tooLong
 	s.Empty += res.empty
@@ -384,9 +391,19 @@ func (w *worker) read(j Job, res *objectResult) error {
 	w.ids.reset(w.payload.LogGroup, j.Object.Day)
 	w.body, w.items, w.raw = w.body[:0], w.items[:0], w.raw[:0]
 
-	var stored, text int64
+	var counted, stored, text int64 // what the meter has been told
 	stopped := false
 	for {
+		// Checked before a line is read, so that every line counted as
+		// read is also built and sent (or counted as blank, ...).
+		if res.lines-counted >= 4096 {
+			w.deps.Meter.Add(res.lines-counted, w.lines.StoredBytes()-stored, text)
+			counted, stored, text = res.lines, w.lines.StoredBytes(), 0
+			if w.readCtx.Err() != nil {
+				stopped = true
+				break
+			}
+		}
 		line, n, ok := w.lines.Next()
 		if !ok {
 			break
@@ -403,14 +420,6 @@ func (w *worker) read(j Job, res *objectResult) error {
 			continue
 		}
 		ev.ID = w.ids.next(line)
-		if res.lines%4096 == 0 {
-			w.deps.Meter.Add(4096, w.lines.StoredBytes()-stored, text)
-			stored, text = w.lines.StoredBytes(), 0
-			if w.readCtx.Err() != nil {
-				stopped = true
-				break
-			}
-		}
 		if isBlank(line) {
 			res.empty++
 			continue
@@ -436,7 +445,7 @@ func (w *worker) read(j Job, res *objectResult) error {
 			}
 		}
 	}
-	w.deps.Meter.Add(res.lines%4096, w.lines.StoredBytes()-stored, text)
+	w.deps.Meter.Add(res.lines-counted, w.lines.StoredBytes()-stored, text)
 	if err := w.flush(j, res); err != nil {
 		return err
 	}
@@ -494,6 +503,14 @@ func (w *worker) flush(j Job, res *objectResult) error {
 		w.bulk = append(w.bulk, bulk.Item{ID: it.id, Body: w.body[it.bodyStart:it.bodyEnd], Ref: i})
 	}
 	result := w.sender.Index(w.sendCtx, w.bulk)
+	res.sent += int64(len(w.items))
+	for _, ref := range result.Indexed {
+		res.perIndex[w.items[ref].index]++
+	}
+	res.indexed += int64(len(result.Indexed))
+	// Every item ends up indexed, rejected or pending.
+	unsettled := int64(len(w.items) - len(result.Indexed))
+	defer func() { res.pending += unsettled }()
 	if err := DeliveryError(result); err != nil {
 		w.abort(err)
 		return errStopped
@@ -508,12 +525,9 @@ func (w *worker) flush(j Job, res *objectResult) error {
 			w.stopWith(err)
 			return errStopped
 		}
+		res.rejected++
+		unsettled--
 	}
-	res.rejected += int64(len(result.Failed))
-	for _, ref := range result.Indexed {
-		res.perIndex[w.items[ref].index]++
-	}
-	res.indexed += int64(len(result.Indexed))
 	return nil
 }
 
