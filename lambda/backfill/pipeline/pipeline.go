@@ -88,10 +88,10 @@ type Deps struct {
 
 // Summary is what a run did.
 type Summary struct {
-	Objects        int // objects listed for this run
-	AlreadyDone    int // skipped: finished by an earlier attempt
-	Done           int // finished now, every line indexed
-	Failed         []ObjectFailure
+	Objects     int // objects listed for this run
+	AlreadyDone int // skipped: finished by an earlier attempt
+	Done        int // finished now, every line indexed
+	Failed      []ObjectFailure
 	// Every line read is counted once in exactly one of Indexed,
 	// Rejected, TooLong, Empty, OtherIndex and Pending, which add up to
 	// Lines, also when the run is interrupted or stopped.
