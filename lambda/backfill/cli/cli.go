@@ -25,13 +25,36 @@ import (
 	"github.com/logsearch/logsearch/lambda/document"
 )
 
-// Exit statuses.
+// Exit statuses, the same for backfill, redo and replay-dlq; ExitCodes
+// explains them.
 const (
-	ExitOK          = 0   // every line indexed
-	ExitFailed      = 1   // something was not indexed: see the summary and the rejects file
-	ExitUsage       = 2   // bad flags or sources: nothing was done
-	ExitInterrupted = 130 // stopped by Ctrl-C; run the same command again to resume
+	ExitOK          = 0
+	ExitFailed      = 1
+	ExitUsage       = 2
+	ExitInterrupted = 130
 )
+
+// ExitCodes is the one table of exit statuses: -h prints it and the
+// manual repeats it.
+var ExitCodes = []struct {
+	Code    int
+	Meaning string
+}{
+	{ExitOK, "everything was indexed (replay-dlq: every message received was replayed and deleted)"},
+	{ExitFailed, "something was not indexed, or the run stopped: see the summary and the rejects file, then run again to resume"},
+	{ExitUsage, "bad flags, sources, settings or AWS credentials, or no objects to read: nothing was done"},
+	{ExitInterrupted, "interrupted by Ctrl-C: run the same command again to resume"},
+}
+
+// exitStatusText is ExitCodes for -h.
+func exitStatusText() string {
+	var b strings.Builder
+	b.WriteString("\nExit status:\n")
+	for _, e := range ExitCodes {
+		fmt.Fprintf(&b, "  %-4d %s\n", e.Code, e.Meaning)
+	}
+	return b.String()
+}
 
 // Env is the command's surroundings; tests replace parts of it.
 type Env struct {
@@ -125,7 +148,7 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		if o.Redo {
 			err = fmt.Errorf("%w; nothing was deleted, since nothing could refill the days", err)
 		}
-		return ExitFailed, err
+		return ExitUsage, err
 	}
 	_, _ = fmt.Fprintf(stderr, "%d objects, %s stored, from %s\n", len(jobs), megabytes(total), strings.Join(canonical, " "))
 
@@ -199,7 +222,10 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		runErr = cerr
 	}
 	if runErr != nil {
-		return ExitFailed, fmt.Errorf("%w; the state file %s is kept: run the same command again to resume", runErr, o.State)
+		if state.Written() {
+			return ExitFailed, fmt.Errorf("%w; the state file %s is kept: run the same command again to resume", runErr, o.State)
+		}
+		return ExitFailed, fmt.Errorf("%w; no object was finished, so there is nothing to resume: run the same command again", runErr)
 	}
 	c.printSummary(sum, o.Rejects)
 	code := exitCode(sum)
@@ -209,7 +235,11 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		}
 		return code, nil
 	}
-	_, _ = fmt.Fprintf(stderr, "state kept in %s: run the same command again to resume (finished objects are skipped)\n", o.State)
+	if state.Written() {
+		_, _ = fmt.Fprintf(stderr, "state kept in %s: run the same command again to resume (finished objects are skipped)\n", o.State)
+	} else {
+		_, _ = fmt.Fprintln(stderr, "no object was finished, so no state file was written: run the same command again to start over")
+	}
 	return code, nil
 }
 

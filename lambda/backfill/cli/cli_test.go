@@ -489,7 +489,7 @@ func TestNoObjectsIsAnErrorAndRedoDeletesNothing(t *testing.T) {
 	postDoc(t, osrv, "cwl-2023.01.01", "x", "g", "m")
 	r := &run{t: t, dir: t.TempDir(), os: osrv}
 	res := r.exec("redo", "--yes", "--from", "2023-01-01", dir)
-	if res.code != ExitFailed || !strings.Contains(res.stderr, "no objects found") || !strings.Contains(res.stderr, "nothing was deleted") || osrv.Count() != 1 {
+	if res.code != ExitUsage || !strings.Contains(res.stderr, "no objects found") || !strings.Contains(res.stderr, "nothing was deleted") || osrv.Count() != 1 {
 		t.Fatalf("exit %d\n%s", res.code, res.stderr)
 	}
 }

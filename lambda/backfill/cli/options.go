@@ -231,6 +231,7 @@ func newFlagSet(name string, usage io.Writer, text string) *flag.FlagSet {
 	fs.Usage = func() {
 		_, _ = fmt.Fprint(usage, text)
 		fs.PrintDefaults()
+		_, _ = fmt.Fprint(usage, exitStatusText())
 	}
 	return fs
 }
