@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/backfill/redo"
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
+	"github.com/logsearch/logsearch/lambda/settings"
 )
 
 // Options are the parsed command line.
@@ -56,7 +58,9 @@ type Target struct {
 	ProgressInterval time.Duration
 
 	// Parsed by check.
-	tz, types string
+	tz, types   string
+	endpointURL *url.URL
+	envRegion   string
 }
 
 // addTargetFlags declares the Target flags on fs, with the defaults the
@@ -68,9 +72,10 @@ func (t *Target) addTargetFlags(fs *flag.FlagSet, getenv func(string) string, re
 		}
 		return def
 	}
-	fs.StringVar(&t.Endpoint, "endpoint", getenv("OPENSEARCH_ENDPOINT"), "OpenSearch URL, e.g. https://vpc-logs-xyz.ap-northeast-1.es.amazonaws.com; default $OPENSEARCH_ENDPOINT")
+	fs.StringVar(&t.Endpoint, "endpoint", getenv("OPENSEARCH_ENDPOINT"), "OpenSearch domain endpoint, a URL or a bare host name as the stack outputs it, e.g. vpc-logs-xyz.ap-northeast-1.es.amazonaws.com; default $OPENSEARCH_ENDPOINT")
 	fs.StringVar(&t.Auth, "auth", envOr("OPENSEARCH_AUTH", "sigv4"), "sigv4 (sign with your AWS credentials) or none; default from $OPENSEARCH_AUTH")
-	fs.StringVar(&t.Region, "region", envOr("AWS_REGION", getenv("AWS_DEFAULT_REGION")), "AWS region of the domain (and bucket or queue); default $AWS_REGION")
+	fs.StringVar(&t.Region, "region", "", "AWS region of the domain (and bucket or queue); default: the region the endpoint names, else $AWS_REGION")
+	t.envRegion = envOr("AWS_REGION", getenv("AWS_DEFAULT_REGION"))
 	fs.StringVar(&t.IndexPrefix, "index-prefix", envOr("INDEX_PREFIX", "cwl"), "index name prefix: <prefix>-YYYY.MM.DD; default from $INDEX_PREFIX")
 	fs.StringVar(&t.tz, "timezone", envOr("INDEX_TIMEZONE", "UTC"), "IANA time zone whose calendar day names the index; default from $INDEX_TIMEZONE")
 	fs.StringVar(&t.TimeField, "time-field", envOr("TIME_FIELD", "time"), "field @timestamp is read from; default from $TIME_FIELD")
@@ -85,10 +90,20 @@ func (t *Target) addTargetFlags(fs *flag.FlagSet, getenv func(string) string, re
 func (t *Target) check(errs []error) []error {
 	if !t.DryRun {
 		if t.Endpoint == "" {
-			errs = append(errs, errors.New("no OpenSearch endpoint: pass --endpoint https://... or set OPENSEARCH_ENDPOINT (or use --dry-run)"))
-		} else if !strings.HasPrefix(t.Endpoint, "https://") && !strings.HasPrefix(t.Endpoint, "http://") {
-			errs = append(errs, fmt.Errorf("--endpoint %q is not a URL: write https://<domain endpoint>", t.Endpoint))
+			errs = append(errs, errors.New("no OpenSearch endpoint: pass --endpoint <domain endpoint> or set OPENSEARCH_ENDPOINT (or use --dry-run)"))
+		} else if u, err := settings.ParseEndpoint(t.Endpoint); err != nil {
+			errs = append(errs, fmt.Errorf("--endpoint %q: %w", t.Endpoint, err))
+		} else {
+			t.endpointURL = u
 		}
+	}
+	// The domain's region signs its requests; the endpoint names it, and
+	// AWS_REGION set for other work must not override it.
+	if t.Region == "" && t.endpointURL != nil {
+		t.Region = domainRegion(t.endpointURL)
+	}
+	if t.Region == "" {
+		t.Region = t.envRegion
 	}
 	if t.Auth != "sigv4" && t.Auth != "none" {
 		errs = append(errs, fmt.Errorf("--auth %q: use sigv4 or none", t.Auth))

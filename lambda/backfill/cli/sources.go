@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/logsearch/logsearch/lambda/archive"
+	"github.com/logsearch/logsearch/lambda/backfill/awsenv"
 	"github.com/logsearch/logsearch/lambda/backfill/pipeline"
 )
 
@@ -98,10 +99,10 @@ func fileDay(o *Options, path string) (time.Time, error) {
 // defaultS3 builds the real S3 client.
 func defaultS3(ctx context.Context, o *Options) func() (archive.S3API, error) {
 	return func() (archive.S3API, error) {
-		c, err := archive.NewS3Client(ctx, o.Region, o.S3Endpoint)
+		cfg, err := awsenv.Load(ctx, o.Region, "for S3")
 		if err != nil {
 			return nil, err
 		}
-		return c, nil
+		return archive.NewS3Client(cfg, o.S3Endpoint), nil
 	}
 }
