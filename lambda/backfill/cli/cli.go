@@ -70,6 +70,9 @@ type Env struct {
 	// NewSQS builds replay-dlq's SQS client; nil means from the AWS
 	// credential chain (and --sqs-endpoint).
 	NewSQS func() (replay.Queue, error)
+	// NewLambda builds the client --from-function reads the function's
+	// settings with; nil means from the AWS credential chain.
+	NewLambda func() FunctionAPI
 	// OpenSearch builds the workers' bulk senders and the transport for
 	// index deletion; nil means from the options (endpoint, auth, region).
 	OpenSearch func(ctx context.Context, o *Target, base bulk.Config) (func() (pipeline.Sender, error), redo.Transport, error)
@@ -84,13 +87,23 @@ func Main(ctx, stop context.Context, args []string, env Env) int {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	getenv, source, err := withFunctionSettings(ctx, args, env)
+	if err != nil {
+		name := "backfill"
+		if len(args) > 0 && args[0] == "replay-dlq" {
+			name += " replay-dlq"
+		}
+		_, _ = fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
+		return ExitUsage
+	}
+	_, _ = fmt.Fprint(env.Stderr, source)
 	if len(args) > 0 && args[0] == "replay-dlq" {
-		o, err := ParseReplayArgs(args[1:], env.Getenv, env.Stderr)
+		o, err := ParseReplayArgs(args[1:], getenv, env.Stderr)
 		return runCommand(env.Stderr, "backfill replay-dlq", err, func() (int, error) {
 			return (&replayCommand{o: o, env: env}).run(ctx, stop)
 		})
 	}
-	o, err := ParseArgs(args, env.Getenv, env.Stderr)
+	o, err := ParseArgs(args, getenv, env.Stderr)
 	return runCommand(env.Stderr, "backfill", err, func() (int, error) {
 		return (&command{o: o, env: env}).run(ctx, stop)
 	})

@@ -44,6 +44,10 @@ type Options struct {
 // Target is where and how documents are written, and the run's common
 // flags: shared by backfill, redo and replay-dlq.
 type Target struct {
+	// FromFunction names the deployed ingest function whose settings are
+	// the defaults (read before the flags are parsed).
+	FromFunction string
+
 	Endpoint    string
 	Auth        string
 	Region      string
@@ -72,6 +76,7 @@ func (t *Target) addTargetFlags(fs *flag.FlagSet, getenv func(string) string, re
 		}
 		return def
 	}
+	fs.StringVar(&t.FromFunction, fromFunctionFlag, "", "take the ingest settings (endpoint, index prefix, time zone, time field, field types, DLQ URL) from this deployed function (the stack output ingestFunctionName, or its ARN), so documents come out as the function builds them; needs lambda:GetFunctionConfiguration")
 	fs.StringVar(&t.Endpoint, "endpoint", getenv("OPENSEARCH_ENDPOINT"), "OpenSearch domain endpoint, a URL or a bare host name as the stack outputs it, e.g. vpc-logs-xyz.ap-northeast-1.es.amazonaws.com; default $OPENSEARCH_ENDPOINT")
 	fs.StringVar(&t.Auth, "auth", envOr("OPENSEARCH_AUTH", "sigv4"), "sigv4 (sign with your AWS credentials) or none; default from $OPENSEARCH_AUTH")
 	fs.StringVar(&t.Region, "region", "", "AWS region of the domain (and bucket or queue); default: the region the endpoint names, else $AWS_REGION")
@@ -213,6 +218,7 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 	o.KeyLayout = archive.KeyLayout(*layout)
 	errs = appendErr(errs, o.KeyLayout.Validate())
 	errs = o.check(errs)
+	errs = o.checkFromFunction(fs, errs)
 	if o.Concurrency < 1 || o.Concurrency > 256 {
 		errs = append(errs, fmt.Errorf("--concurrency %d: use 1 to 256", o.Concurrency))
 	}

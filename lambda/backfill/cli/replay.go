@@ -81,6 +81,7 @@ func ParseReplayArgs(args []string, getenv func(string) string, usage io.Writer)
 		errs = append(errs, fmt.Errorf("replay-dlq takes no SOURCE (got %q): the queue is named with --queue-url", fs.Arg(0)))
 	}
 	errs = o.check(errs)
+	errs = o.checkFromFunction(fs, errs)
 	if o.QueueURL == "" {
 		errs = append(errs, errors.New("no queue: pass --queue-url https://sqs.<region>.amazonaws.com/<account>/<queue> or set DLQ_URL (the stack's DLQ URL output)"))
 	} else if u, err := url.Parse(o.QueueURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") == "" {
