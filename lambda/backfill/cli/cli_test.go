@@ -469,15 +469,22 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--from", "2024-05-01", "s3://"}, []string{"s3://<bucket>/<prefix>"}},
 	}
 	for _, tt := range tests {
-		r := &run{t: t, dir: t.TempDir(), os: nil}
-		res := r.exec(append(tt.args, "--endpoint", "http://127.0.0.1:9")...)
-		if res.code != ExitUsage {
-			t.Errorf("%v: exit %d, want %d\n%s", tt.args, res.code, ExitUsage, res.stderr)
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(res.stderr, w) {
-				t.Errorf("%v: stderr lacks %q:\n%s", tt.args, w, res.stderr)
-			}
+		assertUsageError(t, append(tt.args, "--endpoint", "http://127.0.0.1:9"), tt.want)
+	}
+}
+
+// assertUsageError runs backfill with args and expects exit status 2 with
+// every one of want in its error output.
+func assertUsageError(t *testing.T, args, want []string) {
+	t.Helper()
+	r := &run{t: t, dir: t.TempDir()}
+	res := r.exec(args...)
+	if res.code != ExitUsage {
+		t.Errorf("%v: exit %d, want %d\n%s", args, res.code, ExitUsage, res.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(res.stderr, w) {
+			t.Errorf("%v: stderr lacks %q:\n%s", args, w, res.stderr)
 		}
 	}
 }

@@ -172,16 +172,7 @@ func TestFromFunctionErrors(t *testing.T) {
 		{[]string{"--from-function", "good", "--time-field", "t", "--field-types", "{}"}, []string{"--time-field conflicts with --from-function", "--field-types conflicts"}},
 	}
 	for _, tt := range tests {
-		r := &run{t: t, dir: t.TempDir()}
-		res := r.exec(append(tt.args, "--from", "2024-05-31", t.TempDir())...)
-		if res.code != ExitUsage {
-			t.Errorf("%v: exit %d, want %d\n%s", tt.args, res.code, ExitUsage, res.stderr)
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(res.stderr, w) {
-				t.Errorf("%v: stderr lacks %q:\n%s", tt.args, w, res.stderr)
-			}
-		}
+		assertUsageError(t, append(tt.args, "--from", "2024-05-31", t.TempDir()), tt.want)
 	}
 }
 

@@ -109,6 +109,13 @@ func (s *indexAll) Index(_ context.Context, items []bulk.Item) bulk.Result {
 	return r
 }
 
+// replayInto replays q into sender with the default document settings.
+func replayInto(t *testing.T, q *memQueue, sender *indexAll) (*Summary, error) {
+	return Run(context.Background(), context.Background(),
+		Config{QueueURL: "q", Document: document.Config{IndexPrefix: "cwl", Location: time.UTC, TimeField: "time"}},
+		Deps{Queue: q, Sender: sender, Rejects: rejects.NewWriter(t.TempDir() + "/r.ndjson")})
+}
+
 func TestDeleteFailuresLeaveMessages(t *testing.T) {
 	var bodies []string
 	for i := range 25 {
@@ -131,9 +138,7 @@ func TestDeleteFailuresLeaveMessages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			q := &memQueue{bodies: bodies, deleted: map[string]bool{}, failDelete: tt.failDelete, deleteErr: tt.deleteErr}
 			sender := &indexAll{}
-			sum, err := Run(context.Background(), context.Background(),
-				Config{QueueURL: "q", Document: document.Config{IndexPrefix: "cwl", Location: time.UTC, TimeField: "time"}},
-				Deps{Queue: q, Sender: sender, Rejects: rejects.NewWriter(t.TempDir() + "/r.ndjson")})
+			sum, err := replayInto(t, q, sender)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,9 +197,7 @@ func TestMalformedChunksAreUnrecognised(t *testing.T) {
 			bodies = append(bodies, inv)
 			q := &memQueue{bodies: bodies, deleted: map[string]bool{}}
 			sender := &indexAll{}
-			sum, err := Run(context.Background(), context.Background(),
-				Config{QueueURL: "q", Document: document.Config{IndexPrefix: "cwl", Location: time.UTC, TimeField: "time"}},
-				Deps{Queue: q, Sender: sender, Rejects: rejects.NewWriter(t.TempDir() + "/r.ndjson")})
+			sum, err := replayInto(t, q, sender)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,9 +222,7 @@ func TestChunkNumberingNeverPanics(t *testing.T) {
 				`{"logsearch_dlq":1,"kind":"chunk","chunk_of":"x","part":1,"parts":2,"data":"e30="}`,
 			}
 			q := &memQueue{bodies: bodies, deleted: map[string]bool{}}
-			sum, err := Run(context.Background(), context.Background(),
-				Config{QueueURL: "q", Document: document.Config{IndexPrefix: "cwl", Location: time.UTC, TimeField: "time"}},
-				Deps{Queue: q, Sender: &indexAll{}, Rejects: rejects.NewWriter(t.TempDir() + "/r.ndjson")})
+			sum, err := replayInto(t, q, &indexAll{})
 			if err != nil || sum.Messages != 3 || sum.Left+sum.Deleted != 3 {
 				t.Fatalf("part %d parts %d: %+v, %v", a, b, sum, err)
 			}
