@@ -190,3 +190,38 @@ func TestBrokenDownloadIsATransportError(t *testing.T) {
 		t.Fatalf("Err = %v, want a transport error, not corruption", l.Err())
 	}
 }
+
+// A local file's ETag follows its content, not its modification time: a
+// copy or a touched file is the same object, a grown one is not.
+func TestLocalETagFollowsContent(t *testing.T) {
+	big := strings.Repeat("a log line\n", 3*tagSample/11)
+	d := newDir(t, nil)
+	write := func(key, content string, mtime time.Time) Object {
+		t.Helper()
+		p := filepath.Join(strings.TrimPrefix(d.Name(), "file://"), key)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		o, err := d.Stat(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	day := time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC)
+	for _, content := range []string{"short\n", big} {
+		orig := write("a.log", content, day)
+		if cp := write("b.log", content, day.AddDate(0, 3, 0)); cp.ETag != orig.ETag {
+			t.Errorf("a copy with a new modification time has ETag %s, the original %s", cp.ETag, orig.ETag)
+		}
+		if grown := write("a.log", content+"one more\n", day); grown.ETag == orig.ETag {
+			t.Errorf("a grown file keeps its ETag %s", orig.ETag)
+		}
+		if edited := write("a.log", "x"+content[1:], day); edited.ETag == orig.ETag {
+			t.Errorf("a rewritten file keeps its ETag %s", orig.ETag)
+		}
+	}
+}
