@@ -149,7 +149,9 @@ const usageText = `Usage:
                                           (backfill replay-dlq -h for its flags)
 
 SOURCE is s3://<bucket>/<prefix>, a local directory (both read by date:
-<prefix><date in --key-layout>...), or a single log file (read whole).
+<prefix><date in --key-layout>...), or a single log file (read whole; its
+day, for lines without a time field, is the date its path names in
+--key-layout form, or --from).
 Files may be gzip'd or plain; gzip is recognised by content.
 Flags may come before or after the sources.
 
