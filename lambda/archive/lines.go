@@ -60,9 +60,9 @@ type Lines struct {
 }
 
 // DefaultMaxLineBytes is 1 MiB. CloudWatch Logs never delivers a bigger
-// event (PutLogEvents caps one at 256 KB, since 2025 at 1 MB:
+// event (PutLogEvents capped one at 256 KB until April 2025, at 1 MB since:
 // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html,
-// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html),
+// https://aws.amazon.com/about-aws/whats-new/2025/04/amazon-cloudwatch-logs-increases-log-event-size-1-mb/),
 // so the ingest function never builds a document from a longer line; and
 // the document of a line (the line, its parsed fields, JSON escaping) must
 // fit one bulk request, which OpenSearch Service caps at 10 MiB on small
