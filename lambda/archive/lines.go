@@ -66,7 +66,9 @@ type Lines struct {
 // so the ingest function never builds a document from a longer line; and
 // the document of a line (the line, its parsed fields, JSON escaping) must
 // fit one bulk request, which OpenSearch Service caps at 10 MiB on small
-// instance types (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#network-limits).
+// instance types (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#network-limits),
+// well below OpenSearch's own http.max_content_length default of 100mb
+// (opensearch-project/OpenSearch server/src/main/java/org/opensearch/http/HttpTransportSettings.java).
 const DefaultMaxLineBytes = 1 << 20
 
 // Overlong is a line longer than MaxLineBytes, skipped by Next.
