@@ -462,6 +462,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--key-layout", "2006/01", "--from", "2024-05-01", dir}, []string{"key layout"}},
 		{[]string{"--auth", "basic", "--from", "2024-05-01", dir}, []string{"--auth"}},
 		{[]string{"--bulk-bytes", "99999999", "--from", "2024-05-01", dir}, []string{"--bulk-bytes"}},
+		{[]string{"--max-line-bytes", "10", "--from", "2024-05-01", dir}, []string{"--max-line-bytes 10", "1024 to"}},
 		{[]string{"--delete", "all", "--from", "2024-05-01", dir}, []string{"--delete"}},
 		{[]string{"--no-such-flag", dir}, []string{"no-such-flag"}},
 		{[]string{"--from", "2024-05-01", filepath.Join(dir, "missing")}, []string{"missing", "name an existing file"}},
