@@ -117,7 +117,7 @@ func (l *Lines) Reset(r io.Reader) error {
 		return nil
 	}
 	if err := l.startMember(); err != nil {
-		return err
+		return l.classify(err)
 	}
 	if l.text == nil || l.text == l.br {
 		l.text = bufio.NewReaderSize(gzipMembers{l}, readBufferSize)
@@ -129,7 +129,8 @@ func (l *Lines) Reset(r io.Reader) error {
 
 // startMember reads the gzip header at the current position. Members are
 // read one at a time (not gzip.Reader's multistream mode) so that what
-// follows the last one can be judged by nextMember.
+// follows the last one can be judged by nextMember. Errors are returned
+// as they are: the caller classifies them once.
 func (l *Lines) startMember() error {
 	var err error
 	if l.zr == nil {
@@ -138,7 +139,7 @@ func (l *Lines) startMember() error {
 		err = l.zr.Reset(l.br)
 	}
 	if err != nil {
-		return l.classify(err)
+		return err
 	}
 	l.zr.Multistream(false)
 	return nil
@@ -154,7 +155,7 @@ func (l *Lines) nextMember() (more bool, err error) {
 			return false, nil
 		}
 		if err != nil {
-			return false, l.classify(err)
+			return false, err
 		}
 		if b[0] != 0 {
 			break
@@ -169,7 +170,7 @@ func (l *Lines) nextMember() (more bool, err error) {
 	}
 	head, err := l.br.Peek(len(gzipMagic))
 	if err != nil && err != io.EOF {
-		return false, l.classify(err)
+		return false, err
 	}
 	if !bytes.Equal(head, gzipMagic) {
 		l.trailing = &Trailing{Offset: l.src.n - int64(l.br.Buffered())}
