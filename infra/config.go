@@ -174,6 +174,15 @@ type DomainConfig struct {
 	// who run the backfill tool with their own AWS credentials. Setup maps
 	// each ARN to all_access as a backend role.
 	APIPrincipals []string `json:"apiPrincipals"`
+	// WriterPrincipals are IAM role or user ARNs (whoever runs
+	// `backfill` or `backfill replay-dlq`) whose SigV4-signed requests the
+	// domain admits with only the ingest function's rights: fine-grained
+	// access control maps them to the logsearch_writer role, which may
+	// create <prefix>-* indices and bulk-index into them, but not read or
+	// delete (so `backfill redo` needs apiPrincipals). Default: none.
+	// Each must be a full ARN such as arn:aws:iam::123456789012:role/backfill;
+	// wildcards are refused.
+	WriterPrincipals []string `json:"writerPrincipals"`
 }
 
 // SubnetCount is how many subnets (one per AZ) the domain spans.
@@ -643,9 +652,14 @@ func (c *Config) validateDomain(ps *problems) {
 	case d.Replicas == 0 && c.Production:
 		ps.add("domain.replicas", d.Replicas, "a production stack keeps at least 1 replica so one lost node loses no data")
 	}
-	for i, p := range d.APIPrincipals {
-		if !iamPrincipalPattern.MatchString(p) {
-			ps.add(fmt.Sprintf("domain.apiPrincipals[%d]", i), p, "not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>); wildcards are not allowed")
+	for _, list := range []struct {
+		key        string
+		principals []string
+	}{{"apiPrincipals", d.APIPrincipals}, {"writerPrincipals", d.WriterPrincipals}} {
+		for i, p := range list.principals {
+			if !iamPrincipalPattern.MatchString(p) {
+				ps.add(fmt.Sprintf("domain.%s[%d]", list.key, i), p, "not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>); wildcards are not allowed")
+			}
 		}
 	}
 	if c.Production {

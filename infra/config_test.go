@@ -176,6 +176,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"max concurrency negative", "dev", map[string]func(any) any{"ingest": set("maxConcurrency", -1)}, "logsearch:ingest.maxConcurrency", "0 (no reservation)"},
 		{"api principal wildcard", "dev", map[string]func(any) any{"domain": set("apiPrincipals", []string{"arn:aws:iam::123456789012:role/*"})}, "logsearch:domain.apiPrincipals[0]", "IAM role or user ARN"},
 		{"api principal account", "dev", map[string]func(any) any{"domain": set("apiPrincipals", []string{"*"})}, "logsearch:domain.apiPrincipals[0]", "wildcards"},
+		{"writer principal wildcard", "dev", map[string]func(any) any{"domain": set("writerPrincipals", []string{"arn:aws:iam::123456789012:role/ok", "arn:aws:iam::*:role/x"})}, "logsearch:domain.writerPrincipals[1]", "wildcards"},
 		{"zone awareness with 0 replicas", "dev", map[string]func(any) any{"domain": to(map[string]any{"instanceCount": 2, "zoneAwareness": true, "instanceType": "t3.medium.search", "volumeSize": 50, "replicas": 0})}, "logsearch:domain.replicas", "set replicas to 1 or more"},
 		{"prod with 0 replicas", "prod", map[string]func(any) any{"domain": set("replicas", 0)}, "logsearch:domain.replicas", "zone awareness"},
 		{"sqs endpoint off in a new vpc", "dev", map[string]func(any) any{"network": set("sqsEndpoint", false)}, "logsearch:network.sqsEndpoint", "network.vpcId"},

@@ -14,6 +14,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/logsearch/logsearch/lambda/domainsetup"
+	"github.com/logsearch/logsearch/lambda/domainstate"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 	"github.com/logsearch/logsearch/lambda/settings"
 )
@@ -866,6 +868,34 @@ func TestAPIPrincipalsGetSignedAccess(t *testing.T) {
 		}
 	}
 	t.Error("no statement for the configured API principal")
+}
+
+// A backfill operator in domain.writerPrincipals is admitted by the signed
+// statement and mapped to the writer role only, never to all_access.
+func TestWriterPrincipalsGetTheWriterRoleOnly(t *testing.T) {
+	operator := "arn:aws:iam::123456789012:role/backfill-operator"
+	run := mustRunStack(t, "dev", map[string]string{
+		"logsearch:domain": `{"instanceType": "t3.small.search", "volumeSize": 20, "writerPrincipals": ["` + operator + `"]}`,
+	})
+	admitted := false
+	for _, s := range policyStatementsOf(t, str(t, run.one(t, rtDomainPolicy, "domain-access").Inputs, "accessPolicies")) {
+		admitted = admitted || strings.Contains(fmt.Sprint(s["Principal"]), operator)
+	}
+	if !admitted {
+		t.Error("the domain access policy does not admit the writer principal's signed requests")
+	}
+	var req domainsetup.Request
+	if err := json.Unmarshal([]byte(str(t, run.one(t, invocationType, "domain-setup").Inputs, "input")), &req); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(req.Spec.WriterBackendRoles, operator) || slices.Contains(req.Spec.AdminBackendRoles, operator) {
+		t.Errorf("setup maps writers %v and admins %v; want the operator among the writers only", req.Spec.WriterBackendRoles, req.Spec.AdminBackendRoles)
+	}
+	for _, m := range req.Spec.RoleMappings("master") {
+		if slices.Contains(m.BackendRoles, operator) != (m.Role == domainstate.WriterRole) {
+			t.Errorf("role %s: backend roles %v", m.Role, m.BackendRoles)
+		}
+	}
 }
 
 // wildcardAllowlist are the Allow actions with `*` the program may write,

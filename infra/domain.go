@@ -3,6 +3,7 @@ package infra
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -27,6 +28,8 @@ type SearchDomain struct {
 	Resource *opensearch.Domain
 	// APIPrincipals are the IAM ARNs of domain.apiPrincipals.
 	APIPrincipals []string
+	// WriterPrincipals are the IAM ARNs of domain.writerPrincipals.
+	WriterPrincipals []string
 }
 
 const (
@@ -235,6 +238,9 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 		DomainName:     name,
 		Resource:       domain,
 		APIPrincipals:  d.APIPrincipals,
+		// Admitted by the same signed statement; FGAC gives them only the
+		// writer role (setup maps them).
+		WriterPrincipals: d.WriterPrincipals,
 	}, nil
 }
 
@@ -341,7 +347,7 @@ var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHea
 // setup's unsigned requests are refused until the policy exists.
 func NewDomainAccessPolicy(ctx *pulumi.Context, domain *SearchDomain, ingestion *Ingestion) (*opensearch.DomainPolicy, error) {
 	policy := policyOf(func(v []string) []policyStatement {
-		return domainAccessStatements(v[0], v[1], domain.APIPrincipals)
+		return domainAccessStatements(v[0], v[1], append(slices.Clone(domain.APIPrincipals), domain.WriterPrincipals...))
 	}, domain.Arn, ingestion.RoleArn)
 	return opensearch.NewDomainPolicy(ctx, "domain-access", &opensearch.DomainPolicyArgs{
 		DomainName:     domain.Name,

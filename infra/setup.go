@@ -85,7 +85,7 @@ func setupSpec(cfg *Config, writerRoles []string) domainstate.Spec {
 		Shards:             cfg.Domain.Shards,
 		Replicas:           cfg.Domain.Replicas,
 		RetentionDays:      cfg.RetentionDays,
-		WriterBackendRoles: writerRoles,
+		WriterBackendRoles: append(writerRoles, cfg.Domain.WriterPrincipals...),
 		AdminBackendRoles:  cfg.Domain.APIPrincipals,
 	}
 }

@@ -47,6 +47,29 @@ func (l KeyLayout) DayPrefix(prefix string, day time.Time) string {
 	return prefix + day.Format(string(l))
 }
 
+// DayIn finds the date a path names in this layout, for a file read on
+// its own: the last match, so a file name's date wins over its folders'.
+// A match must not continue a longer run of digits ("120240531").
+func (l KeyLayout) DayIn(path string) (time.Time, bool) {
+	widths := map[int]bool{}
+	for _, d := range []time.Time{time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC), time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 9, 9, 0, 0, 0, 0, time.UTC)} {
+		widths[len(d.Format(string(l)))] = true
+	}
+	digit := func(i int) bool { return i >= 0 && i < len(path) && path[i] >= '0' && path[i] <= '9' }
+	for start := len(path) - 1; start >= 0; start-- {
+		for w := range widths {
+			end := start + w
+			if end > len(path) || digit(start-1) || digit(end) {
+				continue
+			}
+			if d, err := time.Parse(string(l), path[start:end]); err == nil && d.Format(string(l)) == path[start:end] {
+				return d, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
 // ListDays lists the objects of every day from..to (inclusive calendar
 // dates) under prefix: one listing per day, so a long archive is never
 // listed in full. Each object's Day is set. An object matched by two

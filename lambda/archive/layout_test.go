@@ -63,3 +63,29 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+func TestDayIn(t *testing.T) {
+	tests := []struct {
+		layout KeyLayout
+		path   string
+		want   string // "" for no date
+	}{
+		{DefaultKeyLayout, "/var/archive/2024/05/31/app.log.gz", "2024-05-31"},
+		{"2006-01-02", "/logs/app-2024-05-31.log", "2024-05-31"},
+		{"2006-01-02", "/2024-05-30/app-2024-05-31.log", "2024-05-31"},
+		{"20060102", "/logs/app.log-20240531.gz", "2024-05-31"},
+		{"20060102", "/logs/app.log-120240531.gz", ""},
+		{"2006-01-02", "/logs/app-2024-02-30.log", ""},
+		{DefaultKeyLayout, "/logs/app.log", ""},
+	}
+	for _, tt := range tests {
+		d, ok := tt.layout.DayIn(tt.path)
+		got := ""
+		if ok {
+			got = d.Format(time.DateOnly)
+		}
+		if got != tt.want {
+			t.Errorf("DayIn(%q, %q) = %q, want %q", tt.layout, tt.path, got, tt.want)
+		}
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+
 	"github.com/logsearch/logsearch/lambda/archive/fakes3"
 	"github.com/logsearch/logsearch/lambda/internal/awstest"
 )
@@ -36,11 +38,11 @@ func newFakeBucket(t *testing.T, keys []string) (*fakes3.Server, *Bucket) {
 	srv.Put("archive", "logs/2024/05/31/", nil) // S3 console folder marker
 	awstest.StaticCredentials(t)
 	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL) // the standard variable, no flag
-	client, err := NewS3Client(context.Background(), "ap-northeast-1", "")
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("ap-northeast-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, NewBucket(client, "archive")
+	return srv, NewBucket(NewS3Client(cfg, ""), "archive")
 }
 
 func newDir(t *testing.T, keys []string) *Dir {
@@ -164,16 +166,6 @@ func TestParseS3URL(t *testing.T) {
 	}
 }
 
-func TestS3ClientNeedsRegion(t *testing.T) {
-	t.Setenv("AWS_REGION", "")
-	t.Setenv("AWS_DEFAULT_REGION", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	_, err := NewS3Client(context.Background(), "", "http://127.0.0.1:1")
-	if err == nil || !strings.Contains(err.Error(), "--region") {
-		t.Fatalf("NewS3Client without region = %v", err)
-	}
-}
-
 func TestBrokenDownloadIsATransportError(t *testing.T) {
 	srv, bucket := newFakeBucket(t, nil)
 	body := gzipBytes(t, strings.Repeat("a line of text\n", 50000))
@@ -196,5 +188,40 @@ func TestBrokenDownloadIsATransportError(t *testing.T) {
 	var ce *CorruptError
 	if l.Err() == nil || errors.As(l.Err(), &ce) {
 		t.Fatalf("Err = %v, want a transport error, not corruption", l.Err())
+	}
+}
+
+// A local file's ETag follows its content, not its modification time: a
+// copy or a touched file is the same object, a grown one is not.
+func TestLocalETagFollowsContent(t *testing.T) {
+	big := strings.Repeat("a log line\n", 3*tagSample/11)
+	d := newDir(t, nil)
+	write := func(key, content string, mtime time.Time) Object {
+		t.Helper()
+		p := filepath.Join(strings.TrimPrefix(d.Name(), "file://"), key)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		o, err := d.Stat(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	day := time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC)
+	for _, content := range []string{"short\n", big} {
+		orig := write("a.log", content, day)
+		if cp := write("b.log", content, day.AddDate(0, 3, 0)); cp.ETag != orig.ETag {
+			t.Errorf("a copy with a new modification time has ETag %s, the original %s", cp.ETag, orig.ETag)
+		}
+		if grown := write("a.log", content+"one more\n", day); grown.ETag == orig.ETag {
+			t.Errorf("a grown file keeps its ETag %s", orig.ETag)
+		}
+		if edited := write("a.log", "x"+content[1:], day); edited.ETag == orig.ETag {
+			t.Errorf("a rewritten file keeps its ETag %s", orig.ETag)
+		}
 	}
 }

@@ -31,7 +31,8 @@ type Spec struct {
 	// RetentionDays is how long after creation a daily index is deleted.
 	RetentionDays int `json:"retentionDays"`
 	// WriterBackendRoles are mapped to the writer role: the ingest
-	// function's IAM role ARN, which FGAC presents as a backend role.
+	// function's IAM role ARN and those of logsearch:domain.writerPrincipals
+	// (backfill operators), which FGAC presents as backend roles.
 	WriterBackendRoles []string `json:"writerBackendRoles"`
 	// AdminBackendRoles are IAM ARNs (logsearch:domain.apiPrincipals) that
 	// sign their requests, such as engineers running backfill or redo: FGAC

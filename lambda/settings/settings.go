@@ -161,6 +161,20 @@ func (l *loader) endpoint(name string) *url.URL {
 	return u
 }
 
+// ParseEndpoint reads a domain endpoint the way OPENSEARCH_ENDPOINT is
+// read, for tools that take one on their command line: a bare host name
+// (the domain's Endpoint attribute) means https. The error says what is
+// wrong and the fix.
+func ParseEndpoint(v string) (*url.URL, error) {
+	l := loader{getenv: func(string) string { return v }}
+	u := l.endpoint("OPENSEARCH_ENDPOINT")
+	if len(l.problems) > 0 {
+		p := l.problems[0]
+		return nil, fmt.Errorf("%s; fix: %s", p.Issue, p.Fix)
+	}
+	return u, nil
+}
+
 func (l *loader) queueURL(name string) string {
 	const fix = "set the dead-letter SQS queue URL, e.g. https://sqs.eu-west-1.amazonaws.com/123456789012/logsearch-dlq"
 	v := l.value(name)

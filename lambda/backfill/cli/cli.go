@@ -25,13 +25,36 @@ import (
 	"github.com/logsearch/logsearch/lambda/document"
 )
 
-// Exit statuses.
+// Exit statuses, the same for backfill, redo and replay-dlq; ExitCodes
+// explains them.
 const (
-	ExitOK          = 0   // every line indexed
-	ExitFailed      = 1   // something was not indexed: see the summary and the rejects file
-	ExitUsage       = 2   // bad flags or sources: nothing was done
-	ExitInterrupted = 130 // stopped by Ctrl-C; run the same command again to resume
+	ExitOK          = 0
+	ExitFailed      = 1
+	ExitUsage       = 2
+	ExitInterrupted = 130
 )
+
+// ExitCodes is the one table of exit statuses: -h prints it and the
+// manual repeats it.
+var ExitCodes = []struct {
+	Code    int
+	Meaning string
+}{
+	{ExitOK, "everything was indexed (replay-dlq: every message received was replayed and deleted)"},
+	{ExitFailed, "something was not indexed, or the run stopped: see the summary and the rejects file, then run again to resume"},
+	{ExitUsage, "bad flags, sources, settings or AWS credentials, or no objects to read: nothing was done"},
+	{ExitInterrupted, "interrupted by Ctrl-C: run the same command again to resume"},
+}
+
+// exitStatusText is ExitCodes for -h.
+func exitStatusText() string {
+	var b strings.Builder
+	b.WriteString("\nExit status:\n")
+	for _, e := range ExitCodes {
+		fmt.Fprintf(&b, "  %-4d %s\n", e.Code, e.Meaning)
+	}
+	return b.String()
+}
 
 // Env is the command's surroundings; tests replace parts of it.
 type Env struct {
@@ -47,6 +70,9 @@ type Env struct {
 	// NewSQS builds replay-dlq's SQS client; nil means from the AWS
 	// credential chain (and --sqs-endpoint).
 	NewSQS func() (replay.Queue, error)
+	// NewLambda builds the client --from-function reads the function's
+	// settings with; nil means from the AWS credential chain.
+	NewLambda func() FunctionAPI
 	// OpenSearch builds the workers' bulk senders and the transport for
 	// index deletion; nil means from the options (endpoint, auth, region).
 	OpenSearch func(ctx context.Context, o *Target, base bulk.Config) (func() (pipeline.Sender, error), redo.Transport, error)
@@ -61,13 +87,23 @@ func Main(ctx, stop context.Context, args []string, env Env) int {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	getenv, source, err := withFunctionSettings(ctx, args, env)
+	if err != nil {
+		name := "backfill"
+		if len(args) > 0 && args[0] == "replay-dlq" {
+			name += " replay-dlq"
+		}
+		_, _ = fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
+		return ExitUsage
+	}
+	_, _ = fmt.Fprint(env.Stderr, source)
 	if len(args) > 0 && args[0] == "replay-dlq" {
-		o, err := ParseReplayArgs(args[1:], env.Getenv, env.Stderr)
+		o, err := ParseReplayArgs(args[1:], getenv, env.Stderr)
 		return runCommand(env.Stderr, "backfill replay-dlq", err, func() (int, error) {
 			return (&replayCommand{o: o, env: env}).run(ctx, stop)
 		})
 	}
-	o, err := ParseArgs(args, env.Getenv, env.Stderr)
+	o, err := ParseArgs(args, getenv, env.Stderr)
 	return runCommand(env.Stderr, "backfill", err, func() (int, error) {
 		return (&command{o: o, env: env}).run(ctx, stop)
 	})
@@ -125,13 +161,13 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		if o.Redo {
 			err = fmt.Errorf("%w; nothing was deleted, since nothing could refill the days", err)
 		}
-		return ExitFailed, err
+		return ExitUsage, err
 	}
 	_, _ = fmt.Fprintf(stderr, "%d objects, %s stored, from %s\n", len(jobs), megabytes(total), strings.Join(canonical, " "))
 
 	cfg := pipeline.Config{
 		Document: o.document(),
-		LogGroup: o.LogGroup, Concurrency: o.Concurrency, BatchBytes: o.BulkBytes,
+		LogGroup: o.LogGroup, Concurrency: o.Concurrency, BatchBytes: o.BulkBytes, MaxLineBytes: o.MaxLineBytes,
 		DryRun: o.DryRun, DryRunOut: c.env.Stdout, Samples: o.Samples,
 	}
 	if o.Redo {
@@ -199,7 +235,10 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		runErr = cerr
 	}
 	if runErr != nil {
-		return ExitFailed, fmt.Errorf("%w; the state file %s is kept: run the same command again to resume", runErr, o.State)
+		if state.Written() {
+			return ExitFailed, fmt.Errorf("%w; the state file %s is kept: run the same command again to resume", runErr, o.State)
+		}
+		return ExitFailed, fmt.Errorf("%w; no object was finished, so there is nothing to resume: run the same command again", runErr)
 	}
 	c.printSummary(sum, o.Rejects)
 	code := exitCode(sum)
@@ -209,7 +248,11 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		}
 		return code, nil
 	}
-	_, _ = fmt.Fprintf(stderr, "state kept in %s: run the same command again to resume (finished objects are skipped)\n", o.State)
+	if state.Written() {
+		_, _ = fmt.Fprintf(stderr, "state kept in %s: run the same command again to resume (finished objects are skipped)\n", o.State)
+	} else {
+		_, _ = fmt.Fprintln(stderr, "no object was finished, so no state file was written: run the same command again to start over")
+	}
 	return code, nil
 }
 
@@ -291,16 +334,25 @@ func (c *command) printSummary(s *pipeline.Summary, rejectsPath string) {
 	if s.AlreadyDone > 0 {
 		_, _ = fmt.Fprintf(out, " (%d by an earlier attempt)", s.AlreadyDone)
 	}
-	_, _ = fmt.Fprintf(out, "; %d lines read, %d %s, %d refused, %d blank", s.Lines, s.Indexed, verb, s.Rejected, s.Empty)
+	_, _ = fmt.Fprintf(out, "; %d lines read: %d %s, %d refused, %d too long, %d blank", s.Lines, s.Indexed, verb, s.Rejected, s.TooLong, s.Empty)
 	if s.OtherIndex > 0 {
 		_, _ = fmt.Fprintf(out, ", %d skipped (they belong to days not redone)", s.OtherIndex)
+	}
+	if s.Pending > 0 {
+		_, _ = fmt.Fprintf(out, ", %d pending (not confirmed by OpenSearch; the next run sends them again)", s.Pending)
+	}
+	if !c.o.DryRun {
+		_, _ = fmt.Fprintf(out, "; %d documents sent", s.Sent)
 	}
 	_, _ = fmt.Fprintln(out)
 	printPerIndex(out, s.PerIndex)
 	for _, f := range s.Failed {
 		_, _ = fmt.Fprintf(out, "NOT INDEXED: %s: %v\n", f.Object, f.Err)
 	}
-	if s.Rejected > 0 || len(s.Failed) > 0 {
+	for _, f := range s.Warnings {
+		_, _ = fmt.Fprintf(out, "WARNING: %s: %v\n", f.Object, f.Err)
+	}
+	if s.Rejected > 0 || s.TooLong > 0 || len(s.Failed) > 0 || len(s.Warnings) > 0 {
 		if rejectsPath != "" {
 			_, _ = fmt.Fprintf(out, "details of every line and object not indexed: %s\n", rejectsPath)
 		}

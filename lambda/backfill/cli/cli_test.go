@@ -462,6 +462,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--key-layout", "2006/01", "--from", "2024-05-01", dir}, []string{"key layout"}},
 		{[]string{"--auth", "basic", "--from", "2024-05-01", dir}, []string{"--auth"}},
 		{[]string{"--bulk-bytes", "99999999", "--from", "2024-05-01", dir}, []string{"--bulk-bytes"}},
+		{[]string{"--max-line-bytes", "10", "--from", "2024-05-01", dir}, []string{"--max-line-bytes 10", "1024 to"}},
 		{[]string{"--delete", "all", "--from", "2024-05-01", dir}, []string{"--delete"}},
 		{[]string{"--no-such-flag", dir}, []string{"no-such-flag"}},
 		{[]string{"--from", "2024-05-01", filepath.Join(dir, "missing")}, []string{"missing", "name an existing file"}},
@@ -469,15 +470,22 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--from", "2024-05-01", "s3://"}, []string{"s3://<bucket>/<prefix>"}},
 	}
 	for _, tt := range tests {
-		r := &run{t: t, dir: t.TempDir(), os: nil}
-		res := r.exec(append(tt.args, "--endpoint", "http://127.0.0.1:9")...)
-		if res.code != ExitUsage {
-			t.Errorf("%v: exit %d, want %d\n%s", tt.args, res.code, ExitUsage, res.stderr)
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(res.stderr, w) {
-				t.Errorf("%v: stderr lacks %q:\n%s", tt.args, w, res.stderr)
-			}
+		assertUsageError(t, append(tt.args, "--endpoint", "http://127.0.0.1:9"), tt.want)
+	}
+}
+
+// assertUsageError runs backfill with args and expects exit status 2 with
+// every one of want in its error output.
+func assertUsageError(t *testing.T, args, want []string) {
+	t.Helper()
+	r := &run{t: t, dir: t.TempDir()}
+	res := r.exec(args...)
+	if res.code != ExitUsage {
+		t.Errorf("%v: exit %d, want %d\n%s", args, res.code, ExitUsage, res.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(res.stderr, w) {
+			t.Errorf("%v: stderr lacks %q:\n%s", args, w, res.stderr)
 		}
 	}
 }
@@ -489,7 +497,7 @@ func TestNoObjectsIsAnErrorAndRedoDeletesNothing(t *testing.T) {
 	postDoc(t, osrv, "cwl-2023.01.01", "x", "g", "m")
 	r := &run{t: t, dir: t.TempDir(), os: osrv}
 	res := r.exec("redo", "--yes", "--from", "2023-01-01", dir)
-	if res.code != ExitFailed || !strings.Contains(res.stderr, "no objects found") || !strings.Contains(res.stderr, "nothing was deleted") || osrv.Count() != 1 {
+	if res.code != ExitUsage || !strings.Contains(res.stderr, "no objects found") || !strings.Contains(res.stderr, "nothing was deleted") || osrv.Count() != 1 {
 		t.Fatalf("exit %d\n%s", res.code, res.stderr)
 	}
 }

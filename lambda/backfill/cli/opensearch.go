@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/opensearch-project/opensearch-go/v4/opensearchtransport"
 	"github.com/opensearch-project/opensearch-go/v4/signer"
 	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
 
+	"github.com/logsearch/logsearch/lambda/backfill/awsenv"
 	"github.com/logsearch/logsearch/lambda/backfill/pipeline"
 	"github.com/logsearch/logsearch/lambda/backfill/redo"
 	"github.com/logsearch/logsearch/lambda/bulk"
@@ -29,22 +30,12 @@ func (env *Env) connect(ctx context.Context, o *Target) (func() (pipeline.Sender
 // credentials, or unsigned), one Indexer per worker, and the same
 // transport for index deletion.
 func openSearch(ctx context.Context, o *Target, base bulk.Config) (func() (pipeline.Sender, error), redo.Transport, error) {
-	endpoint, err := url.Parse(o.Endpoint)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--endpoint %q: %w", o.Endpoint, err)
-	}
+	endpoint := o.endpointURL
 	var sign signer.Signer
 	if o.Auth == "sigv4" {
-		var opts []func(*config.LoadOptions) error
-		if o.Region != "" {
-			opts = append(opts, config.WithRegion(o.Region))
-		}
-		cfg, err := config.LoadDefaultConfig(ctx, opts...)
+		cfg, err := awsenv.Load(ctx, o.Region, "to sign OpenSearch requests (or pass --auth none for an unsigned endpoint)")
 		if err != nil {
-			return nil, nil, fmt.Errorf("loading AWS credentials to sign OpenSearch requests: %w: check AWS_PROFILE, or pass --auth none for an unsigned endpoint", err)
-		}
-		if cfg.Region == "" {
-			return nil, nil, fmt.Errorf("no AWS region to sign OpenSearch requests: pass --region (the domain's region) or set AWS_REGION")
+			return nil, nil, err
 		}
 		if sign, err = awsv2.NewSignerWithService(cfg, "es"); err != nil {
 			return nil, nil, fmt.Errorf("SigV4 signer: %w", err)
@@ -66,4 +57,22 @@ func openSearch(ctx context.Context, o *Target, base bulk.Config) (func() (pipel
 		return bulk.New(client, cfg)
 	}
 	return newSender, admin, nil
+}
+
+// domainRegion is the region an OpenSearch Service endpoint names:
+// <name>.<region>.es.amazonaws.com[.cn] (the domain's Endpoint attribute),
+// or <name>.aos.<region>.on.aws (its dual-stack endpoint); "" otherwise.
+// See https://docs.aws.amazon.com/general/latest/gr/opensearch-service.html.
+func domainRegion(u *url.URL) string {
+	labels := strings.Split(strings.ToLower(u.Hostname()), ".")
+	n := len(labels)
+	switch {
+	case n >= 5 && labels[n-3] == "es" && labels[n-2] == "amazonaws" && labels[n-1] == "com":
+		return labels[n-4]
+	case n >= 6 && labels[n-4] == "es" && labels[n-3] == "amazonaws" && labels[n-2] == "com" && labels[n-1] == "cn":
+		return labels[n-5]
+	case n >= 5 && labels[n-4] == "aos" && labels[n-2] == "on" && labels[n-1] == "aws":
+		return labels[n-3]
+	}
+	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/backfill/redo"
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
+	"github.com/logsearch/logsearch/lambda/settings"
 )
 
 // Options are the parsed command line.
@@ -30,9 +32,10 @@ type Options struct {
 	S3Endpoint string
 	LogGroup   string
 
-	Concurrency int
-	State       string
-	Samples     int
+	Concurrency  int
+	State        string
+	Samples      int
+	MaxLineBytes int
 
 	Yes        bool
 	DeleteMode redo.Mode
@@ -41,6 +44,10 @@ type Options struct {
 // Target is where and how documents are written, and the run's common
 // flags: shared by backfill, redo and replay-dlq.
 type Target struct {
+	// FromFunction names the deployed ingest function whose settings are
+	// the defaults (read before the flags are parsed).
+	FromFunction string
+
 	Endpoint    string
 	Auth        string
 	Region      string
@@ -55,7 +62,9 @@ type Target struct {
 	ProgressInterval time.Duration
 
 	// Parsed by check.
-	tz, types string
+	tz, types   string
+	endpointURL *url.URL
+	envRegion   string
 }
 
 // addTargetFlags declares the Target flags on fs, with the defaults the
@@ -67,9 +76,11 @@ func (t *Target) addTargetFlags(fs *flag.FlagSet, getenv func(string) string, re
 		}
 		return def
 	}
-	fs.StringVar(&t.Endpoint, "endpoint", getenv("OPENSEARCH_ENDPOINT"), "OpenSearch URL, e.g. https://vpc-logs-xyz.ap-northeast-1.es.amazonaws.com; default $OPENSEARCH_ENDPOINT")
+	fs.StringVar(&t.FromFunction, fromFunctionFlag, "", "take the ingest settings (endpoint, index prefix, time zone, time field, field types, DLQ URL) from this deployed function (the stack output ingestFunctionName, or its ARN), so documents come out as the function builds them; needs lambda:GetFunctionConfiguration")
+	fs.StringVar(&t.Endpoint, "endpoint", getenv("OPENSEARCH_ENDPOINT"), "OpenSearch domain endpoint, a URL or a bare host name as the stack outputs it, e.g. vpc-logs-xyz.ap-northeast-1.es.amazonaws.com; default $OPENSEARCH_ENDPOINT")
 	fs.StringVar(&t.Auth, "auth", envOr("OPENSEARCH_AUTH", "sigv4"), "sigv4 (sign with your AWS credentials) or none; default from $OPENSEARCH_AUTH")
-	fs.StringVar(&t.Region, "region", envOr("AWS_REGION", getenv("AWS_DEFAULT_REGION")), "AWS region of the domain (and bucket or queue); default $AWS_REGION")
+	fs.StringVar(&t.Region, "region", "", "AWS region of the domain (and bucket or queue); default: the region the endpoint names, else $AWS_REGION")
+	t.envRegion = envOr("AWS_REGION", getenv("AWS_DEFAULT_REGION"))
 	fs.StringVar(&t.IndexPrefix, "index-prefix", envOr("INDEX_PREFIX", "cwl"), "index name prefix: <prefix>-YYYY.MM.DD; default from $INDEX_PREFIX")
 	fs.StringVar(&t.tz, "timezone", envOr("INDEX_TIMEZONE", "UTC"), "IANA time zone whose calendar day names the index; default from $INDEX_TIMEZONE")
 	fs.StringVar(&t.TimeField, "time-field", envOr("TIME_FIELD", "time"), "field @timestamp is read from; default from $TIME_FIELD")
@@ -84,10 +95,20 @@ func (t *Target) addTargetFlags(fs *flag.FlagSet, getenv func(string) string, re
 func (t *Target) check(errs []error) []error {
 	if !t.DryRun {
 		if t.Endpoint == "" {
-			errs = append(errs, errors.New("no OpenSearch endpoint: pass --endpoint https://... or set OPENSEARCH_ENDPOINT (or use --dry-run)"))
-		} else if !strings.HasPrefix(t.Endpoint, "https://") && !strings.HasPrefix(t.Endpoint, "http://") {
-			errs = append(errs, fmt.Errorf("--endpoint %q is not a URL: write https://<domain endpoint>", t.Endpoint))
+			errs = append(errs, errors.New("no OpenSearch endpoint: pass --endpoint <domain endpoint> or set OPENSEARCH_ENDPOINT (or use --dry-run)"))
+		} else if u, err := settings.ParseEndpoint(t.Endpoint); err != nil {
+			errs = append(errs, fmt.Errorf("--endpoint %q: %w", t.Endpoint, err))
+		} else {
+			t.endpointURL = u
 		}
+	}
+	// The domain's region signs its requests; the endpoint names it, and
+	// AWS_REGION set for other work must not override it.
+	if t.Region == "" && t.endpointURL != nil {
+		t.Region = domainRegion(t.endpointURL)
+	}
+	if t.Region == "" {
+		t.Region = t.envRegion
 	}
 	if t.Auth != "sigv4" && t.Auth != "none" {
 		errs = append(errs, fmt.Errorf("--auth %q: use sigv4 or none", t.Auth))
@@ -128,7 +149,9 @@ const usageText = `Usage:
                                           (backfill replay-dlq -h for its flags)
 
 SOURCE is s3://<bucket>/<prefix>, a local directory (both read by date:
-<prefix><date in --key-layout>...), or a single log file (read whole).
+<prefix><date in --key-layout>...), or a single log file (read whole; its
+day, for lines without a time field, is the date its path names in
+--key-layout form, or --from).
 Files may be gzip'd or plain; gzip is recognised by content.
 Flags may come before or after the sources.
 
@@ -154,6 +177,7 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "objects processed in parallel")
 	fs.StringVar(&o.State, "state", ".backfill-state.jsonl", "resume state file; kept while a run is unfinished, removed when it completes")
 	fs.IntVar(&o.Samples, "sample", 3, "documents a dry run prints")
+	fs.IntVar(&o.MaxLineBytes, "max-line-bytes", archive.DefaultMaxLineBytes, "longest line indexed, in bytes; longer lines go to the rejects file with their location (1024 to 10485760)")
 	fs.BoolVar(&o.Yes, "yes", false, "redo: delete without asking (for scripts)")
 	deleteMode := fs.String("delete", string(redo.ModeIndex), "redo: index (delete whole index-days) or query (delete only documents whose @log_group is this run's)")
 
@@ -196,8 +220,12 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 	o.KeyLayout = archive.KeyLayout(*layout)
 	errs = appendErr(errs, o.KeyLayout.Validate())
 	errs = o.check(errs)
+	errs = o.checkFromFunction(fs, errs)
 	if o.Concurrency < 1 || o.Concurrency > 256 {
 		errs = append(errs, fmt.Errorf("--concurrency %d: use 1 to 256", o.Concurrency))
+	}
+	if o.MaxLineBytes < 1<<10 || o.MaxLineBytes > maxBulkBytes {
+		errs = append(errs, fmt.Errorf("--max-line-bytes %d: use 1024 to %d (a longer line cannot fit one bulk request)", o.MaxLineBytes, maxBulkBytes))
 	}
 	if o.Samples < 0 {
 		errs = append(errs, fmt.Errorf("--sample %d: use 0 or more", o.Samples))
@@ -226,6 +254,7 @@ func newFlagSet(name string, usage io.Writer, text string) *flag.FlagSet {
 	fs.Usage = func() {
 		_, _ = fmt.Fprint(usage, text)
 		fs.PrintDefaults()
+		_, _ = fmt.Fprint(usage, exitStatusText())
 	}
 	return fs
 }

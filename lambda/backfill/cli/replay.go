@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,9 +14,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/logsearch/logsearch/lambda/backfill/awsenv"
 	"github.com/logsearch/logsearch/lambda/backfill/rejects"
 	"github.com/logsearch/logsearch/lambda/backfill/replay"
 )
@@ -81,6 +81,7 @@ func ParseReplayArgs(args []string, getenv func(string) string, usage io.Writer)
 		errs = append(errs, fmt.Errorf("replay-dlq takes no SOURCE (got %q): the queue is named with --queue-url", fs.Arg(0)))
 	}
 	errs = o.check(errs)
+	errs = o.checkFromFunction(fs, errs)
 	if o.QueueURL == "" {
 		errs = append(errs, errors.New("no queue: pass --queue-url https://sqs.<region>.amazonaws.com/<account>/<queue> or set DLQ_URL (the stack's DLQ URL output)"))
 	} else if u, err := url.Parse(o.QueueURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") == "" {
@@ -178,16 +179,9 @@ func (c *replayCommand) queue(ctx context.Context) (replay.Queue, error) {
 	if c.env.NewSQS != nil {
 		return c.env.NewSQS()
 	}
-	var opts []func(*config.LoadOptions) error
-	if c.o.Region != "" {
-		opts = append(opts, config.WithRegion(c.o.Region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsenv.Load(ctx, c.o.Region, "for SQS")
 	if err != nil {
-		return nil, fmt.Errorf("loading AWS credentials for SQS: %w: check AWS_PROFILE", err)
-	}
-	if cfg.Region == "" {
-		return nil, errors.New("no AWS region for SQS: pass --region (the queue's region) or set AWS_REGION")
+		return nil, err
 	}
 	next := cfg.HTTPClient
 	if next == nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/logsearch/logsearch/lambda/archive"
+	"github.com/logsearch/logsearch/lambda/backfill/awsenv"
 	"github.com/logsearch/logsearch/lambda/backfill/pipeline"
 )
 
@@ -53,6 +54,9 @@ func listJobs(ctx context.Context, o *Options, from, to time.Time, newS3 func() 
 				if oerr != nil {
 					return nil, nil, oerr
 				}
+				if obj.Day, err = fileDay(o, dir.Name()+"/"+obj.Key); err != nil {
+					return nil, nil, err
+				}
 				canonical = append(canonical, dir.Name()+"/"+obj.Key)
 				add(pipeline.Job{Store: dir, Object: obj})
 				continue
@@ -78,13 +82,27 @@ func listJobs(ctx context.Context, o *Options, from, to time.Time, newS3 func() 
 	return jobs, canonical, nil
 }
 
+// fileDay is the day of a file read on its own, which lines without a
+// time field are indexed under: the date its path names in --key-layout
+// form, or else --from when it names one day. Never the file's
+// modification time, which a copy or a download changes.
+func fileDay(o *Options, path string) (time.Time, error) {
+	if d, ok := o.KeyLayout.DayIn(path); ok {
+		return d, nil
+	}
+	if o.HasRange && o.From.Equal(o.To) {
+		return o.From, nil
+	}
+	return time.Time{}, fmt.Errorf("file %s: its path names no date in --key-layout form (%s), so lines without a time field would have no day: pass --from YYYY-MM-DD (the file's day), or a --key-layout matching the date in its name", path, o.KeyLayout)
+}
+
 // defaultS3 builds the real S3 client.
 func defaultS3(ctx context.Context, o *Options) func() (archive.S3API, error) {
 	return func() (archive.S3API, error) {
-		c, err := archive.NewS3Client(ctx, o.Region, o.S3Endpoint)
+		cfg, err := awsenv.Load(ctx, o.Region, "for S3")
 		if err != nil {
 			return nil, err
 		}
-		return c, nil
+		return archive.NewS3Client(cfg, o.S3Endpoint), nil
 	}
 }

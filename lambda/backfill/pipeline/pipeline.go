@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"sync"
 	"time"
 
@@ -63,6 +62,9 @@ type Config struct {
 	// ReadAttempts is how often an object is read before a transport
 	// failure (not corruption) fails it.
 	ReadAttempts int
+	// MaxLineBytes is the longest line indexed; longer ones go to the
+	// rejects file (0: archive.DefaultMaxLineBytes).
+	MaxLineBytes int
 
 	// DryRun reads and builds everything but sends nothing and records no
 	// state; it describes the objects on DryRunOut.
@@ -86,18 +88,27 @@ type Deps struct {
 
 // Summary is what a run did.
 type Summary struct {
-	Objects        int // objects listed for this run
-	AlreadyDone    int // skipped: finished by an earlier attempt
-	Done           int // finished now, every line indexed
-	Failed         []ObjectFailure
+	Objects     int // objects listed for this run
+	AlreadyDone int // skipped: finished by an earlier attempt
+	Done        int // finished now, every line indexed
+	Failed      []ObjectFailure
+	// Every line read is counted once in exactly one of Indexed,
+	// Rejected, TooLong, Empty, OtherIndex and Pending, which add up to
+	// Lines, also when the run is interrupted or stopped.
 	Lines          int64 // lines read (empty lines included)
+	Sent           int64 // documents sent to OpenSearch (0 in a dry run)
 	Indexed        int64 // documents accepted by OpenSearch (or built, in a dry run)
+	Pending        int64 // documents read but not confirmed indexed or refused: the next run sends them again
 	Rejected       int64 // documents refused for good, written to the rejects file
+	TooLong        int64 // lines over MaxLineBytes, written to the rejects file
 	Empty          int64 // blank lines, which make no document
 	OtherIndex     int64 // redo: documents for index-days not being redone
 	PerIndex       map[string]int64
 	Interrupted    bool
 	DeliveryFailed error // the Sender gave up: the run stopped
+	// Warnings are objects finished with something left unread after
+	// their last gzip member (also in the rejects file).
+	Warnings []ObjectFailure
 }
 
 // ObjectFailure is an object not (fully) indexed.
@@ -108,7 +119,7 @@ type ObjectFailure struct {
 
 // OK reports whether every line of every object was indexed.
 func (s *Summary) OK() bool {
-	return len(s.Failed) == 0 && s.Rejected == 0 && !s.Interrupted && s.DeliveryFailed == nil
+	return len(s.Failed) == 0 && s.Rejected == 0 && s.TooLong == 0 && !s.Interrupted && s.DeliveryFailed == nil
 }
 
 // Run indexes jobs. Cancelling stop ends the run gracefully: no new object
@@ -124,6 +135,9 @@ func Run(ctx, stop context.Context, cfg Config, deps Deps, jobs []Job) (*Summary
 	if cfg.ReadAttempts < 1 {
 		cfg.ReadAttempts = 3
 	}
+	if cfg.MaxLineBytes <= 0 {
+		cfg.MaxLineBytes = archive.DefaultMaxLineBytes
+	}
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
@@ -136,6 +150,11 @@ func Run(ctx, stop context.Context, cfg Config, deps Deps, jobs []Job) (*Summary
 	// Check the document settings once, before any worker starts.
 	if _, err := document.NewBuilder(cfg.Document); err != nil {
 		return nil, err
+	}
+	for _, j := range jobs {
+		if j.Object.Day.IsZero() {
+			return nil, fmt.Errorf("pipeline: %s has no day: lines without a time field would have no stable index", j.ID())
+		}
 	}
 
 	sum := &Summary{Objects: len(jobs), PerIndex: map[string]int64{}}
@@ -225,8 +244,9 @@ func (r *runner) stopWith(err error) {
 
 // objectResult accumulates one object's counts under the runner's lock.
 type objectResult struct {
-	lines, indexed, rejected, empty, otherIndex int64
-	perIndex                                    map[string]int64
+	lines, sent, indexed, rejected, tooLong, empty, otherIndex, pending int64
+	perIndex                                                            map[string]int64
+	warning                                                             error
 }
 
 func (r *runner) record(job Job, res *objectResult, failure error, complete bool) {
@@ -234,8 +254,11 @@ func (r *runner) record(job Job, res *objectResult, failure error, complete bool
 	defer r.mu.Unlock()
 	s := r.sum
 	s.Lines += res.lines
+	s.Sent += res.sent
 	s.Indexed += res.indexed
+	s.Pending += res.pending
 	s.Rejected += res.rejected
+	s.TooLong += res.tooLong
 	s.Empty += res.empty
 	s.OtherIndex += res.otherIndex
 	for k, v := range res.perIndex {
@@ -247,6 +270,9 @@ func (r *runner) record(job Job, res *objectResult, failure error, complete bool
 	case complete:
 		s.Done++
 	}
+	if res.warning != nil {
+		s.Warnings = append(s.Warnings, ObjectFailure{Object: job.ID(), Err: res.warning})
+	}
 }
 
 // worker processes one object at a time with its own buffers and Builder.
@@ -256,7 +282,7 @@ type worker struct {
 	sender  Sender
 	lines   archive.Lines
 	payload cwlogs.Payload
-	idBuf   []byte
+	ids     lineIDs
 
 	body  []byte
 	items []item
@@ -278,6 +304,7 @@ func (r *runner) newWorker() (*worker, error) {
 		return nil, err
 	}
 	w := &worker{runner: r, builder: b, payload: cwlogs.Payload{MessageType: cwlogs.MessageTypeData}}
+	w.lines.MaxLineBytes = r.cfg.MaxLineBytes
 	if !r.cfg.DryRun {
 		if w.sender, err = r.deps.NewSender(); err != nil {
 			return nil, err
@@ -320,10 +347,10 @@ func (w *worker) process(j Job) {
 		w.record(j, res, nil, true)
 		return
 	}
-	if res.rejected > 0 {
+	if res.rejected > 0 || res.tooLong > 0 {
 		// Not recorded as done: after fixing the cause (e.g. the field
-		// types), the next run sends the object again.
-		w.record(j, res, fmt.Errorf("%d lines refused by OpenSearch, see %s", res.rejected, w.deps.Rejects.Path()), false)
+		// types, or --max-line-bytes), the next run sends the object again.
+		w.record(j, res, fmt.Errorf("%d lines refused by OpenSearch and %d too long, see %s", res.rejected, res.tooLong, w.deps.Rejects.Path()), false)
 		return
 	}
 	if err := w.deps.Rejects.Sync(); err != nil {
@@ -339,10 +366,10 @@ func (w *worker) process(j Job) {
 	w.record(j, res, nil, true)
 }
 
-// read indexes one object once. Its lines become events whose ids hash the
-// store, key and line number, and whose timestamp (used when the line's
-// time field is missing or unparsable) is the start of the object's day,
-// or its modification time when it was not picked by date.
+// read indexes one object once. Its lines become events whose ids are
+// lineIDs', and whose timestamp (used when the line's time field is
+// missing or unparsable) is the start of the object's day: both depend
+// only on what the object says, never on when or where it was stored.
 func (w *worker) read(j Job, res *objectResult) error {
 	rc, err := j.Store.Open(w.readCtx, j.Object.Key)
 	if err != nil {
@@ -361,31 +388,42 @@ func (w *worker) read(j Job, res *objectResult) error {
 	}
 	w.payload.LogStream = j.Object.Key
 	ev := cwlogs.LogEvent{Timestamp: fallbackTime(j.Object, w.cfg.Document.Location).UnixMilli()}
-	idPrefix := j.Store.Name() + "\x00" + j.Object.Key + "\x00"
+	w.ids.reset(w.payload.LogGroup, j.Object.Day)
 	w.body, w.items, w.raw = w.body[:0], w.items[:0], w.raw[:0]
 
-	var stored, text int64
+	var counted, stored, text int64 // what the meter has been told
 	stopped := false
 	for {
+		// Checked before a line is read, so that every line counted as
+		// read is also built and sent (or counted as blank, ...).
+		if res.lines-counted >= 4096 {
+			w.deps.Meter.Add(res.lines-counted, w.lines.StoredBytes()-stored, text)
+			counted, stored, text = res.lines, w.lines.StoredBytes(), 0
+			if w.readCtx.Err() != nil {
+				stopped = true
+				break
+			}
+		}
 		line, n, ok := w.lines.Next()
 		if !ok {
 			break
 		}
 		res.lines++
 		text += int64(len(line)) + 1
-		if res.lines%4096 == 0 {
-			w.deps.Meter.Add(4096, w.lines.StoredBytes()-stored, text)
-			stored, text = w.lines.StoredBytes(), 0
-			if w.readCtx.Err() != nil {
-				stopped = true
-				break
+		if ov := w.lines.Overlong(); ov != nil {
+			text += ov.Bytes
+			w.ids.next(ov.Head) // keeps the following lines' ids
+			if err := w.rejectOverlong(j, ov); err != nil {
+				return err
 			}
+			res.tooLong++
+			continue
 		}
+		ev.ID = w.ids.next(line)
 		if isBlank(line) {
 			res.empty++
 			continue
 		}
-		ev.ID = w.id(idPrefix, n)
 		ev.Message = string(line)
 		mark := len(w.body)
 		var info document.ItemInfo
@@ -407,7 +445,7 @@ func (w *worker) read(j Job, res *objectResult) error {
 			}
 		}
 	}
-	w.deps.Meter.Add(res.lines%4096, w.lines.StoredBytes()-stored, text)
+	w.deps.Meter.Add(res.lines-counted, w.lines.StoredBytes()-stored, text)
 	if err := w.flush(j, res); err != nil {
 		return err
 	}
@@ -415,6 +453,33 @@ func (w *worker) read(j Job, res *objectResult) error {
 		return fmt.Errorf("%s/%s after line %d: %w", j.Store.Name(), j.Object.Key, res.lines, err)
 	}
 	if stopped {
+		return errStopped
+	}
+	if tr := w.lines.Trailing(); tr != nil {
+		res.warning = fmt.Errorf("ignored what follows the last gzip member at stored byte %d: it is neither gzip data nor zero padding; the %d lines before it were read", tr.Offset, res.lines)
+		if !w.cfg.DryRun {
+			if err := w.deps.Rejects.Write(rejects.Reject{Time: w.deps.Now().UTC(), Source: j.Store.Name(), Object: j.Object.Key, Error: res.warning.Error()}); err != nil {
+				w.stopWith(err)
+				return errStopped
+			}
+		}
+	}
+	return nil
+}
+
+// rejectOverlong files a line longer than MaxLineBytes with where it is.
+func (w *worker) rejectOverlong(j Job, ov *archive.Overlong) error {
+	if w.cfg.DryRun {
+		return nil
+	}
+	head := string(ov.Head)
+	err := w.deps.Rejects.Write(rejects.Reject{
+		Time: w.deps.Now().UTC(), Source: j.Store.Name(), Object: j.Object.Key, Line: ov.Number, Offset: ov.Offset,
+		Error:   fmt.Sprintf("line of %d bytes is longer than --max-line-bytes %d and was not indexed (message holds its first %d bytes); to index it, raise --max-line-bytes and run again", ov.Bytes, w.lines.MaxLineBytes, len(ov.Head)),
+		Message: &head,
+	})
+	if err != nil {
+		w.stopWith(err)
 		return errStopped
 	}
 	return nil
@@ -438,6 +503,14 @@ func (w *worker) flush(j Job, res *objectResult) error {
 		w.bulk = append(w.bulk, bulk.Item{ID: it.id, Body: w.body[it.bodyStart:it.bodyEnd], Ref: i})
 	}
 	result := w.sender.Index(w.sendCtx, w.bulk)
+	res.sent += int64(len(w.items))
+	for _, ref := range result.Indexed {
+		res.perIndex[w.items[ref].index]++
+	}
+	res.indexed += int64(len(result.Indexed))
+	// Every item ends up indexed, rejected or pending.
+	unsettled := int64(len(w.items) - len(result.Indexed))
+	defer func() { res.pending += unsettled }()
 	if err := DeliveryError(result); err != nil {
 		w.abort(err)
 		return errStopped
@@ -452,12 +525,9 @@ func (w *worker) flush(j Job, res *objectResult) error {
 			w.stopWith(err)
 			return errStopped
 		}
+		res.rejected++
+		unsettled--
 	}
-	res.rejected += int64(len(result.Failed))
-	for _, ref := range result.Indexed {
-		res.perIndex[w.items[ref].index]++
-	}
-	res.indexed += int64(len(result.Indexed))
 	return nil
 }
 
@@ -480,23 +550,34 @@ func DeliveryError(result bulk.Result) error {
 	return nil
 }
 
-// id is the document id of line n: 128 bits of SHA-256 over store, key and
-// line number, in hex. The same line of the same object always gets the
-// same id, so a re-run overwrites instead of duplicating.
-func (w *worker) id(prefix string, n int64) string {
-	w.idBuf = append(w.idBuf[:0], prefix...)
-	w.idBuf = strconv.AppendInt(w.idBuf, n, 10)
-	sum := sha256.Sum256(w.idBuf)
-	return hex.EncodeToString(sum[:16])
+// lineIDs gives each line of an object its document id: 128 bits of a
+// SHA-256 chain over the log group, the object's day and every line up to
+// and including this one. It depends only on content, so re-reading an
+// object, a copy of it, the same file renamed or rotated, or the file
+// after it grew, gives its lines the same ids (a re-run overwrites instead
+// of duplicating), while identical lines at different places still differ.
+type lineIDs struct {
+	prev [sha256.Size]byte
+	buf  []byte
+}
+
+func (c *lineIDs) reset(logGroup string, day time.Time) {
+	c.buf = append(c.buf[:0], logGroup...)
+	c.buf = append(c.buf, 0)
+	c.buf = day.AppendFormat(c.buf, time.DateOnly)
+	c.prev = sha256.Sum256(c.buf)
+}
+
+func (c *lineIDs) next(line []byte) string {
+	c.buf = append(append(c.buf[:0], c.prev[:]...), line...)
+	c.prev = sha256.Sum256(c.buf)
+	return hex.EncodeToString(c.prev[:16])
 }
 
 // fallbackTime is the timestamp of a line without a usable time field:
-// midnight of the object's day in the index time zone (so such lines land
-// in that day's index), or the object's modification time.
+// midnight of the object's day in the index time zone, so such lines land
+// in that day's index whenever and wherever the object is read.
 func fallbackTime(o archive.Object, loc *time.Location) time.Time {
-	if o.Day.IsZero() {
-		return o.Modified
-	}
 	if loc == nil {
 		loc = time.UTC
 	}

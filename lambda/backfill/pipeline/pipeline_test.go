@@ -28,20 +28,26 @@ type memSender struct {
 	mu    sync.Mutex
 	docs  map[string]string // index/_id -> document
 	sends int
+	items int // items received, delivered or not
 	// onSend runs before each send; a non-nil error fails the delivery.
 	onSend func(n int) error
 }
 
 func newMemSender() *memSender { return &memSender{docs: map[string]string{}} }
 
-func (m *memSender) Index(_ context.Context, items []bulk.Item) bulk.Result {
+func (m *memSender) Index(ctx context.Context, items []bulk.Item) bulk.Result {
 	m.mu.Lock()
 	m.sends++
+	m.items += len(items)
 	sends := m.sends
 	m.mu.Unlock()
 	var res bulk.Result
 	if m.onSend != nil {
-		if err := m.onSend(sends); err != nil {
+		err := m.onSend(sends)
+		if err == nil {
+			err = ctx.Err() // a second Ctrl-C abandons the request
+		}
+		if err != nil {
 			for _, it := range items {
 				res.Unresolved = append(res.Unresolved, bulk.Failure{Ref: it.Ref, Status: 503, Reason: err.Error()})
 			}
@@ -436,20 +442,100 @@ func TestKeepIndexAndFallbackTime(t *testing.T) {
 	}
 }
 
-func TestIDsAreDeterministicAndDistinct(t *testing.T) {
-	w := &worker{}
-	a := w.id("s3://b\x00k\x00", 1)
-	if a != w.id("s3://b\x00k\x00", 1) || len(a) != 32 {
-		t.Fatalf("id %q not stable", a)
+func TestLineIDs(t *testing.T) {
+	day := time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC)
+	ids := func(group string, day time.Time, lines ...string) []string {
+		var c lineIDs
+		c.reset(group, day)
+		var out []string
+		for _, l := range lines {
+			out = append(out, c.next([]byte(l)))
+		}
+		return out
 	}
+	base := ids("g", day, "a", "b", "a", "a")
 	seen := map[string]bool{}
-	for _, p := range []string{"s3://b\x00k\x00", "s3://b\x00k1\x00", "s3://c\x00k\x00"} {
-		for n := int64(1); n <= 1000; n++ {
-			id := w.id(p, n)
-			if seen[id] {
-				t.Fatalf("duplicate id for %q line %d", p, n)
+	for _, id := range base {
+		if seen[id] || len(id) != 32 {
+			t.Fatalf("ids %q: identical lines at different places must differ", base)
+		}
+		seen[id] = true
+	}
+	if got := ids("g", day, "a", "b", "a", "a", "grown"); strings.Join(got[:4], " ") != strings.Join(base, " ") {
+		t.Errorf("appending a line changed the earlier ids")
+	}
+	for name, other := range map[string][]string{
+		"log group": ids("h", day, "a", "b", "a", "a"),
+		"day":       ids("g", day.AddDate(0, 0, 1), "a", "b", "a", "a"),
+	} {
+		for k := range base {
+			if other[k] == base[k] {
+				t.Errorf("another %s gives line %d the same id", name, k+1)
 			}
-			seen[id] = true
+		}
+	}
+}
+
+// However a run ends, its summary accounts for every line read exactly
+// once, and says how many documents were sent and indexed.
+func TestSummaryIsExactWhenStopped(t *testing.T) {
+	// Objects longer than the 4096 lines between stop checks.
+	f := newFixture(t, []string{"2024-05-31"}, 4, 5000, func(day string, obj, n int) string {
+		switch n % 1000 {
+		case 7:
+			return ""
+		case 8:
+			return "time:" + day + "T01:00:00Z\tstatus:REFUSE"
+		}
+		return ltsvLine(day, obj, n)
+	})
+	for _, how := range []string{"Ctrl-C", "second Ctrl-C", "domain down"} {
+		for _, at := range []int{1, 2, 5, 17, 40} {
+			t.Run(fmt.Sprintf("%s at send %d", how, at), func(t *testing.T) {
+				m := newMemSender()
+				deps, _, _ := testDeps(t, m)
+				ctx, abort := context.WithCancel(context.Background())
+				defer abort()
+				stop, interrupt := context.WithCancel(ctx)
+				defer interrupt()
+				m.onSend = func(n int) error {
+					if n < at {
+						return nil
+					}
+					switch how {
+					case "Ctrl-C":
+						interrupt()
+					case "second Ctrl-C":
+						interrupt()
+						abort()
+					default:
+						return errors.New("domain down")
+					}
+					return nil
+				}
+				cfg := testConfig()
+				cfg.BatchBytes = 64 << 10
+				sum, err := Run(ctx, stop, cfg, deps, f.jobs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sum.OK() {
+					t.Fatalf("run not stopped: %+v", sum)
+				}
+				if got := sum.Indexed + sum.Rejected + sum.TooLong + sum.Empty + sum.OtherIndex + sum.Pending; got != sum.Lines {
+					t.Errorf("%d lines read, but %d indexed + %d refused + %d too long + %d blank + %d skipped + %d pending = %d",
+						sum.Lines, sum.Indexed, sum.Rejected, sum.TooLong, sum.Empty, sum.OtherIndex, sum.Pending, got)
+				}
+				if sum.Indexed != int64(m.count()) || sum.Sent != int64(m.items) {
+					t.Errorf("indexed %d, sent %d; OpenSearch holds %d of %d received", sum.Indexed, sum.Sent, m.count(), m.items)
+				}
+				if sum.Sent != sum.Indexed+sum.Rejected+sum.Pending {
+					t.Errorf("sent %d != indexed %d + refused %d + pending %d", sum.Sent, sum.Indexed, sum.Rejected, sum.Pending)
+				}
+				if how == "Ctrl-C" && sum.Pending != 0 {
+					t.Errorf("a graceful stop delivers what was read, yet %d are pending", sum.Pending)
+				}
+			})
 		}
 	}
 }

@@ -26,6 +26,9 @@ type Reject struct {
 	// Line is the 1-based line number; 0 when the whole object (or its
 	// remainder after Line) failed.
 	Line int64 `json:"line,omitempty"`
+	// Offset is where the line starts in the object's uncompressed text,
+	// in bytes, for a line too long to index.
+	Offset int64 `json:"offset,omitempty"`
 	// Index and Status are OpenSearch's for a refused line.
 	Index  string `json:"index,omitempty"`
 	Status int    `json:"status,omitempty"`

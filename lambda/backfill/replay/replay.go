@@ -238,9 +238,13 @@ func (r *runner) records(fresh []*message) []*record {
 			r.sum.ByKind[m.kind]++
 			continue
 		}
+		g := r.chunks[h.ChunkOf]
+		if problem := chunkProblem(h, g); problem != "" {
+			out = append(out, r.malformedChunk(m, problem))
+			continue
+		}
 		m.kind = KindChunk
 		r.sum.ByKind[KindChunk]++
-		g := r.chunks[h.ChunkOf]
 		if g == nil {
 			g = &chunkGroup{parts: h.Parts, byPart: map[int][]*message{}}
 			r.chunks[h.ChunkOf] = g
@@ -260,6 +264,36 @@ func (r *runner) records(fresh []*message) []*record {
 		out = append(out, rec)
 	}
 	return out
+}
+
+// chunkProblem says why a chunk's header cannot belong to a record that
+// lambda/dlq wrote (parts numbered 1..parts, the same parts in every
+// chunk of a record), or "" when it can. Trusting such a header would
+// index outside the record's parts.
+func chunkProblem(h dlq.Header, g *chunkGroup) string {
+	switch {
+	case h.ChunkOf == "":
+		return "chunk without chunk_of"
+	case h.Parts < 1:
+		return fmt.Sprintf("chunk with parts %d (at least 1)", h.Parts)
+	case h.Part < 1 || h.Part > h.Parts:
+		return fmt.Sprintf("chunk part %d outside 1..%d", h.Part, h.Parts)
+	case g != nil && g.parts != h.Parts:
+		return fmt.Sprintf("chunk says its record has %d parts, an earlier chunk of %s said %d", h.Parts, h.ChunkOf, g.parts)
+	}
+	return ""
+}
+
+// malformedChunk is a message that looks like a chunk but cannot be one:
+// something else wrote it. Like any unrecognised message it goes to the
+// rejects file and stays in the queue (unless DropUndecodable).
+func (r *runner) malformedChunk(m *message, problem string) *record {
+	m.kind = KindUnknown
+	r.sum.ByKind[KindUnknown]++
+	r.reasons["malformed logsearch DLQ chunk"]++
+	rec := &record{msgs: []*message{m}}
+	rec.fail([]byte(m.body), problem+": not a chunk the ingest function writes; inspect the payload in the rejects file")
+	return rec
 }
 
 // handle indexes the records' events in one go, files what cannot be

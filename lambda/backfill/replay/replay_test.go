@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,6 +109,13 @@ func (s *indexAll) Index(_ context.Context, items []bulk.Item) bulk.Result {
 	return r
 }
 
+// replayInto replays q into sender with the default document settings.
+func replayInto(t *testing.T, q *memQueue, sender *indexAll) (*Summary, error) {
+	return Run(context.Background(), context.Background(),
+		Config{QueueURL: "q", Document: document.Config{IndexPrefix: "cwl", Location: time.UTC, TimeField: "time"}},
+		Deps{Queue: q, Sender: sender, Rejects: rejects.NewWriter(t.TempDir() + "/r.ndjson")})
+}
+
 func TestDeleteFailuresLeaveMessages(t *testing.T) {
 	var bodies []string
 	for i := range 25 {
@@ -130,9 +138,7 @@ func TestDeleteFailuresLeaveMessages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			q := &memQueue{bodies: bodies, deleted: map[string]bool{}, failDelete: tt.failDelete, deleteErr: tt.deleteErr}
 			sender := &indexAll{}
-			sum, err := Run(context.Background(), context.Background(),
-				Config{QueueURL: "q", Document: document.Config{IndexPrefix: "cwl", Location: time.UTC, TimeField: "time"}},
-				Deps{Queue: q, Sender: sender, Rejects: rejects.NewWriter(t.TempDir() + "/r.ndjson")})
+			sum, err := replayInto(t, q, sender)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,5 +164,68 @@ func TestShort(t *testing.T) {
 	}
 	if got := failedEventReason(400, "mapper_parsing_exception: failed to parse"); got != "HTTP 400 mapper_parsing_exception" {
 		t.Errorf("reason %q", got)
+	}
+}
+
+// A message shaped like a chunk whose numbering no lambda/dlq record can
+// have is unrecognised: it goes to the rejects file and stays in the
+// queue, and the messages around it are replayed as usual.
+func TestMalformedChunksAreUnrecognised(t *testing.T) {
+	chunk := func(of string, part, parts int) string {
+		return fmt.Sprintf(`{"logsearch_dlq":1,"kind":"chunk","chunk_of":%q,"part":%d,"parts":%d,"data":"e30="}`, of, part, parts)
+	}
+	inv := string(cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app", "s", []cwlogs.LogEvent{{ID: "1", Timestamp: 1717200000000, Message: "a:b"}})))
+	tests := []struct {
+		name      string
+		malformed []string
+		// incomplete counts well-formed chunks waiting for siblings.
+		unrecognised, incomplete int
+	}{
+		{"part above parts", []string{chunk("x", 2, 1)}, 1, 0},
+		{"part far above parts", []string{chunk("x", 1<<20, 3)}, 1, 0},
+		{"part 0", []string{chunk("x", 0, 1)}, 1, 0},
+		{"negative part", []string{chunk("x", -1, 2)}, 1, 0},
+		{"parts 0", []string{chunk("x", 1, 0)}, 1, 0},
+		{"negative parts", []string{chunk("x", 1, -5)}, 1, 0},
+		{"no chunk_of", []string{chunk("", 1, 1)}, 1, 0},
+		{"parts disagree within a record", []string{chunk("x", 1, 2), chunk("x", 2, 3)}, 1, 1},
+		{"huge parts never completes", []string{chunk("x", 1, 1<<30)}, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bodies := append([]string{inv}, tt.malformed...)
+			bodies = append(bodies, inv)
+			q := &memQueue{bodies: bodies, deleted: map[string]bool{}}
+			sender := &indexAll{}
+			sum, err := replayInto(t, q, sender)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.ByKind[KindUnknown] != tt.unrecognised || sum.Incomplete != tt.incomplete {
+				t.Errorf("unrecognised %d, incomplete %d; want %d, %d", sum.ByKind[KindUnknown], sum.Incomplete, tt.unrecognised, tt.incomplete)
+			}
+			if sum.Left != len(tt.malformed) || sum.Deleted != 2 || sum.Indexed != 2 {
+				t.Errorf("left %d deleted %d indexed %d: want the malformed messages left and the two invocations replayed", sum.Left, sum.Deleted, sum.Indexed)
+			}
+		})
+	}
+}
+
+// Any part/parts numbering, in any order, is handled without a panic.
+func TestChunkNumberingNeverPanics(t *testing.T) {
+	nums := []int{-1 << 31, -1, 0, 1, 2, 3, 1 << 30}
+	for _, a := range nums {
+		for _, b := range nums {
+			bodies := []string{
+				fmt.Sprintf(`{"logsearch_dlq":1,"kind":"chunk","chunk_of":"x","part":%d,"parts":%d,"data":"e30="}`, a, b),
+				fmt.Sprintf(`{"logsearch_dlq":1,"kind":"chunk","chunk_of":"x","part":%d,"parts":%d,"data":"e30="}`, b, a),
+				`{"logsearch_dlq":1,"kind":"chunk","chunk_of":"x","part":1,"parts":2,"data":"e30="}`,
+			}
+			q := &memQueue{bodies: bodies, deleted: map[string]bool{}}
+			sum, err := replayInto(t, q, &indexAll{})
+			if err != nil || sum.Messages != 3 || sum.Left+sum.Deleted != 3 {
+				t.Fatalf("part %d parts %d: %+v, %v", a, b, sum, err)
+			}
+		}
 	}
 }

@@ -193,6 +193,13 @@ func (s *State) create() error {
 	return nil
 }
 
+// Written reports whether the state file is on disk: a run that finished
+// no object and resumed nothing has not written one.
+func (s *State) Written() bool {
+	_, err := os.Stat(s.path)
+	return err == nil
+}
+
 // Close closes the journal, keeping it for a later resume.
 func (s *State) Close() error {
 	s.mu.Lock()
