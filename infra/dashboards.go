@@ -49,6 +49,17 @@ const (
 	// deregistrationDelay lets requests in flight to a retired node finish;
 	// the ELB default of 300 s would only delay a blue/green cleanup.
 	deregistrationDelay = 30
+	// dashboardsRequestTimeout is the longest a Dashboards request (a
+	// Discover search, a visualization over a long range) may run: 300 s.
+	dashboardsRequestTimeout = 300
+	// albIdleTimeout must outlast dashboardsRequestTimeout: the ALB closes
+	// a connection on which nothing was sent for this long and answers 504,
+	// and a running search sends nothing until it returns. The attribute is
+	// idle_timeout.timeout_seconds, 1-4000 s, default 60 s
+	// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout).
+	// The margin covers the TLS handshake to the target and the response
+	// transfer after the search returns.
+	albIdleTimeout = dashboardsRequestTimeout + 30
 	// accessLogPrefix is where the ALB writes its logs in the bucket.
 	accessLogPrefix = "alb"
 	// elbLogDeliveryService writes ALB access logs in Regions opened since
@@ -91,6 +102,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, dom
 		DropInvalidHeaderFields:  pulumi.Bool(true),
 		DesyncMitigationMode:     pulumi.String("strictest"),
 		EnableDeletionProtection: pulumi.Bool(cfg.Production),
+		IdleTimeout:              pulumi.Int(albIdleTimeout),
 		AccessLogs: &lb.LoadBalancerAccessLogsArgs{
 			Bucket:  logs.bucket.Bucket,
 			Prefix:  pulumi.String(accessLogPrefix),

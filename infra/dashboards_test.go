@@ -126,6 +126,17 @@ func TestDashboardsLoadBalancerControls(t *testing.T) {
 					t.Errorf("load balancer %s = %v, want %v", path, got, want)
 				}
 			}
+			// A long Dashboards search must not end in a 504 from our own ALB:
+			// the idle timeout (idle_timeout.timeout_seconds, 1-4000 s,
+			// default 60 s when unset) must exceed the 300 s a Dashboards
+			// request may run.
+			// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout
+			idle, ok := lookup(alb.Inputs, "idleTimeout")
+			if !ok {
+				t.Error("load balancer idleTimeout unset: the ALB default of 60 s cuts Dashboards searches that run up to 300 s")
+			} else if n, _ := idle.(float64); n <= 300 || n > 4000 {
+				t.Errorf("load balancer idleTimeout = %v s, want more than the 300 s a Dashboards request may run and at most ELB's maximum of 4000 s", idle)
+			}
 			if !alb.dependsOn("aws:s3/bucketPolicy:BucketPolicy", "dashboards-alb-logs") {
 				t.Error("the load balancer must wait for the log bucket policy: ELB test-writes to the bucket when logging is turned on")
 			}
