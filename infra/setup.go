@@ -26,6 +26,9 @@ type DomainSetup struct {
 	SpecHash pulumi.StringOutput
 	// Result is what the last run changed, per object (no credentials).
 	Result pulumi.StringOutput
+	// Invocation is the deploy-time run: whatever needs the roles and role
+	// mappings inside the domain (the subscription filters) waits for it.
+	Invocation *lambda.Invocation
 }
 
 // NewDomainSetup deploys lambda/setup in the VPC and invokes it with the
@@ -74,7 +77,7 @@ func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *
 	if err != nil {
 		return nil, err
 	}
-	return &DomainSetup{RoleArn: role.role.Arn, SpecHash: specHash, Result: inv.Result}, nil
+	return &DomainSetup{RoleArn: role.role.Arn, SpecHash: specHash, Result: inv.Result, Invocation: inv}, nil
 }
 
 // setupSpec is the desired state the stack config implies.

@@ -249,3 +249,37 @@ func TestSetupInvocationWaitsForWhatItIsGiven(t *testing.T) {
 		t.Errorf("the invocation ignores its DependsOn option: %v", inv.Dependencies)
 	}
 }
+
+// Every subscription filter waits for the setup invocation: the writer role
+// mapping for the ingest role exists before the first event is sent, so no
+// write is refused with 403 and parked in the DLQ on a first deploy or
+// after the ingest role is replaced.
+func TestSubscriptionsWaitForSetup(t *testing.T) {
+	forEachStack(t, func(t *testing.T, stack string, run *stackRun) {
+		inv := run.one(t, invocationType, "domain-setup")
+		filters := run.ofType(rtSubscription)
+		if len(filters) == 0 {
+			t.Fatal("the stack subscribes no log group; nothing to check")
+		}
+		for _, f := range filters {
+			if !run.waitsFor(f, inv.URN) {
+				t.Errorf("subscription filter %s does not wait for the setup invocation (depends on %v)", f.Name, f.Dependencies)
+			}
+		}
+	})
+}
+
+func TestWaitsForFollowsChains(t *testing.T) {
+	run := &stackRun{Resources: []registered{
+		{URN: "a", Dependencies: []string{"b"}},
+		{URN: "b", Dependencies: []string{"c"}},
+		{URN: "c", Dependencies: []string{"a"}}, // a cycle must not loop
+		{URN: "d"},
+	}}
+	if !run.waitsFor(run.Resources[0], "c") {
+		t.Error("a -> b -> c not found")
+	}
+	if run.waitsFor(run.Resources[0], "d") {
+		t.Error("a does not wait for d")
+	}
+}
