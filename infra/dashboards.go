@@ -454,6 +454,7 @@ func newTargetSync(ctx *pulumi.Context, cfg *Config, network *Network, domain *S
 			"TARGET_GROUP_ARN": group.Arn,
 			"DOMAIN_NAME":      domain.Name,
 			"VPC_ID":           network.VpcID,
+			"DOMAIN_ENDPOINT":  domain.Endpoint,
 		}},
 		LoggingConfig: jsonLogging(logGroup),
 		Tags:          tags(cfg, "dashboards-targetsync"),

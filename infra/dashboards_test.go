@@ -19,6 +19,7 @@ const (
 	testDashHost     = "logs-dev.example.com"
 	testDashDomain   = "logsearch-dev"
 	testDashVpc      = "vpc-dash"
+	testDashEndpoint = "vpc-logsearch-dev-abc.us-east-1.es.amazonaws.com"
 	testDashAlbSG    = "sg-alb"
 	testOidcSecret   = "oidc-client-secret-value"
 	testDashKey      = "arn:aws:kms:us-east-1:123456789012:key/stack-key"
@@ -76,6 +77,7 @@ func runDashboards(t *testing.T, cfg *Config) (*stackRun, map[string]string) {
 			Name:      out(testDashDomain),
 			Arn:       out("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDashDomain),
 			KmsKeyArn: out(testDashKey),
+			Endpoint:  out(testDashEndpoint),
 		}
 		access, err := NewDashboardsAccess(ctx, cfg, network, domain)
 		if err != nil {
@@ -513,6 +515,7 @@ func TestDashboardsTargetSyncFunction(t *testing.T) {
 		"environment.variables.TARGET_GROUP_ARN": outs["tgArn"],
 		"environment.variables.DOMAIN_NAME":      testDashDomain,
 		"environment.variables.VPC_ID":           testDashVpc,
+		"environment.variables.DOMAIN_ENDPOINT":  testDashEndpoint,
 		"loggingConfig.logFormat":                "JSON",
 		"loggingConfig.logGroup":                 "/aws/lambda/" + outs["fn"],
 		"tracingConfig.mode":                     "Active",
