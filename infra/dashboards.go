@@ -494,22 +494,7 @@ func newTargetSync(ctx *pulumi.Context, cfg *Config, network *Network, domain *S
 		}},
 	}
 	for _, r := range rules {
-		rule, err := cloudwatch.NewEventRule(ctx, r.name, r.args)
-		if err != nil {
-			return pulumi.StringOutput{}, err
-		}
-		if _, err := cloudwatch.NewEventTarget(ctx, r.name, &cloudwatch.EventTargetArgs{
-			Rule: rule.Name,
-			Arn:  fn.Arn,
-		}); err != nil {
-			return pulumi.StringOutput{}, err
-		}
-		if _, err := lambda.NewPermission(ctx, r.name, &lambda.PermissionArgs{
-			Action:    pulumi.String("lambda:InvokeFunction"),
-			Function:  fn.Name,
-			Principal: pulumi.String("events.amazonaws.com"),
-			SourceArn: rule.Arn,
-		}); err != nil {
+		if err := invokeOnRule(ctx, r.name, r.args, fn, nil); err != nil {
 			return pulumi.StringOutput{}, err
 		}
 	}

@@ -46,7 +46,7 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := NewAlarms(ctx, cfg, domain, ingestion, dashboards); err != nil {
+	if err := NewAlarms(ctx, cfg, domain, ingestion, setup, dashboards); err != nil {
 		return err
 	}
 
