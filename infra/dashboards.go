@@ -49,8 +49,12 @@ const (
 	// deregistrationDelay lets requests in flight to a retired node finish;
 	// the ELB default of 300 s would only delay a blue/green cleanup.
 	deregistrationDelay = 30
-	// dashboardsRequestTimeout is the longest a Dashboards request (a
-	// Discover search, a visualization over a long range) may run: 300 s.
+	// dashboardsRequestTimeout is the longest Dashboards request (a
+	// Discover search, a visualization over a long range) this stack lets
+	// finish: 300 s. Upstream OpenSearch Dashboards waits 30 s by default
+	// (opensearch.requestTimeout) and AWS does not publish the value on
+	// managed domains, so the office ALB must simply never be what cuts a
+	// search short.
 	dashboardsRequestTimeout = 300
 	// albIdleTimeout must outlast dashboardsRequestTimeout: the ALB closes
 	// a connection on which nothing was sent for this long and answers 504,

@@ -335,7 +335,9 @@ var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHea
 // The signed principals keep their own statements, so their access does
 // not hinge on the open one and reads as intended in a review: the ingest
 // role may only POST and PUT, and domain.apiPrincipals (engineers running
-// backfill with their own credentials) get the methods they use.
+// backfill with their own credentials) get the methods they use. The setup
+// function's hourly runs sign too; its role's identity policy grants them
+// (same account, so that suffices).
 //
 // Program creates this policy before the setup invocation runs, because
 // setup's requests are refused until the policy exists.
