@@ -66,9 +66,9 @@ type alarmSpec struct {
 }
 
 // NewAlarms creates the alarm topic (KMS-encrypted, e-mail subscriptions),
-// every alarm on the domain, the ingest pipeline, the office entry and its
-// target-sync function, and an operations dashboard.
-func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess) error {
+// every alarm on the domain, the ingest pipeline, the in-domain setup, the
+// office entry and its target-sync function, and an operations dashboard.
+func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, setup *DomainSetup, dashboards *DashboardsAccess) error {
 	domainAlarms, err := domainAlarmSpecs(cfg.Domain)
 	if err != nil {
 		return err
@@ -82,6 +82,7 @@ func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion
 		{domainAlarms, pulumi.StringMap{"DomainName": domain.Name, "ClientId": pulumi.String(cfg.AccountID)}},
 		{ingestAlarmSpecs(), pulumi.StringMap{"FunctionName": ingestion.FunctionName}},
 		{deadLetterAlarmSpecs(), pulumi.StringMap{"QueueName": ingestion.DLQName}},
+		{setupAlarmSpecs(), pulumi.StringMap{"FunctionName": setup.FunctionName}},
 	}
 	officeEntry := hasOfficeEntryMetrics(dashboards)
 	if officeEntry {
@@ -455,6 +456,19 @@ func officeEntryAlarmSpecs() []alarmSpec {
 // no news; a broken permission fails every run. Failures in 3 of 5 minutes
 // therefore fire within minutes of the cause and before a blue/green update
 // moves the domain to IPs the target group would never learn.
+// setupAlarmSpecs fire when the in-domain setup could not apply the desired
+// state, on a scheduled (hourly) run or a deploy-time one. Lambda's Errors
+// counts every failed run, including a crash or timeout that writes no
+// metric of its own; an hour-long period spans one scheduled run and its
+// retries.
+func setupAlarmSpecs() []alarmSpec {
+	return []alarmSpec{{
+		Name: "setup-errors", Namespace: "AWS/Lambda", Metric: "Errors", Statistic: "Sum",
+		Period: 3600, Evaluations: 1, Comparison: atLeast, Threshold: 1, MissingData: notBreak,
+		Description: "The in-domain setup could not re-apply the roles, role mappings, index template or retention policy, so drift inside the domain (a role mapping deleted by hand stops ingestion) is not being healed. Read the error in the setup function's log group (/aws/lambda/<project>-<stack>-setup). A 401/403 means its role lost its all_access mapping: run pulumi up --replace on the domain-setup invocation to restore it with the master password.",
+	}}
+}
+
 func targetSyncAlarmSpecs() []alarmSpec {
 	return []alarmSpec{{
 		Name: "office-target-sync-errors", Namespace: "AWS/Lambda", Metric: "Errors", Statistic: "Sum",

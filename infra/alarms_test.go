@@ -18,14 +18,15 @@ import (
 
 // Stand-ins for what the domain, ingestion and dashboards stages hand NewAlarms.
 const (
-	testDomainName   = "logsearch-test"
-	testFunctionName = "logsearch-test-ingest"
-	testDLQName      = "logsearch-test-dlq"
-	testLBSuffix     = "app/logsearch-test/50dc6c495c0c9188"
-	testTGSuffix     = "targetgroup/logsearch-test/73e2d6bc24d8a067"
-	testSyncFunction = "logsearch-test-dashboards-targetsync"
-	testTopicArn     = "arn:aws:sns:us-east-1:" + mockAccount + ":alarms-topic"
-	testKeyArn       = "arn:aws:kms:us-east-1:" + mockAccount + ":key/key-alarms-key"
+	testDomainName    = "logsearch-test"
+	testFunctionName  = "logsearch-test-ingest"
+	testDLQName       = "logsearch-test-dlq"
+	testLBSuffix      = "app/logsearch-test/50dc6c495c0c9188"
+	testTGSuffix      = "targetgroup/logsearch-test/73e2d6bc24d8a067"
+	testSyncFunction  = "logsearch-test-dashboards-targetsync"
+	testSetupFunction = "logsearch-test-setup"
+	testTopicArn      = "arn:aws:sns:us-east-1:" + mockAccount + ":alarms-topic"
+	testKeyArn        = "arn:aws:kms:us-east-1:" + mockAccount + ":key/key-alarms-key"
 )
 
 var (
@@ -66,7 +67,8 @@ func runAlarmsWith(t *testing.T, cfg *Config, dashboards func() *DashboardsAcces
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		domain := &SearchDomain{Name: testOutput(testDomainName), Arn: testOutput("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDomainName)}
 		ingestion := &Ingestion{FunctionName: testOutput(testFunctionName), DLQName: testOutput(testDLQName)}
-		return NewAlarms(ctx, cfg, domain, ingestion, dashboards())
+		setup := &DomainSetup{FunctionName: testOutput(testSetupFunction)}
+		return NewAlarms(ctx, cfg, domain, ingestion, setup, dashboards())
 	}, pulumi.WithMocks("logsearch", cfg.Stack, m))
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -101,6 +103,7 @@ var (
 	queueDims    = map[string]any{"QueueName": testDLQName}
 	albDims      = map[string]any{"LoadBalancer": testLBSuffix, "TargetGroup": testTGSuffix}
 	syncDims     = map[string]any{"FunctionName": testSyncFunction}
+	setupDims    = map[string]any{"FunctionName": testSetupFunction}
 )
 
 // expectedAlarms is security-controls.md section 2 plus the pipeline and
@@ -142,6 +145,9 @@ func expectedAlarms(dataNodes, masters, volumeGiB int, officeEntry bool) []wantA
 		lambda("ingest-events-dropped", "AsyncEventsDropped", "Sum", 1),
 		lambda("ingest-event-age", "AsyncEventAge", "Maximum", 3600000), // one hour in ms
 		{name: "ingest-dlq-depth", namespace: "AWS/SQS", metric: "ApproximateNumberOfMessagesVisible", statistic: "Maximum", period: 300, evaluations: 1, comparison: gt, threshold: 0, missing: "notBreaching", dims: queueDims},
+		// Setup re-applies hourly: any failed run in the hour means drift
+		// inside the domain is not being healed.
+		{name: "setup-errors", namespace: "AWS/Lambda", metric: "Errors", statistic: "Sum", period: 3600, evaluations: 1, comparison: ge, threshold: 1, missing: "notBreaching", dims: setupDims},
 	}
 	if masters > 0 {
 		want = append(want,

@@ -823,20 +823,7 @@ func TestDomainAccessPolicy(t *testing.T) {
 				}
 			case "map[AWS:*]":
 				sawAnonymous = true
-				for _, r := range s.resources(t) {
-					if r == domainArn+"/*" || r == domainArn || !strings.HasPrefix(r, domainArn+"/_") {
-						t.Errorf("unsigned requests reach %s: only Dashboards and setup paths are allowed", r)
-					}
-				}
-				if !slices.Contains(s.resources(t), domainArn+"/_dashboards*") {
-					t.Error("Dashboards is not reachable with FGAC sign-in")
-				}
-				// Setup turns audit logging on (AUDIT_LOGS needs it) with
-				// PUT _plugins/_security/api/audit/config.
-				if !slices.Contains(s.resources(t), domainArn+"/_plugins/_security/api/audit/*") ||
-					!slices.Contains(s.resources(t), domainArn+"/_plugins/_security/api/audit") {
-					t.Error("setup cannot read (GET .../audit) and write (PUT .../audit/config) the audit configuration")
-				}
+				assertFGACDecidesStatement(t, s, domain, domainArn)
 			default:
 				if !strings.HasPrefix(principal, "map[AWS:arn:aws:iam::"+mockAccount+":role/") {
 					t.Errorf("statement for unexpected principal %s", principal)
@@ -847,6 +834,43 @@ func TestDomainAccessPolicy(t *testing.T) {
 			t.Errorf("ingest statement %v, FGAC statement %v; want both", sawIngest, sawAnonymous)
 		}
 	})
+}
+
+// assertFGACDecidesStatement pins the one statement with an anonymous
+// principal to the shape AWS documents for a VPC domain with fine-grained
+// access control and the internal user database
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-recommendations):
+// this domain's sub-resources only, the HTTP methods named one by one, and
+// only while the domain has no public endpoint, FGAC is on and anonymous
+// auth is off. If any of those changes, the statement would make the
+// domain public or FGAC-less, so the test fails.
+func assertFGACDecidesStatement(t *testing.T, s statement, domain registered, domainArn string) {
+	t.Helper()
+	if s["Sid"] != fgacDecidesSid {
+		t.Errorf("anonymous statement %v: the only one allowed is %s", s["Sid"], fgacDecidesSid)
+	}
+	if r := s.resources(t); !slices.Equal(r, []string{domainArn + "/*"}) {
+		t.Errorf("anonymous statement reaches %v, want exactly this domain's sub-resources %s/*", r, domainArn)
+	}
+	if a := s.actions(t); !slices.Equal(a, esHTTPAllMethods) {
+		t.Errorf("anonymous statement allows %v, want the HTTP methods %v", a, esHTTPAllMethods)
+	}
+	if _, ok := s["Condition"]; ok {
+		t.Errorf("anonymous statement has a condition %v: the documented shape has none, and an IP condition never matches VPC clients", s["Condition"])
+	}
+	subnets, _ := lookup(domain.Inputs, "vpcOptions.subnetIds")
+	if l, _ := subnets.([]any); len(l) == 0 {
+		t.Error("an open access policy on a domain without VPC subnets is a public domain")
+	}
+	for path, want := range map[string]bool{
+		"advancedSecurityOptions.enabled":                     true,
+		"advancedSecurityOptions.internalUserDatabaseEnabled": true,
+		"advancedSecurityOptions.anonymousAuthEnabled":        false,
+	} {
+		if got, _ := lookup(domain.Inputs, path); got != want {
+			t.Errorf("domain %s = %v, want %v: the open access policy relies on FGAC authenticating every request", path, got, want)
+		}
+	}
 }
 
 func TestAPIPrincipalsGetSignedAccess(t *testing.T) {

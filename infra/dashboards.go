@@ -49,6 +49,21 @@ const (
 	// deregistrationDelay lets requests in flight to a retired node finish;
 	// the ELB default of 300 s would only delay a blue/green cleanup.
 	deregistrationDelay = 30
+	// dashboardsRequestTimeout is the longest Dashboards request (a
+	// Discover search, a visualization over a long range) this stack lets
+	// finish: 300 s. Upstream OpenSearch Dashboards waits 30 s by default
+	// (opensearch.requestTimeout) and AWS does not publish the value on
+	// managed domains, so the office ALB must simply never be what cuts a
+	// search short.
+	dashboardsRequestTimeout = 300
+	// albIdleTimeout must outlast dashboardsRequestTimeout: the ALB closes
+	// a connection on which nothing was sent for this long and answers 504,
+	// and a running search sends nothing until it returns. The attribute is
+	// idle_timeout.timeout_seconds, 1-4000 s, default 60 s
+	// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout).
+	// The margin covers the TLS handshake to the target and the response
+	// transfer after the search returns.
+	albIdleTimeout = dashboardsRequestTimeout + 30
 	// accessLogPrefix is where the ALB writes its logs in the bucket.
 	accessLogPrefix = "alb"
 	// elbLogDeliveryService writes ALB access logs in Regions opened since
@@ -91,6 +106,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, dom
 		DropInvalidHeaderFields:  pulumi.Bool(true),
 		DesyncMitigationMode:     pulumi.String("strictest"),
 		EnableDeletionProtection: pulumi.Bool(cfg.Production),
+		IdleTimeout:              pulumi.Int(albIdleTimeout),
 		AccessLogs: &lb.LoadBalancerAccessLogsArgs{
 			Bucket:  logs.bucket.Bucket,
 			Prefix:  pulumi.String(accessLogPrefix),
@@ -442,6 +458,7 @@ func newTargetSync(ctx *pulumi.Context, cfg *Config, network *Network, domain *S
 			"TARGET_GROUP_ARN": group.Arn,
 			"DOMAIN_NAME":      domain.Name,
 			"VPC_ID":           network.VpcID,
+			"DOMAIN_ENDPOINT":  domain.Endpoint,
 		}},
 		LoggingConfig: jsonLogging(logGroup),
 		Tags:          tags(cfg, "dashboards-targetsync"),
@@ -481,22 +498,7 @@ func newTargetSync(ctx *pulumi.Context, cfg *Config, network *Network, domain *S
 		}},
 	}
 	for _, r := range rules {
-		rule, err := cloudwatch.NewEventRule(ctx, r.name, r.args)
-		if err != nil {
-			return pulumi.StringOutput{}, err
-		}
-		if _, err := cloudwatch.NewEventTarget(ctx, r.name, &cloudwatch.EventTargetArgs{
-			Rule: rule.Name,
-			Arn:  fn.Arn,
-		}); err != nil {
-			return pulumi.StringOutput{}, err
-		}
-		if _, err := lambda.NewPermission(ctx, r.name, &lambda.PermissionArgs{
-			Action:    pulumi.String("lambda:InvokeFunction"),
-			Function:  fn.Name,
-			Principal: pulumi.String("events.amazonaws.com"),
-			SourceArn: rule.Arn,
-		}); err != nil {
+		if err := invokeOnRule(ctx, r.name, r.args, fn, nil); err != nil {
 			return pulumi.StringOutput{}, err
 		}
 	}

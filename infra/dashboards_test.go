@@ -19,6 +19,7 @@ const (
 	testDashHost     = "logs-dev.example.com"
 	testDashDomain   = "logsearch-dev"
 	testDashVpc      = "vpc-dash"
+	testDashEndpoint = "vpc-logsearch-dev-abc.us-east-1.es.amazonaws.com"
 	testDashAlbSG    = "sg-alb"
 	testOidcSecret   = "oidc-client-secret-value"
 	testDashKey      = "arn:aws:kms:us-east-1:123456789012:key/stack-key"
@@ -76,6 +77,7 @@ func runDashboards(t *testing.T, cfg *Config) (*stackRun, map[string]string) {
 			Name:      out(testDashDomain),
 			Arn:       out("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDashDomain),
 			KmsKeyArn: out(testDashKey),
+			Endpoint:  out(testDashEndpoint),
 		}
 		access, err := NewDashboardsAccess(ctx, cfg, network, domain)
 		if err != nil {
@@ -125,6 +127,17 @@ func TestDashboardsLoadBalancerControls(t *testing.T) {
 				if got := get(t, alb.Inputs, path); fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Errorf("load balancer %s = %v, want %v", path, got, want)
 				}
+			}
+			// A long Dashboards search must not end in a 504 from our own ALB:
+			// the idle timeout (idle_timeout.timeout_seconds, 1-4000 s,
+			// default 60 s when unset) must exceed the 300 s a Dashboards
+			// request may run.
+			// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout
+			idle, ok := lookup(alb.Inputs, "idleTimeout")
+			if !ok {
+				t.Error("load balancer idleTimeout unset: the ALB default of 60 s cuts Dashboards searches that run up to 300 s")
+			} else if n, _ := idle.(float64); n <= 300 || n > 4000 {
+				t.Errorf("load balancer idleTimeout = %v s, want more than the 300 s a Dashboards request may run and at most ELB's maximum of 4000 s", idle)
 			}
 			if !alb.dependsOn("aws:s3/bucketPolicy:BucketPolicy", "dashboards-alb-logs") {
 				t.Error("the load balancer must wait for the log bucket policy: ELB test-writes to the bucket when logging is turned on")
@@ -502,6 +515,7 @@ func TestDashboardsTargetSyncFunction(t *testing.T) {
 		"environment.variables.TARGET_GROUP_ARN": outs["tgArn"],
 		"environment.variables.DOMAIN_NAME":      testDashDomain,
 		"environment.variables.VPC_ID":           testDashVpc,
+		"environment.variables.DOMAIN_ENDPOINT":  testDashEndpoint,
 		"loggingConfig.logFormat":                "JSON",
 		"loggingConfig.logGroup":                 "/aws/lambda/" + outs["fn"],
 		"tracingConfig.mode":                     "Active",

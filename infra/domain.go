@@ -317,34 +317,36 @@ var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHea
 // NewDomainAccessPolicy writes the domain's resource policy (the edge
 // check that runs before fine-grained access control).
 //
-// Why it has an anonymous statement: office users sign in to Dashboards
-// with internal-database users, and the setup function talks to the
-// domain as the master user with HTTP basic auth. Neither request carries
-// an AWS signature, and a policy naming only IAM roles rejects every
-// unsigned request: Dashboards would show "User: anonymous is not
-// authorized" and setup would never run. AWS recommends an access policy
-// that does not require signing whenever FGAC is on (OSDG fgac.md).
+// It admits every request to the domain's own sub-resources. That is the
+// configuration AWS recommends for a VPC domain with fine-grained access
+// control and the internal user database: the security groups decide who
+// reaches port 443, and FGAC decides what each request may do. Requests
+// authenticated by FGAC (Dashboards sign-in, Dashboards' own calls to the
+// cluster, the setup function's basic auth) carry no AWS signature, so
+// the edge sees them as anonymous: a policy that names only IAM roles, or
+// only some paths, refuses them before FGAC can authenticate them
+// ("User: anonymous is not authorized").
+// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-recommendations
+// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-access-policies
 //
-// How it stays tight anyway:
-//   - The anonymous statement admits only the paths browsers and setup
-//     use: Dashboards (_dashboards*, which is also where AWS's own
-//     "block Dashboards" policy draws the line), index templates, the
-//     security plugin's roles, role mappings and audit configuration, and
-//     ISM. Searches made in Dashboards go from Dashboards to the cluster
-//     inside the domain, not through this edge. Direct unsigned calls to
-//     indices, _bulk or _search are refused before FGAC sees them.
-//   - Unsigned requests still need a valid internal user and FGAC role;
-//     anonymous auth is off.
-//   - Only three security groups reach port 443 at all (ALB, ingest,
-//     setup), and the ALB only admits the office networks.
-//   - The ingest function signs with its role, which may only POST and PUT
-//     (bulk writes); the IAM principals of domain.apiPrincipals (engineers
-//     running the backfill tool, which signs with their credentials) are
-//     named with their methods. No statement uses es:* or es:ESHttp*. The
-//     setup function needs no statement of its own: it never signs.
+// Why this is not a public domain:
+//   - The domain has no public endpoint (VPC only), and only three
+//     security groups reach 443 (ALB, ingest, setup); the ALB admits only
+//     the office networks.
+//   - Every request must still authenticate with FGAC (an internal user's
+//     password or a mapped IAM role); anonymous auth is off.
+//   - The statement is limited to this domain's ARN and to the six HTTP
+//     methods, named one by one (no es:*, no es:ESHttp*).
+//
+// The signed principals keep their own statements, so their access does
+// not hinge on the open one and reads as intended in a review: the ingest
+// role may only POST and PUT, and domain.apiPrincipals (engineers running
+// backfill with their own credentials) get the methods they use. The setup
+// function's hourly runs sign too; its role's identity policy grants them
+// (same account, so that suffices).
 //
 // Program creates this policy before the setup invocation runs, because
-// setup's unsigned requests are refused until the policy exists.
+// setup's requests are refused until the policy exists.
 func NewDomainAccessPolicy(ctx *pulumi.Context, domain *SearchDomain, ingestion *Ingestion) (*opensearch.DomainPolicy, error) {
 	policy := policyOf(func(v []string) []policyStatement {
 		return domainAccessStatements(v[0], v[1], append(slices.Clone(domain.APIPrincipals), domain.WriterPrincipals...))
@@ -355,26 +357,11 @@ func NewDomainAccessPolicy(ctx *pulumi.Context, domain *SearchDomain, ingestion 
 	})
 }
 
-// anonymousDomainPaths are the sub-resources unsigned (FGAC-authenticated)
-// requests may reach: Dashboards, and what the setup function configures.
-var anonymousDomainPaths = []string{
-	"_dashboards*",
-	"_index_template/*",
-	"_plugins/_security/api/roles/*",
-	"_plugins/_security/api/rolesmapping/*",
-	"_plugins/_ism/*",
-	// setup reads (GET .../audit, no trailing path) and turns on (PUT
-	// .../audit/config) audit logging: AUDIT_LOGS publishing delivers
-	// nothing without it
-	"_plugins/_security/api/audit",
-	"_plugins/_security/api/audit/*",
-}
+// fgacDecidesSid names the open statement; the controls tests find it by
+// this Sid and check that the domain is VPC-only with FGAC on.
+const fgacDecidesSid = "VpcClientsAuthenticateWithFineGrainedAccessControl"
 
 func domainAccessStatements(domainArn, ingestRoleArn string, apiPrincipals []string) []policyStatement {
-	anonymous := make([]string, len(anonymousDomainPaths))
-	for i, p := range anonymousDomainPaths {
-		anonymous[i] = domainArn + "/" + p
-	}
 	stmts := []policyStatement{
 		{
 			Sid:       "IngestFunctionWritesDocuments",
@@ -384,11 +371,11 @@ func domainAccessStatements(domainArn, ingestRoleArn string, apiPrincipals []str
 			Resource:  domainArn + "/*",
 		},
 		{
-			Sid:       "DashboardsAndSetupAuthenticateWithFineGrainedAccessControl",
+			Sid:       fgacDecidesSid,
 			Effect:    "Allow",
 			Principal: map[string]any{"AWS": "*"},
 			Action:    esHTTPAllMethods,
-			Resource:  anonymous,
+			Resource:  domainArn + "/*",
 		},
 	}
 	if len(apiPrincipals) > 0 {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"gopkg.in/yaml.v3"
 )
 
@@ -45,7 +47,15 @@ type registered struct {
 	Protect        bool
 	RetainOnDelete bool
 	Dependencies   []string // URNs this resource waits for (inputs and DependsOn)
-	URN            string
+	// ExplicitDependencies are the URNs of Dependencies that no input
+	// brings in: what DependsOn adds. The register request carries all
+	// dependencies and, per input property, the ones that property brings
+	// (pulumirpc.RegisterResourceRequest Dependencies and
+	// PropertyDependencies, filled by prepareResourceInputs in
+	// sdk/go/pulumi/context.go); a DependsOn on a resource an input already
+	// uses is indistinguishable and not listed.
+	ExplicitDependencies []string
+	URN                  string
 }
 
 // dependsOn reports whether r waits for the resource typ/name.
@@ -293,6 +303,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		reg.Protect = rpc.GetProtect()
 		reg.RetainOnDelete = rpc.GetRetainOnDelete()
 		reg.Dependencies = rpc.GetDependencies()
+		reg.ExplicitDependencies = explicitDependencies(rpc)
 		parentType := tokens.Type("")
 		if p := resource.URN(rpc.GetParent()); p != "" && p.QualifiedType() != resource.RootStackType {
 			parentType = p.QualifiedType()
@@ -305,6 +316,47 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	m.resources = append(m.resources, reg)
 	m.mu.Unlock()
 	return id, outs, nil
+}
+
+// explicitDependencies are rpc's dependencies that no input property brings.
+func explicitDependencies(rpc *pulumirpc.RegisterResourceRequest) []string {
+	viaInputs := map[string]bool{}
+	for _, deps := range rpc.GetPropertyDependencies() {
+		for _, urn := range deps.GetUrns() {
+			viaInputs[urn] = true
+		}
+	}
+	var explicit []string
+	for _, urn := range rpc.GetDependencies() {
+		if !viaInputs[urn] {
+			explicit = append(explicit, urn)
+		}
+	}
+	return explicit
+}
+
+// waitsFor reports whether r waits, directly or through a chain of
+// dependencies, for the resource with URN target.
+func (r *stackRun) waitsFor(from registered, target string) bool {
+	byURN := map[string]registered{}
+	for _, res := range r.Resources {
+		byURN[res.URN] = res
+	}
+	seen := map[string]bool{}
+	queue := slices.Clone(from.Dependencies)
+	for len(queue) > 0 {
+		urn := queue[0]
+		queue = queue[1:]
+		if urn == target {
+			return true
+		}
+		if seen[urn] {
+			continue
+		}
+		seen[urn] = true
+		queue = append(queue, byURN[urn].Dependencies...)
+	}
+	return false
 }
 
 func (m *mocks) arn(service, resource string) string {

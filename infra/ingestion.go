@@ -24,6 +24,8 @@ type Ingestion struct {
 	DLQName      pulumi.StringOutput
 	// LogGroupName is the function's own log group.
 	LogGroupName string
+	// function is what SubscribeLogGroups points the filters at.
+	function *lambda.Function
 }
 
 const (
@@ -47,7 +49,8 @@ const (
 )
 
 // NewIngestion creates the ingest function in the VPC, its least-privilege
-// role, the dead-letter queue and one subscription filter per log group.
+// role and the dead-letter queue. The subscription filters come later, from
+// SubscribeLogGroups, once the domain lets the function write.
 func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain) (*Ingestion, error) {
 	fnName := ingestFunctionName(cfg.Stack)
 	dlq, err := sqs.NewQueue(ctx, "ingest-dlq", &sqs.QueueArgs{
@@ -121,11 +124,6 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 		return nil, err
 	}
 
-	for _, g := range cfg.LogGroups {
-		if err := subscribe(ctx, cfg, fn, g); err != nil {
-			return nil, err
-		}
-	}
 	return &Ingestion{
 		FunctionName: fn.Name,
 		FunctionArn:  fn.Arn,
@@ -134,14 +132,31 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 		DLQArn:       dlq.Arn,
 		DLQName:      dlq.Name,
 		LogGroupName: "/aws/lambda/" + fnName,
+		function:     fn,
 	}, nil
+}
+
+// SubscribeLogGroups creates one subscription filter per configured log
+// group. Each filter waits for writerReady (the setup invocation that maps
+// the ingest role to the writer role inside the domain): a filter that
+// goes live first sends events the domain refuses with 403, on a first
+// deploy and whenever the ingest role is replaced, and every one of them
+// lands in the dead-letter queue.
+func SubscribeLogGroups(ctx *pulumi.Context, cfg *Config, ingestion *Ingestion, writerReady ...pulumi.Resource) error {
+	for _, g := range cfg.LogGroups {
+		if err := subscribe(ctx, cfg, ingestion.function, g, writerReady); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // subscribe lets CloudWatch Logs invoke the function for one log group and
 // creates the subscription filter only once that permission exists:
 // CloudWatch Logs does not retry AccessDenied, so a filter that fires
-// before its permission loses those events silently.
-func subscribe(ctx *pulumi.Context, cfg *Config, fn *lambda.Function, g LogGroupConfig) error {
+// before its permission loses those events silently. It also waits for
+// writerReady (see SubscribeLogGroups).
+func subscribe(ctx *pulumi.Context, cfg *Config, fn *lambda.Function, g LogGroupConfig, writerReady []pulumi.Resource) error {
 	name := logGroupResourceName(g.Name)
 	groupArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", cfg.Partition, cfg.Region, cfg.AccountID, g.Name)
 	perm, err := lambda.NewPermission(ctx, "invoke-"+name, &lambda.PermissionArgs{
@@ -159,7 +174,7 @@ func subscribe(ctx *pulumi.Context, cfg *Config, fn *lambda.Function, g LogGroup
 		LogGroup:       pulumi.String(g.Name),
 		FilterPattern:  pulumi.String(g.FilterPattern),
 		DestinationArn: fn.Arn,
-	}, pulumi.DependsOn([]pulumi.Resource{perm}))
+	}, pulumi.DependsOn(append([]pulumi.Resource{perm}, writerReady...)))
 	return err
 }
 

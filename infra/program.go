@@ -1,7 +1,7 @@
 // Package infra is the logsearch Pulumi program. Program reads top-down like
 // the architecture diagram in README.md: config, the stack's KMS key,
-// network, search domain, ingestion, in-domain setup, dashboards access,
-// alarms.
+// network, search domain, ingestion, in-domain setup, the log groups'
+// subscriptions, dashboards access, alarms.
 package infra
 
 import (
@@ -35,14 +35,18 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := NewDomainSetup(ctx, cfg, network, domain, ingestion, pulumi.DependsOn([]pulumi.Resource{accessPolicy})); err != nil {
+	setup, err := NewDomainSetup(ctx, cfg, network, domain, ingestion, pulumi.DependsOn([]pulumi.Resource{accessPolicy}))
+	if err != nil {
+		return err
+	}
+	if err := SubscribeLogGroups(ctx, cfg, ingestion, setup.Invocation); err != nil {
 		return err
 	}
 	dashboards, err := NewDashboardsAccess(ctx, cfg, network, domain)
 	if err != nil {
 		return err
 	}
-	if err := NewAlarms(ctx, cfg, domain, ingestion, dashboards); err != nil {
+	if err := NewAlarms(ctx, cfg, domain, ingestion, setup, dashboards); err != nil {
 		return err
 	}
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -15,51 +16,78 @@ import (
 // domain that has just been created and is still warming up.
 const setupTimeout = 600
 
+// setupSchedule is how often setup re-applies the desired state to heal
+// drift (a role mapping deleted by hand stops ingestion until then). An
+// hour bounds that outage at about an hour, for 24 short runs a day.
+const setupSchedule = "rate(1 hour)"
+
 // DomainSetup is the function that configures the inside of the domain.
 type DomainSetup struct {
-	// RoleArn is the setup function's role. The function authenticates as
-	// the master user with HTTP basic auth (fine-grained access control), so
-	// the domain access policy need not name this role.
+	// RoleArn is the setup function's role. The deploy-time run
+	// authenticates as the master user (HTTP basic auth) and maps this role
+	// to all_access; the scheduled runs sign with it.
 	RoleArn pulumi.StringOutput
+	// FunctionName is the setup function, for the alarm on its errors.
+	FunctionName pulumi.StringOutput
 	// SpecHash identifies the desired state last applied; it changes exactly
 	// when the Invocation re-runs.
 	SpecHash pulumi.StringOutput
 	// Result is what the last run changed, per object (no credentials).
 	Result pulumi.StringOutput
+	// Invocation is the deploy-time run: whatever needs the roles and role
+	// mappings inside the domain (the subscription filters) waits for it.
+	Invocation *lambda.Invocation
 }
 
 // NewDomainSetup deploys lambda/setup in the VPC and invokes it with the
 // desired state whenever that state (or the function's code) changes. A
 // failed run fails `pulumi up` with the domain's error message.
 //
+// An aws.lambda.Invocation runs again only when its inputs change, so it
+// cannot heal drift. An hourly EventBridge schedule therefore runs the
+// same desired state again. The password never leaves the secret
+// Invocation input: the deploy-time run maps the function's own IAM role
+// to all_access, and the scheduled run signs with that role (SigV4), so
+// its EventBridge input holds no credential, the function has no
+// environment, and no Secrets Manager secret or interface endpoint is
+// needed. Should that mapping itself be deleted, the scheduled run fails
+// (403) and raises the setup alarm; `pulumi up --replace` of the
+// invocation restores it with the password.
+//
 // invocationOpts go to the Invocation only: pass
 // pulumi.DependsOn(<domain access policy>) so the first run does not race
 // the policy that admits its unsigned requests. The Invocation waits for
 // the security-group rules of network.SetupPath by itself.
 func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, ingestion *Ingestion, invocationOpts ...pulumi.ResourceOption) (*DomainSetup, error) {
-	spec := setupSpec(cfg, nil)
+	spec := setupSpec(cfg, nil, "")
 	if err := spec.Validate(); err != nil {
 		return nil, fmt.Errorf("domain setup: the stack config (logsearch:ingest, logsearch:domain, logsearch:retentionDays) gives an invalid desired state: %w", err)
 	}
-	fn, role, err := newSetupFunction(ctx, cfg, network, domain.KmsKeyArn)
+	fn, role, err := newSetupFunction(ctx, cfg, network, domain)
 	if err != nil {
 		return nil, err
 	}
 
-	specHash := ingestion.RoleArn.ApplyT(func(arn string) string {
-		return setupSpec(cfg, []string{arn}).Hash()
+	// request renders the setup request once the endpoint and both roles
+	// are known; password is "" for the scheduled, signed run.
+	request := func(password pulumi.StringInput, sign bool) pulumi.StringOutput {
+		return pulumi.All(domain.Endpoint, password, ingestion.RoleArn, role.role.Arn).ApplyT(func(v []any) (string, error) {
+			b, err := json.Marshal(domainsetup.Request{
+				Endpoint:       v[0].(string),
+				MasterUserName: domain.MasterUserName,
+				MasterPassword: v[1].(string),
+				SignWithRole:   sign,
+				Spec:           setupSpec(cfg, []string{v[2].(string)}, v[3].(string)),
+			})
+			return string(b), err
+		}).(pulumi.StringOutput)
+	}
+	specHash := pulumi.All(ingestion.RoleArn, role.role.Arn).ApplyT(func(v []any) string {
+		return setupSpec(cfg, []string{v[0].(string)}, v[1].(string)).Hash()
 	}).(pulumi.StringOutput)
 	// The payload carries the master password: it is a secret output, so
 	// the state stores it encrypted and `pulumi preview` shows [secret].
-	input := pulumi.ToSecret(pulumi.All(domain.Endpoint, domain.MasterPassword, ingestion.RoleArn).ApplyT(func(v []any) (string, error) {
-		b, err := json.Marshal(domainsetup.Request{
-			Endpoint:       v[0].(string),
-			MasterUserName: domain.MasterUserName,
-			MasterPassword: v[1].(string),
-			Spec:           setupSpec(cfg, []string{v[2].(string)}),
-		})
-		return string(b), err
-	})).(pulumi.StringOutput)
+	input := pulumi.ToSecret(request(domain.MasterPassword, false)).(pulumi.StringOutput)
 
 	inv, err := lambda.NewInvocation(ctx, "domain-setup", &lambda.InvocationArgs{
 		FunctionName: fn.Name,
@@ -74,11 +102,25 @@ func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *
 	if err != nil {
 		return nil, err
 	}
-	return &DomainSetup{RoleArn: role.role.Arn, SpecHash: specHash, Result: inv.Result}, nil
+	// The schedule starts once the deploy-time run has mapped the role it
+	// signs with; before that every scheduled run would be refused.
+	if err := invokeOnRule(ctx, "domain-setup-schedule", &cloudwatch.EventRuleArgs{
+		Description:        pulumi.String("Re-apply the desired state inside the OpenSearch domain (roles, mappings, template, ISM) to heal drift"),
+		ScheduleExpression: pulumi.String(setupSchedule),
+	}, fn, request(pulumi.String(""), true), pulumi.DependsOn([]pulumi.Resource{inv})); err != nil {
+		return nil, err
+	}
+	return &DomainSetup{RoleArn: role.role.Arn, FunctionName: fn.Name, SpecHash: specHash, Result: inv.Result, Invocation: inv}, nil
 }
 
-// setupSpec is the desired state the stack config implies.
-func setupSpec(cfg *Config, writerRoles []string) domainstate.Spec {
+// setupSpec is the desired state the stack config implies. setupRole (the
+// setup function's role, "" while validating) is mapped like a master
+// user, so scheduled runs can sign with it.
+func setupSpec(cfg *Config, writerRoles []string, setupRole string) domainstate.Spec {
+	var setupRoles []string
+	if setupRole != "" {
+		setupRoles = []string{setupRole}
+	}
 	return domainstate.Spec{
 		IndexPrefix:        cfg.Ingest.IndexPrefix,
 		FieldTypes:         cfg.Ingest.FieldTypes,
@@ -87,19 +129,28 @@ func setupSpec(cfg *Config, writerRoles []string) domainstate.Spec {
 		RetentionDays:      cfg.RetentionDays,
 		WriterBackendRoles: append(writerRoles, cfg.Domain.WriterPrincipals...),
 		AdminBackendRoles:  cfg.Domain.APIPrincipals,
+		SetupBackendRoles:  setupRoles,
 	}
 }
 
 // newSetupFunction is the function in the VPC (the setup security group is
-// admitted to the domain on 443), its role and its log group.
-func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network, keyArn pulumi.StringInput) (*lambda.Function, *functionRole, error) {
+// admitted to the domain on 443), its role and its log group. The role may
+// send signed HTTP requests to this domain only: the scheduled runs.
+func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain) (*lambda.Function, *functionRole, error) {
 	name := fmt.Sprintf("%s-%s-setup", ctx.Project(), ctx.Stack())
-	logGroup, err := newLogGroup(ctx, cfg, "setup", "/aws/lambda/"+name, keyArn)
+	logGroup, err := newLogGroup(ctx, cfg, "setup", "/aws/lambda/"+name, domain.KmsKeyArn)
 	if err != nil {
 		return nil, nil, err
 	}
 	role, err := newFunctionRole(ctx, cfg, "setup", "logsearch: the function that configures roles, index template, retention and Dashboards inside the domain", true)
 	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := role.allowInline(ctx, policyOf(func(v []string) []policyStatement {
+		configure := allow(esHTTPAllMethods, v[0]+"/*")
+		configure.Sid = "ScheduledRunsConfigureTheDomain"
+		return []policyStatement{configure}
+	}, domain.Arn)); err != nil {
 		return nil, nil, err
 	}
 	fn, err := newGoFunction(ctx, "setup", "setup", role, &lambda.FunctionArgs{

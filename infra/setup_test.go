@@ -2,6 +2,7 @@ package infra
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,6 +19,8 @@ const (
 	testPassword   = "Mock-Passw0rd!-for-tests"
 	testSetupKey   = "arn:aws:kms:us-east-1:123456789012:key/stack-key"
 )
+
+const testSetupDomainArn = "arn:aws:es:us-east-1:123456789012:domain/logsearch-dev"
 
 // setupConfig is a stack config with everything NewDomainSetup reads.
 func setupConfig() *Config {
@@ -44,6 +47,7 @@ func runSetup(t *testing.T, cfg *Config) *stackRun {
 		domain := &SearchDomain{
 			KmsKeyArn:      pulumi.String(testSetupKey).ToStringOutput(),
 			Name:           pulumi.String("logsearch-dev").ToStringOutput(),
+			Arn:            pulumi.String(testSetupDomainArn).ToStringOutput(),
 			Endpoint:       pulumi.String("vpc-logsearch-dev-xxxx.us-east-1.es.amazonaws.com").ToStringOutput(),
 			MasterUserName: "admin",
 			MasterPassword: pulumi.ToSecret(pulumi.String(testPassword)).(pulumi.StringOutput),
@@ -176,8 +180,15 @@ func TestSetupFunction(t *testing.T) {
 			t.Errorf("%s attaches %s, want %s", name, got, policy)
 		}
 	}
-	if n := len(run.ofType("aws:iam/rolePolicy:RolePolicy")) + len(run.ofType("aws:iam/policy:Policy")); n != 0 {
-		t.Errorf("%d custom policies: the setup function needs no AWS API beyond VPC access", n)
+	// Beyond VPC access the role may only send signed HTTP requests to
+	// this domain: the scheduled runs.
+	if n := len(run.ofType("aws:iam/policy:Policy")); n != 0 {
+		t.Errorf("%d managed custom policies, want none", n)
+	}
+	inline := run.one(t, "aws:iam/rolePolicy:RolePolicy", "setup")
+	stmts := policyStatementsOf(t, str(t, inline.Inputs, "policy"))
+	if len(stmts) != 1 || !slices.Equal(stmts[0].actions(t), esHTTPAllMethods) || !slices.Equal(stmts[0].resources(t), []string{testSetupDomainArn + "/*"}) {
+		t.Errorf("setup role policy %v: want only the HTTP methods on %s/*", stmts, testSetupDomainArn)
 	}
 	inv := run.one(t, invocationType, "domain-setup")
 	if got := str(t, inv.Inputs, "functionName"); got != "logsearch-dev-setup" {
@@ -237,7 +248,7 @@ func TestSetupInvocationWaitsForWhatItIsGiven(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		domain := &SearchDomain{Endpoint: pulumi.String("e").ToStringOutput(), MasterUserName: "admin", MasterPassword: pulumi.ToSecret(pulumi.String("p")).(pulumi.StringOutput)}
+		domain := &SearchDomain{Endpoint: pulumi.String("e").ToStringOutput(), Arn: pulumi.String(testSetupDomainArn).ToStringOutput(), MasterUserName: "admin", MasterPassword: pulumi.ToSecret(pulumi.String("p")).(pulumi.StringOutput)}
 		_, err = NewDomainSetup(ctx, setupConfig(), &Network{}, domain, &Ingestion{RoleArn: pulumi.String("arn").ToStringOutput()}, pulumi.DependsOn([]pulumi.Resource{gate}))
 		return err
 	}, pulumi.WithMocks("logsearch", "dev", m))
@@ -247,5 +258,85 @@ func TestSetupInvocationWaitsForWhatItIsGiven(t *testing.T) {
 	run := &stackRun{Resources: m.resources}
 	if inv := run.one(t, invocationType, "domain-setup"); !inv.dependsOn("aws:iam/role:Role", "gate") {
 		t.Errorf("the invocation ignores its DependsOn option: %v", inv.Dependencies)
+	}
+}
+
+// Every subscription filter waits for the setup invocation: the writer role
+// mapping for the ingest role exists before the first event is sent, so no
+// write is refused with 403 and parked in the DLQ on a first deploy or
+// after the ingest role is replaced.
+func TestSubscriptionsWaitForSetup(t *testing.T) {
+	forEachStack(t, func(t *testing.T, stack string, run *stackRun) {
+		inv := run.one(t, invocationType, "domain-setup")
+		filters := run.ofType(rtSubscription)
+		if len(filters) == 0 {
+			t.Fatal("the stack subscribes no log group; nothing to check")
+		}
+		for _, f := range filters {
+			if !run.waitsFor(f, inv.URN) {
+				t.Errorf("subscription filter %s does not wait for the setup invocation (depends on %v)", f.Name, f.Dependencies)
+			}
+		}
+	})
+}
+
+func TestWaitsForFollowsChains(t *testing.T) {
+	run := &stackRun{Resources: []registered{
+		{URN: "a", Dependencies: []string{"b"}},
+		{URN: "b", Dependencies: []string{"c"}},
+		{URN: "c", Dependencies: []string{"a"}}, // a cycle must not loop
+		{URN: "d"},
+	}}
+	if !run.waitsFor(run.Resources[0], "c") {
+		t.Error("a -> b -> c not found")
+	}
+	if run.waitsFor(run.Resources[0], "d") {
+		t.Error("a does not wait for d")
+	}
+}
+
+// Drift healing: an hourly schedule re-applies the same desired state as
+// the deploy-time invocation, signed with the function's role, with no
+// credential anywhere in its input; it starts only after the invocation
+// has mapped that role inside the domain.
+func TestSetupReappliesOnASchedule(t *testing.T) {
+	run := runSetup(t, setupConfig())
+	rule := run.one(t, typeEventRule, "domain-setup-schedule")
+	if got := str(t, rule.Inputs, "scheduleExpression"); got != "rate(1 hour)" {
+		t.Errorf("schedule %q, want hourly", got)
+	}
+	target := run.one(t, typeEventTarget, "domain-setup-schedule")
+	fn := run.one(t, "aws:lambda/function:Function", "setup")
+	if got := str(t, target.Inputs, "arn"); got != outStr(t, fn, "arn") {
+		t.Errorf("the schedule invokes %s, want the setup function", got)
+	}
+	raw := str(t, target.Inputs, "input")
+	if strings.Contains(raw, testPassword) || strings.Contains(raw, "masterPassword") {
+		t.Fatalf("the schedule's input carries the password: %s", raw)
+	}
+	var scheduled domainsetup.Request
+	if err := json.Unmarshal([]byte(raw), &scheduled); err != nil {
+		t.Fatal(err)
+	}
+	if !scheduled.SignWithRole {
+		t.Error("the scheduled request does not sign with the function's role")
+	}
+	if err := scheduled.Validate(); err != nil {
+		t.Errorf("the scheduled request is invalid: %v", err)
+	}
+	inv := run.one(t, invocationType, "domain-setup")
+	if !target.dependsOn(invocationType, "domain-setup") {
+		t.Error("the schedule may fire before the deploy-time run has mapped the role it signs with")
+	}
+	if got := scheduled.Spec.Hash(); got != str(t, inv.Inputs, "triggers.desiredState") {
+		t.Errorf("the schedule applies desired state %s, the invocation %s: they must be the same", got, str(t, inv.Inputs, "triggers.desiredState"))
+	}
+	role := outStr(t, run.one(t, "aws:iam/role:Role", "setup"), "arn")
+	if !slices.Equal(scheduled.Spec.SetupBackendRoles, []string{role}) {
+		t.Errorf("setup backend roles %v, want the setup role %s: signed runs would be refused", scheduled.Spec.SetupBackendRoles, role)
+	}
+	perm := run.one(t, typePermission, "domain-setup-schedule")
+	if str(t, perm.Inputs, "principal") != "events.amazonaws.com" || str(t, perm.Inputs, "sourceArn") != outStr(t, rule, "arn") {
+		t.Errorf("invoke permission %v: want EventBridge, this rule only", perm.Inputs)
 	}
 }

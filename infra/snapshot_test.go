@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"flag"
 	"path/filepath"
+	"sort"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/logsearch/logsearch/lambda/golden"
 )
@@ -17,6 +20,10 @@ type snapshotEntry struct {
 	Type   string         `json:"type"`
 	Name   string         `json:"name"`
 	Inputs map[string]any `json:"inputs"`
+	// DependsOn are the resources this one explicitly waits for
+	// (DependsOn, not inputs), as sorted "type::name": ordering changes
+	// show in review diffs.
+	DependsOn []string `json:"dependsOn,omitempty"`
 }
 
 // snapshot renders a run as the golden JSON: sorted by type then name,
@@ -30,7 +37,7 @@ func snapshot(t *testing.T, run *stackRun) []byte {
 		for k, v := range r.Inputs {
 			inputs[string(k)] = snapshotValue(v)
 		}
-		entries = append(entries, snapshotEntry{Type: r.Type, Name: r.Name, Inputs: inputs})
+		entries = append(entries, snapshotEntry{Type: r.Type, Name: r.Name, Inputs: inputs, DependsOn: dependencyNames(r.ExplicitDependencies)})
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -40,6 +47,18 @@ func snapshot(t *testing.T, run *stackRun) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// dependencyNames turns URNs into sorted "type::name" (a child's type
+// keeps its parent's type prefix, as in the URN).
+func dependencyNames(urns []string) []string {
+	var names []string
+	for _, u := range urns {
+		urn := resource.URN(u)
+		names = append(names, string(urn.QualifiedType())+"::"+urn.Name())
+	}
+	sort.Strings(names)
+	return names
 }
 
 func TestGoldenSnapshots(t *testing.T) {

@@ -21,7 +21,7 @@ const auditObject = "audit logging"
 // domain publishes AUDIT_LOGS, for a user mapped to security_manager, and
 // setup's unsigned requests must be admitted by the domain access policy.
 const auditHint = "audit logging needs the domain to publish AUDIT_LOGS to CloudWatch Logs, the master user mapped to security_manager, " +
-	"and the domain access policy to admit unsigned requests to _plugins/_security/api/audit and _plugins/_security/api/audit/*; " +
+	"and the domain access policy to admit requests authenticated by fine-grained access control; " +
 	"fix that, then run pulumi up again"
 
 // auditLogging turns the security plugin's audit logging on. It runs last:

@@ -74,7 +74,9 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 		if err != nil {
 			return answer{}, fmt.Errorf("%s /%s: %w", method, path, err)
 		}
-		req.SetBasicAuth(c.user, c.password)
+		if c.password != "" { // else the transport signs (Request.SignWithRole)
+			req.SetBasicAuth(c.user, c.password)
+		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json")
 		for k, vs := range header {

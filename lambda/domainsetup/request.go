@@ -13,19 +13,32 @@ import (
 	"github.com/logsearch/logsearch/lambda/domainstate"
 )
 
-// Request is the setup function's input: the Pulumi program sends it as
-// the (secret) payload of an aws.lambda.Invocation.
+// Request is the setup function's input. The Pulumi program sends it as
+// the (secret) payload of an aws.lambda.Invocation at deploy time, with the
+// master password; the hourly EventBridge schedule sends it without any
+// credential and SignWithRole set.
 type Request struct {
 	// Endpoint is the domain's host name, or a base URL (tests).
-	Endpoint       string           `json:"endpoint"`
-	MasterUserName string           `json:"masterUserName"`
-	MasterPassword string           `json:"masterPassword"`
-	Spec           domainstate.Spec `json:"spec"`
+	Endpoint string `json:"endpoint"`
+	// MasterUserName is the master user; its role mappings are part of the
+	// desired state on every run.
+	MasterUserName string `json:"masterUserName"`
+	// MasterPassword authenticates a deploy-time run (HTTP basic auth).
+	MasterPassword string `json:"masterPassword,omitempty"`
+	// SignWithRole makes the run sign its requests with the function's IAM
+	// role (SigV4) instead of the password. The deploy-time run maps that
+	// role to all_access, so a scheduled run needs no secret at all.
+	SignWithRole bool             `json:"signWithRole,omitempty"`
+	Spec         domainstate.Spec `json:"spec"`
 }
 
 // String keeps the password out of any log line that prints a Request.
 func (r Request) String() string {
-	return fmt.Sprintf("setup of %s as %s (index prefix %q)", r.Endpoint, r.MasterUserName, r.Spec.IndexPrefix)
+	as := r.MasterUserName
+	if r.SignWithRole {
+		as = "the function's role"
+	}
+	return fmt.Sprintf("setup of %s as %s (index prefix %q)", r.Endpoint, as, r.Spec.IndexPrefix)
 }
 
 // GoString covers %#v, which would otherwise print every field.
@@ -40,8 +53,11 @@ func (r Request) Validate() error {
 	if r.MasterUserName == "" {
 		errs = append(errs, errors.New("masterUserName is empty: pass the domain's master user name"))
 	}
-	if r.MasterPassword == "" {
-		errs = append(errs, errors.New("masterPassword is empty: pass the domain's master password"))
+	switch {
+	case r.SignWithRole && r.MasterPassword != "":
+		errs = append(errs, errors.New("masterPassword is set on a signWithRole request: a request signed with the function's role must carry no password; drop one of them"))
+	case !r.SignWithRole && r.MasterPassword == "":
+		errs = append(errs, errors.New("masterPassword is empty: pass the domain's master password, or set signWithRole to sign with the function's role"))
 	}
 	if err := r.Spec.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("spec: %w", err))

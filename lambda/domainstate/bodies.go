@@ -2,6 +2,7 @@ package domainstate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/logsearch/logsearch/lambda/docfields"
@@ -80,8 +81,8 @@ func (s Spec) RoleMappings(masterUser string) []RoleMapping {
 	return []RoleMapping{
 		{Role: WriterRole, BackendRoles: s.WriterBackendRoles, Users: []string{}, Exact: true},
 		{Role: ReaderRole, BackendRoles: []string{ReaderBackendRole}},
-		{Role: "all_access", BackendRoles: append([]string{AdminBackendRole}, s.AdminBackendRoles...), Users: admins},
-		{Role: "security_manager", BackendRoles: []string{AdminBackendRole}, Users: admins},
+		{Role: "all_access", BackendRoles: slices.Concat([]string{AdminBackendRole}, s.AdminBackendRoles, s.SetupBackendRoles), Users: admins},
+		{Role: "security_manager", BackendRoles: slices.Concat([]string{AdminBackendRole}, s.SetupBackendRoles), Users: admins},
 	}
 }
 

@@ -180,3 +180,26 @@ func TestAPIPrincipalsAreMappedToAllAccessOnly(t *testing.T) {
 		t.Error("adding an API principal must change the hash, or setup would not re-run")
 	}
 }
+
+// The setup function's role is an additional master user: AWS maps those
+// to both all_access and security_manager
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-more-masters).
+func TestSetupRoleIsMappedLikeAMasterUser(t *testing.T) {
+	const setupRole = "arn:aws:iam::123456789012:role/setup"
+	s := exampleSpec()
+	s.SetupBackendRoles = []string{setupRole}
+	mapped := map[string]bool{}
+	for _, m := range s.RoleMappings("master") {
+		for _, r := range stringList(m.Desired(nil)["backend_roles"]) {
+			if r == setupRole {
+				mapped[m.Role] = true
+			}
+		}
+	}
+	if !mapped["all_access"] || !mapped["security_manager"] || len(mapped) != 2 {
+		t.Errorf("setup role mapped to %v, want all_access and security_manager only", mapped)
+	}
+	if s.Hash() == exampleSpec().Hash() {
+		t.Error("adding the setup role must change the hash, or setup would not re-run")
+	}
+}

@@ -38,6 +38,11 @@ type Spec struct {
 	// sign their requests, such as engineers running backfill or redo: FGAC
 	// presents them as backend roles, mapped here to all_access.
 	AdminBackendRoles []string `json:"adminBackendRoles,omitempty"`
+	// SetupBackendRoles are the setup function's own IAM role ARN: mapped
+	// to all_access and security_manager (what AWS requires of an
+	// additional master user) so its scheduled runs, signed with that role
+	// instead of the master password, may manage roles and role mappings.
+	SetupBackendRoles []string `json:"setupBackendRoles,omitempty"`
 }
 
 // Fixed names. They are part of the user-facing contract (README), so they

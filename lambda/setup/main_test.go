@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,8 +12,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
 
 	"github.com/logsearch/logsearch/lambda/domainsetup"
 	"github.com/logsearch/logsearch/lambda/domainstate"
@@ -23,8 +29,9 @@ const password = "Very-Secret-Pa55"
 // every write with failStatus/failBody when failStatus is set.
 func blankDomain(t *testing.T, failStatus int, failBody string) *httptest.Server {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok := authenticated(r)
 		_, _ = io.Copy(io.Discard, r.Body)
-		if _, p, _ := r.BasicAuth(); p != password {
+		if !ok {
 			w.WriteHeader(401)
 			return
 		}
@@ -43,17 +50,55 @@ func blankDomain(t *testing.T, failStatus int, failBody string) *httptest.Server
 	return srv
 }
 
-// invoke runs the handler the way the Lambda runtime does: JSON in, JSON out.
+// authenticated accepts what the domain's FGAC accepts from this
+// function: the master user's basic auth, or a SigV4 signature (service
+// "es") whose payload hash matches the body it came with, and never both.
+func authenticated(r *http.Request) bool {
+	_, p, basic := r.BasicAuth()
+	if basic {
+		return p == password
+	}
+	auth := r.Header.Get("Authorization")
+	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDSETUP/") || !strings.Contains(auth, "/es/aws4_request") {
+		return false
+	}
+	body, _ := io.ReadAll(r.Body)
+	sum := sha256.Sum256(body)
+	return r.Header.Get("X-Amz-Content-Sha256") == hex.EncodeToString(sum[:])
+}
+
+// testSpec is a valid desired state.
+var testSpec = domainstate.Spec{IndexPrefix: "logs", Shards: 1, Replicas: 1, RetentionDays: 30, WriterBackendRoles: []string{"arn:aws:iam::1:role/ingest"}}
+
+// invoke runs the handler the way the Lambda runtime does: JSON in, JSON
+// out, as the deploy-time run (master password).
 func invoke(t *testing.T, srv *httptest.Server) (out []byte, logs string, err error) {
 	t.Helper()
-	payload, _ := json.Marshal(domainsetup.Request{
-		Endpoint: srv.URL, MasterUserName: "admin", MasterPassword: password,
-		Spec: domainstate.Spec{IndexPrefix: "logs", Shards: 1, Replicas: 1, RetentionDays: 30, WriterBackendRoles: []string{"arn:aws:iam::1:role/ingest"}},
-	})
-	var buf bytes.Buffer
-	h := lambda.NewHandler(newHandler(srv.Client(), domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&buf, nil))))
+	out, logs, _, err = invokeWith(t, srv, domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", MasterPassword: password, Spec: testSpec})
+	return out, logs, err
+}
+
+// invokeWith runs the handler on req with both clients available; emf is
+// the run's metrics line.
+func invokeWith(t *testing.T, srv *httptest.Server, req domainsetup.Request) (out []byte, logs, emf string, err error) {
+	t.Helper()
+	payload, _ := json.Marshal(req)
+	sign, serr := awsv2.NewSignerWithService(aws.Config{
+		Region:      "eu-west-1",
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDSETUP", "secret-key", "session"),
+	}, "es")
+	if serr != nil {
+		t.Fatal(serr)
+	}
+	c := clients{
+		password: srv.Client(),
+		signed:   &http.Client{Transport: signingTransport{base: srv.Client().Transport, signer: sign}},
+	}
+	var buf, metricsOut bytes.Buffer
+	m := runMetrics{out: &metricsOut, function: "logsearch-dev-setup", now: func() time.Time { return time.Unix(1700000000, 0) }}
+	h := lambda.NewHandler(newHandler(c, domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&buf, nil)), m))
 	out, err = h.Invoke(context.Background(), payload)
-	return out, buf.String(), err
+	return out, buf.String(), metricsOut.String(), err
 }
 
 func TestHandlerReportsWhatChanged(t *testing.T) {
@@ -85,5 +130,79 @@ func TestHandlerFailsWithTheDomainsMessage(t *testing.T) {
 	}
 	if !strings.Contains(logs, "bad mapping") || strings.Contains(logs, password) || strings.Contains(err.Error(), password) {
 		t.Errorf("logs must name the failure and not the password:\n%s", logs)
+	}
+}
+
+// A scheduled run carries no password: it signs with the function's role,
+// and every object it has to rewrite is drift, logged by name and counted
+// in the SetupCorrections metric.
+func TestScheduledRunSignsAndCountsCorrections(t *testing.T) {
+	srv := blankDomain(t, 0, "")
+	out, logs, emf, err := invokeWith(t, srv, domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", SignWithRole: true, Spec: testSpec})
+	if err != nil {
+		t.Fatalf("signed run: %v\n%s", err, logs)
+	}
+	var res domainsetup.Result
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Changed == 0 {
+		t.Fatal("a blank domain needed no correction")
+	}
+	for _, o := range res.Outcomes {
+		want := `"msg":"setup corrected drift","object":"` + o.Object + `","action":"` + string(o.Action) + `"`
+		if !strings.Contains(logs, want) {
+			t.Errorf("no log line naming the corrected %s; want %s in\n%s", o.Object, want, logs)
+		}
+	}
+	var line map[string]any
+	if err := json.Unmarshal([]byte(emf), &line); err != nil {
+		t.Fatalf("metrics line %q: %v", emf, err)
+	}
+	if line["SetupCorrections"] != float64(res.Changed) || line["SetupFailures"] != 0.0 || line["FunctionName"] != "logsearch-dev-setup" {
+		t.Errorf("metrics %s: want SetupCorrections %d, SetupFailures 0", emf, res.Changed)
+	}
+}
+
+// The deploy-time run applies a new desired state: its changes are not
+// drift, and a failure is counted for the alarm.
+func TestRunMetrics(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		failStatus            int
+		corrections, failures float64
+	}{
+		{"deploy-time changes are not drift", 0, 0, 0},
+		{"a failed run counts", 403, 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := blankDomain(t, tc.failStatus, `{"error":"no permissions"}`)
+			_, _, emf, err := invokeWith(t, srv, domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", MasterPassword: password, Spec: testSpec})
+			if (err != nil) != (tc.failures == 1) {
+				t.Fatalf("err = %v", err)
+			}
+			var line map[string]any
+			if err := json.Unmarshal([]byte(emf), &line); err != nil {
+				t.Fatalf("metrics line %q: %v", emf, err)
+			}
+			if line["SetupCorrections"] != tc.corrections || line["SetupFailures"] != tc.failures {
+				t.Errorf("metrics %s", emf)
+			}
+		})
+	}
+}
+
+// Without credentials a scheduled run fails loudly (counted, alarmed)
+// instead of falling back to anything unsigned.
+func TestScheduledRunWithoutCredentialsFails(t *testing.T) {
+	var logs, metricsOut bytes.Buffer
+	m := runMetrics{out: &metricsOut, function: "f", now: time.Now}
+	h := newHandler(clients{password: http.DefaultClient}, domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&logs, nil)), m)
+	_, err := h(context.Background(), domainsetup.Request{Endpoint: "https://127.0.0.1:1", MasterUserName: "admin", SignWithRole: true, Spec: testSpec})
+	if err == nil || !strings.Contains(err.Error(), "execution role") {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(metricsOut.String(), `"SetupFailures":1`) {
+		t.Errorf("failure not counted: %s", metricsOut.String())
 	}
 }

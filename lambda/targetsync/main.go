@@ -1,5 +1,7 @@
 // Command targetsync is the Lambda function that keeps the Dashboards ALB's
-// target group on the OpenSearch domain's current private IPs. EventBridge
+// target group on the OpenSearch domain's current private IPs: those on the
+// domain's in-use network interfaces that its endpoint also resolves to,
+// looked up again on every run. EventBridge
 // runs it every minute and on the domain's configuration-change events; every
 // run is a full, idempotent reconciliation, so the event payload only labels
 // the log line.
@@ -11,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 
@@ -27,6 +30,7 @@ type settings struct {
 	TargetGroupArn string // TARGET_GROUP_ARN
 	DomainName     string // DOMAIN_NAME
 	VpcID          string // VPC_ID
+	DomainEndpoint string // DOMAIN_ENDPOINT
 }
 
 // loadSettings reads the environment and names every missing variable at once.
@@ -35,12 +39,14 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		TargetGroupArn: strings.TrimSpace(getenv("TARGET_GROUP_ARN")),
 		DomainName:     strings.TrimSpace(getenv("DOMAIN_NAME")),
 		VpcID:          strings.TrimSpace(getenv("VPC_ID")),
+		DomainEndpoint: strings.TrimSpace(getenv("DOMAIN_ENDPOINT")),
 	}
 	var errs []error
 	for _, v := range []struct{ name, value, fix string }{
 		{"TARGET_GROUP_ARN", s.TargetGroupArn, "the ARN of the Dashboards target group"},
 		{"DOMAIN_NAME", s.DomainName, "the OpenSearch domain name"},
 		{"VPC_ID", s.VpcID, "the VPC the domain runs in"},
+		{"DOMAIN_ENDPOINT", s.DomainEndpoint, "the domain endpoint host name (vpc-…es.amazonaws.com, without https://)"},
 	} {
 		if v.value == "" {
 			errs = append(errs, fmt.Errorf("environment variable %s is empty: set it to %s (pulumi up sets it)", v.name, v.fix))
@@ -89,9 +95,14 @@ func main() {
 		os.Exit(1)
 	}
 	h := handler{
-		domain: domainENIs{api: ec2.NewFromConfig(cfg), domainName: s.DomainName, vpcID: s.VpcID},
-		group:  targetGroup{api: elbv2.NewFromConfig(cfg), arn: s.TargetGroupArn},
-		log:    log.With("target_group", s.TargetGroupArn, "domain", s.DomainName),
+		domain: reconcile.ServingIPs{
+			Interfaces: domainENIs{api: ec2.NewFromConfig(cfg), domainName: s.DomainName, vpcID: s.VpcID},
+			Resolver:   net.DefaultResolver,
+			Endpoint:   s.DomainEndpoint,
+			Log:        log,
+		},
+		group: targetGroup{api: elbv2.NewFromConfig(cfg), arn: s.TargetGroupArn},
+		log:   log.With("target_group", s.TargetGroupArn, "domain", s.DomainName),
 	}
 	lambda.Start(h.handle)
 }

@@ -14,13 +14,13 @@ import (
 func quietLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
 
 func TestLoadSettings(t *testing.T) {
-	env := map[string]string{"TARGET_GROUP_ARN": "arn:tg", "DOMAIN_NAME": "logs", "VPC_ID": "vpc-1"}
+	env := map[string]string{"TARGET_GROUP_ARN": "arn:tg", "DOMAIN_NAME": "logs", "VPC_ID": "vpc-1", "DOMAIN_ENDPOINT": "vpc-logs.example"}
 	s, err := loadSettings(func(k string) string { return env[k] })
-	if err != nil || s != (settings{TargetGroupArn: "arn:tg", DomainName: "logs", VpcID: "vpc-1"}) {
+	if err != nil || s != (settings{TargetGroupArn: "arn:tg", DomainName: "logs", VpcID: "vpc-1", DomainEndpoint: "vpc-logs.example"}) {
 		t.Fatalf("settings = %+v, err = %v", s, err)
 	}
 	_, err = loadSettings(func(string) string { return " " })
-	for _, name := range []string{"TARGET_GROUP_ARN", "DOMAIN_NAME", "VPC_ID"} {
+	for _, name := range []string{"TARGET_GROUP_ARN", "DOMAIN_NAME", "VPC_ID", "DOMAIN_ENDPOINT"} {
 		if err == nil || !strings.Contains(err.Error(), name+" is empty") {
 			t.Errorf("err = %v, want it to name %s", err, name)
 		}
