@@ -43,13 +43,22 @@ func (s Spec) WriterRoleBody() Body {
 }
 
 // ReaderRoleBody lets support staff search <prefix>-* in Dashboards. The
-// Dashboards-index permissions are those of the built-in kibana_user role;
-// they concern saved objects (searches, visualizations) in the user's
-// private tenant only, since the global tenant is read-only to readers.
+// cluster and Dashboards-index permissions are those of the built-in
+// kibana_user role (security plugin, src/main/resources/static_config/
+// static_roles.yml); they concern saved objects (searches, visualizations)
+// in the user's private tenant only, since the global tenant is read-only
+// to readers.
+//
+// cluster_composite_ops (not _ro) because Dashboards sends saved-object
+// imports and bulk edits through _bulk, whose cluster-level
+// indices:data/write/bulk only the former grants. It does not let a reader
+// write logs: every item of a _bulk is checked again against the index
+// permissions, and those allow only read on <prefix>-*
+// (TestReaderRoleMatchesKibanaUser).
 func (s Spec) ReaderRoleBody() Body {
 	return Body{
 		"description":         "Support staff: read and search " + s.IndexPattern() + " in Dashboards; no write, delete, index or security admin. " + managedNote,
-		"cluster_permissions": []any{"cluster_composite_ops_ro"},
+		"cluster_permissions": []any{"cluster_composite_ops"},
 		"index_permissions": []any{
 			Body{"index_patterns": []any{s.IndexPattern()}, "allowed_actions": []any{"read"}},
 			Body{"index_patterns": toAny(dashboardsIndices), "allowed_actions": []any{"read", "delete", "manage", "index"}},
