@@ -112,15 +112,15 @@ type Server struct {
 	srv *http.Server
 	ln  net.Listener
 
-	mu       sync.Mutex
-	faults   Faults
-	docs     map[string]map[string]json.RawMessage // index -> _id -> source
-	indices  map[string]*index                     // index -> mapping state
+	mu      sync.Mutex
+	faults  Faults
+	docs    map[string]map[string]json.RawMessage // index -> _id -> source
+	indices map[string]*index                     // index -> mapping state
 	// templates survive Reset, like the configuration setup installs.
 	templates map[string]*indexTemplate
-	writes   map[string]int                        // _id -> successful writes
-	attempts map[string]int                        // _id -> items seen
-	requests []Request
+	writes    map[string]int // _id -> successful writes
+	attempts  map[string]int // _id -> items seen
+	requests  []Request
 }
 
 // Start listens on 127.0.0.1 on a free port and serves until Close.
