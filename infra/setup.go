@@ -82,6 +82,7 @@ func setupSpec(cfg *Config, writerRoles []string) domainstate.Spec {
 	return domainstate.Spec{
 		IndexPrefix:        cfg.Ingest.IndexPrefix,
 		FieldTypes:         cfg.Ingest.FieldTypes,
+		TimeField:          cfg.Ingest.TimeField,
 		Shards:             cfg.Domain.Shards,
 		Replicas:           cfg.Domain.Replicas,
 		RetentionDays:      cfg.RetentionDays,

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/logsearch/logsearch/lambda/docfields"
+	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 )
 
@@ -137,6 +138,11 @@ func (s Spec) IndexTemplateBody() Body {
 	for f, t := range s.FieldTypes {
 		props[f] = fieldMapping(t)
 	}
+	if s.TimeField != "" {
+		// Stored under its safe name (@timestamp as _@timestamp), always in
+		// the one form @timestamp has, which the default date format reads.
+		props[document.StoredName(s.TimeField)] = Body{"type": "date"}
+	}
 	return Body{
 		"index_patterns": []any{s.IndexPattern()},
 		"priority":       100,
@@ -157,6 +163,15 @@ func (s Spec) IndexTemplateBody() Body {
 				}}},
 			}},
 			"mappings": Body{
+				// OpenSearch's date detection would map the first date-like
+				// string of a field as date for the whole day, and refuse
+				// every later value in another form (mapper_parsing_exception,
+				// so the event went to the DLQ). Off, every undeclared string
+				// is a keyword, as the README promises; numeric detection is
+				// off by default and stated so it stays off
+				// (https://docs.opensearch.org/latest/field-types/dynamic/).
+				"date_detection":    false,
+				"numeric_detection": false,
 				"dynamic_templates": []any{
 					Body{"invalid_values_as_keyword": Body{
 						"path_match": docfields.Invalid + ".*",
