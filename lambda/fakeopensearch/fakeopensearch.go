@@ -269,7 +269,11 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, fault.Status, errorBody(statusType(fault.Status), "injected fault"))
 		return
 	case perr != nil:
-		writeJSON(w, http.StatusBadRequest, errorBody("illegal_argument_exception", perr.Error()))
+		typ := "illegal_argument_exception"
+		if _, ok := perr.(validationError); ok {
+			typ = "action_request_validation_exception"
+		}
+		writeJSON(w, http.StatusBadRequest, errorBody(typ, perr.Error()))
 		return
 	}
 
@@ -348,6 +352,15 @@ type action struct {
 	doc           []byte
 }
 
+// maxIDBytes is the longest _id OpenSearch accepts.
+const maxIDBytes = 512
+
+// validationError is a request that ActionRequest.validate refuses as a
+// whole, in OpenSearch's words.
+type validationError string
+
+func (e validationError) Error() string { return "Validation Failed: 1: " + string(e) + ";" }
+
 // parseBulk reads NDJSON action/document pairs. Like OpenSearch, a broken
 // action line fails the whole request.
 func parseBulk(body []byte) ([]action, error) {
@@ -376,6 +389,11 @@ func parseBulk(body []byte) ([]action, error) {
 		}
 		if a.index == "" || a.id == "" {
 			return nil, fmt.Errorf("line [%d]: _index and _id are required", line)
+		}
+		if len(a.id) > maxIDBytes {
+			// IndexRequest.validate fails the whole request
+			// (server/src/main/java/org/opensearch/action/index/IndexRequest.java).
+			return nil, validationError(fmt.Sprintf("id [%s] is too long, must be no longer than %d bytes but was: %d", a.id, maxIDBytes, len(a.id)))
 		}
 		if !sc.Scan() {
 			return nil, fmt.Errorf("the bulk request must be terminated by a newline; action on line %d has no document", line)

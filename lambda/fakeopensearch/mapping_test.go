@@ -268,3 +268,40 @@ func TestIndexNameRules(t *testing.T) {
 		}
 	}
 }
+
+// Two items with one _id in one request: both succeed, the second
+// overwrites the first (result "updated", _version 2), as OpenSearch does;
+// an _id over 512 bytes fails the whole request's validation.
+func TestSameIDTwiceAndLongIDs(t *testing.T) {
+	s := startServer(t)
+	var resp struct {
+		Items []map[string]struct {
+			Status  int    `json:"status"`
+			Result  string `json:"result"`
+			Version int    `json:"_version"`
+		} `json:"items"`
+	}
+	body := `{"index":{"_index":"logs-a","_id":"x"}}` + "\n" + `{"n":"first"}` + "\n" + `{"index":{"_index":"logs-a","_id":"x"}}` + "\n" + `{"n":"second"}` + "\n"
+	if code := post(t, http.MethodPost, s.URL+"/_bulk", body, &resp); code != http.StatusOK || len(resp.Items) != 2 {
+		t.Fatalf("_bulk answered %d %+v", code, resp)
+	}
+	first, second := resp.Items[0]["index"], resp.Items[1]["index"]
+	if first.Status != 201 || second.Status != 200 || second.Result != "updated" || second.Version != 2 || s.Count() != 1 {
+		t.Errorf("items %+v %+v, %d documents; want created, then updated version 2, one document", first, second, s.Count())
+	}
+	if doc, _ := s.Doc("logs-a", "x"); string(doc) != `{"n":"second"}` {
+		t.Errorf("stored %s, want the second", doc)
+	}
+	var errResp map[string]any
+	long := strings.Repeat("1", 513)
+	body = `{"index":{"_index":"logs-a","_id":"` + long + `"}}` + "\n" + `{"n":1}` + "\n"
+	if code := post(t, http.MethodPost, s.URL+"/_bulk", body, &errResp); code != http.StatusBadRequest || !strings.Contains(jsonText(errResp), "action_request_validation_exception") ||
+		!strings.Contains(jsonText(errResp), "must be no longer than 512 bytes but was: 513") {
+		t.Errorf("513-byte _id: %d %v", code, errResp)
+	}
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
