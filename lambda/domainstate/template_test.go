@@ -13,25 +13,11 @@ import (
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
 )
 
-// installTemplate PUTs body as setup does, to the fake's
-// /_index_template/<name>.
+// installTemplate installs body as setup does.
 func installTemplate(t *testing.T, srv *fakeopensearch.Server, name string, body Body) {
 	t.Helper()
-	raw, err := json.Marshal(body)
-	if err != nil {
+	if err := srv.PutIndexTemplate(name, body); err != nil {
 		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPut, srv.URL+"/_index_template/"+name, bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("PUT /_index_template/%s answered %d", name, resp.StatusCode)
 	}
 }
 

@@ -119,6 +119,30 @@ func checkIndexName(name string) *itemError {
 	return nil
 }
 
+// PutIndexTemplate installs a composable index template the way the setup
+// function does, by PUT /_index_template/<name> with body (any value that
+// encodes to the template's JSON).
+func (s *Server) PutIndexTemplate(name string, body any) error {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodPut, s.URL+"/_index_template/"+name, bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("PUT /_index_template/%s: %d %s", name, resp.StatusCode, msg)
+	}
+	return nil
+}
+
 // putIndexTemplate stores a composable template.
 func (s *Server) putIndexTemplate(w http.ResponseWriter, r *http.Request, name string) {
 	raw, err := io.ReadAll(r.Body)

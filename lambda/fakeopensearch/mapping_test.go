@@ -64,9 +64,8 @@ func startServer(t *testing.T) *Server {
 
 func putTemplate(t *testing.T, s *Server, name, body string) {
 	t.Helper()
-	var resp map[string]any
-	if code := post(t, http.MethodPut, s.URL+"/_index_template/"+name, body, &resp); code != http.StatusOK {
-		t.Fatalf("PUT template %s: %d %v", name, code, resp)
+	if err := s.PutIndexTemplate(name, json.RawMessage(body)); err != nil {
+		t.Fatal(err)
 	}
 }
 

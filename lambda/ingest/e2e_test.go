@@ -196,21 +196,8 @@ func installTemplate(t *testing.T, osrv *fakeopensearch.Server, env map[string]s
 	}
 	spec := domainstate.Spec{IndexPrefix: s.Document.IndexPrefix, FieldTypes: s.Document.FieldTypes, TimeField: s.Document.TimeField,
 		Shards: 1, Replicas: 0, RetentionDays: 30}
-	body, err := json.Marshal(spec.IndexTemplateBody())
-	if err != nil {
+	if err := osrv.PutIndexTemplate(spec.TemplateName(), spec.IndexTemplateBody()); err != nil {
 		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPut, osrv.URL+"/_index_template/"+spec.TemplateName(), bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("installing the index template: %d", resp.StatusCode)
 	}
 }
 
