@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -484,17 +485,24 @@ func FuzzAppendBulkItem(f *testing.F) {
 		"status": fieldtypes.Integer, "size": fieldtypes.Long, "d": fieldtypes.Double, "ok": fieldtypes.Boolean,
 		"time": fieldtypes.Date, "ip": fieldtypes.IP, "a": fieldtypes.Keyword,
 	}})
+	dailyIndex := regexp.MustCompile(`^cwl-\d{4}\.\d{2}\.\d{2}$`)
+	f.Add("x", int64(1)<<62)
+	f.Add("time:9999-12-31T23:00:00Z\tx:1", int64(253402300799999))
 	f.Fuzz(func(t *testing.T, msg string, timestamp int64) {
-		// CloudWatch timestamps are within years 0-9999.
-		timestamp %= 253402300800000
-		if timestamp < 0 {
-			timestamp = -timestamp
-		}
+		// Any timestamp: a hand-made payload can carry anything. An event
+		// is either refused with a reason and nothing written, or a valid
+		// item in a valid daily index.
 		out, info := b.AppendBulkItem(nil, testPayload, &cwlogs.LogEvent{ID: "id", Timestamp: timestamp, Message: msg})
+		if info.Refused != "" {
+			if len(out) != 0 || document.InRange(time.UnixMilli(timestamp), tokyo) {
+				t.Fatalf("refused %q (timestamp %d in range: %v), wrote %q", info.Refused, timestamp, document.InRange(time.UnixMilli(timestamp), tokyo), out)
+			}
+			return
+		}
 		if len(checkBulk(t, out)) != 2 {
 			t.Fatalf("want 2 lines: %q", out)
 		}
-		if !strings.HasPrefix(info.Index, "cwl-") {
+		if !dailyIndex.MatchString(info.Index) {
 			t.Fatalf("index %q", info.Index)
 		}
 	})
