@@ -800,8 +800,9 @@ func (c *Config) validateIngest(ps *problems) {
 	if in.MaxConcurrency < 0 || in.MaxConcurrency > 1000 {
 		ps.add("ingest.maxConcurrency", in.MaxConcurrency, "must be 0 (no reservation) to 1000 concurrent invocations")
 	}
-	if t, ok := parsed[in.TimeField]; ok && t != fieldtypes.Date {
-		ps.add("ingest.fieldTypes", "", "the time field %q is declared %q; it is always a date, remove it from fieldTypes or declare it date", in.TimeField, t)
+	// The ingest function refuses the same time fields at start-up.
+	if err := document.CheckTimeField(in.TimeField, parsed); err != nil {
+		ps.add("ingest.timeField", in.TimeField, "%v", err)
 	}
 }
 

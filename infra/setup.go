@@ -124,6 +124,7 @@ func setupSpec(cfg *Config, writerRoles []string, setupRole string) domainstate.
 	return domainstate.Spec{
 		IndexPrefix:        cfg.Ingest.IndexPrefix,
 		FieldTypes:         cfg.Ingest.FieldTypes,
+		TimeField:          cfg.Ingest.TimeField,
 		Shards:             cfg.Domain.Shards,
 		Replicas:           cfg.Domain.Replicas,
 		RetentionDays:      cfg.RetentionDays,

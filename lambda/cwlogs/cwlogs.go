@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"unsafe"
 )
 
 // Message types CloudWatch Logs sends. Control messages only check that the
@@ -155,10 +156,40 @@ func (d *Decoder) DecodeEvent(invocation []byte) (*Payload, error) {
 
 // Decode decodes the base64 text of awslogs.data.
 func (d *Decoder) Decode(data []byte) (*Payload, error) {
+	defer d.releaseOversized()
 	if err := d.inflate(data); err != nil {
 		return nil, err
 	}
 	return d.parse()
+}
+
+// RetainBytes is the largest buffer a Decoder keeps for the next call. An
+// ordinary payload (at most 1 MB of events, gzipped) needs a few MiB; a
+// buffer grown past this by a gzip bomb or a freak payload would otherwise
+// hold up to twice DefaultMaxDecompressedBytes for the container's life.
+const RetainBytes = 8 << 20
+
+// releaseOversized drops the buffers that grew past RetainBytes. The
+// Payload just returned may still alias them; the garbage collector frees
+// them once the caller lets go of it.
+func (d *Decoder) releaseOversized() {
+	if cap(d.compressed) > RetainBytes {
+		d.compressed = nil
+	}
+	if cap(d.json) > RetainBytes {
+		d.json = nil
+	}
+	if cap(d.messages) > RetainBytes {
+		d.messages = nil
+	}
+	if cap(d.events)*int(unsafe.Sizeof(LogEvent{})) > RetainBytes {
+		d.events = nil
+	}
+}
+
+// retainedBytes is the capacity the Decoder holds between calls.
+func (d *Decoder) retainedBytes() int {
+	return cap(d.compressed) + cap(d.json) + cap(d.messages) + cap(d.events)*int(unsafe.Sizeof(LogEvent{}))
 }
 
 // inflate base64-decodes and gunzips data into d.json.

@@ -2,6 +2,7 @@ package cwlogs_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -160,6 +161,45 @@ func TestDecompressionLimit(t *testing.T) {
 	_, err := d.Decode(cwlogstest.Data(cwlogstest.DataPayload("g", "s", cwlogstest.NginxEvents(100, time.Unix(0, 0)))))
 	if !errors.Is(err, cwlogs.ErrUndecodable) || !strings.Contains(err.Error(), "inflates beyond 1000 bytes") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// After a gzip bomb (and after a big but legitimate payload) the decoder
+// must not keep its grown buffers for the rest of the container's life.
+func TestOversizedBuffersAreReleased(t *testing.T) {
+	bomb := func(n int) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_, _ = zw.Write(make([]byte, n))
+		_ = zw.Close()
+		return []byte(base64.StdEncoding.EncodeToString(buf.Bytes()))
+	}
+	ordinary := cwlogstest.Data(cwlogstest.DataPayload("g", "s", cwlogstest.NginxEvents(1000, time.Unix(0, 0))))
+	big := cwlogstest.Data(cwlogstest.DataPayload("g", "s", cwlogstest.NginxEvents(100000, time.Unix(0, 0))))
+	var d cwlogs.Decoder
+	for _, step := range []struct {
+		name    string
+		data    []byte
+		wantErr bool
+	}{
+		{"gzip bomb", bomb(cwlogs.DefaultMaxDecompressedBytes + 1), true},
+		{"big payload", big, false},
+		{"ordinary payload", ordinary, false},
+	} {
+		_, err := d.Decode(step.data)
+		if (err != nil) != step.wantErr {
+			t.Fatalf("%s: err = %v", step.name, err)
+		}
+		t.Logf("after the %s: %d KiB retained", step.name, d.RetainedBytes()>>10)
+		if got := d.RetainedBytes(); got > 4*cwlogs.RetainBytes {
+			t.Errorf("after the %s the decoder keeps %d MiB of buffers, want at most %d MiB",
+				step.name, got>>20, 4*cwlogs.RetainBytes>>20)
+		}
+	}
+	// Ordinary payloads keep reusing their buffers.
+	before := d.RetainedBytes()
+	if _, err := d.Decode(ordinary); err != nil || d.RetainedBytes() != before || before == 0 {
+		t.Errorf("ordinary payload: err %v, retained %d then %d: buffers not reused", err, before, d.RetainedBytes())
 	}
 }
 

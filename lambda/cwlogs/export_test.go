@@ -6,3 +6,6 @@ func (d *Decoder) DecodeJSON(raw []byte) (*Payload, error) {
 	d.json = append(d.json[:0], raw...)
 	return d.parse()
 }
+
+// RetainedBytes is the buffer capacity the Decoder keeps between calls.
+func (d *Decoder) RetainedBytes() int { return d.retainedBytes() }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/docfields"
@@ -48,6 +49,10 @@ type ItemInfo struct {
 	// TimeFromField reports that @timestamp came from the time field
 	// rather than the event's CloudWatch timestamp.
 	TimeFromField bool
+	// Refused, when not empty, says why the event cannot be indexed as
+	// sent (its id or its time); nothing was written. Keep the event in
+	// the dead-letter queue with this reason.
+	Refused string
 }
 
 // Builder writes bulk items. It reuses its scratch buffers, so it must be
@@ -60,9 +65,11 @@ type Builder struct {
 
 	fields  []ltsv.Field
 	members []member // top-level fields of the current message
-	nested  []member // stack of nested JSON objects' members
-	seen    map[string]int
-	invalid []byte
+	// timeMember is the index in members of the time field, -1 if none.
+	timeMember int
+	nested     []member // stack of nested JSON objects' members
+	seen       map[string]int
+	invalid    []byte
 
 	// The index name of the last day seen, reused while the day holds.
 	day   [3]int
@@ -84,6 +91,9 @@ func NewBuilder(cfg Config) (*Builder, error) {
 			errs = append(errs, fmt.Errorf("field %q is added by logsearch and cannot be declared: remove it from the field types", name))
 		}
 	}
+	if err := CheckTimeField(cfg.TimeField, cfg.FieldTypes); err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -92,11 +102,12 @@ func NewBuilder(cfg Config) (*Builder, error) {
 		loc = time.UTC
 	}
 	return &Builder{
-		loc:       loc,
-		prefix:    cfg.IndexPrefix,
-		timeField: cfg.TimeField,
-		types:     newTypeTable(cfg.FieldTypes),
-		day:       [3]int{-1},
+		loc:        loc,
+		prefix:     cfg.IndexPrefix,
+		timeField:  cfg.TimeField,
+		types:      newTypeTable(cfg.FieldTypes),
+		day:        [3]int{-1},
+		timeMember: -1,
 	}, nil
 }
 
@@ -136,7 +147,7 @@ var (
 )
 
 // AppendBulkItem appends the two NDJSON lines of ev's bulk "index" item to
-// dst, each ending in "\n":
+// dst, each ending in "\n" (unless it refuses the event, see below):
 //
 //	{"index":{"_index":"<prefix>-YYYY.MM.DD","_id":"<ev.ID>"}}
 //	{<document>}
@@ -147,14 +158,27 @@ var (
 // a Timestamp of 0 (possible in synthetic events) gives
 // 1970-01-01T00:00:00.000Z, deterministic so a re-run rewrites the same
 // document.
+//
+// It refuses, writing nothing and saying why in ItemInfo.Refused, an event
+// whose id cannot be an OpenSearch _id (CheckID) or whose time, from the
+// field or else from CloudWatch, is outside the accepted range (InRange).
 func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEvent) ([]byte, ItemInfo) {
 	var info ItemInfo
+	if err := CheckID(ev.ID); err != nil {
+		info.Refused = err.Error()
+		return dst, info
+	}
 	line := ltsv.TrimEOL(ev.Message)
 	format := b.parse(line)
 
 	t, fromField := b.eventTime()
 	if !fromField {
 		t = time.UnixMilli(ev.Timestamp)
+		if !InRange(t, b.loc) {
+			info.Refused = fmt.Sprintf("event timestamp %d ms is outside the accepted range (years %04d to %04d, in UTC and in the index time zone %s) and the time field gives no time in range; correct the sender's timestamps, then replay",
+				ev.Timestamp, MinYear, MaxYear, b.loc)
+			return dst, info
+		}
 	}
 	info.TimeFromField = fromField
 	info.Index = b.indexFor(t)
@@ -212,4 +236,69 @@ func (b *Builder) indexFor(t time.Time) string {
 		b.day = day
 	}
 	return b.index
+}
+
+// The accepted event times: years MinYear to MaxYear both in UTC and in the
+// index time zone. @timestamp is written as yyyy-MM-dd'T'HH:mm:ss.SSSZ,
+// which OpenSearch's date format strict_date_optional_time reads only with
+// a four-digit year
+// (https://docs.opensearch.org/latest/field-types/supported-field-types/date/),
+// and the index name ends in the four-digit year of the index time zone's
+// day; a fifth digit would put ':' (the byte after '9') into the name,
+// which OpenSearch forbids
+// (https://docs.opensearch.org/latest/api-reference/index-apis/create-index/#index-naming-restrictions).
+const (
+	MinYear = 0
+	MaxYear = 9999
+)
+
+// InRange reports whether t is an accepted event time.
+func InRange(t time.Time, loc *time.Location) bool {
+	u, l := t.UTC().Year(), t.In(loc).Year()
+	return u >= MinYear && u <= MaxYear && l >= MinYear && l <= MaxYear
+}
+
+// MaxIDBytes is the longest _id OpenSearch accepts; a longer one fails the
+// whole bulk request's validation (IndexRequest.validate: "id [...] is too
+// long, must be no longer than 512 bytes").
+const MaxIDBytes = 512
+
+// CheckID says why id cannot be a document _id: CloudWatch's ids are
+// digits, so only hand-made payloads fail. Invalid UTF-8 would be repaired
+// when written, so OpenSearch would answer for another _id than the one
+// sent.
+func CheckID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("event id is empty; OpenSearch needs a non-empty _id")
+	case len(id) > MaxIDBytes:
+		return fmt.Errorf("event id is %d bytes; OpenSearch accepts an _id of at most %d bytes", len(id), MaxIDBytes)
+	case !utf8.ValidString(id):
+		return fmt.Errorf("event id %q is not valid UTF-8; OpenSearch would store another _id than the one sent", id)
+	}
+	return nil
+}
+
+// CheckTimeField says why name cannot be the time field. The time field is
+// compared with the names as logs write them, so any name can match a JSON
+// key except one that is not valid UTF-8 (messages are valid UTF-8 once
+// decoded). The field plain-text lines are stored in cannot be it either:
+// it is mapped as text, and the time field as date. It must not be
+// declared with another type than date.
+func CheckTimeField(name string, types fieldtypes.Map) error {
+	if name == "" {
+		return nil
+	}
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("time field %q is not valid UTF-8, so no log field can ever match it: name a field of your logs, such as \"time\"", name)
+	}
+	if name == docfields.PlainMessage {
+		return fmt.Errorf("time field %q is where logsearch stores plain-text lines, mapped as text; the time field is mapped as date: name another field, such as \"time\"", name)
+	}
+	for _, n := range []string{name, StoredName(name)} {
+		if t, ok := types[n]; ok && t != fieldtypes.Date {
+			return fmt.Errorf("time field %q is declared %q in the field types; the time field is always a date: remove the declaration or declare it date", n, t)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -366,7 +367,7 @@ func TestTimestamp(t *testing.T) {
 	}
 	t.Run("json number", func(t *testing.T) {
 		it := build(t, b, cwlogs.LogEvent{ID: "id", Timestamp: ts, Message: `{"time":1700000000}`})
-		if it.doc["@timestamp"] != "2023-11-14T22:13:20.000Z" || it.doc["time"] != json.Number("1700000000") {
+		if it.doc["@timestamp"] != "2023-11-14T22:13:20.000Z" || it.doc["time"] != "2023-11-14T22:13:20.000Z" {
 			t.Errorf("doc = %v", it.doc)
 		}
 	})
@@ -450,6 +451,12 @@ func TestNewBuilderErrors(t *testing.T) {
 		{document.Config{IndexPrefix: strings.Repeat("a", 250)}, []string{"shorten"}},
 		{document.Config{IndexPrefix: "ok", FieldTypes: fieldtypes.Map{"@timestamp": fieldtypes.Date, "x": "number"}},
 			[]string{`"@timestamp" is added by logsearch`, `unknown field type "number"`}},
+		{document.Config{IndexPrefix: "ok", TimeField: "t\xff"}, []string{"not valid UTF-8, so no log field can ever match it"}},
+		{document.Config{IndexPrefix: "ok", TimeField: "message"}, []string{"where logsearch stores plain-text lines"}},
+		{document.Config{IndexPrefix: "ok", TimeField: "time", FieldTypes: fieldtypes.Map{"time": fieldtypes.Keyword}},
+			[]string{`time field "time" is declared "keyword"`}},
+		{document.Config{IndexPrefix: "ok", TimeField: "@timestamp", FieldTypes: fieldtypes.Map{"_@timestamp": fieldtypes.Long}},
+			[]string{`time field "_@timestamp" is declared "long"`}},
 	}
 	for _, tt := range tests {
 		_, err := document.NewBuilder(tt.cfg)
@@ -478,18 +485,138 @@ func FuzzAppendBulkItem(f *testing.F) {
 		"status": fieldtypes.Integer, "size": fieldtypes.Long, "d": fieldtypes.Double, "ok": fieldtypes.Boolean,
 		"time": fieldtypes.Date, "ip": fieldtypes.IP, "a": fieldtypes.Keyword,
 	}})
+	dailyIndex := regexp.MustCompile(`^cwl-\d{4}\.\d{2}\.\d{2}$`)
+	f.Add("x", int64(1)<<62)
+	f.Add("time:9999-12-31T23:00:00Z\tx:1", int64(253402300799999))
 	f.Fuzz(func(t *testing.T, msg string, timestamp int64) {
-		// CloudWatch timestamps are within years 0-9999.
-		timestamp %= 253402300800000
-		if timestamp < 0 {
-			timestamp = -timestamp
-		}
+		// Any timestamp: a hand-made payload can carry anything. An event
+		// is either refused with a reason and nothing written, or a valid
+		// item in a valid daily index.
 		out, info := b.AppendBulkItem(nil, testPayload, &cwlogs.LogEvent{ID: "id", Timestamp: timestamp, Message: msg})
+		if info.Refused != "" {
+			if len(out) != 0 || document.InRange(time.UnixMilli(timestamp), tokyo) {
+				t.Fatalf("refused %q (timestamp %d in range: %v), wrote %q", info.Refused, timestamp, document.InRange(time.UnixMilli(timestamp), tokyo), out)
+			}
+			return
+		}
 		if len(checkBulk(t, out)) != 2 {
 			t.Fatalf("want 2 lines: %q", out)
 		}
-		if !strings.HasPrefix(info.Index, "cwl-") {
+		if !dailyIndex.MatchString(info.Index) {
 			t.Fatalf("index %q", info.Index)
 		}
 	})
+}
+
+// The time field is compared with the name the log wrote, before reserved
+// names are renamed for storage, and is always stored as a date in the one
+// form @timestamp has, whatever format it came in.
+func TestTimeFieldIsAlwaysADate(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		field, msg string
+		stored     string // the name the time field is stored under
+		want       string // its stored value and @timestamp; "" = not a time
+	}{
+		{"time", "time:2024-05-01T10:00:00+09:00\tx:1", "time", "2024-05-01T01:00:00.000Z"},
+		{"time", "time:[01/May/2024:10:00:00 +0900]\tx:1", "time", "2024-05-01T01:00:00.000Z"},
+		{"time", "time:1714525200\tx:1", "time", "2024-05-01T01:00:00.000Z"},
+		{"time", "time:2024-05-01 10:00:00\tx:1", "time", "2024-05-01T01:00:00.000Z"},
+		{"time", "time:2024-05-01T01:00:00.123456789Z\tx:1", "time", "2024-05-01T01:00:00.123Z"},
+		{"time", `{"time":1714525200123}`, "time", "2024-05-01T01:00:00.123Z"},
+		{"time", "time:yesterday\tx:1", "time", ""},
+		{"@timestamp", `{"@timestamp":"2024-05-01T01:00:00Z","msg":"x"}`, "_@timestamp", "2024-05-01T01:00:00.000Z"},
+		{"_id", `{"_id":"2024-05-01T01:00:00Z"}`, "__id", "2024-05-01T01:00:00.000Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field+" "+tt.msg, func(t *testing.T) {
+			b := newBuilder(t, document.Config{Location: tokyo, TimeField: tt.field})
+			it := build(t, b, cwlogs.LogEvent{ID: "id", Timestamp: ts, Message: tt.msg})
+			if tt.want == "" {
+				inv, _ := it.doc["@invalid"].(map[string]any)
+				if it.info.TimeFromField || it.doc[tt.stored] != nil || inv[tt.stored] == nil {
+					t.Errorf("unparsable time: doc %v, info %+v; want it under @invalid and the CloudWatch time", it.doc, it.info)
+				}
+				return
+			}
+			if !it.info.TimeFromField || it.doc["@timestamp"] != tt.want || it.doc[tt.stored] != tt.want {
+				t.Errorf("doc %v (from field %v), want @timestamp and %s = %s", it.doc, it.info.TimeFromField, tt.stored, tt.want)
+			}
+		})
+	}
+}
+
+// Dotted keys under a field logsearch or OpenSearch owns, and an object or
+// array under "message" (mapped as text for plain-text lines), would be
+// refused by OpenSearch: they are renamed like the plain names.
+func TestReservedNamesAreRenamed(t *testing.T) {
+	b := newBuilder(t, document.Config{})
+	for msg, want := range map[string]string{
+		`{"@timestamp.x":1,"_id.x":2,"@invalid.y":3,"message.z":4,"messages":5}`: `{"_@timestamp.x":1,"__id.x":2,"_@invalid.y":3,"_message.z":4,"messages":5}`,
+		`{"message":{"a":1}}`:       `{"_message":{"a":1}}`,
+		`{"message":[{"a":1}]}`:     `{"_message":[{"a":1}]}`,
+		`{"message":"text"}`:        `{"message":"text"}`,
+		"_id.x:1\tmessage.y:2\ta:3": `{"__id.x":"1","_message.y":"2","a":"3"}`,
+	} {
+		it := build(t, b, cwlogs.LogEvent{ID: "id", Timestamp: ts, Message: msg})
+		got := map[string]any{}
+		for k, v := range it.doc {
+			if !strings.HasPrefix(k, "@") {
+				got[k] = v
+			}
+		}
+		var wantMap map[string]any
+		dec := json.NewDecoder(strings.NewReader(want))
+		dec.UseNumber()
+		if err := dec.Decode(&wantMap); err != nil {
+			t.Fatal(err)
+		}
+		if g := jsonString(t, got); g != jsonString(t, wantMap) {
+			t.Errorf("%s: fields %s, want %s", msg, g, want)
+		}
+	}
+}
+
+// Events that cannot become a valid bulk item are refused with a reason,
+// and nothing is written for them.
+func TestRefusedEvents(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBuilder(t, document.Config{Location: tokyo, TimeField: "time"})
+	for _, tt := range []struct {
+		name string
+		ev   cwlogs.LogEvent
+		want string // part of the reason; "" = accepted
+	}{
+		{"invalid UTF-8 id", cwlogs.LogEvent{ID: "a\xffb", Timestamp: ts, Message: "x"}, "not valid UTF-8"},
+		{"513-byte id", cwlogs.LogEvent{ID: strings.Repeat("1", 513), Timestamp: ts, Message: "x"}, "at most 512 bytes"},
+		{"512-byte id", cwlogs.LogEvent{ID: strings.Repeat("1", 512), Timestamp: ts, Message: "x"}, ""},
+		{"timestamp 2^62 ms", cwlogs.LogEvent{ID: "1", Timestamp: 1 << 62, Message: "x"}, "outside the accepted range"},
+		{"year 10000 in the index time zone", cwlogs.LogEvent{ID: "1", Timestamp: time.Date(9999, 12, 31, 20, 0, 0, 0, time.UTC).UnixMilli(), Message: "x"}, "outside the accepted range"},
+		{"negative year", cwlogs.LogEvent{ID: "1", Timestamp: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), Message: "x"}, "outside the accepted range"},
+		{"field out of range, CloudWatch time in range", cwlogs.LogEvent{ID: "1", Timestamp: ts, Message: "time:9999-12-31T20:00:00Z\tx:1"}, ""},
+		{"last accepted instant", cwlogs.LogEvent{ID: "1", Timestamp: time.Date(9999, 12, 31, 14, 59, 59, 999e6, time.UTC).UnixMilli(), Message: "x"}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, info := b.AppendBulkItem([]byte("keep"), testPayload, &tt.ev)
+			if tt.want == "" {
+				if info.Refused != "" {
+					t.Fatalf("refused: %s", info.Refused)
+				}
+				it := build(t, b, tt.ev)
+				if idx := it.info.Index; len(idx) != len("cwl-2006.01.02") || strings.ContainsAny(idx, ":") {
+					t.Errorf("index %q", idx)
+				}
+				return
+			}
+			if !strings.Contains(info.Refused, tt.want) || string(out) != "keep" {
+				t.Errorf("refused %q, wrote %q; want a reason with %q and nothing written", info.Refused, out, tt.want)
+			}
+		})
+	}
 }

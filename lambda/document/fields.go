@@ -22,6 +22,7 @@ const (
 
 // member is one top-level field of the document to be.
 type member struct {
+	key  string // the label or key as the log wrote it
 	name string // field name as written: the label or key, made safe
 	kind byte   // '"' string, '0' number, 't' true/false, 'n' null, '{' object, '[' array
 	str  string // the decoded value for strings
@@ -52,29 +53,38 @@ func (b *Builder) parse(line string) format {
 	b.members = slices.Grow(b.members, len(b.fields))[:len(b.fields)]
 	for i := range b.fields {
 		m := &b.members[i]
-		m.name, m.kind, m.str, m.raw, m.dup, m.plain = fieldName(b.fields[i].Label, true), '"', b.fields[i].Value, "", false, true
+		m.key, m.kind, m.str, m.raw, m.dup, m.plain = b.fields[i].Label, '"', b.fields[i].Value, "", false, true
+		m.name = fieldName(m.key, true)
 		m.hash = nameHash(m.name)
 	}
 	b.markDuplicates(b.members)
 	return formatLTSV
 }
 
-// eventTime reads @timestamp from the time field, if present and parsable.
+// eventTime reads @timestamp from the time field, if present, parsable
+// and within the accepted range. It compares the name the log wrote, so a
+// time field that is renamed when stored (@timestamp becomes _@timestamp)
+// still matches, and it notes the member for appendMembers.
 func (b *Builder) eventTime() (time.Time, bool) {
+	b.timeMember = -1
 	if b.timeField == "" {
 		return time.Time{}, false
 	}
 	for i := range b.members {
 		m := &b.members[i]
-		if m.dup || m.name != b.timeField {
+		if m.dup || m.key != b.timeField {
 			continue
 		}
+		b.timeMember = i
+		var t time.Time
+		var ok bool
 		switch m.kind {
 		case '"':
-			return timeparse.Parse(m.str, b.loc)
+			t, ok = timeparse.Parse(m.str, b.loc)
 		case '0':
-			return timeparse.Parse(m.raw, b.loc)
+			t, ok = timeparse.Parse(m.raw, b.loc)
 		}
+		return t, ok && InRange(t, b.loc)
 	}
 	return time.Time{}, false
 }
@@ -90,6 +100,9 @@ func (b *Builder) appendMembers(dst []byte, info *ItemInfo, plainValues bool) []
 			continue // "-" and null mean no value
 		}
 		t := b.types.lookup(m.name, m.hash)
+		if i == b.timeMember {
+			t = fieldtypes.Date // the time field is always a date
+		}
 		mark := len(dst)
 		if m.plain {
 			dst = append(dst, ',', '"')
@@ -199,15 +212,17 @@ func isAddedField(name string) bool {
 // fieldName makes a label or key safe as an OpenSearch field name. At the
 // top level, a name logsearch adds (@timestamp, ...) or OpenSearch reserves
 // (_id, ...) gets an extra leading '_', so the log's own value is kept
-// beside ours: "_@timestamp", "__id". At any level, an empty name becomes
-// "_" and a name whose dots would make an empty path segment (".a", "a.",
-// "a..b") has its dots replaced by '_': OpenSearch rejects both.
+// beside ours: "_@timestamp", "__id". So does a dotted name whose first
+// segment is one of them ("@timestamp.x", "_id.x", "message.x"):
+// OpenSearch reads the dots as a path into that field, which is no object.
+// At any level, an empty name becomes "_" and a name whose dots would make
+// an empty path segment (".a", "a.", "a..b") has its dots replaced by '_':
+// OpenSearch rejects both.
 func fieldName(name string, top bool) string {
 	if name == "" {
 		return "_"
 	}
-	if top && (name[0] == '@' || name[0] == '_') &&
-		(isAddedField(name) || slices.Contains(metadataFields, name)) {
+	if top && reservedTop(name) {
 		name = "_" + name
 	}
 	if hasDot(name) && (name[0] == '.' || name[len(name)-1] == '.' || strings.Contains(name, "..")) {
@@ -215,6 +230,25 @@ func fieldName(name string, top bool) string {
 	}
 	return name
 }
+
+// reservedTop reports whether a top-level name would land in, or under, a
+// field logsearch or OpenSearch owns.
+func reservedTop(name string) bool {
+	if name[0] != '@' && name[0] != '_' && name[0] != 'm' {
+		return false
+	}
+	first, _, dotted := strings.Cut(name, ".")
+	if first == "" {
+		return false
+	}
+	if dotted && first == docfields.PlainMessage {
+		return true
+	}
+	return (first[0] == '@' || first[0] == '_') && (isAddedField(first) || slices.Contains(metadataFields, first))
+}
+
+// StoredName is the name a top-level log field is stored under.
+func StoredName(name string) string { return fieldName(name, true) }
 
 // hasDot is strings.IndexByte(s, '.') >= 0 without a call: names are short.
 func hasDot(s string) bool {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"unsafe"
 
+	"github.com/logsearch/logsearch/lambda/docfields"
 	"github.com/logsearch/logsearch/lambda/jsonscan"
 	"github.com/logsearch/logsearch/lambda/jsonwrite"
 )
@@ -21,7 +22,12 @@ func (b *Builder) parseJSON(msg string) bool {
 		c := sc.Peek()
 		start := sc.Pos()
 		name := fieldName(key, true)
-		m := member{name: name, hash: nameHash(name), kind: c}
+		if (c == '{' || c == '[') && name == docfields.PlainMessage {
+			// "message" is mapped as text for plain-text lines: an object
+			// or array there would be refused.
+			name = "_" + name
+		}
+		m := member{key: key, name: name, hash: nameHash(name), kind: c}
 		var err error
 		switch c {
 		case '"':

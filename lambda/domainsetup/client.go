@@ -3,6 +3,7 @@ package domainsetup
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,8 +90,12 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 			a.status == http.StatusServiceUnavailable || a.status == http.StatusGatewayTimeout
 		if !transient || attempt >= c.retry.Attempts || ctx.Err() != nil {
 			if err != nil {
-				return answer{}, fmt.Errorf("%s /%s: %w", method, path, redact(err, c.password))
+				return answer{}, fmt.Errorf("%s /%s: %w", method, path, errors.New(c.redact(err.Error())))
 			}
+			// Every error message quotes the body: a proxy or load balancer
+			// that echoes the request headers must not put the master
+			// password into `pulumi up` output and logs.
+			a.body = []byte(c.redact(string(a.body)))
 			return a, nil
 		}
 		// A context that ends while waiting fails the next request, which
@@ -113,13 +118,17 @@ func (c *client) roundTrip(req *http.Request) (answer, error) {
 	return answer{status: resp.StatusCode, body: body}, nil
 }
 
-// redact removes the password from an error, should a transport ever echo
-// the URL or a header back.
-func redact(err error, password string) error {
-	if password == "" || !strings.Contains(err.Error(), password) {
-		return err
+// redact replaces the credentials in s: the password as typed and the
+// Basic Authorization token (base64 of user:password) that carries it.
+func (c *client) redact(s string) string {
+	if c.password == "" {
+		return s
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), password, "[redacted]"))
+	token := base64.StdEncoding.EncodeToString([]byte(c.user + ":" + c.password))
+	for _, secret := range []string{token, c.password, url.QueryEscape(c.password)} {
+		s = strings.ReplaceAll(s, secret, "[redacted]")
+	}
+	return s
 }
 
 // fail turns an unexpected answer into a DomainError.

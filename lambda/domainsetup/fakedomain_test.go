@@ -210,6 +210,16 @@ func (f *fakeDomain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.servePolicy(r, parts[3], body, reply, accept)
 	case len(parts) == 4 && parts[1] == "_ism" && parts[2] == "change_policy":
 		f.changePolicy = append(f.changePolicy, string(raw))
+		if len(f.indices) == 0 {
+			// ISM 2.19 multi-gets the metadata of zero indices, which
+			// MultiGetRequest.validate refuses (see noIndexToChange).
+			const reason = "Validation Failed: 1: no documents to get;"
+			reply(400, map[string]any{"error": map[string]any{
+				"root_cause": []any{map[string]any{"type": "action_request_validation_exception", "reason": reason}},
+				"type":       "action_request_validation_exception", "reason": reason,
+			}, "status": 400})
+			return
+		}
 		accept(200, map[string]any{"updated_indices": len(f.indices), "failures": false, "failed_indices": []any{}})
 	case len(parts) == 5 && parts[0] == "_dashboards" && parts[3] == "index-pattern":
 		tenant := r.Header.Get("securitytenant")

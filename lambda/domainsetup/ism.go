@@ -76,7 +76,7 @@ func (s *setup) moveManagedIndices(ctx context.Context, policyID string) (string
 	if err != nil {
 		return "", err
 	}
-	if a.status == http.StatusNotFound { // no daily index yet
+	if a.status == http.StatusNotFound || noIndexToChange(a) {
 		return "no existing indices to move", nil
 	}
 	if !ok(a.status) {
@@ -104,4 +104,16 @@ func (s *setup) moveManagedIndices(ctx context.Context, policyID string) (string
 		failed = append(failed, f.IndexName+": "+f.Reason)
 	}
 	return detail + "; NOT moved (attach by hand, see README): " + strings.Join(failed, "; "), nil
+}
+
+// noIndexToChange recognises ISM's answer to change_policy on a pattern
+// that matches no index yet. TransportChangePolicyAction (index-management
+// 2.19, src/main/kotlin/org/opensearch/indexmanagement/indexstatemanagement/
+// transport/action/changepolicy/TransportChangePolicyAction.kt) then sends
+// a multi-get of zero managed-index metadata documents, which
+// MultiGetRequest.validate refuses with 400
+// action_request_validation_exception "Validation Failed: 1: no documents
+// to get;" rather than a 404.
+func noIndexToChange(a answer) bool {
+	return a.status == http.StatusBadRequest && strings.Contains(domainMessage(a.body), "no documents to get")
 }

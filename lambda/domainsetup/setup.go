@@ -235,7 +235,7 @@ func (s *setup) indexPattern(ctx context.Context) (Outcome, error) {
 func (s *setup) defaultIndex(ctx context.Context) (Outcome, error) {
 	const path = "_dashboards/api/opensearch-dashboards/settings"
 	object := "Dashboards default index pattern"
-	a, _, err := s.read(ctx, path, dashboardsHeader)
+	a, exists, err := s.read(ctx, path, dashboardsHeader)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("%s: %w", object, err)
 	}
@@ -246,7 +246,9 @@ func (s *setup) defaultIndex(ctx context.Context) (Outcome, error) {
 			} `json:"defaultIndex"`
 		} `json:"settings"`
 	}
-	if len(a.body) > 0 {
+	// A 404 means no settings yet, whatever its body: Dashboards or a proxy
+	// in front of it may answer it with an HTML page.
+	if exists && len(a.body) > 0 {
 		if err := decode(http.MethodGet, path, a, &current); err != nil {
 			return Outcome{}, fmt.Errorf("%s: %w", object, err)
 		}

@@ -2,8 +2,10 @@ package domainsetup
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -448,3 +450,57 @@ func jsonOf(v any) string {
 }
 
 func fmtV(r Request) string { return fmt.Sprintf("%v %+v %#v %s", r, r, r, r) }
+
+// Changing retentionDays before the first daily index exists: ISM answers
+// change_policy with 400 "no documents to get" (see noIndexToChange).
+func TestRetentionChangeBeforeTheFirstIndex(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	req := request(srv, f)
+	run(t, srv, req)
+	req.Spec.RetentionDays++
+	res := run(t, srv, req)
+	found := false
+	for _, o := range res.Outcomes {
+		if o.Object == "ISM policy logs-retention" {
+			found = true
+			if o.Action != Updated || o.Detail != "no existing indices to move" {
+				t.Errorf("outcome %+v, want updated with no existing indices to move", o)
+			}
+		}
+	}
+	if !found || len(f.changePolicy) != 1 {
+		t.Errorf("policy outcome found %v, change_policy calls %d, want 1", found, len(f.changePolicy))
+	}
+}
+
+// A proxy that echoes the request headers into its error page must not put
+// the master password, in any form, into the error setup returns.
+func TestEchoedCredentialsAreRedacted(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	token := base64.StdEncoding.EncodeToString([]byte(f.user + ":" + f.password))
+	echo := "<html>bad request; you sent Authorization: Basic " + token + " (password " + f.password + ")</html>"
+	f.addFault(http.MethodGet, "/_index_template/logs", 400, echo)
+	_, err := Run(context.Background(), request(srv, f), srv.Client(), noWait)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, secret := range []string{token, f.password} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error %q contains %q", err, secret)
+		}
+	}
+	if !strings.Contains(err.Error(), "Authorization: Basic [redacted]") {
+		t.Errorf("error %q lost the rest of the domain's answer", err)
+	}
+}
+
+// A 404 on the Dashboards settings endpoint means no settings yet, whatever
+// the body (here an HTML error page).
+func TestDashboardsSettings404WithHTMLMeansNoSettings(t *testing.T) {
+	f, srv := newFakeDomain(t)
+	f.addFault(http.MethodGet, "/_dashboards/api/opensearch-dashboards/settings", 404, "<html><body>Not Found</body></html>")
+	run(t, srv, request(srv, f))
+	if got := jsonOf(f.settings["global"]["defaultIndex"]); got != `{"userValue":"logs"}` {
+		t.Errorf("default index = %s, want it set", got)
+	}
+}

@@ -121,6 +121,54 @@ func TestAuditConfigBodyWithoutCurrentConfig(t *testing.T) {
 var staticActionGroups = map[string][]string{
 	"create_index": {"indices:admin/create", "indices:admin/mapping/put"},
 	"index":        {"indices:data/write/index*", "indices:data/write/update*", "indices:admin/mapping/put", "indices:data/write/bulk*"},
+	"read":         {"indices:data/read*", "indices:admin/mappings/fields/get*", "indices:admin/resolve/index"},
+	"cluster_composite_ops": {"indices:data/write/bulk", "indices:admin/aliases*", "indices:data/write/reindex",
+		"indices:data/read/mget", "indices:data/read/msearch", "indices:data/read/mtv", "indices:admin/aliases/exists*",
+		"indices:admin/aliases/get*", "indices:data/read/scroll", "indices:admin/resolve/index"},
+}
+
+// allows reports whether the action groups and action patterns in granted
+// allow action, expanding the static groups one level as the plugin does.
+func allows(granted []string, action string) bool {
+	if alias, ok := evaluatedAs[action]; ok {
+		action = alias
+	}
+	for _, a := range granted {
+		patterns := []string{a}
+		if g, ok := staticActionGroups[a]; ok {
+			patterns = g
+		}
+		for _, p := range patterns {
+			if p == action || (strings.HasSuffix(p, "*") && strings.HasPrefix(action, strings.TrimSuffix(p, "*"))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// The built-in kibana_user has cluster_composite_ops (security plugin,
+// src/main/resources/static_config/static_roles.yml at 2.19): Dashboards'
+// saved-object import goes through _bulk. The reader role matches it, and
+// its index permissions still refuse every write to the log indices.
+func TestReaderRoleMatchesKibanaUser(t *testing.T) {
+	body := exampleSpec().ReaderRoleBody()
+	cluster := stringList(body["cluster_permissions"])
+	if !reflect.DeepEqual(cluster, []string{"cluster_composite_ops"}) {
+		t.Errorf("cluster permissions %v, want kibana_user's [cluster_composite_ops]", cluster)
+	}
+	if !allows(cluster, "indices:data/write/bulk") {
+		t.Error("the reader cannot send _bulk, which Dashboards' saved-object import uses")
+	}
+	logs := stringList(body["index_permissions"].([]any)[0].(Body)["allowed_actions"])
+	for _, a := range []string{"indices:data/write/index", "indices:data/write/bulk[s]", "indices:data/write/delete", "indices:admin/create", "indices:admin/mapping/put"} {
+		if allows(logs, a) {
+			t.Errorf("the reader may %s on the log indices", a)
+		}
+	}
+	if !allows(logs, "indices:data/read/search") {
+		t.Error("the reader cannot search the log indices")
+	}
 }
 
 // evaluatedAs is how PrivilegesEvaluator.evaluate renames the actions a bulk
@@ -140,17 +188,7 @@ func TestWriterRoleCoversIngestActions(t *testing.T) {
 			patterns = append(patterns, a)
 		}
 	}
-	allowed := func(action string) bool {
-		if alias, ok := evaluatedAs[action]; ok {
-			action = alias
-		}
-		for _, p := range patterns {
-			if p == action || (strings.HasSuffix(p, "*") && strings.HasPrefix(action, strings.TrimSuffix(p, "*"))) {
-				return true
-			}
-		}
-		return false
-	}
+	allowed := func(action string) bool { return allows(patterns, action) }
 	for _, a := range []string{
 		"indices:data/write/bulk[s]",     // the per-shard part of _bulk
 		"indices:data/write/index",       // each document

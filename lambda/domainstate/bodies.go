@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/logsearch/logsearch/lambda/docfields"
+	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 )
 
@@ -44,13 +45,22 @@ func (s Spec) WriterRoleBody() Body {
 }
 
 // ReaderRoleBody lets support staff search <prefix>-* in Dashboards. The
-// Dashboards-index permissions are those of the built-in kibana_user role;
-// they concern saved objects (searches, visualizations) in the user's
-// private tenant only, since the global tenant is read-only to readers.
+// cluster and Dashboards-index permissions are those of the built-in
+// kibana_user role (security plugin, src/main/resources/static_config/
+// static_roles.yml); they concern saved objects (searches, visualizations)
+// in the user's private tenant only, since the global tenant is read-only
+// to readers.
+//
+// cluster_composite_ops (not _ro) because Dashboards sends saved-object
+// imports and bulk edits through _bulk, whose cluster-level
+// indices:data/write/bulk only the former grants. It does not let a reader
+// write logs: every item of a _bulk is checked again against the index
+// permissions, and those allow only read on <prefix>-*
+// (TestReaderRoleMatchesKibanaUser).
 func (s Spec) ReaderRoleBody() Body {
 	return Body{
 		"description":         "Support staff: read and search " + s.IndexPattern() + " in Dashboards; no write, delete, index or security admin. " + managedNote,
-		"cluster_permissions": []any{"cluster_composite_ops_ro"},
+		"cluster_permissions": []any{"cluster_composite_ops"},
 		"index_permissions": []any{
 			Body{"index_patterns": []any{s.IndexPattern()}, "allowed_actions": []any{"read"}},
 			Body{"index_patterns": toAny(dashboardsIndices), "allowed_actions": []any{"read", "delete", "manage", "index"}},
@@ -129,6 +139,11 @@ func (s Spec) IndexTemplateBody() Body {
 	for f, t := range s.FieldTypes {
 		props[f] = fieldMapping(t)
 	}
+	if s.TimeField != "" {
+		// Stored under its safe name (@timestamp as _@timestamp), always in
+		// the one form @timestamp has, which the default date format reads.
+		props[document.StoredName(s.TimeField)] = Body{"type": "date"}
+	}
 	return Body{
 		"index_patterns": []any{s.IndexPattern()},
 		"priority":       100,
@@ -149,6 +164,15 @@ func (s Spec) IndexTemplateBody() Body {
 				}}},
 			}},
 			"mappings": Body{
+				// OpenSearch's date detection would map the first date-like
+				// string of a field as date for the whole day, and refuse
+				// every later value in another form (mapper_parsing_exception,
+				// so the event went to the DLQ). Off, every undeclared string
+				// is a keyword, as the README promises; numeric detection is
+				// off by default and stated so it stays off
+				// (https://docs.opensearch.org/latest/field-types/dynamic/).
+				"date_detection":    false,
+				"numeric_detection": false,
 				"dynamic_templates": []any{
 					Body{"invalid_values_as_keyword": Body{
 						"path_match": docfields.Invalid + ".*",

@@ -23,6 +23,7 @@ func exampleSpec() Spec {
 		Replicas:           1,
 		RetentionDays:      30,
 		WriterBackendRoles: []string{"arn:aws:iam::123456789012:role/logsearch-ingest"},
+		TimeField:          "time",
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/logsearch/logsearch/lambda/docfields"
+	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 )
 
@@ -26,8 +27,12 @@ type Spec struct {
 	IndexPrefix string `json:"indexPrefix"`
 	// FieldTypes types log fields; the ingest function coerces by the same map.
 	FieldTypes fieldtypes.Map `json:"fieldTypes"`
-	Shards     int            `json:"shards"`
-	Replicas   int            `json:"replicas"`
+	// TimeField is the log field the event time is read from (the stack's
+	// ingest.timeField). The ingest function always writes it as a date,
+	// so the template maps it as one; empty maps nothing.
+	TimeField string `json:"timeField,omitempty"`
+	Shards    int    `json:"shards"`
+	Replicas  int    `json:"replicas"`
 	// RetentionDays is how long after creation a daily index is deleted.
 	RetentionDays int `json:"retentionDays"`
 	// WriterBackendRoles are mapped to the writer role: the ingest
@@ -115,6 +120,9 @@ func (s Spec) Validate() error {
 		if _, err := fieldtypes.Parse(string(t)); err != nil {
 			errs = append(errs, fmt.Errorf("fieldTypes %q: %w", f, err))
 		}
+	}
+	if err := document.CheckTimeField(s.TimeField, s.FieldTypes); err != nil {
+		errs = append(errs, fmt.Errorf("timeField: %w", err))
 	}
 	for _, r := range s.WriterBackendRoles {
 		if strings.TrimSpace(r) == "" {

@@ -36,6 +36,7 @@ func (s *Server) deleteIndex(w http.ResponseWriter, index string) {
 	s.mu.Lock()
 	_, ok := s.docs[index]
 	delete(s.docs, index)
+	delete(s.indices, index)
 	s.mu.Unlock()
 	if !ok {
 		writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+index+"]"))

@@ -1,10 +1,7 @@
 package fakeopensearch
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 )
 
@@ -19,24 +16,8 @@ func TestAdminRoutes(t *testing.T) {
 
 	call := func(method, path, body string) (int, map[string]any) {
 		t.Helper()
-		req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = resp.Body.Close() }()
-		raw, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var out map[string]any
-		if err := json.Unmarshal(raw, &out); err != nil {
-			t.Fatalf("%s %s: answer %q is not JSON: %v", method, path, raw, err)
-		}
-		return resp.StatusCode, out
+		return post(t, method, s.URL+path, body, &out), out
 	}
 	load := func() {
 		t.Helper()

@@ -8,6 +8,11 @@
 // 400 mapping errors for chosen documents, slow answers and dropped
 // connections.
 //
+// It also applies OpenSearch's mapping rules (mapping.go): composable
+// index templates, dynamic mapping with date detection, object/leaf and
+// type conflicts, index-name rules and the total-fields limit, so a
+// document OpenSearch would refuse is refused here too.
+//
 // It is an ordinary package, not a _test one, so the ingest function's
 // end-to-end test and the backfill tool's tests share it.
 package fakeopensearch
@@ -107,12 +112,15 @@ type Server struct {
 	srv *http.Server
 	ln  net.Listener
 
-	mu       sync.Mutex
-	faults   Faults
-	docs     map[string]map[string]json.RawMessage // index -> _id -> source
-	writes   map[string]int                        // _id -> successful writes
-	attempts map[string]int                        // _id -> items seen
-	requests []Request
+	mu      sync.Mutex
+	faults  Faults
+	docs    map[string]map[string]json.RawMessage // index -> _id -> source
+	indices map[string]*index                     // index -> mapping state
+	// templates survive Reset, like the configuration setup installs.
+	templates map[string]*indexTemplate
+	writes    map[string]int // _id -> successful writes
+	attempts  map[string]int // _id -> items seen
+	requests  []Request
 }
 
 // Start listens on 127.0.0.1 on a free port and serves until Close.
@@ -121,7 +129,7 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fakeopensearch: listen on 127.0.0.1: %w", err)
 	}
-	s := &Server{URL: "http://" + ln.Addr().String(), ln: ln}
+	s := &Server{URL: "http://" + ln.Addr().String(), ln: ln, templates: map[string]*indexTemplate{}}
 	s.Reset()
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
@@ -140,12 +148,14 @@ func (s *Server) SetFaults(f Faults) {
 	s.faults = f
 }
 
-// Reset forgets all documents, counters and faults.
+// Reset forgets all documents, indices, counters and faults; installed
+// index templates stay.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = Faults{}
 	s.docs = map[string]map[string]json.RawMessage{}
+	s.indices = map[string]*index{}
 	s.writes = map[string]int{}
 	s.attempts = map[string]int{}
 	s.requests = nil
@@ -214,6 +224,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 	case (r.URL.Path == "/_bulk" || strings.HasSuffix(r.URL.Path, "/_bulk")) && (r.Method == http.MethodPost || r.Method == http.MethodPut):
 		s.bulk(w, r)
+	case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/_index_template/") && isIndexPath(strings.TrimPrefix(r.URL.Path, "/_index_template")):
+		s.putIndexTemplate(w, r, strings.TrimPrefix(r.URL.Path, "/_index_template/"))
 	case r.Method == http.MethodDelete && isIndexPath(r.URL.Path):
 		s.deleteIndex(w, strings.TrimPrefix(r.URL.Path, "/"))
 	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, deleteByQuerySuffix) && isIndexPath(strings.TrimSuffix(r.URL.Path, deleteByQuerySuffix)):
@@ -257,7 +269,11 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, fault.Status, errorBody(statusType(fault.Status), "injected fault"))
 		return
 	case perr != nil:
-		writeJSON(w, http.StatusBadRequest, errorBody("illegal_argument_exception", perr.Error()))
+		typ := "illegal_argument_exception"
+		if _, ok := perr.(validationError); ok {
+			typ = "action_request_validation_exception"
+		}
+		writeJSON(w, http.StatusBadRequest, errorBody(typ, perr.Error()))
 		return
 	}
 
@@ -289,9 +305,16 @@ func (s *Server) apply(actions []action) map[string]any {
 		if s.faults.Item != nil {
 			status = s.faults.Item(a.id, s.attempts[a.id])
 		}
+		ix, refused := s.indexFor(a.index)
+		if refused == nil && status == 0 && json.Valid(a.doc) {
+			refused = ix.parseDocument(a.id, a.doc)
+		}
 		switch {
 		case status != 0:
 			res["error"] = errorDetail(statusType(status), "injected item fault")
+		case refused != nil:
+			status = refused.status
+			res["error"] = refused.body
 		case !json.Valid(a.doc) || (s.faults.MappingError != nil && s.faults.MappingError(a.id, a.doc)):
 			status = http.StatusBadRequest
 			res["error"] = map[string]any{
@@ -329,6 +352,15 @@ type action struct {
 	doc           []byte
 }
 
+// maxIDBytes is the longest _id OpenSearch accepts.
+const maxIDBytes = 512
+
+// validationError is a request that ActionRequest.validate refuses as a
+// whole, in OpenSearch's words.
+type validationError string
+
+func (e validationError) Error() string { return "Validation Failed: 1: " + string(e) + ";" }
+
 // parseBulk reads NDJSON action/document pairs. Like OpenSearch, a broken
 // action line fails the whole request.
 func parseBulk(body []byte) ([]action, error) {
@@ -357,6 +389,11 @@ func parseBulk(body []byte) ([]action, error) {
 		}
 		if a.index == "" || a.id == "" {
 			return nil, fmt.Errorf("line [%d]: _index and _id are required", line)
+		}
+		if len(a.id) > maxIDBytes {
+			// IndexRequest.validate fails the whole request
+			// (server/src/main/java/org/opensearch/action/index/IndexRequest.java).
+			return nil, validationError(fmt.Sprintf("id [%s] is too long, must be no longer than %d bytes but was: %d", a.id, maxIDBytes, len(a.id)))
 		}
 		if !sc.Scan() {
 			return nil, fmt.Errorf("the bulk request must be terminated by a newline; action on line %d has no document", line)

@@ -17,9 +17,11 @@ import (
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
 	"github.com/logsearch/logsearch/lambda/dlq"
+	"github.com/logsearch/logsearch/lambda/domainstate"
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
 	"github.com/logsearch/logsearch/lambda/fakesqs"
 	"github.com/logsearch/logsearch/lambda/internal/syncbuffer"
+	"github.com/logsearch/logsearch/lambda/settings"
 )
 
 // The end-to-end test builds the real bootstrap binary and runs it under
@@ -178,7 +180,25 @@ func setup(t *testing.T) e2eEnv {
 	}
 	t.Cleanup(func() { _ = sqs.Close() })
 	env := baseEnv(os.URL, sqs.URL)
+	installTemplate(t, os, env)
 	return e2eEnv{rie: startRIE(t, rieBin, bin, env), os: os, sqs: sqs}
+}
+
+// installTemplate puts the index template the setup function installs
+// for these settings into the fake domain, by the same request
+// (PUT /_index_template/<name> with domainstate's body), so documents meet
+// the mapping a real domain gives them.
+func installTemplate(t *testing.T, osrv *fakeopensearch.Server, env map[string]string) {
+	t.Helper()
+	s, err := settings.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := domainstate.Spec{IndexPrefix: s.Document.IndexPrefix, FieldTypes: s.Document.FieldTypes, TimeField: s.Document.TimeField,
+		Shards: 1, Replicas: 0, RetentionDays: 30}
+	if err := osrv.PutIndexTemplate(spec.TemplateName(), spec.IndexTemplateBody()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func baseEnv(osURL, sqsURL string) map[string]string {

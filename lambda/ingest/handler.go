@@ -42,6 +42,12 @@ type handler struct {
 	body  []byte
 	items []bulk.Item
 	ends  []int
+	refs  []int // the event of each end
+	// refused are events no bulk item was built for (a repeated id, an id
+	// or time OpenSearch cannot take): they go to the dead-letter queue.
+	refused []bulk.Failure
+	dup     []bool
+	seenIDs map[string]int
 
 	// The current invocation's metrics and logger, for onRequest.
 	cur    *metrics.Invocation
@@ -120,6 +126,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	items := h.build(p, &m)
 	res := h.indexer.Index(ctx, items)
 	m.Indexed, m.Retried = len(res.Indexed), res.Retried
+	res.Failed = append(res.Failed, h.refused...)
 
 	dlqErr := h.keepFailed(ctx, log, &m, requestID, p, res.Failed)
 	lost := len(res.Unresolved)
@@ -147,18 +154,33 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return nil, err
 }
 
-// build writes every event's bulk item into one buffer.
+// build writes every event's bulk item into one buffer, and lists in
+// h.refused the events it builds none for.
 func (h *handler) build(p *cwlogs.Payload, m *metrics.Invocation) []bulk.Item {
-	h.body, h.items, h.ends = h.body[:0], h.items[:0], h.ends[:0]
+	h.body, h.items, h.ends, h.refs, h.refused = h.body[:0], h.items[:0], h.ends[:0], h.refs[:0], h.refused[:0]
+	if h.seenIDs == nil {
+		h.seenIDs = map[string]int{}
+	}
+	h.dup = markEarlierDuplicates(p.LogEvents, h.dup, h.seenIDs)
 	for i := range p.LogEvents {
+		if h.dup[i] {
+			h.refused = append(h.refused, bulk.Failure{Ref: i, Reason: duplicateReason})
+			continue
+		}
 		var info document.ItemInfo
 		h.body, info = h.builder.AppendBulkItem(h.body, p, &p.LogEvents[i])
+		if info.Refused != "" {
+			h.refused = append(h.refused, bulk.Failure{Ref: i, Reason: info.Refused})
+			continue
+		}
 		h.ends = append(h.ends, len(h.body))
+		h.refs = append(h.refs, i)
 		m.CoercedInvalid += info.CoercionFailures
 	}
 	// Slice only now: appending may have moved the buffer.
 	start := 0
-	for i, end := range h.ends {
+	for k, end := range h.ends {
+		i := h.refs[k]
 		h.items = append(h.items, bulk.Item{ID: p.LogEvents[i].ID, Body: h.body[start:end], Ref: i})
 		start = end
 	}

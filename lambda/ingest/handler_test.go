@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
@@ -31,6 +32,7 @@ func inProcess(t *testing.T, logs, emf io.Writer) (*handler, e2eEnv) {
 	}
 	t.Cleanup(func() { _ = sqs.Close() })
 	vars := baseEnv(osrv.URL, sqs.URL)
+	installTemplate(t, osrv, vars)
 	for k, v := range vars {
 		t.Setenv(k, v) // the AWS SDK reads AWS_* itself
 	}
@@ -100,4 +102,64 @@ func TestHandlerConcurrentInvocations(t *testing.T) {
 		}
 	}
 	checkAccounted(t, env, collect(t, env), all, map[string]bool{})
+}
+
+// A hand-made payload: times in every accepted format on one day, repeated
+// ids, an id that is not UTF-8, times no index name can hold. Every event
+// is indexed exactly once in that day's index or kept in the dead-letter
+// queue with a reason, and the metrics count what is really in the index.
+func TestHandMadePayloadIsAccountedExactly(t *testing.T) {
+	var emf bytes.Buffer
+	h, env := inProcess(t, io.Discard, &emf)
+	day := time.Date(2024, 5, 1, 3, 0, 0, 0, time.UTC).UnixMilli() // 12:00 in Tokyo
+	evs := []cwlogs.LogEvent{
+		{ID: "01", Timestamp: day, Message: "time:2024-05-01T10:00:00+09:00\tuser:2024-05-01"},
+		{ID: "02", Timestamp: day, Message: "time:[01/May/2024:10:00:01 +0900]\tuser:bob"},
+		{ID: "03", Timestamp: day, Message: "time:1714525202\tuser:alice"},
+		{ID: "04", Timestamp: day, Message: "time:2024-05-01 10:00:03\tuser:carol"},
+		{ID: "05", Timestamp: day, Message: `{"time":"2024-05-01T10:00:04.123456789+09:00","user":"dave"}`},
+		{ID: "06", Timestamp: day, Message: "first of two with one id"},
+		{ID: "06", Timestamp: day, Message: "second of two with one id"},
+		{ID: "07\xff", Timestamp: day, Message: "id not UTF-8"},
+		{ID: "08", Timestamp: 1 << 62, Message: "CloudWatch time 2^62 ms"},
+		{ID: "09", Timestamp: time.Date(9999, 12, 31, 20, 0, 0, 0, time.UTC).UnixMilli(), Message: "year 10000 in Tokyo"},
+		{ID: "10", Timestamp: day, Message: "time:9999-12-31T20:00:00Z\tuser:frank"},
+	}
+	// encoding/json would repair the id; a hand-made payload need not.
+	raw := bytes.Replace(cwlogstest.JSON(cwlogstest.DataPayload("/app/web", "i-0abc", evs)), []byte(`"07\ufffd"`), []byte("\"07\xff\""), 1)
+	if _, err := h.Invoke(context.Background(), cwlogstest.InvocationFromData(cwlogstest.DataFromJSON(raw))); err != nil {
+		t.Fatal(err)
+	}
+	o := collect(t, env)
+	if got := env.os.Indices(); len(got) != 1 || got["cwl-2024.05.01"] != 7 {
+		t.Errorf("indices %v, want 7 documents all in cwl-2024.05.01", got)
+	}
+	for _, id := range []string{"01", "02", "03", "04", "05", "10"} {
+		if len(o.indexed[id]) != 1 {
+			t.Errorf("event %s indexed in %v, want once", id, o.indexed[id])
+		}
+	}
+	if doc, _ := env.os.Doc("cwl-2024.05.01", "06"); !strings.Contains(string(doc), "second of two") {
+		t.Errorf("document 06 is %s, want the later event", doc)
+	}
+	reasons := map[string]string{}
+	for _, e := range o.dlq {
+		reasons[e.Message] = e.Error
+	}
+	for msg, want := range map[string]string{
+		"first of two with one id": "same id", "id not UTF-8": "not valid UTF-8",
+		"CloudWatch time 2^62 ms": "outside the accepted range", "year 10000 in Tokyo": "outside the accepted range",
+	} {
+		if !strings.Contains(reasons[msg], want) {
+			t.Errorf("event %q: dead-letter reason %q, want %q", msg, reasons[msg], want)
+		}
+	}
+	if len(o.dlq) != 4 {
+		t.Errorf("%d events in the dead-letter queue, want 4: %v", len(o.dlq), reasons)
+	}
+	for _, want := range []string{`"EventsIn":11`, `"Indexed":7`, `"SentToDLQ":4`} {
+		if !strings.Contains(emf.String(), want) {
+			t.Errorf("metrics lack %s: %s", want, emf.String())
+		}
+	}
 }

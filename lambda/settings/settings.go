@@ -100,9 +100,9 @@ func Load(getenv func(string) string) (*Settings, error) {
 	s.Document = document.Config{
 		IndexPrefix: l.indexPrefix("INDEX_PREFIX"),
 		Location:    l.location("INDEX_TIMEZONE"),
-		TimeField:   l.withDefault("TIME_FIELD", DefaultTimeField),
 		FieldTypes:  l.fieldTypes("FIELD_TYPES"),
 	}
+	s.Document.TimeField = l.timeField("TIME_FIELD", s.Document.FieldTypes)
 	if len(l.problems) > 0 {
 		return nil, &Error{Problems: l.problems}
 	}
@@ -269,6 +269,16 @@ func (l *loader) fieldTypes(name string) fieldtypes.Map {
 		l.addErrors(name, err, "")
 	}
 	return m
+}
+
+// timeField refuses a name that can never match or that the declared
+// field types contradict.
+func (l *loader) timeField(name string, types fieldtypes.Map) string {
+	v := l.withDefault(name, DefaultTimeField)
+	if err := document.CheckTimeField(v, types); err != nil {
+		l.add(name, err.Error(), "")
+	}
+	return v
 }
 
 // addErrors records each part of a joined error as its own problem.

@@ -84,6 +84,9 @@ func TestProblems(t *testing.T) {
 		{"field types json", map[string]string{"FIELD_TYPES": `["status"]`}, []string{"FIELD_TYPES", "not a JSON object"}},
 		{"field types type", map[string]string{"FIELD_TYPES": `{"status":"int","size":"bigint"}`}, []string{`field "size"`, `field "status"`, "use one of keyword"}},
 		{"field types reserved", map[string]string{"FIELD_TYPES": `{"@timestamp":"date"}`}, []string{"FIELD_TYPES", "added by logsearch"}},
+		{"time field of plain lines", map[string]string{"TIME_FIELD": "message"}, []string{`TIME_FIELD="message"`, "plain-text lines"}},
+		{"time field never matches", map[string]string{"TIME_FIELD": "t\xffime"}, []string{"TIME_FIELD", "no log field can ever match it"}},
+		{"time field declared", map[string]string{"TIME_FIELD": "ts", "FIELD_TYPES": `{"ts":"long"}`}, []string{`TIME_FIELD="ts"`, "always a date"}},
 		{"dlq missing", map[string]string{"DLQ_URL": ""}, []string{`DLQ_URL="": not set`}},
 		{"dlq not url", map[string]string{"DLQ_URL": "logsearch-dlq"}, []string{"DLQ_URL", "not an absolute URL"}},
 		{"bulk text", map[string]string{"BULK_MAX_BYTES": "5MB"}, []string{`BULK_MAX_BYTES="5MB": not a whole number`}},
@@ -124,5 +127,16 @@ func TestProblems(t *testing.T) {
 				t.Errorf("want 1 problem, got %d:\n%s", len(se.Problems), msg)
 			}
 		})
+	}
+}
+
+// @timestamp (Logstash, ECS) is a valid time field: the builder compares
+// it before renaming the log's own @timestamp to _@timestamp.
+func TestTimestampAsTimeField(t *testing.T) {
+	e := valid()
+	e["TIME_FIELD"] = "@timestamp"
+	s, err := Load(env(e))
+	if err != nil || s.Document.TimeField != "@timestamp" {
+		t.Fatalf("err %v, settings %+v", err, s)
 	}
 }

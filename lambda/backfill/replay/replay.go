@@ -316,6 +316,9 @@ func (r *runner) handle(ctx context.Context, recs []*record) {
 			e := &rec.events[i]
 			var info document.ItemInfo
 			r.body, info = r.builder.AppendBulkItem(r.body, e.src, &e.ev)
+			if info.Refused != "" {
+				continue // cannot be indexed as sent (id or time): its record stays in the queue
+			}
 			ends = append(ends, len(r.body))
 			indices = append(indices, info.Index)
 			events = append(events, e)
