@@ -37,6 +37,15 @@ type Spec struct {
 	// sign their requests, such as engineers running backfill or redo: FGAC
 	// presents them as backend roles, mapped here to all_access.
 	AdminBackendRoles []string `json:"adminBackendRoles,omitempty"`
+	// StaffReaderBackendRoles and StaffAdminBackendRoles are backend roles
+	// (identity-provider groups, or backend roles given to internal users)
+	// mapped to the reader role and to the admin roles, beside the fixed
+	// logsearch_reader and logsearch_admin.
+	StaffReaderBackendRoles []string `json:"staffReaderBackendRoles,omitempty"`
+	StaffAdminBackendRoles  []string `json:"staffAdminBackendRoles,omitempty"`
+	// LookupFields are keyword fields the landing dashboard offers as
+	// ready filters (device_id, customer_id).
+	LookupFields []string `json:"lookupFields,omitempty"`
 }
 
 // Fixed names. They are part of the user-facing contract (README), so they
@@ -120,6 +129,9 @@ func (s Spec) Validate() error {
 			errs = append(errs, errors.New("adminBackendRoles: an entry is empty; remove it or give an IAM role or user ARN"))
 		}
 	}
+	errs = append(errs, CheckBackendRoles("staffReaderBackendRoles", s.StaffReaderBackendRoles)...)
+	errs = append(errs, CheckBackendRoles("staffAdminBackendRoles", s.StaffAdminBackendRoles)...)
+	errs = append(errs, CheckLookupFields("lookupFields", s.LookupFields, s.FieldTypes)...)
 	return errors.Join(errs...)
 }
 
