@@ -149,8 +149,8 @@ func TestChangesTouchOnlyWhatChanged(t *testing.T) {
 		check   func(*testing.T, *fakeDomain)
 	}{
 		{
-			name:    "field type",
-			change:  func(r *Request) { r.Spec.FieldTypes["status"] = fieldtypes.Keyword },
+			name:   "field type",
+			change: func(r *Request) { r.Spec.FieldTypes["status"] = fieldtypes.Keyword },
 			// status stops being an integer status field: its breakdown
 			// leaves the events columns and the landing dashboard.
 			changed: []string{"index template logs", "Dashboards search Log events (logs-*)", "Dashboards dashboard Logs: last hour (logs-*)"},

@@ -79,9 +79,9 @@ func (s Spec) IndexPatternObject() SavedObject {
 }
 
 // Landing object IDs: fixed per index prefix.
-func (s Spec) eventsSearchID() string    { return s.IndexPrefix + "-events" }
+func (s Spec) eventsSearchID() string      { return s.IndexPrefix + "-events" }
 func (s Spec) logGroupHistogramID() string { return s.IndexPrefix + "-events-by-log-group" }
-func (s Spec) lookupControlsID() string  { return s.IndexPrefix + "-lookup" }
+func (s Spec) lookupControlsID() string    { return s.IndexPrefix + "-lookup" }
 func (s Spec) statusBreakdownID(field string) string {
 	return s.IndexPrefix + "-status-" + field
 }
