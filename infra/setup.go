@@ -87,6 +87,10 @@ func setupSpec(cfg *Config, writerRoles []string) domainstate.Spec {
 		RetentionDays:      cfg.RetentionDays,
 		WriterBackendRoles: writerRoles,
 		AdminBackendRoles:  cfg.Domain.APIPrincipals,
+
+		StaffReaderBackendRoles: cfg.Dashboards.ReaderBackendRoles,
+		StaffAdminBackendRoles:  cfg.Dashboards.AdminBackendRoles,
+		LookupFields:            cfg.Ingest.LookupFields,
 	}
 }
 

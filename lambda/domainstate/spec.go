@@ -129,9 +129,9 @@ func (s Spec) Validate() error {
 			errs = append(errs, errors.New("adminBackendRoles: an entry is empty; remove it or give an IAM role or user ARN"))
 		}
 	}
-	errs = append(errs, CheckBackendRoles("staffReaderBackendRoles", s.StaffReaderBackendRoles)...)
-	errs = append(errs, CheckBackendRoles("staffAdminBackendRoles", s.StaffAdminBackendRoles)...)
-	errs = append(errs, CheckLookupFields("lookupFields", s.LookupFields, s.FieldTypes)...)
+	errs = append(errs, listErrors("staffReaderBackendRoles", CheckBackendRoles(s.StaffReaderBackendRoles))...)
+	errs = append(errs, listErrors("staffAdminBackendRoles", CheckBackendRoles(s.StaffAdminBackendRoles))...)
+	errs = append(errs, listErrors("lookupFields", CheckLookupFields(s.LookupFields, s.FieldTypes))...)
 	return errors.Join(errs...)
 }
 

@@ -23,50 +23,70 @@ var FieldNamePattern = regexp.MustCompile(`^[A-Za-z_@][A-Za-z0-9_@.-]{0,99}$`)
 // matching group.
 var backendRolePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 _.@:/=+,-]{0,254}[A-Za-z0-9_.@:/=+,-]$|^[A-Za-z0-9]$`)
 
-// CheckBackendRoles reports each empty, malformed or repeated entry of the
-// list named key.
-func CheckBackendRoles(key string, roles []string) []error {
-	var errs []error
+// ListProblem is one refused entry of a config list, with its fix. Index
+// is -1 when the list as a whole is refused.
+type ListProblem struct {
+	Index   int
+	Value   string
+	Problem string
+}
+
+// listErrors names each problem by key[index] and the value.
+func listErrors(key string, ps []ListProblem) []error {
+	errs := make([]error, len(ps))
+	for i, p := range ps {
+		if p.Index < 0 {
+			errs[i] = fmt.Errorf("%s: %s", key, p.Problem)
+		} else {
+			errs[i] = fmt.Errorf("%s[%d] %q: %s", key, p.Index, p.Value, p.Problem)
+		}
+	}
+	return errs
+}
+
+// CheckBackendRoles reports each empty, malformed or repeated backend role.
+func CheckBackendRoles(roles []string) []ListProblem {
+	var ps []ListProblem
 	seen := map[string]bool{}
 	for i, r := range roles {
 		switch {
 		case strings.TrimSpace(r) == "":
-			errs = append(errs, fmt.Errorf("%s[%d] is empty: remove it or give a group name", key, i))
+			ps = append(ps, ListProblem{i, r, "is empty: remove it or give a group name"})
 		case !backendRolePattern.MatchString(r):
-			errs = append(errs, fmt.Errorf("%s[%d] %q: use the group's exact name (letters, digits, spaces and _ . @ : / = + , -, starting with a letter or digit, no surrounding spaces, at most 256 characters); wildcards * ? and /regex/ are refused", key, i, r))
+			ps = append(ps, ListProblem{i, r, "use the group's exact name (letters, digits, spaces and _ . @ : / = + , -, starting with a letter or digit, no surrounding spaces, at most 256 characters); wildcards * ? and /regex/ are refused because they would map every matching group"})
 		case seen[r]:
-			errs = append(errs, fmt.Errorf("%s[%d] %q is listed twice: remove the repeat", key, i, r))
+			ps = append(ps, ListProblem{i, r, "is listed twice: remove the repeat"})
 		}
 		seen[r] = true
 	}
-	return errs
+	return ps
 }
 
 // CheckLookupFields reports each lookup field that cannot be a ready filter:
 // a malformed name, a field logsearch or OpenSearch owns, a declared type
 // other than keyword (a terms drop-down of a text or number field is
 // useless), a repeat, or too many.
-func CheckLookupFields(key string, fields []string, types fieldtypes.Map) []error {
-	var errs []error
+func CheckLookupFields(fields []string, types fieldtypes.Map) []ListProblem {
+	var ps []ListProblem
 	if len(fields) > MaxLookupFields {
-		errs = append(errs, fmt.Errorf("%s lists %d fields: keep at most %d, each is a drop-down that queries the domain when the dashboard opens", key, len(fields), MaxLookupFields))
+		ps = append(ps, ListProblem{-1, "", fmt.Sprintf("lists %d fields: keep at most %d, each is a drop-down that queries the domain when the dashboard opens", len(fields), MaxLookupFields)})
 	}
 	seen := map[string]bool{}
 	for i, f := range fields {
 		t, declared := types[f]
 		switch {
 		case !FieldNamePattern.MatchString(f):
-			errs = append(errs, fmt.Errorf("%s[%d] %q: must be a field name of letters, digits, _ @ . - (e.g. device_id)", key, i, f))
+			ps = append(ps, ListProblem{i, f, "must be a field name of letters, digits, _ @ . - (e.g. device_id)"})
 		case f[0] == '@' || f[0] == '_':
-			errs = append(errs, fmt.Errorf("%s[%d] %q: names starting with @ or _ belong to logsearch or OpenSearch; name one of the log's own fields", key, i, f))
+			ps = append(ps, ListProblem{i, f, "names starting with @ or _ belong to logsearch or OpenSearch; name one of the log's own fields"})
 		case declared && t != fieldtypes.Keyword:
-			errs = append(errs, fmt.Errorf("%s[%d] %q is declared %q in fieldTypes; a lookup field must be a keyword: declare it keyword or leave it undeclared (undeclared strings are mapped as keywords)", key, i, f, t))
+			ps = append(ps, ListProblem{i, f, fmt.Sprintf("is declared %q in fieldTypes; a lookup field must be a keyword: declare it keyword or leave it undeclared (undeclared strings are mapped as keywords)", t)})
 		case seen[f]:
-			errs = append(errs, fmt.Errorf("%s[%d] %q is listed twice: remove the repeat", key, i, f))
+			ps = append(ps, ListProblem{i, f, "is listed twice: remove the repeat"})
 		}
 		seen[f] = true
 	}
-	return errs
+	return ps
 }
 
 // managedMarker starts the part of a shared role mapping's description

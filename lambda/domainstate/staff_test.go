@@ -23,9 +23,10 @@ func TestCheckBackendRoles(t *testing.T) {
 		{[]string{"ops "}, "exact name"},
 		{[]string{"ops\n"}, "exact name"},
 		{[]string{strings.Repeat("a", 257)}, "at most 256"},
+		{[]string{strings.Repeat("a", 256)}, ""},
 		{[]string{"ops", "ops"}, "listed twice"},
 	} {
-		errs := CheckBackendRoles("readers", tt.roles)
+		errs := listErrors("readers", CheckBackendRoles(tt.roles))
 		switch {
 		case tt.want == "" && len(errs) > 0:
 			t.Errorf("%q refused: %v", tt.roles, errs)
@@ -51,7 +52,7 @@ func TestCheckLookupFields(t *testing.T) {
 		{[]string{"device_id", "device_id"}, "listed twice"},
 		{[]string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}, "at most 10"},
 	} {
-		errs := CheckLookupFields("lookupFields", tt.fields, types)
+		errs := listErrors("lookupFields", CheckLookupFields(tt.fields, types))
 		switch {
 		case tt.want == "" && len(errs) > 0:
 			t.Errorf("%q refused: %v", tt.fields, errs)
