@@ -464,12 +464,12 @@ func (f *fakeDomain) serveSavedObject(r *http.Request, typ, id string, body map[
 // JavaScript's JSON.stringify(JSON.parse(s)) after a migration can: same
 // value, different bytes (here: indented).
 func reserialize(v any) any {
-	s, ok := v.(string)
-	if !ok || (!strings.HasPrefix(s, "{") && !strings.HasPrefix(s, "[")) {
+	s, isString := v.(string)
+	if !isString {
 		return v
 	}
-	var parsed any
-	if json.Unmarshal([]byte(s), &parsed) != nil {
+	parsed := jsonValue(s)
+	if _, still := parsed.(string); still {
 		return v
 	}
 	b, _ := json.MarshalIndent(parsed, "", " ")

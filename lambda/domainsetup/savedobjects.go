@@ -21,7 +21,7 @@ func (s *setup) landingDashboard() []func(context.Context) (Outcome, error) {
 // it is.
 func jsonValue(v any) any {
 	str, ok := v.(string)
-	if !ok || !(strings.HasPrefix(str, "{") || strings.HasPrefix(str, "[")) {
+	if !ok || (!strings.HasPrefix(str, "{") && !strings.HasPrefix(str, "[")) {
 		return v
 	}
 	var out any
