@@ -243,7 +243,12 @@ func (s Spec) statusBreakdown(field string) SavedObject {
 
 // lookupControls is one drop-down per lookup field (an input control
 // visualization): support staff pick or type a device or customer and the
-// whole dashboard filters to it, without writing a query.
+// whole dashboard filters to it, without writing a query. The control and
+// its options are those the editor creates for a list control, with
+// dynamicOptions so typing searches every value, not only the top ones
+// (opensearch-project/OpenSearch-Dashboards,
+// src/plugins/input_control_vis/public/editor_utils.ts; the index pattern
+// goes by reference as its saved-object migration extracts it).
 func (s Spec) lookupControls() SavedObject {
 	controls := make([]any, len(s.LookupFields))
 	refs := make([]Reference, len(s.LookupFields))
