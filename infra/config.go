@@ -811,6 +811,9 @@ func (c *Config) validateIngest(ps *problems) {
 		ps.add("ingest.maxConcurrency", in.MaxConcurrency, "must be 0 (no reservation) to 1000 concurrent invocations")
 	}
 	addListProblems(ps, "ingest.lookupFields", domainstate.CheckLookupFields(in.LookupFields, parsed))
+	if i := slices.Index(in.LookupFields, in.TimeField); i >= 0 {
+		ps.add(fmt.Sprintf("ingest.lookupFields[%d]", i), in.TimeField, "is the time field, always a date; a lookup field must be a keyword identifier such as device_id")
+	}
 	if t, ok := parsed[in.TimeField]; ok && t != fieldtypes.Date {
 		ps.add("ingest.fieldTypes", "", "the time field %q is declared %q; it is always a date, remove it from fieldTypes or declare it date", in.TimeField, t)
 	}

@@ -184,6 +184,9 @@ func TestConfigRefusals(t *testing.T) {
 		{"lookup field declared integer", "dev", map[string]func(any) any{"ingest": func(v any) any {
 			return set("lookupFields", []string{"device_id"})(set("fieldTypes", map[string]string{"device_id": "integer"})(v))
 		}}, "logsearch:ingest.lookupFields[0]", `declared "integer"`},
+		{"lookup field is the time field", "dev", map[string]func(any) any{"ingest": func(v any) any {
+			return set("lookupFields", []string{"ts"})(set("timeField", "ts")(v))
+		}}, "logsearch:ingest.lookupFields[0]", "time field"},
 		{"lookup field logsearch adds", "dev", map[string]func(any) any{"ingest": set("lookupFields", []string{"@log_group"})}, "logsearch:ingest.lookupFields[0]", "belong to logsearch"},
 		{"lookup field malformed", "dev", map[string]func(any) any{"ingest": set("lookupFields", []string{"device id"})}, "logsearch:ingest.lookupFields[0]", "field name"},
 		{"lookup field twice", "dev", map[string]func(any) any{"ingest": set("lookupFields", []string{"device_id", "device_id"})}, "logsearch:ingest.lookupFields[1]", "twice"},
