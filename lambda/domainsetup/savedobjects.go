@@ -3,6 +3,7 @@ package domainsetup
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 )
 
@@ -29,4 +30,40 @@ func jsonValue(v any) any {
 		return v
 	}
 	return out
+}
+
+// covers reports whether current holds every value desired declares: maps
+// may have more keys, arrays must have the same length and scalars be
+// equal, after the canonical form same uses.
+func covers(current, desired any) bool {
+	return coversCanonical(canonical(roundTrip(current), nil), canonical(roundTrip(desired), nil))
+}
+
+func coversCanonical(current, desired any) bool {
+	switch d := desired.(type) {
+	case map[string]any:
+		c, ok := current.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range d {
+			if !coversCanonical(c[k], v) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		c, ok := current.([]any)
+		if !ok || len(c) != len(d) {
+			return false
+		}
+		for i := range d {
+			if !coversCanonical(c[i], d[i]) {
+				return false
+			}
+		}
+		return true
+	default:
+		return reflect.DeepEqual(current, desired)
+	}
 }

@@ -119,3 +119,25 @@ func TestStaffGroupsMapAndUnmap(t *testing.T) {
 		t.Errorf("apply after the removal changed %+v", res.Outcomes)
 	}
 }
+
+func TestCovers(t *testing.T) {
+	for _, tt := range []struct {
+		name             string
+		current, desired any
+		want             bool
+	}{
+		{"equal", map[string]any{"a": 1.0, "b": []any{"x"}}, map[string]any{"a": 1, "b": []any{"x"}}, true},
+		{"extra key added by Dashboards", map[string]any{"a": "1", "params": map[string]any{"x": true, "added": "y"}}, map[string]any{"a": 1, "params": map[string]any{"x": true}}, true},
+		{"extra key in an array element", []any{map[string]any{"id": "1", "added": 2}}, []any{map[string]any{"id": "1"}}, true},
+		{"declared value changed", map[string]any{"timeFrom": "now-15m"}, map[string]any{"timeFrom": "now-1h"}, false},
+		{"declared key missing", map[string]any{}, map[string]any{"title": "x"}, false},
+		{"panel added", []any{"a", "b"}, []any{"a"}, false},
+		{"panel removed", []any{"a"}, []any{"a", "b"}, false},
+		{"object replaced by a scalar", "x", map[string]any{"a": 1}, false},
+		{"empty declared values need nothing", map[string]any{}, map[string]any{"embeddableConfig": map[string]any{}, "filter": []any{}}, true},
+	} {
+		if got := covers(tt.current, tt.desired); got != tt.want {
+			t.Errorf("%s: covers = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

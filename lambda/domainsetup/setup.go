@@ -208,9 +208,11 @@ func (s *setup) roleMapping(m domainstate.RoleMapping) func(context.Context) (Ou
 
 // savedObject converges one Dashboards saved object in the global tenant.
 // Only what setup owns counts: Dashboards adds to the attributes (the index
-// pattern's field list) and to the object (version, updated_at,
-// migrationVersion). Attributes holding JSON in a string compare as JSON,
-// so Dashboards re-serialising them is not a difference.
+// pattern's field list), to the object (version, updated_at,
+// migrationVersion) and, through its saved-object migrations, to the JSON
+// held in strings (visState, panelsJSON). Those strings compare as JSON and
+// by what setup declared, so neither re-serialising nor added keys is a
+// difference, while any change to a declared value is.
 func (s *setup) savedObject(o domainstate.SavedObject) func(context.Context) (Outcome, error) {
 	return func(ctx context.Context) (Outcome, error) {
 		path := "_dashboards/api/saved_objects/" + url.PathEscape(o.Type) + "/" + url.PathEscape(o.ID)
@@ -231,7 +233,7 @@ func (s *setup) savedObject(o domainstate.SavedObject) func(context.Context) (Ou
 		desired := o.Body()
 		equal := same(current.References, desired["references"])
 		for k, v := range o.Attributes {
-			equal = equal && same(jsonValue(current.Attributes[k]), jsonValue(v))
+			equal = equal && covers(jsonValue(current.Attributes[k]), jsonValue(v))
 		}
 		return s.converge(ctx, object, found, equal, func() error {
 			_, err := s.write(ctx, http.MethodPost, path+"?overwrite=true", desired, dashboardsHeader)
