@@ -2,6 +2,7 @@ package domainstate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/logsearch/logsearch/lambda/docfields"
@@ -80,18 +81,11 @@ func (s Spec) RoleMappings(masterUser string) []RoleMapping {
 	return []RoleMapping{
 		{Role: WriterRole, BackendRoles: s.WriterBackendRoles, Users: []string{}, Exact: true},
 		{Role: ReaderRole, BackendRoles: append([]string{ReaderBackendRole}, s.StaffReaderBackendRoles...)},
-		{Role: "all_access", BackendRoles: concat([]string{AdminBackendRole}, s.AdminBackendRoles, s.StaffAdminBackendRoles), Users: admins},
+		{Role: "all_access", BackendRoles: slices.Concat([]string{AdminBackendRole}, s.AdminBackendRoles, s.StaffAdminBackendRoles), Users: admins},
 		{Role: "security_manager", BackendRoles: append([]string{AdminBackendRole}, s.StaffAdminBackendRoles...), Users: admins},
 	}
 }
 
-func concat(lists ...[]string) []string {
-	var out []string
-	for _, l := range lists {
-		out = append(out, l...)
-	}
-	return out
-}
 
 // Desired is the mapping to PUT given the current one (nil when absent). A
 // shared mapping keeps every current entry (hosts, users, backend roles,
