@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/logsearch/logsearch/lambda/document"
+	"github.com/logsearch/logsearch/lambda/domainstate"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 	"github.com/logsearch/logsearch/lambda/problemlist"
 )
@@ -230,6 +232,14 @@ type IngestConfig struct {
 	// on the account's shared pool: a reservation fails to deploy in
 	// accounts with a small concurrency quota, such as new accounts.
 	MaxConcurrency int `json:"maxConcurrency"`
+	// LookupFields are the identifiers support staff look things up by,
+	// e.g. ["device_id", "customer_id"]: the landing dashboard gets a
+	// drop-down per field that filters every panel to the chosen values,
+	// and the events table shows them as columns. Optional, empty by
+	// default, at most 10. Each must be a field name of letters, digits,
+	// _ @ . - not starting with @ or _, listed once, and either undeclared
+	// (strings are mapped as keywords) or declared keyword in fieldTypes.
+	LookupFields []string `json:"lookupFields"`
 }
 
 // DashboardsConfig is the office entry to OpenSearch Dashboards.
@@ -260,6 +270,20 @@ type DashboardsConfig struct {
 	// itself: a new VPC then needs network.natGateway (see
 	// docs/dashboards.md).
 	Oidc *OidcConfig `json:"oidc"`
+	// ReaderBackendRoles are backend roles mapped to the support-staff role
+	// logsearch_reader, beside the fixed backend role logsearch_reader: the
+	// group names (or IDs) your identity provider sends, or backend roles
+	// given to internal users. Optional. Each must be the exact name:
+	// letters, digits, spaces and _ . @ : / = + , -, starting with a letter
+	// or digit, at most 256 characters, listed once; wildcards are refused.
+	// Removing an entry removes its mapping on the next pulumi up; entries
+	// added by hand in the Security UI are kept.
+	ReaderBackendRoles []string `json:"readerBackendRoles"`
+	// AdminBackendRoles are backend roles mapped to the engineer roles
+	// all_access and security_manager, beside the fixed backend role
+	// logsearch_admin. Same rules as readerBackendRoles; a name may not be
+	// in both lists.
+	AdminBackendRoles []string `json:"adminBackendRoles"`
 }
 
 // OidcConfig enables the ALB's authenticate-oidc action before forwarding.
@@ -763,7 +787,7 @@ var indexPrefixPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,99}$`)
 
 // timeFieldPattern keeps the time field usable as a plain JSON key and in
 // index templates.
-var timeFieldPattern = regexp.MustCompile(`^[A-Za-z_@][A-Za-z0-9_@.-]{0,99}$`)
+var timeFieldPattern = domainstate.FieldNamePattern
 
 func (c *Config) validateIngest(ps *problems) {
 	in := &c.Ingest
@@ -804,6 +828,10 @@ func (c *Config) validateIngest(ps *problems) {
 	if err := document.CheckTimeField(in.TimeField, parsed); err != nil {
 		ps.add("ingest.timeField", in.TimeField, "%v", err)
 	}
+	addListProblems(ps, "ingest.lookupFields", domainstate.CheckLookupFields(in.LookupFields, parsed))
+	if i := slices.Index(in.LookupFields, in.TimeField); i >= 0 {
+		ps.add(fmt.Sprintf("ingest.lookupFields[%d]", i), in.TimeField, "is the time field, always a date; a lookup field must be a keyword identifier such as device_id")
+	}
 }
 
 func (c *Config) validateDashboards(ps *problems) {
@@ -839,6 +867,13 @@ func (c *Config) validateDashboards(ps *problems) {
 			ps.add(key, cidr, "has host bits set; did you mean %s?", p.Masked())
 		}
 	}
+	addListProblems(ps, "dashboards.readerBackendRoles", domainstate.CheckBackendRoles(d.ReaderBackendRoles))
+	addListProblems(ps, "dashboards.adminBackendRoles", domainstate.CheckBackendRoles(d.AdminBackendRoles))
+	for i, r := range d.AdminBackendRoles {
+		if slices.Contains(d.ReaderBackendRoles, r) {
+			ps.add(fmt.Sprintf("dashboards.adminBackendRoles[%d]", i), r, "is also in dashboards.readerBackendRoles; keep it in one list (admins can already read everything)")
+		}
+	}
 	if o := d.Oidc; o != nil {
 		for _, f := range []struct{ key, val string }{
 			{"issuer", o.Issuer}, {"authorizationEndpoint", o.AuthorizationEndpoint},
@@ -853,6 +888,17 @@ func (c *Config) validateDashboards(ps *problems) {
 		}
 		if o.clientSecret == "" {
 			ps.add("dashboards.oidc.clientSecret", "", "required with oidc: pulumi config set --path --secret dashboards.oidc.clientSecret <value>")
+		}
+	}
+}
+
+// addListProblems reports the refused entries of the list at key.
+func addListProblems(ps *problems, key string, lps []domainstate.ListProblem) {
+	for _, p := range lps {
+		if p.Index < 0 {
+			ps.add(key, "", "%s", p.Problem)
+		} else {
+			ps.add(fmt.Sprintf("%s[%d]", key, p.Index), p.Value, "%s", p.Problem)
 		}
 	}
 }

@@ -183,6 +183,25 @@ func TestConfigRefusals(t *testing.T) {
 		{"sqs endpoint off in a new vpc", "dev", map[string]func(any) any{"network": set("sqsEndpoint", false)}, "logsearch:network.sqsEndpoint", "network.vpcId"},
 		{"oidc in a new vpc without nat", "dev", map[string]func(any) any{"dashboards": set("oidc", validOidc("s3cret"))}, "logsearch:dashboards.oidc", "set network.natGateway: true"},
 		{"production not a bool", "dev", map[string]func(any) any{"production": to("yes please")}, "logsearch:production", "true or false"},
+		{"lookup field declared integer", "dev", map[string]func(any) any{"ingest": func(v any) any {
+			return set("lookupFields", []string{"device_id"})(set("fieldTypes", map[string]string{"device_id": "integer"})(v))
+		}}, "logsearch:ingest.lookupFields[0]", `declared "integer"`},
+		{"lookup field is the time field", "dev", map[string]func(any) any{"ingest": func(v any) any {
+			return set("lookupFields", []string{"ts"})(set("timeField", "ts")(v))
+		}}, "logsearch:ingest.lookupFields[0]", "time field"},
+		{"lookup field logsearch adds", "dev", map[string]func(any) any{"ingest": set("lookupFields", []string{"@log_group"})}, "logsearch:ingest.lookupFields[0]", "belong to logsearch"},
+		{"lookup field malformed", "dev", map[string]func(any) any{"ingest": set("lookupFields", []string{"device id"})}, "logsearch:ingest.lookupFields[0]", "field name"},
+		{"lookup field twice", "dev", map[string]func(any) any{"ingest": set("lookupFields", []string{"device_id", "device_id"})}, "logsearch:ingest.lookupFields[1]", "twice"},
+		{"lookup fields too many", "dev", map[string]func(any) any{"ingest": set("lookupFields", []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"})}, "logsearch:ingest.lookupFields", "at most 10"},
+		{"lookup fields not a list", "dev", map[string]func(any) any{"ingest": set("lookupFields", "device_id")}, "logsearch:ingest", "cannot read it"},
+		{"reader group empty", "dev", map[string]func(any) any{"dashboards": set("readerBackendRoles", []string{""})}, "logsearch:dashboards.readerBackendRoles[0]", "empty"},
+		{"reader group wildcard", "dev", map[string]func(any) any{"dashboards": set("readerBackendRoles", []string{"support*"})}, "logsearch:dashboards.readerBackendRoles[0]", "wildcards"},
+		{"reader group twice", "dev", map[string]func(any) any{"dashboards": set("readerBackendRoles", []string{"support", "support"})}, "logsearch:dashboards.readerBackendRoles[1]", "twice"},
+		{"admin group padded", "dev", map[string]func(any) any{"dashboards": set("adminBackendRoles", []string{" platform"})}, "logsearch:dashboards.adminBackendRoles[0]", "exact name"},
+		{"admin group regex", "dev", map[string]func(any) any{"dashboards": set("adminBackendRoles", []string{"/plat.*/"})}, "logsearch:dashboards.adminBackendRoles[0]", "wildcards"},
+		{"group in both lists", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			return set("adminBackendRoles", []string{"platform", "support"})(set("readerBackendRoles", []string{"support"})(v))
+		}}, "logsearch:dashboards.adminBackendRoles[1]", "keep it in one list"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -254,6 +273,14 @@ func TestConfigAcceptsValidVariants(t *testing.T) {
 		{"unknown instance type is a warning", "prod", map[string]func(any) any{"domain": set("instanceType", "r7g.large.search")}},
 		{"zone awareness 2 AZs outside prod", "dev", map[string]func(any) any{"domain": to(map[string]any{"instanceCount": 2, "zoneAwareness": true, "instanceType": "t3.medium.search", "volumeSize": 50})}},
 		{"prod flag off", "prod", map[string]func(any) any{"production": to("false"), "domain": to(map[string]any{"instanceType": "t3.small.search"})}},
+		{"lookup fields and staff groups", "dev", map[string]func(any) any{
+			"ingest": func(v any) any {
+				return set("lookupFields", []string{"device_id", "customer_id"})(set("fieldTypes", map[string]string{"device_id": "keyword"})(v))
+			},
+			"dashboards": func(v any) any {
+				return set("adminBackendRoles", []string{"platform"})(set("readerBackendRoles", []string{"Support Staff", "0b5c2f1e-9d7a-4c1b-8e55-1f2a3b4c5d6e"})(v))
+			},
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

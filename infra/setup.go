@@ -131,6 +131,10 @@ func setupSpec(cfg *Config, writerRoles []string, setupRole string) domainstate.
 		WriterBackendRoles: append(writerRoles, cfg.Domain.WriterPrincipals...),
 		AdminBackendRoles:  cfg.Domain.APIPrincipals,
 		SetupBackendRoles:  setupRoles,
+
+		StaffReaderBackendRoles: cfg.Dashboards.ReaderBackendRoles,
+		StaffAdminBackendRoles:  cfg.Dashboards.AdminBackendRoles,
+		LookupFields:            cfg.Ingest.LookupFields,
 	}
 }
 

@@ -94,6 +94,28 @@ func TestSetupInputIsASecretCarryingTheDesiredState(t *testing.T) {
 	}
 }
 
+// TestSetupInputCarriesStaffKeys: the lookup fields and the groups of the
+// dashboards config reach the function, each in its own list.
+func TestSetupInputCarriesStaffKeys(t *testing.T) {
+	cfg := setupConfig()
+	cfg.Ingest.LookupFields = []string{"device_id", "customer_id"}
+	cfg.Dashboards.ReaderBackendRoles = []string{"support"}
+	cfg.Dashboards.AdminBackendRoles = []string{"platform"}
+	inv := runSetup(t, cfg).one(t, invocationType, "domain-setup")
+	var req domainsetup.Request
+	if err := json.Unmarshal([]byte(str(t, inv.Inputs, "input")), &req); err != nil {
+		t.Fatal(err)
+	}
+	if err := req.Validate(); err != nil {
+		t.Errorf("the function would reject its input: %v", err)
+	}
+	s := req.Spec
+	if !slices.Equal(s.LookupFields, cfg.Ingest.LookupFields) || !slices.Equal(s.StaffReaderBackendRoles, cfg.Dashboards.ReaderBackendRoles) ||
+		!slices.Equal(s.StaffAdminBackendRoles, cfg.Dashboards.AdminBackendRoles) {
+		t.Errorf("spec %+v does not carry the lookup fields and groups of the config", s)
+	}
+}
+
 func TestSetupRerunsExactlyWhenTheDesiredStateChanges(t *testing.T) {
 	trigger := func(cfg *Config) (string, string) {
 		inv := runSetup(t, cfg).one(t, invocationType, "domain-setup")
@@ -121,6 +143,9 @@ func TestSetupRerunsExactlyWhenTheDesiredStateChanges(t *testing.T) {
 		{"replicas", func(c *Config) { c.Domain.Replicas = 2 }, true},
 		{"shards", func(c *Config) { c.Domain.Shards = 3 }, true},
 		{"index prefix", func(c *Config) { c.Ingest.IndexPrefix = "app" }, true},
+		{"lookup field", func(c *Config) { c.Ingest.LookupFields = []string{"device_id"} }, true},
+		{"reader group", func(c *Config) { c.Dashboards.ReaderBackendRoles = []string{"support"} }, true},
+		{"admin group", func(c *Config) { c.Dashboards.AdminBackendRoles = []string{"platform"} }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,7 +25,7 @@ type fakeDomain struct {
 	roles     map[string]map[string]any
 	mappings  map[string]map[string]any
 	policies  map[string]*storedPolicy
-	objects   map[string]map[string]any // "<tenant>/<id>" -> index-pattern attributes
+	objects   map[string]map[string]any // "<tenant>/<type>/<id>" -> the stored saved object
 	settings  map[string]map[string]any // tenant -> advanced settings
 	indices   []string                  // daily indices ISM manages
 	seqNo     int64
@@ -221,31 +221,8 @@ func (f *fakeDomain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		accept(200, map[string]any{"updated_indices": len(f.indices), "failures": false, "failed_indices": []any{}})
-	case len(parts) == 5 && parts[0] == "_dashboards" && parts[3] == "index-pattern":
-		tenant := r.Header.Get("securitytenant")
-		id := tenant + "/" + parts[4]
-		switch r.Method {
-		case http.MethodGet:
-			attrs, ok := f.objects[id]
-			if !ok {
-				reply(404, map[string]any{"statusCode": 404, "error": "Not Found", "message": "Saved object [index-pattern/" + parts[4] + "] not found"})
-				return
-			}
-			reply(200, map[string]any{"id": parts[4], "type": "index-pattern", "version": "WzEsMV0=", "attributes": attrs, "references": []any{}})
-		case http.MethodPost:
-			if r.Header.Get("osd-xsrf") == "" {
-				reply(400, map[string]any{"statusCode": 400, "error": "Bad Request", "message": "Request must contain a osd-xsrf header."})
-				return
-			}
-			if _, ok := f.objects[id]; ok && r.URL.Query().Get("overwrite") != "true" {
-				reply(409, map[string]any{"statusCode": 409, "error": "Conflict", "message": "Saved object [index-pattern/" + parts[4] + "] conflict"})
-				return
-			}
-			attrs := copyJSON(body["attributes"].(map[string]any))
-			attrs["fields"] = "[]"
-			f.objects[id] = attrs
-			accept(200, map[string]any{"id": parts[4], "type": "index-pattern", "attributes": attrs})
-		}
+	case len(parts) == 5 && parts[0] == "_dashboards" && parts[2] == "saved_objects":
+		f.serveSavedObject(r, parts[3], parts[4], body, reply, accept)
 	case r.URL.Path == "/_dashboards/api/opensearch-dashboards/settings":
 		tenant := r.Header.Get("securitytenant")
 		if f.settings[tenant] == nil {
@@ -256,7 +233,14 @@ func (f *fakeDomain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				reply(400, map[string]any{"statusCode": 400, "error": "Bad Request", "message": "Request must contain a osd-xsrf header."})
 				return
 			}
-			for k, v := range body["changes"].(map[string]any) {
+			changes := body["changes"].(map[string]any)
+			// Dashboards validates defaultRoute as a relative URL
+			// (src/core/server/ui_settings/settings/navigation.ts).
+			if route, ok := changes["defaultRoute"].(string); ok && !strings.HasPrefix(route, "/") {
+				reply(400, map[string]any{"statusCode": 400, "error": "Bad Request", "message": "[validation [defaultRoute]]: Must be a relative URL."})
+				return
+			}
+			for k, v := range changes {
 				f.settings[tenant][k] = map[string]any{"userValue": v}
 			}
 			accept(200, map[string]any{"settings": f.settings[tenant]})
@@ -419,4 +403,91 @@ func stringBools(v any) map[string]any {
 		}
 	}
 	return m
+}
+
+// savedObjectTypes are the types the fake knows; Dashboards answers 400 for
+// a type no plugin registered.
+var savedObjectTypes = map[string]bool{"index-pattern": true, "search": true, "visualization": true, "dashboard": true}
+
+// serveSavedObject answers like the Dashboards saved objects API
+// (src/core/server/saved_objects/routes/{get,create}.ts): 404 for a
+// missing object, 409 when creating over an existing one without
+// overwrite=true, 400 without the osd-xsrf header or with keys the create
+// body schema does not allow. What it stores differs from what was sent the
+// way Dashboards' differs: the index pattern gains its field list, JSON
+// held in strings is re-serialised (migrations parse and stringify
+// visState), and the object gains version, updated_at and
+// migrationVersion.
+func (f *fakeDomain) serveSavedObject(r *http.Request, typ, id string, body map[string]any, reply, accept func(int, any)) {
+	if !savedObjectTypes[typ] {
+		reply(400, map[string]any{"statusCode": 400, "error": "Bad Request", "message": "Unsupported saved object type: '" + typ + "': Bad Request"})
+		return
+	}
+	key := r.Header.Get("securitytenant") + "/" + typ + "/" + id
+	switch r.Method {
+	case http.MethodGet:
+		obj, ok := f.objects[key]
+		if !ok {
+			reply(404, map[string]any{"statusCode": 404, "error": "Not Found", "message": "Saved object [" + typ + "/" + id + "] not found"})
+			return
+		}
+		reply(200, copyJSON(obj))
+	case http.MethodPost:
+		if r.Header.Get("osd-xsrf") == "" {
+			reply(400, map[string]any{"statusCode": 400, "error": "Bad Request", "message": "Request must contain a osd-xsrf header."})
+			return
+		}
+		for k := range body {
+			if k != "attributes" && k != "references" && k != "migrationVersion" && k != "initialNamespaces" && k != "workspaces" {
+				reply(400, map[string]any{"statusCode": 400, "error": "Bad Request", "message": "[request body." + k + "]: definition for this key is missing"})
+				return
+			}
+		}
+		attrs, ok := body["attributes"].(map[string]any)
+		if !ok {
+			reply(400, map[string]any{"statusCode": 400, "error": "Bad Request", "message": "[request body.attributes]: expected value of type [object]"})
+			return
+		}
+		if _, ok := f.objects[key]; ok && r.URL.Query().Get("overwrite") != "true" {
+			reply(409, map[string]any{"statusCode": 409, "error": "Conflict", "message": "Saved object [" + typ + "/" + id + "] conflict"})
+			return
+		}
+		attrs = copyJSON(attrs)
+		for k, v := range attrs {
+			attrs[k] = reserialize(v)
+		}
+		if typ == "index-pattern" {
+			attrs["fields"] = "[]"
+		}
+		refs, _ := body["references"].([]any)
+		if refs == nil {
+			refs = []any{}
+		}
+		obj := map[string]any{"id": id, "type": typ, "version": "WzEsMV0=", "updated_at": "2026-01-01T00:00:00.000Z",
+			"migrationVersion": map[string]any{typ: "7.10.0"}, "attributes": attrs, "references": refs}
+		f.objects[key] = copyJSON(obj)
+		accept(200, obj)
+	}
+}
+
+// reserialize rewrites a string holding a JSON object or array the way
+// JavaScript's JSON.stringify(JSON.parse(s)) after a migration can: same
+// value, different bytes (here: indented).
+func reserialize(v any) any {
+	s, isString := v.(string)
+	if !isString {
+		return v
+	}
+	parsed := jsonValue(s)
+	if _, still := parsed.(string); still {
+		return v
+	}
+	b, _ := json.MarshalIndent(parsed, "", " ")
+	return string(b)
+}
+
+// savedObject is what the fake stores for one object of the global tenant.
+func (f *fakeDomain) savedObject(typ, id string) map[string]any {
+	obj, _ := f.objects["global/"+typ+"/"+id]
+	return obj
 }

@@ -56,7 +56,10 @@ func Run(ctx context.Context, req Request, hc *http.Client, retry Retry) (Result
 	for _, m := range req.Spec.RoleMappings(req.MasterUserName) {
 		steps = append(steps, s.roleMapping(m))
 	}
-	steps = append(steps, s.indexPattern, s.defaultIndex, s.auditLogging)
+	steps = append(steps, s.savedObject(req.Spec.IndexPatternObject()),
+		s.uiSetting("Dashboards default index pattern", "defaultIndex", req.Spec.IndexPatternID(), req.Spec.DefaultIndexBody()))
+	steps = append(steps, s.landingDashboard()...)
+	steps = append(steps, s.auditLogging)
 
 	var res Result
 	for _, step := range steps {
@@ -203,60 +206,67 @@ func (s *setup) roleMapping(m domainstate.RoleMapping) func(context.Context) (Ou
 	}
 }
 
-func (s *setup) indexPattern(ctx context.Context) (Outcome, error) {
-	id := s.spec.IndexPatternID()
-	path := "_dashboards/api/saved_objects/index-pattern/" + url.PathEscape(id)
-	object := "Dashboards index pattern " + s.spec.IndexPattern()
-	desired := s.spec.IndexPatternBody()
-	a, found, err := s.read(ctx, path, dashboardsHeader)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("%s: %w", object, err)
-	}
-	var current struct {
-		Attributes map[string]any `json:"attributes"`
-	}
-	if found {
-		if err := decode(http.MethodGet, path, a, &current); err != nil {
+// savedObject converges one Dashboards saved object in the global tenant.
+// Only what setup owns counts: Dashboards adds to the attributes (the index
+// pattern's field list), to the object (version, updated_at,
+// migrationVersion) and, through its saved-object migrations, to the JSON
+// held in strings (visState, panelsJSON). Those strings compare as JSON and
+// by what setup declared, so neither re-serialising nor added keys is a
+// difference, while any change to a declared value is.
+func (s *setup) savedObject(o domainstate.SavedObject) func(context.Context) (Outcome, error) {
+	return func(ctx context.Context) (Outcome, error) {
+		path := "_dashboards/api/saved_objects/" + url.PathEscape(o.Type) + "/" + url.PathEscape(o.ID)
+		object := o.Name()
+		a, found, err := s.read(ctx, path, dashboardsHeader)
+		if err != nil {
 			return Outcome{}, fmt.Errorf("%s: %w", object, err)
 		}
+		var current struct {
+			Attributes map[string]any `json:"attributes"`
+			References []any          `json:"references"`
+		}
+		if found {
+			if err := decode(http.MethodGet, path, a, &current); err != nil {
+				return Outcome{}, fmt.Errorf("%s: %w", object, err)
+			}
+		}
+		desired := o.Body()
+		equal := same(current.References, desired["references"])
+		for k, v := range o.Attributes {
+			equal = equal && covers(jsonValue(current.Attributes[k]), jsonValue(v))
+		}
+		return s.converge(ctx, object, found, equal, func() error {
+			_, err := s.write(ctx, http.MethodPost, path+"?overwrite=true", desired, dashboardsHeader)
+			return err
+		})
 	}
-	// Only the attributes setup owns count: Dashboards adds the field list.
-	want := desired["attributes"].(domainstate.Body)
-	equal := true
-	for k, v := range want {
-		equal = equal && current.Attributes[k] == v
-	}
-	return s.converge(ctx, object, found, equal, func() error {
-		_, err := s.write(ctx, http.MethodPost, path+"?overwrite=true", desired, dashboardsHeader)
-		return err
-	})
 }
 
-func (s *setup) defaultIndex(ctx context.Context) (Outcome, error) {
-	const path = "_dashboards/api/opensearch-dashboards/settings"
-	object := "Dashboards default index pattern"
-	a, exists, err := s.read(ctx, path, dashboardsHeader)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("%s: %w", object, err)
-	}
-	var current struct {
-		Settings struct {
-			DefaultIndex *struct {
-				UserValue string `json:"userValue"`
-			} `json:"defaultIndex"`
-		} `json:"settings"`
-	}
-	// A 404 means no settings yet, whatever its body: Dashboards or a proxy
-	// in front of it may answer it with an HTML page.
-	if exists && len(a.body) > 0 {
-		if err := decode(http.MethodGet, path, a, &current); err != nil {
+// uiSetting converges one advanced setting of the global tenant.
+func (s *setup) uiSetting(object, key, value string, body domainstate.Body) func(context.Context) (Outcome, error) {
+	return func(ctx context.Context) (Outcome, error) {
+		const path = "_dashboards/api/opensearch-dashboards/settings"
+		a, exists, err := s.read(ctx, path, dashboardsHeader)
+		if err != nil {
 			return Outcome{}, fmt.Errorf("%s: %w", object, err)
 		}
+		var current struct {
+			Settings map[string]struct {
+				UserValue any `json:"userValue"`
+			} `json:"settings"`
+		}
+		// A 404 means no settings yet, whatever its body: Dashboards or a
+		// proxy in front of it may answer it with an HTML page.
+		if exists && len(a.body) > 0 {
+			if err := decode(http.MethodGet, path, a, &current); err != nil {
+				return Outcome{}, fmt.Errorf("%s: %w", object, err)
+			}
+		}
+		setting, found := current.Settings[key]
+		equal := found && setting.UserValue == value
+		return s.converge(ctx, object, found, equal, func() error {
+			_, err := s.write(ctx, http.MethodPost, path, body, dashboardsHeader)
+			return err
+		})
 	}
-	found := current.Settings.DefaultIndex != nil
-	equal := found && current.Settings.DefaultIndex.UserValue == s.spec.IndexPatternID()
-	return s.converge(ctx, object, found, equal, func() error {
-		_, err := s.write(ctx, http.MethodPost, path, s.spec.DefaultIndexBody(), dashboardsHeader)
-		return err
-	})
 }

@@ -90,22 +90,28 @@ func (s Spec) RoleMappings(masterUser string) []RoleMapping {
 	}
 	return []RoleMapping{
 		{Role: WriterRole, BackendRoles: s.WriterBackendRoles, Users: []string{}, Exact: true},
-		{Role: ReaderRole, BackendRoles: []string{ReaderBackendRole}},
-		{Role: "all_access", BackendRoles: slices.Concat([]string{AdminBackendRole}, s.AdminBackendRoles, s.SetupBackendRoles), Users: admins},
-		{Role: "security_manager", BackendRoles: slices.Concat([]string{AdminBackendRole}, s.SetupBackendRoles), Users: admins},
+		{Role: ReaderRole, BackendRoles: append([]string{ReaderBackendRole}, s.StaffReaderBackendRoles...)},
+		{Role: "all_access", BackendRoles: slices.Concat([]string{AdminBackendRole}, s.AdminBackendRoles, s.SetupBackendRoles, s.StaffAdminBackendRoles), Users: admins},
+		{Role: "security_manager", BackendRoles: slices.Concat([]string{AdminBackendRole}, s.SetupBackendRoles, s.StaffAdminBackendRoles), Users: admins},
 	}
 }
 
 // Desired is the mapping to PUT given the current one (nil when absent). A
 // shared mapping keeps every current entry (hosts, users, backend roles,
-// description) and adds the missing ones.
+// description) and adds the missing ones. It records in its description
+// which backend roles setup put there, and drops those of them the config
+// no longer lists: a backend role added by hand is never recorded, so never
+// removed.
 func (m RoleMapping) Desired(current Body) Body {
-	if m.Exact || current == nil {
+	if m.Exact {
 		return Body{
 			"backend_roles": toAny(union(nil, m.BackendRoles)),
 			"hosts":         []any{},
 			"users":         toAny(union(nil, m.Users)),
 		}
+	}
+	if current == nil {
+		current = Body{}
 	}
 	out := Body{}
 	for _, k := range []string{"backend_roles", "and_backend_roles", "hosts", "users", "description"} {
@@ -113,7 +119,10 @@ func (m RoleMapping) Desired(current Body) Body {
 			out[k] = v
 		}
 	}
-	out["backend_roles"] = toAny(union(stringList(current["backend_roles"]), m.BackendRoles))
+	desc, _ := current["description"].(string)
+	dropped := without(managedBackendRoles(desc), m.BackendRoles)
+	out["backend_roles"] = toAny(union(without(stringList(current["backend_roles"]), dropped), m.BackendRoles))
+	out["description"] = withManagedBackendRoles(desc, union(nil, m.BackendRoles))
 	out["users"] = toAny(union(stringList(current["users"]), m.Users))
 	if _, ok := out["hosts"]; !ok {
 		out["hosts"] = []any{}
@@ -228,9 +237,7 @@ func (s Spec) ISMPolicyBody() Body {
 }
 
 // IndexPatternBody is the Dashboards index pattern support staff search.
-func (s Spec) IndexPatternBody() Body {
-	return Body{"attributes": Body{"title": s.IndexPattern(), "timeFieldName": docfields.Timestamp}}
-}
+func (s Spec) IndexPatternBody() Body { return s.IndexPatternObject().Body() }
 
 // DefaultIndexBody makes the index pattern the one Discover opens with.
 func (s Spec) DefaultIndexBody() Body {

@@ -18,7 +18,8 @@ var update = flag.Bool("update", false, "rewrite testdata/*.json from the curren
 func exampleSpec() Spec {
 	return Spec{
 		IndexPrefix:        "logs",
-		FieldTypes:         fieldtypes.Map{"status": fieldtypes.Integer, "took_ms": fieldtypes.Double, "client": fieldtypes.IP, "path": fieldtypes.Keyword, "ua": fieldtypes.Text, "ok": fieldtypes.Boolean, "at": fieldtypes.Date},
+		FieldTypes:         fieldtypes.Map{"status": fieldtypes.Integer, "took_ms": fieldtypes.Double, "client": fieldtypes.IP, "path": fieldtypes.Keyword, "ua": fieldtypes.Text, "ok": fieldtypes.Boolean, "at": fieldtypes.Date, "upstream_status": fieldtypes.Long, "device_id": fieldtypes.Keyword},
+		LookupFields:       []string{"device_id", "customer_id"},
 		Shards:             1,
 		Replicas:           1,
 		RetentionDays:      30,
@@ -57,6 +58,7 @@ func TestBodiesMatchGoldenFiles(t *testing.T) {
 		"rolesmapping_writer":          s.RoleMappings("master")[0].Desired(current),
 		"rolesmapping_reader_new":      s.RoleMappings("master")[1].Desired(nil),
 		"rolesmapping_all_access_kept": s.RoleMappings("master")[2].Desired(current),
+		"default_route":                s.DefaultRouteBody(),
 	} {
 		t.Run(name, func(t *testing.T) { assertGolden(t, name, body) })
 	}
@@ -65,7 +67,8 @@ func TestBodiesMatchGoldenFiles(t *testing.T) {
 func TestSharedMappingKeepsOthersAndAddsOurs(t *testing.T) {
 	m := exampleSpec().RoleMappings("master")[2]
 	got := m.Desired(Body{"users": []any{"alice"}, "backend_roles": []any{"ops", AdminBackendRole}, "hosts": []any{"10.0.0.1"}})
-	want := Body{"users": []any{"alice", "master"}, "backend_roles": []any{AdminBackendRole, "ops"}, "hosts": []any{"10.0.0.1"}}
+	want := Body{"users": []any{"alice", "master"}, "backend_roles": []any{AdminBackendRole, "ops"}, "hosts": []any{"10.0.0.1"},
+		"description": managedMarker + `["logsearch_admin"]`}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

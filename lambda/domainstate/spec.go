@@ -48,6 +48,15 @@ type Spec struct {
 	// additional master user) so its scheduled runs, signed with that role
 	// instead of the master password, may manage roles and role mappings.
 	SetupBackendRoles []string `json:"setupBackendRoles,omitempty"`
+	// StaffReaderBackendRoles and StaffAdminBackendRoles are backend roles
+	// (identity-provider groups, or backend roles given to internal users)
+	// mapped to the reader role and to the admin roles, beside the fixed
+	// logsearch_reader and logsearch_admin.
+	StaffReaderBackendRoles []string `json:"staffReaderBackendRoles,omitempty"`
+	StaffAdminBackendRoles  []string `json:"staffAdminBackendRoles,omitempty"`
+	// LookupFields are keyword fields the landing dashboard offers as
+	// ready filters (device_id, customer_id).
+	LookupFields []string `json:"lookupFields,omitempty"`
 }
 
 // Fixed names. They are part of the user-facing contract (README), so they
@@ -134,6 +143,9 @@ func (s Spec) Validate() error {
 			errs = append(errs, errors.New("adminBackendRoles: an entry is empty; remove it or give an IAM role or user ARN"))
 		}
 	}
+	errs = append(errs, listErrors("staffReaderBackendRoles", CheckBackendRoles(s.StaffReaderBackendRoles))...)
+	errs = append(errs, listErrors("staffAdminBackendRoles", CheckBackendRoles(s.StaffAdminBackendRoles))...)
+	errs = append(errs, listErrors("lookupFields", CheckLookupFields(s.LookupFields, s.FieldTypes))...)
 	return errors.Join(errs...)
 }
 
