@@ -51,7 +51,7 @@ func TestClientAgainstFakeDomain(t *testing.T) {
 			srv.RequireSignature = true
 			srv.SetFaults(tt.faults)
 			u, _ := url.Parse(srv.URL)
-			c, err := NewClient(ClientConfig{Endpoint: u, Signer: tt.signer, Compress: true})
+			c, err := NewClient(ClientConfig{Endpoint: u, Signer: tt.signer, Compression: CompressionGzip})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -65,7 +65,7 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 			return nil, fmt.Errorf("SigV4 signer: %w", err)
 		}
 	}
-	client, err := bulk.NewClient(bulk.ClientConfig{Endpoint: s.Endpoint, Signer: sign, Compress: true})
+	client, err := bulk.NewClient(bulk.ClientConfig{Endpoint: s.Endpoint, Signer: sign, Compression: bulk.CompressionGzip})
 	if err != nil {
 		return nil, err
 	}
