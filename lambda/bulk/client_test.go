@@ -1,7 +1,11 @@
 package bulk
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,7 +17,22 @@ import (
 	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
 
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
+	"github.com/logsearch/logsearch/lambda/sigv4verify"
 )
+
+// tamperer changes the last byte of every signed request body on its way,
+// like a buggy SDK that signs one body and sends another.
+type tamperer struct{}
+
+func (tamperer) RoundTrip(r *http.Request) (*http.Response, error) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	b[len(b)-1] ^= 1
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return http.DefaultTransport.RoundTrip(r)
+}
 
 // TestClientAgainstFakeDomain runs the real client (opensearch-go
 // transport, gzip, SigV4) against the fake domain.
@@ -28,11 +47,18 @@ func TestClientAgainstFakeDomain(t *testing.T) {
 	tests := []struct {
 		name           string
 		signer         signer.Signer
+		compression    Compression
+		tamper         bool // change the body after signing
 		faults         fakeopensearch.Faults
 		indexed, moved int
 		reason         string
 	}{
 		{name: "signed", signer: sign, indexed: 20},
+		{name: "signed, not compressed", signer: sign, compression: CompressionNone, indexed: 20},
+		// A body changed after signing is refused with 403 like AWS does;
+		// 403 cannot heal by resending the same request, so every item is
+		// kept (dead-letter queue), none lost.
+		{name: "body changed after signing is refused", signer: sign, tamper: true, moved: 20, reason: "signature we calculated does not match"},
 		{name: "unsigned is refused with the fix", signer: nil, moved: 20, reason: "map the function's IAM role"},
 		{name: "dropped connection is retried", signer: sign, indexed: 20, faults: fakeopensearch.Faults{
 			Request: fakeopensearch.FirstRequests(1, fakeopensearch.RequestFault{Drop: true})}},
@@ -48,10 +74,15 @@ func TestClientAgainstFakeDomain(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { _ = srv.Close() }()
-			srv.RequireSignature = true
+			srv.SigV4 = &sigv4verify.Verifier{Credentials: aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, Region: "eu-west-1", Service: "es"}
 			srv.SetFaults(tt.faults)
 			u, _ := url.Parse(srv.URL)
-			c, err := NewClient(ClientConfig{Endpoint: u, Signer: tt.signer, Compression: CompressionGzip})
+			compression := cmp.Or(tt.compression, CompressionGzip)
+			var tp http.RoundTripper
+			if tt.tamper {
+				tp = tamperer{}
+			}
+			c, err := NewClient(ClientConfig{Endpoint: u, Signer: tt.signer, Compression: compression, Transport: tp})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,14 +102,25 @@ func TestClientAgainstFakeDomain(t *testing.T) {
 			if srv.Count() != tt.indexed {
 				t.Errorf("domain holds %d documents, want %d", srv.Count(), tt.indexed)
 			}
-			if tt.signer == nil {
+			if tt.signer == nil || tt.tamper {
 				return // refused before the body was read
 			}
-			h := srv.Requests()[0].Header
-			if h.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(h.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") {
-				t.Errorf("headers %v", h)
+			req := srv.Requests()[0]
+			auth := req.Header.Get("Authorization")
+			if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") {
+				t.Errorf("headers %v", req.Header)
 			}
-			if req := srv.Requests()[0]; req.CompressedBytes >= req.Bytes {
+			if compression == CompressionNone {
+				if req.Header.Get("Content-Encoding") != "" || req.CompressedBytes != req.Bytes {
+					t.Errorf("uncompressed request sent as %v, %d bytes for %d", req.Header, req.CompressedBytes, req.Bytes)
+				}
+				return
+			}
+			// Content-Encoding is signed: a proxy cannot strip it.
+			if req.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(auth, "content-encoding") {
+				t.Errorf("gzip not announced or not signed: %v", req.Header)
+			}
+			if req.CompressedBytes >= req.Bytes {
 				t.Errorf("gzip did not shrink the body: %d >= %d", req.CompressedBytes, req.Bytes)
 			}
 		})

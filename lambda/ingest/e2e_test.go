@@ -14,12 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
 	"github.com/logsearch/logsearch/lambda/dlq"
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
 	"github.com/logsearch/logsearch/lambda/fakesqs"
 	"github.com/logsearch/logsearch/lambda/internal/syncbuffer"
+	"github.com/logsearch/logsearch/lambda/sigv4verify"
 )
 
 // The end-to-end test builds the real bootstrap binary and runs it under
@@ -167,11 +170,7 @@ func setup(t *testing.T) e2eEnv {
 	t.Helper()
 	rieBin := findRIE(t)
 	bin := buildBootstrap(t)
-	os, err := fakeopensearch.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.Close() })
+	os := startDomain(t)
 	sqs, err := fakesqs.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -181,10 +180,26 @@ func setup(t *testing.T) e2eEnv {
 	return e2eEnv{rie: startRIE(t, rieBin, bin, env), os: os, sqs: sqs}
 }
 
+// startDomain starts the fake domain checking every request's SigV4
+// signature against the function's credentials (baseEnv), as AWS does.
+func startDomain(t *testing.T) *fakeopensearch.Server {
+	t.Helper()
+	srv, err := fakeopensearch.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	srv.SigV4 = &sigv4verify.Verifier{
+		Credentials: aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"},
+		Region:      "us-east-1", Service: "es",
+	}
+	return srv
+}
+
 func baseEnv(osURL, sqsURL string) map[string]string {
 	return map[string]string{
 		"OPENSEARCH_ENDPOINT":         osURL,
-		"OPENSEARCH_AUTH":             "none",
+		"OPENSEARCH_AUTH":             "sigv4",
 		"INDEX_TIMEZONE":              "Asia/Tokyo",
 		"FIELD_TYPES":                 cwlogstest.NginxFieldTypes.EncodeJSON(),
 		"DLQ_URL":                     e2eQueueURL,

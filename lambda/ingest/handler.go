@@ -39,9 +39,9 @@ type handler struct {
 	indexer *bulk.Indexer
 	dlq     *dlq.Writer
 
-	body  []byte
-	items []bulk.Item
-	ends  []int
+	// built marks the events already built once in this invocation, so a
+	// re-sent event's coercion failures are counted once.
+	built []bool
 
 	// The current invocation's metrics and logger, for onRequest.
 	cur    *metrics.Invocation
@@ -65,7 +65,7 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 			return nil, fmt.Errorf("SigV4 signer: %w", err)
 		}
 	}
-	client, err := bulk.NewClient(bulk.ClientConfig{Endpoint: s.Endpoint, Signer: sign, Compression: bulk.CompressionGzip})
+	client, err := bulk.NewClient(bulk.ClientConfig{Endpoint: s.Endpoint, Signer: sign, Compression: bulk.Compression(s.Compression)})
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	}
 	log.Info("cold start", "endpoint", s.Endpoint.Redacted(), "auth", s.Auth, "indexPrefix", s.Document.IndexPrefix,
 		"timezone", s.Document.Location.String(), "timeField", s.Document.TimeField,
-		"fieldTypes", s.Document.FieldTypes.EncodeJSON(), "bulkMaxBytes", s.BulkMaxBytes)
+		"fieldTypes", s.Document.FieldTypes.EncodeJSON(), "bulkMaxBytes", s.BulkMaxBytes, "compression", s.Compression)
 	return h, nil
 }
 
@@ -117,8 +117,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	h.curLog = log
 	m.EventsIn = len(p.LogEvents)
 
-	items := h.build(p, &m)
-	res := h.indexer.Index(ctx, items)
+	res := h.indexer.IndexSource(ctx, h.source(p, &m))
 	m.Indexed, m.Retried = len(res.Indexed), res.Retried
 
 	dlqErr := h.keepFailed(ctx, log, &m, requestID, p, res.Failed)
@@ -147,22 +146,29 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return nil, err
 }
 
-// build writes every event's bulk item into one buffer.
-func (h *handler) build(p *cwlogs.Payload, m *metrics.Invocation) []bulk.Item {
-	h.body, h.items, h.ends = h.body[:0], h.items[:0], h.ends[:0]
-	for i := range p.LogEvents {
-		var info document.ItemInfo
-		h.body, info = h.builder.AppendBulkItem(h.body, p, &p.LogEvents[i])
-		h.ends = append(h.ends, len(h.body))
-		m.CoercedInvalid += info.CoercionFailures
+// eventSource builds each event's bulk item when the indexer asks for
+// it, so only one request body is in memory at a time.
+type eventSource struct {
+	h *handler
+	p *cwlogs.Payload
+	m *metrics.Invocation
+}
+
+func (h *handler) source(p *cwlogs.Payload, m *metrics.Invocation) eventSource {
+	h.built = append(h.built[:0], make([]bool, len(p.LogEvents))...)
+	return eventSource{h: h, p: p, m: m}
+}
+
+func (s eventSource) Len() int { return len(s.p.LogEvents) }
+
+func (s eventSource) AppendItem(dst []byte, i int) ([]byte, string) {
+	ev := &s.p.LogEvents[i]
+	dst, info := s.h.builder.AppendBulkItem(dst, s.p, ev)
+	if !s.h.built[i] {
+		s.h.built[i] = true
+		s.m.CoercedInvalid += info.CoercionFailures
 	}
-	// Slice only now: appending may have moved the buffer.
-	start := 0
-	for i, end := range h.ends {
-		h.items = append(h.items, bulk.Item{ID: p.LogEvents[i].ID, Body: h.body[start:end], Ref: i})
-		start = end
-	}
-	return h.items
+	return dst, ev.ID
 }
 
 // keepUndecodable sends a payload that cannot be decoded to the DLQ whole.

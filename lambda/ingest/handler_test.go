@@ -20,11 +20,7 @@ import (
 // the way the runtime would, logging and writing metrics to logs and emf.
 func inProcess(t *testing.T, logs, emf io.Writer) (*handler, e2eEnv) {
 	t.Helper()
-	osrv, err := fakeopensearch.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = osrv.Close() })
+	osrv := startDomain(t)
 	sqs, err := fakesqs.Start()
 	if err != nil {
 		t.Fatal(err)
