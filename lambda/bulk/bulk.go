@@ -99,13 +99,21 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 )
 
-// Indexer sends items. It reuses a body buffer, so it is not safe for
+// Indexer sends items. It reuses its buffers, so it is not safe for
 // concurrent use.
 type Indexer struct {
 	cfg  Config
 	post Poster
 	body []byte
+	// The _ids of the request in body, and its parsed answer.
+	ids      []string
+	statuses []itemStatus
 }
+
+// bodySlack is room in the body buffer past MaxBytes for the item that
+// does not fit and is cut off again (a CloudWatch Logs event is at most
+// 256 KB; rarer, bigger items grow the buffer once).
+const bodySlack = 512 << 10
 
 // New returns an Indexer posting through p.
 func New(p Poster, cfg Config) (*Indexer, error) {
@@ -220,9 +228,6 @@ type round struct {
 	res      *Result
 	maxBytes int // lowered when the domain answers 413
 	last     map[int]Failure
-	// The _ids of the request in ix.body, and its parsed answer.
-	ids      []string
-	statuses []itemStatus
 }
 
 // send sends every pending item once and returns those to retry.
@@ -275,8 +280,13 @@ func (r *round) send(ctx context.Context, pending []int) (retry []int) {
 // maxBytes, and returns its items and where the following request starts.
 // An item over MaxBytes on its own fails for good.
 func (r *round) fill(pending []int, next int) (chunk []int, after int) {
+	if r.ix.body == nil {
+		// Sized once: grown by doubling, the buffer would leave as much
+		// garbage as it holds, and end up to twice MaxBytes.
+		r.ix.body = make([]byte, 0, r.ix.cfg.MaxBytes+bodySlack)
+	}
 	body := r.ix.body[:0]
-	r.ids = r.ids[:0]
+	ids := r.ix.ids[:0]
 	for ; next < len(pending); next++ {
 		i := pending[next]
 		start := len(body)
@@ -294,19 +304,19 @@ func (r *round) fill(pending []int, next int) (chunk []int, after int) {
 			break
 		}
 		chunk = append(chunk, i)
-		r.ids = append(r.ids, id)
+		ids = append(ids, id)
 	}
-	r.ix.body = body
+	r.ix.body, r.ix.ids = body, ids
 	return chunk, next
 }
 
 // build rebuilds exactly the items of chunk into ix.body.
 func (r *round) build(chunk []int) {
-	r.ix.body, r.ids = r.ix.body[:0], r.ids[:0]
+	r.ix.body, r.ix.ids = r.ix.body[:0], r.ix.ids[:0]
 	for _, i := range chunk {
 		var id string
 		r.ix.body, id = r.src.AppendItem(r.ix.body, i)
-		r.ids = append(r.ids, id)
+		r.ix.ids = append(r.ix.ids, id)
 	}
 }
 
@@ -348,12 +358,12 @@ func minTime(a, b time.Time) time.Time {
 // readItems records each item's outcome from a 2xx response and returns
 // the items to retry.
 func (r *round) readItems(chunk []int, resp []byte) (retry []int) {
-	statuses, err := parseResponse(resp, len(chunk), r.statuses)
+	statuses, err := parseResponse(resp, len(chunk), r.ix.statuses)
 	if err == nil {
-		r.statuses = statuses
+		r.ix.statuses = statuses
 		for k, s := range statuses {
-			if s.ID != "" && s.ID != r.ids[k] {
-				err = fmt.Errorf("item %d of the response is _id %q, expected %q", k, s.ID, r.ids[k])
+			if s.ID != "" && s.ID != r.ix.ids[k] {
+				err = fmt.Errorf("item %d of the response is _id %q, expected %q", k, s.ID, r.ix.ids[k])
 				break
 			}
 		}

@@ -34,7 +34,8 @@ type ClientConfig struct {
 	Endpoint *url.URL
 	// Signer signs each request (SigV4 for service "es"); nil sends
 	// unsigned requests. It signs the bytes actually sent: the compressed
-	// body when Compression is gzip.
+	// body when Compression is gzip. *SigV4 is the cheapest: it signs
+	// with the hash computed here instead of reading the body again.
 	Signer signer.Signer
 	// Compression of request bodies; "" is CompressionNone.
 	Compression Compression
@@ -52,6 +53,8 @@ type Client struct {
 	tp          *opensearchtransport.Client
 	compression Compression
 	gzips       sync.Pool // of *gzipBuffer
+	// hashed: the signer takes the body hash from the context (SigV4).
+	hashed bool
 }
 
 // gzipBuffer is one reusable compressor and its output.
@@ -93,7 +96,8 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bulk: OpenSearch client for %s: %w", cfg.Endpoint.Redacted(), err)
 	}
-	return &Client{tp: tp, compression: cfg.Compression}, nil
+	_, hashed := cfg.Signer.(*SigV4)
+	return &Client{tp: tp, compression: cfg.Compression, hashed: hashed}, nil
 }
 
 // PostBulk implements Poster.
@@ -106,6 +110,9 @@ func (c *Client) PostBulk(ctx context.Context, body []byte) (int, []byte, error)
 		}
 		defer c.gzips.Put(g)
 		sent = g.out.Bytes()
+	}
+	if c.hashed {
+		ctx = withPayloadHash(ctx, sent)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/_bulk?filter_path="+responseFilter, bytes.NewReader(sent))
 	if err != nil {
@@ -127,7 +134,7 @@ func (c *Client) PostBulk(ctx context.Context, body []byte) (int, []byte, error)
 		}
 		return 0, nil, err
 	}
-	resp, rerr := io.ReadAll(res.Body)
+	resp, rerr := readBody(res)
 	_ = res.Body.Close()
 	if err == nil {
 		err = rerr
@@ -156,4 +163,17 @@ func (c *Client) gzip(body []byte) (*gzipBuffer, error) {
 		return nil, fmt.Errorf("bulk: gzip: %w", err)
 	}
 	return g, nil
+}
+
+// readBody reads a response body into a buffer sized from Content-Length
+// when the server gave it, instead of growing one by doubling.
+func readBody(res *http.Response) ([]byte, error) {
+	const maxPresize = 64 << 20 // trust a stated length only so far
+	if n := res.ContentLength; n > 0 && n <= maxPresize {
+		// net/http stops the body at Content-Length.
+		buf := make([]byte, n)
+		_, err := io.ReadFull(res.Body, buf)
+		return buf, err
+	}
+	return io.ReadAll(res.Body)
 }

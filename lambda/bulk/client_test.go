@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -40,7 +41,12 @@ func TestClientAgainstFakeDomain(t *testing.T) {
 	sign, err := awsv2.NewSignerWithService(aws.Config{
 		Region:      "eu-west-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-	}, "es")
+	}, "es") // opensearch-go's, as the backfill tool uses
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
+	own, err := NewSigV4(cfg, "es")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +65,9 @@ func TestClientAgainstFakeDomain(t *testing.T) {
 		// 403 cannot heal by resending the same request, so every item is
 		// kept (dead-letter queue), none lost.
 		{name: "body changed after signing is refused", signer: sign, tamper: true, moved: 20, reason: "signature we calculated does not match"},
+		{name: "own SigV4, gzip", signer: own, indexed: 20},
+		{name: "own SigV4, not compressed", signer: own, compression: CompressionNone, indexed: 20},
+		{name: "own SigV4, body changed after signing is refused", signer: own, tamper: true, moved: 20, reason: "signature we calculated does not match"},
 		{name: "unsigned is refused with the fix", signer: nil, moved: 20, reason: "map the function's IAM role"},
 		{name: "dropped connection is retried", signer: sign, indexed: 20, faults: fakeopensearch.Faults{
 			Request: fakeopensearch.FirstRequests(1, fakeopensearch.RequestFault{Drop: true})}},
@@ -124,5 +133,38 @@ func TestClientAgainstFakeDomain(t *testing.T) {
 				t.Errorf("gzip did not shrink the body: %d >= %d", req.CompressedBytes, req.Bytes)
 			}
 		})
+	}
+}
+
+// TestSigV4WithoutPrecomputedHash signs a request that PostBulk did not
+// prepare: the signer hashes the body itself and leaves it to be sent.
+func TestSigV4WithoutPrecomputedHash(t *testing.T) {
+	s, err := NewSigV4(aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &sigv4verify.Verifier{Credentials: aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, Region: "eu-west-1", Service: "es"}
+	srv := httptest.NewServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = w.Write(b)
+	})))
+	defer srv.Close()
+	for _, body := range []string{"", "{\"a\":1}\n"} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/idx/_doc?refresh=true", strings.NewReader(body))
+		if err := s.SignRequest(req); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		if res.StatusCode != 200 || string(got) != body {
+			t.Errorf("body %q: status %d, echoed %q", body, res.StatusCode, got)
+		}
+	}
+	if _, err := NewSigV4(aws.Config{Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}, "es"); err == nil || !strings.Contains(err.Error(), "AWS_REGION") {
+		t.Errorf("no region: %v", err)
 	}
 }

@@ -182,7 +182,7 @@ func setup(t *testing.T) e2eEnv {
 
 // startDomain starts the fake domain checking every request's SigV4
 // signature against the function's credentials (baseEnv), as AWS does.
-func startDomain(t *testing.T) *fakeopensearch.Server {
+func startDomain(t testing.TB) *fakeopensearch.Server {
 	t.Helper()
 	srv, err := fakeopensearch.Start()
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/opensearch-project/opensearch-go/v4/signer"
-	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
 
 	"github.com/logsearch/logsearch/lambda/bulk"
 	"github.com/logsearch/logsearch/lambda/cwlogs"
@@ -61,7 +60,7 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	}
 	var sign signer.Signer
 	if s.Auth == settings.AuthSigV4 {
-		if sign, err = awsv2.NewSignerWithService(awsCfg, "es"); err != nil {
+		if sign, err = bulk.NewSigV4(awsCfg, "es"); err != nil {
 			return nil, fmt.Errorf("SigV4 signer: %w", err)
 		}
 	}
