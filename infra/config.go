@@ -19,6 +19,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 	"github.com/logsearch/logsearch/lambda/problemlist"
+	"github.com/logsearch/logsearch/lambda/settings"
 )
 
 // configNamespace is the Pulumi config namespace of every key: logsearch:<key>.
@@ -115,6 +116,21 @@ type IngestConfig struct {
 	// with 429s. 0 leaves the function on the account's shared pool: a
 	// reservation fails to deploy in accounts with a small concurrency quota.
 	MaxConcurrency int `json:"maxConcurrency"`
+	// MemorySize is the ingest function's memory in MB (default 384).
+	// Lambda bills memory × duration and gives CPU in proportion to memory
+	// (1 vCPU at 1,769 MB), so below that the CPU-bound part of an
+	// invocation costs the same at any size while the time spent waiting
+	// for the domain costs more the bigger the function: the default is
+	// the smallest size with headroom for the largest payload. Allowed:
+	// 288 (what a payload at the decoder's 64 MiB inflation limit needs)
+	// to 10240.
+	MemorySize int `json:"memorySize"`
+	// Compression of the _bulk requests to the domain: "none" (default)
+	// or "gzip". Inside the VPC bytes are not billed while CPU is: gzip,
+	// even at its fastest level, adds about a quarter to an invocation's
+	// CPU for a twelfth of the bytes. Choose gzip when the domain's
+	// network, not its CPU, is the bottleneck.
+	Compression string `json:"compression"`
 }
 
 // DashboardsConfig is the office entry to OpenSearch Dashboards.
@@ -147,6 +163,8 @@ const (
 	DefaultIndexPrefix         = "cwl"
 	DefaultRetentionDays       = 30
 	DefaultLogRetentionDays    = 365
+	DefaultIngestMemorySize    = 384 // MB
+	maxLambdaMemorySize        = 10240
 	gp3BaselineIops            = 3000
 	gp3BaselineThroughput      = 125 // MiB/s
 	minVolumeSize              = 10  // GiB, every instance type
@@ -176,6 +194,8 @@ func defaultConfig(stack string) Config {
 			Timezone:    "UTC",
 			TimeField:   "time",
 			FieldTypes:  fieldtypes.Map{},
+			MemorySize:  DefaultIngestMemorySize,
+			Compression: string(settings.DefaultCompression),
 		},
 		RetentionDays:    DefaultRetentionDays,
 		LogRetentionDays: DefaultLogRetentionDays,
@@ -646,6 +666,18 @@ func (c *Config) validateIngest(ps *problems) {
 	}
 	if in.MaxConcurrency < 0 || in.MaxConcurrency > 1000 {
 		ps.add("ingest.maxConcurrency", in.MaxConcurrency, "must be 0 (no reservation) to 1000 concurrent invocations")
+	}
+	// https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+	// (128 to 10,240 MB); below settings.MinMemoryMB the largest payload
+	// would not fit.
+	if in.MemorySize < settings.MinMemoryMB || in.MemorySize > maxLambdaMemorySize {
+		ps.add("ingest.memorySize", in.MemorySize, "must be %d to %d MB: Lambda allows up to %d, and the largest payload CloudWatch Logs can deliver needs %d (default %d)",
+			settings.MinMemoryMB, maxLambdaMemorySize, maxLambdaMemorySize, settings.MinMemoryMB, DefaultIngestMemorySize)
+	}
+	switch settings.Compression(in.Compression) {
+	case settings.CompressionNone, settings.CompressionGzip:
+	default:
+		ps.add("ingest.compression", in.Compression, `must be "none" (default: least CPU) or "gzip" (fewer bytes on the network)`)
 	}
 	if t, ok := parsed[in.TimeField]; ok && t != fieldtypes.Date {
 		ps.add("ingest.fieldTypes", "", "the time field %q is declared %q; it is always a date, remove it from fieldTypes or declare it date", in.TimeField, t)
