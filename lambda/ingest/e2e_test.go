@@ -171,11 +171,7 @@ func setup(t *testing.T) e2eEnv {
 	rieBin := findRIE(t)
 	bin := buildBootstrap(t)
 	os := startDomain(t)
-	sqs, err := fakesqs.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sqs.Close() })
+	sqs := startQueue(t)
 	env := baseEnv(os.URL, sqs.URL)
 	return e2eEnv{rie: startRIE(t, rieBin, bin, env), os: os, sqs: sqs}
 }
@@ -194,6 +190,17 @@ func startDomain(t testing.TB) *fakeopensearch.Server {
 		Region:      "us-east-1", Service: "es",
 	}
 	return srv
+}
+
+// startQueue starts the fake dead-letter queue.
+func startQueue(t testing.TB) *fakesqs.Server {
+	t.Helper()
+	sqs, err := fakesqs.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sqs.Close() })
+	return sqs
 }
 
 func baseEnv(osURL, sqsURL string) map[string]string {

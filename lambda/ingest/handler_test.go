@@ -13,7 +13,6 @@ import (
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
-	"github.com/logsearch/logsearch/lambda/fakesqs"
 )
 
 // inProcess starts the fake domain and queue and a handler wired to them
@@ -21,11 +20,7 @@ import (
 func inProcess(t *testing.T, logs, emf io.Writer) (*handler, e2eEnv) {
 	t.Helper()
 	osrv := startDomain(t)
-	sqs, err := fakesqs.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sqs.Close() })
+	sqs := startQueue(t)
 	vars := baseEnv(osrv.URL, sqs.URL)
 	for k, v := range vars {
 		t.Setenv(k, v) // the AWS SDK reads AWS_* itself

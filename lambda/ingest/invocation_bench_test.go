@@ -23,7 +23,6 @@ import (
 
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
-	"github.com/logsearch/logsearch/lambda/fakesqs"
 	"github.com/logsearch/logsearch/lambda/internal/floor"
 	"github.com/logsearch/logsearch/lambda/settings"
 )
@@ -146,11 +145,7 @@ func (r childResult) ratio() float64 {
 func runChild(b *testing.B, bc benchCase, p *cwlogs.Payload, rounds int) childResult {
 	b.Helper()
 	domain := startDomain(b)
-	sqs, err := fakesqs.Start()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = sqs.Close() })
+	sqs := startQueue(b)
 	// The child asks how many bytes its first invocation sent.
 	control := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		n := 0

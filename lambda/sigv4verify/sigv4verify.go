@@ -42,6 +42,9 @@ type Verifier struct {
 const MismatchMessage = "The request signature we calculated does not match the signature you provided. " +
 	"Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 
+// ErrMismatch: the signature does not match the request received.
+var ErrMismatch = errors.New("signature mismatch")
+
 // Verify checks r's signature. It reads the body and puts back an
 // identical one, so a handler after it sees the request as received.
 func (v *Verifier) Verify(r *http.Request) error {
@@ -108,7 +111,7 @@ func (v *Verifier) Verify(r *http.Request) error {
 		return err
 	}
 	if want.signature != auth.signature || strings.Join(want.signedHeaders, ";") != strings.Join(auth.signedHeaders, ";") {
-		return errors.New(MismatchMessage)
+		return ErrMismatch
 	}
 	return nil
 }
@@ -130,9 +133,9 @@ func (v *Verifier) Allow(w http.ResponseWriter, r *http.Request) bool {
 	if err == nil {
 		return true
 	}
-	msg := err.Error()
-	if !strings.HasPrefix(msg, MismatchMessage) {
-		msg = "signature refused: " + msg
+	msg := "signature refused: " + err.Error()
+	if errors.Is(err, ErrMismatch) {
+		msg = MismatchMessage
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusForbidden)
