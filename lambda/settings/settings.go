@@ -38,7 +38,7 @@ type Compression string
 // The accepted BULK_COMPRESSION values.
 const (
 	// CompressionGzip gzips each request at the fastest level: about a
-	// twelfth of the bytes for about 40% more CPU per invocation.
+	// twelfth of the bytes for 10-25% more CPU on nginx-style logs.
 	CompressionGzip Compression = "gzip"
 	// CompressionNone sends requests as built: the least CPU, ten times
 	// the bytes on the network.
@@ -57,8 +57,8 @@ const (
 	// types (t3, m/c/r .large): a bigger request is refused with 413.
 	MaxBulkMaxBytes = 10 << 20
 	// DefaultCompression is none: inside the VPC bytes cost nothing, while
-	// gzip, even at the fastest level, adds about 40% to an invocation's
-	// billed CPU (BenchmarkWholeInvocation in lambda/ingest).
+	// gzip, even at the fastest level, adds 10-25% to a typical
+	// invocation's billed CPU (BenchmarkWholeInvocation in lambda/ingest).
 	DefaultCompression = CompressionNone
 )
 
