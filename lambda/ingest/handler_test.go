@@ -92,3 +92,26 @@ func TestHandlerConcurrentInvocations(t *testing.T) {
 	}
 	checkAccounted(t, env, collect(t, env), all, map[string]bool{})
 }
+
+// TestHandlerSignatureRefused: when the domain refuses the signature (403,
+// as AWS answers a request changed after signing or signed with the wrong
+// key), resending the same bytes cannot help, so every event is kept in
+// the dead-letter queue with the domain's reason and the invocation
+// succeeds: nothing indexed, nothing lost.
+func TestHandlerSignatureRefused(t *testing.T) {
+	h, env := inProcess(t, io.Discard, io.Discard)
+	env.os.SigV4.Credentials.SecretAccessKey = "not-the-function's"
+	evs := scenarioEvents(7, 50)
+	if _, err := h.Invoke(context.Background(), cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, ev := range evs {
+		want[ev.ID] = true
+	}
+	o := collect(t, env)
+	checkAccounted(t, env, o, evs, want)
+	if kept := o.dlq[evs[0].ID]; kept.Status != 403 || !strings.Contains(kept.Error, "signature we calculated does not match") {
+		t.Errorf("kept with status %d and reason %q", kept.Status, kept.Error)
+	}
+}
