@@ -21,6 +21,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/domainstate"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 	"github.com/logsearch/logsearch/lambda/problemlist"
+	"github.com/logsearch/logsearch/lambda/settings"
 )
 
 // configNamespace is the Pulumi config namespace of every key: logsearch:<key>.
@@ -240,6 +241,23 @@ type IngestConfig struct {
 	// _ @ . - not starting with @ or _, listed once, and either undeclared
 	// (strings are mapped as keywords) or declared keyword in fieldTypes.
 	LookupFields []string `json:"lookupFields"`
+	// MemorySize is the ingest function's memory in MB (default 384).
+	// Lambda bills memory × duration and gives CPU in proportion to memory
+	// (1 vCPU at 1,769 MB), so below that the CPU-bound part of an
+	// invocation costs the same at any size while the time spent waiting
+	// for the domain costs more the bigger the function: the default is
+	// the smallest size with headroom for the largest payload. Allowed:
+	// 288 (what a payload at the decoder's 64 MiB inflation limit needs)
+	// to 10240.
+	MemorySize int `json:"memorySize"`
+	// Compression of the _bulk requests to the domain: "none" (default)
+	// or "gzip". Inside the VPC bytes are not billed while CPU is: on
+	// nginx-style logs gzip, even at its fastest level, adds 10-25% to an
+	// invocation's CPU for a twelfth of the bytes. Choose gzip for long,
+	// repetitive lines (stack traces: there it costs less than hashing
+	// and sending ten times the bytes) or when the network between the
+	// function and the domain is the bottleneck.
+	Compression string `json:"compression"`
 }
 
 // DashboardsConfig is the office entry to OpenSearch Dashboards.
@@ -319,6 +337,8 @@ const (
 	DefaultIndexPrefix         = "cwl"
 	DefaultRetentionDays       = 30
 	DefaultLogRetentionDays    = 365
+	DefaultIngestMemorySize    = 384 // MB
+	maxLambdaMemorySize        = 10240
 	gp3BaselineIops            = 3000
 	gp3BaselineThroughput      = 125 // MiB/s
 	minVolumeSize              = 10  // GiB, every instance type
@@ -348,6 +368,8 @@ func defaultConfig(stack string) Config {
 			Timezone:    "UTC",
 			TimeField:   "time",
 			FieldTypes:  fieldtypes.Map{},
+			MemorySize:  DefaultIngestMemorySize,
+			Compression: string(settings.DefaultCompression),
 		},
 		RetentionDays:    DefaultRetentionDays,
 		LogRetentionDays: DefaultLogRetentionDays,
@@ -831,6 +853,18 @@ func (c *Config) validateIngest(ps *problems) {
 	addListProblems(ps, "ingest.lookupFields", domainstate.CheckLookupFields(in.LookupFields, parsed))
 	if i := slices.Index(in.LookupFields, in.TimeField); i >= 0 {
 		ps.add(fmt.Sprintf("ingest.lookupFields[%d]", i), in.TimeField, "is the time field, always a date; a lookup field must be a keyword identifier such as device_id")
+	}
+	// https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+	// (128 to 10,240 MB); below settings.MinMemoryMB the largest payload
+	// would not fit.
+	if in.MemorySize < settings.MinMemoryMB || in.MemorySize > maxLambdaMemorySize {
+		ps.add("ingest.memorySize", in.MemorySize, "must be %d to %d MB: Lambda allows up to %d, and the largest payload CloudWatch Logs can deliver needs %d (default %d)",
+			settings.MinMemoryMB, maxLambdaMemorySize, maxLambdaMemorySize, settings.MinMemoryMB, DefaultIngestMemorySize)
+	}
+	switch settings.Compression(in.Compression) {
+	case settings.CompressionNone, settings.CompressionGzip:
+	default:
+		ps.add("ingest.compression", in.Compression, `must be "none" (default: least CPU) or "gzip" (fewer bytes on the network)`)
 	}
 }
 

@@ -633,7 +633,7 @@ func TestIngestionControls(t *testing.T) {
 		// Lambda.2/.3/.5 and the Checkov-only checks.
 		for path, want := range map[string]any{
 			"runtime": "provided.al2023", "handler": "bootstrap", "tracingConfig.mode": "Active",
-			"deadLetterConfig.targetArn": dlqArn, "memorySize": 512.0, "timeout": 300.0,
+			"deadLetterConfig.targetArn": dlqArn, "memorySize": float64(cfg.Ingest.MemorySize), "timeout": 300.0,
 		} {
 			if got := get(t, in, path); got != want {
 				t.Errorf("function %s = %v, want %v", path, got, want)
@@ -664,6 +664,10 @@ func TestIngestionControls(t *testing.T) {
 			"FIELD_TYPES":         cfg.Ingest.FieldTypes.EncodeJSON(),
 			"DLQ_URL":             outStr(t, dlq, "url"),
 			"BULK_MAX_BYTES":      "5242880",
+			"BULK_COMPRESSION":    cfg.Ingest.Compression,
+			// Below the function's memory, so the runtime collects before
+			// Lambda stops it.
+			"GOMEMLIMIT": fmt.Sprintf("%dMiB", cfg.Ingest.MemorySize*9/10),
 		}
 		if fmt.Sprint(env) != fmt.Sprint(wantEnv) {
 			t.Errorf("environment\n got %v\nwant %v", env, wantEnv)
@@ -676,8 +680,9 @@ func TestIngestionControls(t *testing.T) {
 		loaded, err := settings.Load(func(k string) string { s, _ := env[k].(string); return s })
 		if err != nil {
 			t.Errorf("the ingest function would refuse the environment the program gives it: %v", err)
-		} else if d := loaded.Document; d.IndexPrefix != cfg.Ingest.IndexPrefix || d.TimeField != cfg.Ingest.TimeField || d.Location.String() != cfg.Ingest.Timezone || len(d.FieldTypes) != len(cfg.Ingest.FieldTypes) {
-			t.Errorf("ingest would read %+v; config says %+v", d, cfg.Ingest)
+		} else if d := loaded.Document; d.IndexPrefix != cfg.Ingest.IndexPrefix || d.TimeField != cfg.Ingest.TimeField || d.Location.String() != cfg.Ingest.Timezone || len(d.FieldTypes) != len(cfg.Ingest.FieldTypes) ||
+			string(loaded.Compression) != cfg.Ingest.Compression {
+			t.Errorf("ingest would read %+v, compression %q; config says %+v", d, loaded.Compression, cfg.Ingest)
 		}
 		// The function's own log group exists first, retained and encrypted.
 		lg := run.one(t, rtLogGroup, "ingest-logs")

@@ -29,10 +29,6 @@ type Ingestion struct {
 }
 
 const (
-	// ingestMemoryMB: bulk bodies of up to BULK_MAX_BYTES are built in
-	// memory next to the decoded batch (CloudWatch Logs sends up to 1 MB
-	// compressed); 512 MB leaves room and buys a proportional CPU share.
-	ingestMemoryMB = 512
 	// ingestTimeoutSeconds covers bulk retries with backoff on 429s.
 	ingestTimeoutSeconds = 300
 	// bulkMaxBytes: AWS recommends 3-5 MiB bulk requests; every instance
@@ -84,7 +80,7 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 	fnArgs := &lambda.FunctionArgs{
 		Name:        pulumi.String(fnName),
 		Description: pulumi.Sprintf("logsearch %s: CloudWatch Logs subscription -> OpenSearch daily indices", cfg.Stack),
-		MemorySize:  pulumi.Int(ingestMemoryMB),
+		MemorySize:  pulumi.Int(cfg.Ingest.MemorySize),
 		Timeout:     pulumi.Int(ingestTimeoutSeconds),
 		VpcConfig: &lambda.FunctionVpcConfigArgs{
 			SubnetIds:        network.PrivateSubnetIDs,
@@ -102,6 +98,10 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 			"FIELD_TYPES":         pulumi.String(cfg.Ingest.FieldTypes.EncodeJSON()),
 			"DLQ_URL":             dlq.Url,
 			"BULK_MAX_BYTES":      pulumi.String(strconv.Itoa(bulkMaxBytes)),
+			"BULK_COMPRESSION":    pulumi.String(cfg.Ingest.Compression),
+			// The Go runtime collects harder as the heap nears this, rather
+			// than let Lambda stop the function at its memory size.
+			"GOMEMLIMIT": pulumi.Sprintf("%dMiB", cfg.Ingest.MemorySize*9/10),
 		}},
 		Tags: tags(cfg, "ingest"),
 	}

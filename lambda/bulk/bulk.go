@@ -99,13 +99,21 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 )
 
-// Indexer sends items. It reuses a body buffer, so it is not safe for
+// Indexer sends items. It reuses its buffers, so it is not safe for
 // concurrent use.
 type Indexer struct {
 	cfg  Config
 	post Poster
 	body []byte
+	// The _ids of the request in body, and its parsed answer.
+	ids      []string
+	statuses []itemStatus
 }
+
+// bodySlack is room in the body buffer past MaxBytes for the item that
+// does not fit and is cut off again (a CloudWatch Logs event is at most
+// 256 KB; rarer, bigger items grow the buffer once).
+const bodySlack = 512 << 10
 
 // New returns an Indexer posting through p.
 func New(p Poster, cfg Config) (*Indexer, error) {
@@ -133,21 +141,54 @@ func New(p Poster, cfg Config) (*Indexer, error) {
 	return &Indexer{cfg: cfg, post: p}, nil
 }
 
+// Source yields the items of one IndexSource call on demand, so that only
+// one request body exists at a time, built in one reused buffer of about
+// MaxBytes: memory stays flat however large the payload.
+type Source interface {
+	// Len is the number of items, numbered 0 to Len()-1 (their Ref in
+	// the Result).
+	Len() int
+	// AppendItem appends item i's action and document lines, each ending
+	// in "\n", to dst and returns the result and the item's _id. An item
+	// sent again is appended again and must come out the same. An item
+	// that can never be indexed appends nothing and returns why in
+	// refused; it fails for good with that reason, unsent.
+	AppendItem(dst []byte, i int) (out []byte, id, refused string)
+}
+
 // Index sends items until each is indexed, failed for good, or out of
 // retries or time. It never returns an item twice or forgets one.
 func (ix *Indexer) Index(ctx context.Context, items []Item) Result {
-	var res Result
-	pending := make([]int, 0, len(items))
-	for i := range items {
-		if n := len(items[i].Body); n > ix.cfg.MaxBytes {
-			res.Failed = append(res.Failed, Failure{Ref: items[i].Ref, Status: 413, Reason: fmt.Sprintf(
-				"the bulk item is %d bytes, over the %d-byte request limit (BULK_MAX_BYTES); "+
-					"raise BULK_MAX_BYTES (up to the instance type's HTTP payload cap) or shorten the log line", n, ix.cfg.MaxBytes)})
-			continue
-		}
-		pending = append(pending, i)
+	res := ix.IndexSource(ctx, itemSource(items))
+	for k, i := range res.Indexed {
+		res.Indexed[k] = items[i].Ref
 	}
-	r := round{ix: ix, items: items, res: &res, maxBytes: ix.cfg.MaxBytes, last: map[int]Failure{}}
+	for _, fs := range [][]Failure{res.Failed, res.Unresolved} {
+		for k := range fs {
+			fs[k].Ref = items[fs[k].Ref].Ref
+		}
+	}
+	return res
+}
+
+// itemSource serves prepared items.
+type itemSource []Item
+
+func (s itemSource) Len() int { return len(s) }
+
+func (s itemSource) AppendItem(dst []byte, i int) (out []byte, id, refused string) {
+	return append(dst, s[i].Body...), s[i].ID, ""
+}
+
+// IndexSource is Index for items built on demand; each Ref in the Result
+// is the item's number in src.
+func (ix *Indexer) IndexSource(ctx context.Context, src Source) Result {
+	var res Result
+	pending := make([]int, src.Len())
+	for i := range pending {
+		pending[i] = i
+	}
+	r := round{ix: ix, src: src, res: &res, maxBytes: ix.cfg.MaxBytes, last: map[int]Failure{}}
 	for attempt := 1; len(pending) > 0; attempt++ {
 		if attempt > 1 {
 			if attempt > ix.cfg.MaxAttempts {
@@ -163,7 +204,7 @@ func (ix *Indexer) Index(ctx context.Context, items []Item) Result {
 	}
 	for _, i := range pending {
 		f := r.last[i]
-		f.Ref = items[i].Ref
+		f.Ref = i
 		if f.Reason == "" {
 			f.Reason = "not sent: no time left in the invocation"
 		}
@@ -182,10 +223,10 @@ func (ix *Indexer) timeLeft(ctx context.Context, d time.Duration) bool {
 	return !ok || deadline.Sub(ix.cfg.Now())-d > ix.cfg.Reserve
 }
 
-// round is the state of one Index call.
+// round is the state of one IndexSource call.
 type round struct {
 	ix       *Indexer
-	items    []Item
+	src      Source
 	res      *Result
 	maxBytes int // lowered when the domain answers 413
 	last     map[int]Failure
@@ -193,15 +234,23 @@ type round struct {
 
 // send sends every pending item once and returns those to retry.
 func (r *round) send(ctx context.Context, pending []int) (retry []int) {
-	queue := r.split(pending)
-	for len(queue) > 0 {
-		chunk := queue[0]
-		queue = queue[1:]
+	var halves [][]int // of a request split after a 400 or 413, sent first
+	next := 0
+	for len(halves) > 0 || next < len(pending) {
 		if !r.ix.timeLeft(ctx, 0) {
-			retry = append(retry, chunk...)
+			for _, h := range halves {
+				retry = append(retry, h...)
+			}
+			return append(retry, pending[next:]...)
+		}
+		var chunk []int
+		if len(halves) > 0 {
+			chunk, halves = halves[0], halves[1:]
+			r.build(chunk)
+		} else if chunk, next = r.fill(pending, next); len(chunk) == 0 {
 			continue
 		}
-		status, resp, bytes, err := r.post(ctx, chunk)
+		status, resp, err := r.post(ctx, len(chunk))
 		switch v := classifyRequest(status, err, len(chunk)); v {
 		case requestOK:
 			retry = append(retry, r.readItems(chunk, resp)...)
@@ -215,43 +264,73 @@ func (r *round) send(ctx context.Context, pending []int) (retry []int) {
 			// One bad item (400) or a body over the domain's cap (413)
 			// must not sink its neighbours: halve until it is alone.
 			if status == 413 {
-				r.maxBytes = max(1, bytes/2)
+				r.maxBytes = max(1, len(r.ix.body)/2)
 			}
 			half := len(chunk) / 2
-			queue = append([][]int{chunk[:half], chunk[half:]}, queue...)
+			halves = append([][]int{chunk[:half:half], chunk[half:]}, halves...)
 		case requestFailed:
 			reason := requestReason(status, resp, err)
 			for _, i := range chunk {
-				r.res.Failed = append(r.res.Failed, Failure{Ref: r.items[i].Ref, Status: status, Reason: reason})
+				r.res.Failed = append(r.res.Failed, Failure{Ref: i, Status: status, Reason: reason})
 			}
 		}
 	}
 	return retry
 }
 
-// split groups items into requests of at most maxBytes.
-func (r *round) split(pending []int) [][]int {
-	var chunks [][]int
-	start, size := 0, 0
-	for k, i := range pending {
-		n := len(r.items[i].Body)
-		if k > start && size+n > r.maxBytes {
-			chunks = append(chunks, pending[start:k:k])
-			start, size = k, 0
+// fill builds the next request from pending[next:] into ix.body, up to
+// maxBytes, and returns its items and where the following request starts.
+// An item over MaxBytes on its own fails for good.
+func (r *round) fill(pending []int, next int) (chunk []int, after int) {
+	if r.ix.body == nil {
+		// Sized once: grown by doubling, the buffer would leave as much
+		// garbage as it holds, and end up to twice MaxBytes.
+		r.ix.body = make([]byte, 0, r.ix.cfg.MaxBytes+bodySlack)
+	}
+	body := r.ix.body[:0]
+	ids := r.ix.ids[:0]
+	for ; next < len(pending); next++ {
+		i := pending[next]
+		start := len(body)
+		var id, refused string
+		body, id, refused = r.src.AppendItem(body, i)
+		if refused != "" {
+			body = body[:start]
+			r.res.Failed = append(r.res.Failed, Failure{Ref: i, Reason: refused})
+			continue
 		}
-		size += n
+		if n := len(body) - start; n > r.ix.cfg.MaxBytes {
+			body = body[:start]
+			r.res.Failed = append(r.res.Failed, Failure{Ref: i, Status: 413, Reason: fmt.Sprintf(
+				"the bulk item is %d bytes, over the %d-byte request limit (BULK_MAX_BYTES); "+
+					"raise BULK_MAX_BYTES (up to the instance type's HTTP payload cap) or shorten the log line", n, r.ix.cfg.MaxBytes)})
+			continue
+		}
+		if len(body) > r.maxBytes && len(chunk) > 0 {
+			body = body[:start] // the item opens the next request
+			break
+		}
+		chunk = append(chunk, i)
+		ids = append(ids, id)
 	}
-	if start < len(pending) {
-		chunks = append(chunks, pending[start:])
-	}
-	return chunks
+	r.ix.body, r.ix.ids = body, ids
+	return chunk, next
 }
 
-func (r *round) post(ctx context.Context, chunk []int) (status int, resp []byte, size int, err error) {
-	r.ix.body = r.ix.body[:0]
+// build rebuilds exactly the items of chunk into ix.body.
+func (r *round) build(chunk []int) {
+	r.ix.body, r.ix.ids = r.ix.body[:0], r.ix.ids[:0]
 	for _, i := range chunk {
-		r.ix.body = append(r.ix.body, r.items[i].Body...)
+		var id string
+		// Items of a chunk were not refused when it was filled, and an
+		// item comes out the same each time.
+		r.ix.body, id, _ = r.src.AppendItem(r.ix.body, i)
+		r.ix.ids = append(r.ix.ids, id)
 	}
+}
+
+// post sends the request in ix.body.
+func (r *round) post(ctx context.Context, items int) (status int, resp []byte, err error) {
 	reqCtx, cancel := r.requestContext(ctx)
 	defer cancel()
 	start := r.ix.cfg.Now()
@@ -263,9 +342,9 @@ func (r *round) post(ctx context.Context, chunk []int) (status int, resp []byte,
 		}
 	}
 	if r.ix.cfg.OnRequest != nil {
-		r.ix.cfg.OnRequest(RequestStats{Items: len(chunk), Bytes: len(r.ix.body), Latency: r.ix.cfg.Now().Sub(start), Status: status, Err: err})
+		r.ix.cfg.OnRequest(RequestStats{Items: items, Bytes: len(r.ix.body), Latency: r.ix.cfg.Now().Sub(start), Status: status, Err: err})
 	}
-	return status, resp, len(r.ix.body), err
+	return status, resp, err
 }
 
 // requestContext bounds one round trip by RequestTimeout and by the
@@ -288,11 +367,12 @@ func minTime(a, b time.Time) time.Time {
 // readItems records each item's outcome from a 2xx response and returns
 // the items to retry.
 func (r *round) readItems(chunk []int, resp []byte) (retry []int) {
-	statuses, err := parseResponse(resp, len(chunk))
+	statuses, err := parseResponse(resp, len(chunk), r.ix.statuses)
 	if err == nil {
-		for k, i := range chunk {
-			if statuses[k].ID != "" && statuses[k].ID != r.items[i].ID {
-				err = fmt.Errorf("item %d of the response is _id %q, expected %q", k, statuses[k].ID, r.items[i].ID)
+		r.ix.statuses = statuses
+		for k, s := range statuses {
+			if s.ID != "" && s.ID != r.ix.ids[k] {
+				err = fmt.Errorf("item %d of the response is _id %q, expected %q", k, s.ID, r.ix.ids[k])
 				break
 			}
 		}
@@ -310,12 +390,12 @@ func (r *round) readItems(chunk []int, resp []byte) (retry []int) {
 		s := statuses[k]
 		switch {
 		case s.Status >= 200 && s.Status < 300:
-			r.res.Indexed = append(r.res.Indexed, r.items[i].Ref)
+			r.res.Indexed = append(r.res.Indexed, i)
 		case retryableStatus(s.Status):
 			r.last[i] = Failure{Status: s.Status, Reason: s.Reason}
 			retry = append(retry, i)
 		default:
-			r.res.Failed = append(r.res.Failed, Failure{Ref: r.items[i].Ref, Status: s.Status, Reason: s.Reason})
+			r.res.Failed = append(r.res.Failed, Failure{Ref: i, Status: s.Status, Reason: s.Reason})
 		}
 	}
 	return retry

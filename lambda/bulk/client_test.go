@@ -1,7 +1,12 @@
 package bulk
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,7 +18,22 @@ import (
 	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
 
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
+	"github.com/logsearch/logsearch/lambda/sigv4verify"
 )
+
+// tamperer changes the last byte of every signed request body on its way,
+// like a buggy SDK that signs one body and sends another.
+type tamperer struct{}
+
+func (tamperer) RoundTrip(r *http.Request) (*http.Response, error) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	b[len(b)-1] ^= 1
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return http.DefaultTransport.RoundTrip(r)
+}
 
 // TestClientAgainstFakeDomain runs the real client (opensearch-go
 // transport, gzip, SigV4) against the fake domain.
@@ -21,18 +41,33 @@ func TestClientAgainstFakeDomain(t *testing.T) {
 	sign, err := awsv2.NewSignerWithService(aws.Config{
 		Region:      "eu-west-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-	}, "es")
+	}, "es") // opensearch-go's, as the backfill tool uses
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
+	own, err := NewSigV4(cfg, "es")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name           string
 		signer         signer.Signer
+		compression    Compression
+		tamper         bool // change the body after signing
 		faults         fakeopensearch.Faults
 		indexed, moved int
 		reason         string
 	}{
 		{name: "signed", signer: sign, indexed: 20},
+		{name: "signed, not compressed", signer: sign, compression: CompressionNone, indexed: 20},
+		// A body changed after signing is refused with 403 like AWS does;
+		// 403 cannot heal by resending the same request, so every item is
+		// kept (dead-letter queue), none lost.
+		{name: "body changed after signing is refused", signer: sign, tamper: true, moved: 20, reason: "signature we calculated does not match"},
+		{name: "own SigV4, gzip", signer: own, indexed: 20},
+		{name: "own SigV4, not compressed", signer: own, compression: CompressionNone, indexed: 20},
+		{name: "own SigV4, body changed after signing is refused", signer: own, tamper: true, moved: 20, reason: "signature we calculated does not match"},
 		{name: "unsigned is refused with the fix", signer: nil, moved: 20, reason: "map the function's IAM role"},
 		{name: "dropped connection is retried", signer: sign, indexed: 20, faults: fakeopensearch.Faults{
 			Request: fakeopensearch.FirstRequests(1, fakeopensearch.RequestFault{Drop: true})}},
@@ -48,10 +83,15 @@ func TestClientAgainstFakeDomain(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { _ = srv.Close() }()
-			srv.RequireSignature = true
+			srv.SigV4 = &sigv4verify.Verifier{Credentials: aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, Region: "eu-west-1", Service: "es"}
 			srv.SetFaults(tt.faults)
 			u, _ := url.Parse(srv.URL)
-			c, err := NewClient(ClientConfig{Endpoint: u, Signer: tt.signer, Compress: true})
+			compression := cmp.Or(tt.compression, CompressionGzip)
+			var tp http.RoundTripper
+			if tt.tamper {
+				tp = tamperer{}
+			}
+			c, err := NewClient(ClientConfig{Endpoint: u, Signer: tt.signer, Compression: compression, Transport: tp})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,16 +111,60 @@ func TestClientAgainstFakeDomain(t *testing.T) {
 			if srv.Count() != tt.indexed {
 				t.Errorf("domain holds %d documents, want %d", srv.Count(), tt.indexed)
 			}
-			if tt.signer == nil {
+			if tt.signer == nil || tt.tamper {
 				return // refused before the body was read
 			}
-			h := srv.Requests()[0].Header
-			if h.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(h.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") {
-				t.Errorf("headers %v", h)
+			req := srv.Requests()[0]
+			auth := req.Header.Get("Authorization")
+			if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") {
+				t.Errorf("headers %v", req.Header)
 			}
-			if req := srv.Requests()[0]; req.CompressedBytes >= req.Bytes {
+			if compression == CompressionNone {
+				if req.Header.Get("Content-Encoding") != "" || req.CompressedBytes != req.Bytes {
+					t.Errorf("uncompressed request sent as %v, %d bytes for %d", req.Header, req.CompressedBytes, req.Bytes)
+				}
+				return
+			}
+			// Content-Encoding is signed: a proxy cannot strip it.
+			if req.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(auth, "content-encoding") {
+				t.Errorf("gzip not announced or not signed: %v", req.Header)
+			}
+			if req.CompressedBytes >= req.Bytes {
 				t.Errorf("gzip did not shrink the body: %d >= %d", req.CompressedBytes, req.Bytes)
 			}
 		})
+	}
+}
+
+// TestSigV4WithoutPrecomputedHash signs a request that PostBulk did not
+// prepare: the signer hashes the body itself and leaves it to be sent.
+func TestSigV4WithoutPrecomputedHash(t *testing.T) {
+	s, err := NewSigV4(aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &sigv4verify.Verifier{Credentials: aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, Region: "eu-west-1", Service: "es"}
+	srv := httptest.NewServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = w.Write(b)
+	})))
+	defer srv.Close()
+	for _, body := range []string{"", "{\"a\":1}\n"} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/idx/_doc?refresh=true", strings.NewReader(body))
+		if err := s.SignRequest(req); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		if res.StatusCode != 200 || string(got) != body {
+			t.Errorf("body %q: status %d, echoed %q", body, res.StatusCode, got)
+		}
+	}
+	if _, err := NewSigV4(aws.Config{Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}, "es"); err == nil || !strings.Contains(err.Error(), "AWS_REGION") {
+		t.Errorf("no region: %v", err)
 	}
 }

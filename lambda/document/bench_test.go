@@ -1,10 +1,6 @@
 package document_test
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/base64"
-	"io"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -13,6 +9,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
 	"github.com/logsearch/logsearch/lambda/document"
+	benchfloor "github.com/logsearch/logsearch/lambda/internal/floor"
 )
 
 // benchEvents is the size of the reference payload.
@@ -73,44 +70,11 @@ func (m *perEvent) report(b *testing.B) {
 
 // floor is base64 + gunzip with reused buffers and gzip reader: the work
 // no decoder can avoid.
-type floor struct {
-	compressed, inflated []byte
-	zr                   *gzip.Reader
-	src                  bytes.Reader
-}
+type floor struct{ f benchfloor.Floor }
 
 func (f *floor) run(tb testing.TB, data []byte) {
-	if n := base64.StdEncoding.DecodedLen(len(data)); cap(f.compressed) < n {
-		f.compressed = make([]byte, n)
-	}
-	n, err := base64.StdEncoding.Decode(f.compressed[:cap(f.compressed)], data)
-	if err != nil {
+	if _, err := f.f.Inflate(data); err != nil {
 		tb.Fatal(err)
-	}
-	f.src.Reset(f.compressed[:n])
-	if f.zr == nil {
-		f.zr, err = gzip.NewReader(&f.src)
-	} else {
-		err = f.zr.Reset(&f.src)
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
-	// Read straight into the reused buffer (io.Copy through a
-	// bytes.Buffer is slower, which would flatter the ratio).
-	f.inflated = f.inflated[:0]
-	for {
-		if len(f.inflated) == cap(f.inflated) {
-			f.inflated = append(f.inflated, 0)[:len(f.inflated)]
-		}
-		n, err := f.zr.Read(f.inflated[len(f.inflated):cap(f.inflated)])
-		f.inflated = f.inflated[:len(f.inflated)+n]
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
 	}
 }
 

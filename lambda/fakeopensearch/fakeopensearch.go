@@ -30,6 +30,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/logsearch/logsearch/lambda/sigv4verify"
 )
 
 // RequestFault is what happens to one _bulk request instead of (or on top
@@ -108,6 +110,9 @@ type Server struct {
 	// RequireSignature answers 403 to requests without a SigV4
 	// Authorization header, like a domain whose access policy needs IAM.
 	RequireSignature bool
+	// SigV4, when set, verifies every request's signature the way AWS
+	// does and answers 403 to a mismatch.
+	SigV4 *sigv4verify.Verifier
 
 	srv *http.Server
 	ln  net.Listener
@@ -212,6 +217,9 @@ func (s *Server) Requests() []Request {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.SigV4 != nil && !s.SigV4.Allow(w, r) {
+		return
+	}
 	if s.RequireSignature && !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
 		writeJSON(w, http.StatusForbidden, map[string]any{"message": "no permissions for [indices:data/write/bulk] and User [name=anonymous]"})
 		return
@@ -289,7 +297,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, filterPath(resp, r.URL.Query().Get("filter_path")))
 }
 
 // apply indexes the actions under the lock and builds the response.

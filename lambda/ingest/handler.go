@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/opensearch-project/opensearch-go/v4/signer"
-	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
 
 	"github.com/logsearch/logsearch/lambda/bulk"
 	"github.com/logsearch/logsearch/lambda/cwlogs"
@@ -39,13 +38,10 @@ type handler struct {
 	indexer *bulk.Indexer
 	dlq     *dlq.Writer
 
-	body  []byte
-	items []bulk.Item
-	ends  []int
-	refs  []int // the event of each end
-	// refused are events no bulk item was built for (a repeated id, an id
-	// or time OpenSearch cannot take): they go to the dead-letter queue.
-	refused []bulk.Failure
+	// built marks the events already built once in this invocation, so a
+	// re-sent event's coercion failures are counted once.
+	built []bool
+	// dup marks the events whose id a later event of the payload repeats.
 	dup     []bool
 	seenIDs map[string]int
 
@@ -67,11 +63,11 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	}
 	var sign signer.Signer
 	if s.Auth == settings.AuthSigV4 {
-		if sign, err = awsv2.NewSignerWithService(awsCfg, "es"); err != nil {
+		if sign, err = bulk.NewSigV4(awsCfg, "es"); err != nil {
 			return nil, fmt.Errorf("SigV4 signer: %w", err)
 		}
 	}
-	client, err := bulk.NewClient(bulk.ClientConfig{Endpoint: s.Endpoint, Signer: sign, Compress: true})
+	client, err := bulk.NewClient(bulk.ClientConfig{Endpoint: s.Endpoint, Signer: sign, Compression: bulk.Compression(s.Compression)})
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +83,7 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	}
 	log.Info("cold start", "endpoint", s.Endpoint.Redacted(), "auth", s.Auth, "indexPrefix", s.Document.IndexPrefix,
 		"timezone", s.Document.Location.String(), "timeField", s.Document.TimeField,
-		"fieldTypes", s.Document.FieldTypes.EncodeJSON(), "bulkMaxBytes", s.BulkMaxBytes)
+		"fieldTypes", s.Document.FieldTypes.EncodeJSON(), "bulkMaxBytes", s.BulkMaxBytes, "compression", s.Compression)
 	return h, nil
 }
 
@@ -123,10 +119,8 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	h.curLog = log
 	m.EventsIn = len(p.LogEvents)
 
-	items := h.build(p, &m)
-	res := h.indexer.Index(ctx, items)
+	res := h.indexer.IndexSource(ctx, h.source(p, &m))
 	m.Indexed, m.Retried = len(res.Indexed), res.Retried
-	res.Failed = append(res.Failed, h.refused...)
 
 	dlqErr := h.keepFailed(ctx, log, &m, requestID, p, res.Failed)
 	lost := len(res.Unresolved)
@@ -154,37 +148,41 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return nil, err
 }
 
-// build writes every event's bulk item into one buffer, and lists in
-// h.refused the events it builds none for.
-func (h *handler) build(p *cwlogs.Payload, m *metrics.Invocation) []bulk.Item {
-	h.body, h.items, h.ends, h.refs, h.refused = h.body[:0], h.items[:0], h.ends[:0], h.refs[:0], h.refused[:0]
+// eventSource builds each event's bulk item when the indexer asks for
+// it, so only one request body is in memory at a time.
+type eventSource struct {
+	h *handler
+	p *cwlogs.Payload
+	m *metrics.Invocation
+}
+
+func (h *handler) source(p *cwlogs.Payload, m *metrics.Invocation) eventSource {
+	h.built = append(h.built[:0], make([]bool, len(p.LogEvents))...)
 	if h.seenIDs == nil {
 		h.seenIDs = map[string]int{}
 	}
 	h.dup = markEarlierDuplicates(p.LogEvents, h.dup, h.seenIDs)
-	for i := range p.LogEvents {
-		if h.dup[i] {
-			h.refused = append(h.refused, bulk.Failure{Ref: i, Reason: duplicateReason})
-			continue
-		}
-		var info document.ItemInfo
-		h.body, info = h.builder.AppendBulkItem(h.body, p, &p.LogEvents[i])
-		if info.Refused != "" {
-			h.refused = append(h.refused, bulk.Failure{Ref: i, Reason: info.Refused})
-			continue
-		}
-		h.ends = append(h.ends, len(h.body))
-		h.refs = append(h.refs, i)
-		m.CoercedInvalid += info.CoercionFailures
+	return eventSource{h: h, p: p, m: m}
+}
+
+func (s eventSource) Len() int { return len(s.p.LogEvents) }
+
+// AppendItem refuses, for the dead-letter queue, an event whose id a later
+// event repeats and one the builder cannot index (its id or its time).
+func (s eventSource) AppendItem(dst []byte, i int) ([]byte, string, string) {
+	if s.h.dup[i] {
+		return dst, "", duplicateReason
 	}
-	// Slice only now: appending may have moved the buffer.
-	start := 0
-	for k, end := range h.ends {
-		i := h.refs[k]
-		h.items = append(h.items, bulk.Item{ID: p.LogEvents[i].ID, Body: h.body[start:end], Ref: i})
-		start = end
+	ev := &s.p.LogEvents[i]
+	dst, info := s.h.builder.AppendBulkItem(dst, s.p, ev)
+	if info.Refused != "" {
+		return dst, "", info.Refused
 	}
-	return h.items
+	if !s.h.built[i] {
+		s.h.built[i] = true
+		s.m.CoercedInvalid += info.CoercionFailures
+	}
+	return dst, ev.ID, ""
 }
 
 // keepUndecodable sends a payload that cannot be decoded to the DLQ whole.

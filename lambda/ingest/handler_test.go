@@ -14,23 +14,14 @@ import (
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
-	"github.com/logsearch/logsearch/lambda/fakesqs"
 )
 
 // inProcess starts the fake domain and queue and a handler wired to them
 // the way the runtime would, logging and writing metrics to logs and emf.
 func inProcess(t *testing.T, logs, emf io.Writer) (*handler, e2eEnv) {
 	t.Helper()
-	osrv, err := fakeopensearch.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = osrv.Close() })
-	sqs, err := fakesqs.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sqs.Close() })
+	osrv := startDomain(t)
+	sqs := startQueue(t)
 	vars := baseEnv(osrv.URL, sqs.URL)
 	installTemplate(t, osrv, vars)
 	for k, v := range vars {
@@ -161,5 +152,28 @@ func TestHandMadePayloadIsAccountedExactly(t *testing.T) {
 		if !strings.Contains(emf.String(), want) {
 			t.Errorf("metrics lack %s: %s", want, emf.String())
 		}
+	}
+}
+
+// TestHandlerSignatureRefused: when the domain refuses the signature (403,
+// as AWS answers a request changed after signing or signed with the wrong
+// key), resending the same bytes cannot help, so every event is kept in
+// the dead-letter queue with the domain's reason and the invocation
+// succeeds: nothing indexed, nothing lost.
+func TestHandlerSignatureRefused(t *testing.T) {
+	h, env := inProcess(t, io.Discard, io.Discard)
+	env.os.SigV4.Credentials.SecretAccessKey = "not-the-function's"
+	evs := scenarioEvents(7, 50)
+	if _, err := h.Invoke(context.Background(), cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, ev := range evs {
+		want[ev.ID] = true
+	}
+	o := collect(t, env)
+	checkAccounted(t, env, o, evs, want)
+	if kept := o.dlq[evs[0].ID]; kept.Status != 403 || !strings.Contains(kept.Error, "signature we calculated does not match") {
+		t.Errorf("kept with status %d and reason %q", kept.Status, kept.Error)
 	}
 }

@@ -45,6 +45,10 @@ func New(buf []byte, inPlace bool) Scanner {
 // Pos is the offset of the next unread byte.
 func (s *Scanner) Pos() int { return s.pos }
 
+// Since returns the input read from offset start (an earlier Pos) up to
+// the cursor, aliasing the input: a value skipped with Skip, kept whole.
+func (s *Scanner) Since(start int) []byte { return s.buf[start:s.pos] }
+
 // AtEnd reports whether only whitespace is left.
 func (s *Scanner) AtEnd() bool { return s.Peek() == 0 && s.pos >= len(s.buf) }
 

@@ -28,7 +28,7 @@ func TestDefaults(t *testing.T) {
 	if s.Endpoint.String() != "https://vpc-logs-abc.eu-west-1.es.amazonaws.com" || s.Auth != AuthSigV4 ||
 		s.Document.IndexPrefix != "cwl" || s.Document.Location.String() != "UTC" ||
 		s.Document.TimeField != "time" || len(s.Document.FieldTypes) != 0 ||
-		s.BulkMaxBytes != 5242880 || s.DLQURL != valid()["DLQ_URL"] {
+		s.BulkMaxBytes != 5242880 || s.DLQURL != valid()["DLQ_URL"] || s.Compression != DefaultCompression {
 		t.Errorf("defaults: %+v", s)
 	}
 }
@@ -42,6 +42,7 @@ func TestAllSet(t *testing.T) {
 	e["TIME_FIELD"] = "ts"
 	e["FIELD_TYPES"] = `{"status":"integer","reqtime":"double"}`
 	e["BULK_MAX_BYTES"] = "10485760"
+	e["BULK_COMPRESSION"] = "None"
 	s, err := Load(env(e))
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func TestAllSet(t *testing.T) {
 	want := fieldtypes.Map{"status": fieldtypes.Integer, "reqtime": fieldtypes.Double}
 	if s.Endpoint.String() != "http://127.0.0.1:9200" || s.Auth != AuthNone || s.Document.IndexPrefix != "app-logs" ||
 		s.Document.Location.String() != "Asia/Tokyo" || s.Document.TimeField != "ts" ||
-		s.Document.FieldTypes.EncodeJSON() != want.EncodeJSON() || s.BulkMaxBytes != 10485760 {
+		s.Document.FieldTypes.EncodeJSON() != want.EncodeJSON() || s.BulkMaxBytes != 10485760 || s.Compression != CompressionNone {
 		t.Errorf("got %+v", s)
 	}
 }
@@ -92,6 +93,7 @@ func TestProblems(t *testing.T) {
 		{"bulk text", map[string]string{"BULK_MAX_BYTES": "5MB"}, []string{`BULK_MAX_BYTES="5MB": not a whole number`}},
 		{"bulk zero", map[string]string{"BULK_MAX_BYTES": "0"}, []string{"must be positive"}},
 		{"bulk too big", map[string]string{"BULK_MAX_BYTES": "10485761"}, []string{"over the 10 MiB", "from 1 to 10485760"}},
+		{"compression unknown", map[string]string{"BULK_COMPRESSION": "zstd"}, []string{`BULK_COMPRESSION="zstd": unknown compression`, `"gzip"`, `"none"`}},
 		{"everything at once", map[string]string{
 			"OPENSEARCH_ENDPOINT": "", "OPENSEARCH_AUTH": "x", "INDEX_PREFIX": "A", "INDEX_TIMEZONE": "Mars/Base",
 			"FIELD_TYPES": "{", "DLQ_URL": "", "BULK_MAX_BYTES": "-1",

@@ -1,0 +1,366 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/logsearch/logsearch/lambda/cwlogs"
+	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
+	"github.com/logsearch/logsearch/lambda/internal/floor"
+	"github.com/logsearch/logsearch/lambda/settings"
+)
+
+// The whole-invocation benchmark runs the handler in a child process (this
+// test binary, re-run as TestWholeInvocationChild) against the fake domain
+// and queue in the benchmark's process, so that the child's CPU time and
+// peak resident memory are the function's alone: Go heap, stacks, runtime
+// and buffers, everything the kernel counts. The child alternates the
+// floor (package floor: base64 + gunzip of the payload, SHA-256 of the
+// bytes one invocation sent, and writing them to a socket) with a whole
+// invocation (decode, build, compress, sign, send, read the answer), so
+// that load from other processes hits both alike.
+
+// Goals (checked when the benchmark runs enough rounds to mean something).
+const (
+	// maxFloorRatio: a whole invocation costs at most this many floors.
+	maxFloorRatio = 4
+	// checkRounds is the fewest rounds whose median is trusted: .ci/run's
+	// single smoke round only reports.
+	checkRounds = 5
+)
+
+const childEnv = "LOGSEARCH_WHOLE_INVOCATION_CHILD"
+
+type benchCase struct {
+	name        string
+	compression string
+	events      func() []cwlogs.LogEvent
+	// cpuGoal: the CPU goal applies (the default configuration). Gzip,
+	// even at the fastest level, costs about as much as decoding and
+	// building together, so it is reported, not held to the goal.
+	cpuGoal bool
+}
+
+func nginx10k() []cwlogs.LogEvent {
+	return cwlogstest.NginxEvents(10000, time.Date(2024, 3, 31, 14, 0, 0, 0, time.UTC))
+}
+
+var benchCases = []benchCase{
+	// The reference payload: 10k nginx LTSV events, FIELD_TYPES with
+	// integer, long, double and ip, SigV4 on.
+	{name: "nginx-10k/none", compression: "none", events: nginx10k, cpuGoal: true},
+	{name: "nginx-10k/gzip", compression: "gzip", events: nginx10k},
+	// The memory case: 2 KB multi-line stack traces compress about 60
+	// times, so a 300 KB payload inflates to about 20 MiB.
+	{name: "stacktraces-20MiB/none", compression: "none", events: func() []cwlogs.LogEvent { return stackTraceEvents(10000) }, cpuGoal: true},
+	{name: "stacktraces-20MiB/gzip", compression: "gzip", events: func() []cwlogs.LogEvent { return stackTraceEvents(10000) }},
+	// About the largest invocation Lambda delivers (1 MB), inflating to
+	// about 50 MiB.
+	{name: "stacktraces-1MB/none", compression: "none", events: func() []cwlogs.LogEvent { return stackTraceEvents(24000) }, cpuGoal: true},
+}
+
+// BenchmarkWholeInvocation reports, per invocation of each payload:
+// cpu-ms (the function process's user + system CPU), floor-ms, x-floor
+// (median over rounds of invocation CPU / floor CPU), peak-RSS-MiB
+// (VmHWM of the process after all rounds), bound-MiB (the memory goal for
+// this payload), allocs/invocation and wire-KiB (bytes sent).
+func BenchmarkWholeInvocation(b *testing.B) {
+	for _, bc := range benchCases {
+		b.Run(bc.name, func(b *testing.B) {
+			payload := cwlogstest.DataPayload("/app/web", "i-0abc", bc.events())
+			res := runChild(b, bc, payload, b.N)
+			res.PeakRSS = runChild(b, bc, payload, 0).PeakRSS
+			res.Inflated = len(cwlogstest.JSON(payload))
+			b.ReportMetric(float64(len(cwlogstest.BuildInvocation(payload)))/1024, "payload-KiB")
+			b.ReportMetric(float64(res.Inflated)/(1<<20), "inflated-MiB")
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(res.median(res.InvocationCPU)/1e6, "cpu-ms")
+			b.ReportMetric(res.median(res.FloorCPU)/1e6, "floor-ms")
+			ratio := res.ratio()
+			b.ReportMetric(ratio, "x-floor")
+			// Peak RSS at most settings.MemoryBound (4 × the inflated
+			// payload + 32 MiB).
+			peak, bound := float64(res.PeakRSS)/(1<<20), float64(settings.MemoryBound(res.Inflated))/(1<<20)
+			b.ReportMetric(peak, "peak-RSS-MiB")
+			b.ReportMetric(bound, "bound-MiB")
+			b.ReportMetric(float64(res.Mallocs)/float64(res.Rounds), "allocs/invocation")
+			b.ReportMetric(float64(res.WireBytes)/1024, "wire-KiB")
+			if res.Rounds < checkRounds {
+				return
+			}
+			if peak > bound {
+				b.Errorf("peak RSS %.1f MiB over the goal %.1f MiB for %.1f MiB inflated", peak, bound, float64(res.Inflated)/(1<<20))
+			}
+			if bc.cpuGoal && ratio > maxFloorRatio {
+				b.Errorf("a whole invocation costs %.2f floors (goal ≤ %d): %.1f ms CPU for a %.1f ms floor",
+					ratio, maxFloorRatio, res.median(res.InvocationCPU)/1e6, res.median(res.FloorCPU)/1e6)
+			}
+		})
+	}
+}
+
+// childResult is what the child measured.
+type childResult struct {
+	Rounds                  int
+	InvocationCPU, FloorCPU []float64 // ns per round
+	PeakRSS                 int64     // bytes, VmHWM
+	Inflated                int       // bytes of the inflated payload
+	WireBytes               int       // bytes one invocation sent
+	Mallocs                 uint64    // over all measured invocations
+}
+
+func (r childResult) median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func (r childResult) ratio() float64 {
+	ratios := make([]float64, len(r.InvocationCPU))
+	for k := range ratios {
+		ratios[k] = r.InvocationCPU[k] / r.FloorCPU[k]
+	}
+	return r.median(ratios)
+}
+
+// runChild serves the fakes, runs the child for rounds and returns what it
+// measured.
+func runChild(b *testing.B, bc benchCase, p *cwlogs.Payload, rounds int) childResult {
+	b.Helper()
+	domain := startDomain(b)
+	sqs := startQueue(b)
+	// The child asks how many bytes its first invocation sent.
+	control := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		n := 0
+		for _, r := range domain.Requests() {
+			n += r.CompressedBytes
+		}
+		_, _ = fmt.Fprint(w, n)
+	}))
+	b.Cleanup(control.Close)
+	sink, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = sink.Close() })
+	go func() {
+		for {
+			c, err := sink.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _, _ = io.Copy(io.Discard, c); _ = c.Close() }()
+		}
+	}()
+
+	payload := filepath.Join(b.TempDir(), "payload.json")
+	if err := os.WriteFile(payload, cwlogstest.BuildInvocation(p), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	env := baseEnv(domain.URL, sqs.URL)
+	delete(env, "BULK_MAX_BYTES") // the default, as deployed
+	env["BULK_COMPRESSION"] = bc.compression
+	env[childEnv] = "1"
+	env["BENCH_PAYLOAD"] = payload
+	env["BENCH_ROUNDS"] = strconv.Itoa(rounds)
+	env["BENCH_CONTROL"] = control.URL
+	env["BENCH_SINK"] = sink.Addr().String()
+	args := []string{"-test.run=^TestWholeInvocationChild$", "-test.v"}
+	if prof := os.Getenv("BENCH_CPUPROFILE"); prof != "" && rounds > 0 {
+		// A CPU profile of the child (floor rounds included).
+		args = append(args, "-test.cpuprofile="+prof)
+	}
+	if prof := os.Getenv("BENCH_MEMPROFILE"); prof != "" && rounds == 0 {
+		// The heap in use after the memory run's invocations.
+		args = append(args, "-test.memprofile="+prof, "-test.memprofilerate=4096")
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + b.TempDir(), "GODEBUG=" + os.Getenv("BENCH_GODEBUG"), "GOGC=" + os.Getenv("BENCH_GOGC")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	b.ResetTimer()
+	out, err := cmd.CombinedOutput()
+	b.StopTimer()
+	if err != nil {
+		b.Fatalf("child: %v\n%s", err, out)
+	}
+	if os.Getenv("BENCH_GODEBUG") != "" {
+		// e.g. BENCH_GODEBUG=gctrace=1 shows the child's heap at each GC.
+		b.Logf("child output:\n%s", out)
+	}
+	for line := range strings.Lines(string(out)) {
+		if js, ok := strings.CutPrefix(strings.TrimSpace(line), "RESULT "); ok {
+			var res childResult
+			if err := json.Unmarshal([]byte(js), &res); err != nil {
+				b.Fatal(err)
+			}
+			return res
+		}
+	}
+	b.Fatalf("child printed no result:\n%s", out)
+	return childResult{}
+}
+
+// TestWholeInvocationChild is the child of BenchmarkWholeInvocation; run
+// on its own it does nothing.
+func TestWholeInvocationChild(t *testing.T) {
+	if os.Getenv(childEnv) == "" {
+		t.Skip("the child process of BenchmarkWholeInvocation")
+	}
+	invocation, err := os.ReadFile(os.Getenv("BENCH_PAYLOAD"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rounds, _ := strconv.Atoi(os.Getenv("BENCH_ROUNDS"))
+	h, err := newHandler(context.Background(), os.Getenv, slog.New(slog.NewJSONHandler(io.Discard, nil)), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env struct {
+		AWSLogs struct {
+			Data string `json:"data"`
+		} `json:"awslogs"`
+	}
+	if err := json.Unmarshal(invocation, &env); err != nil {
+		t.Fatal(err)
+	}
+	data := []byte(env.AWSLogs.Data)
+	env.AWSLogs.Data = ""
+	invoke := func() {
+		if _, err := h.Invoke(context.Background(), invocation); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Warm up, as a warm Lambda is: buffers grown, connection open.
+	invoke()
+	res := childResult{Rounds: rounds}
+	if rounds == 0 {
+		// The memory run: a second, warm invocation and nothing else, so
+		// that the floor's buffers do not count as the function's.
+		invoke()
+		res.PeakRSS = peakRSS(t)
+		js, _ := json.Marshal(res)
+		fmt.Printf("RESULT %s\n", js)
+		return
+	}
+	res.WireBytes = wireBytes(t, os.Getenv("BENCH_CONTROL"))
+	var f floor.Floor
+	conn, err := net.Dial("tcp", os.Getenv("BENCH_SINK"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	sent := make([]byte, res.WireBytes)
+	floorRound := func() {
+		inflated, err := f.Inflate(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = inflated
+		if _, err := floor.Send(conn, sent); err != nil {
+			t.Fatal(err)
+		}
+	}
+	floorRound()
+	var before, after runtime.MemStats
+	var mallocs uint64
+	for range rounds {
+		res.FloorCPU = append(res.FloorCPU, float64(cpuTime(floorRound)))
+		runtime.ReadMemStats(&before)
+		res.InvocationCPU = append(res.InvocationCPU, float64(cpuTime(invoke)))
+		runtime.ReadMemStats(&after)
+		mallocs += after.Mallocs - before.Mallocs
+	}
+	res.Mallocs = mallocs
+	res.PeakRSS = peakRSS(t)
+	js, _ := json.Marshal(res)
+	fmt.Printf("RESULT %s\n", js)
+}
+
+// cpuTime is the process's user + system CPU time spent in fn.
+func cpuTime(fn func()) time.Duration {
+	start := processCPU()
+	fn()
+	return processCPU() - start
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSS is the process's peak resident set (VmHWM), in bytes.
+func peakRSS(t *testing.T) int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM in /proc/self/status")
+	return 0
+}
+
+func wireBytes(t *testing.T, url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(resp.Body)
+	n, err := strconv.Atoi(string(body))
+	if err != nil || n == 0 {
+		t.Fatalf("wire bytes %q: %v", body, err)
+	}
+	return n
+}
+
+// stackTraceEvents returns n Java-style error events of about 2 KB each:
+// an exception and its frames, differing by request id and line numbers.
+func stackTraceEvents(n int) []cwlogs.LogEvent {
+	start := time.Date(2024, 3, 31, 14, 0, 0, 0, time.UTC)
+	frames := []string{"com.example.orders.OrderService.place", "com.example.orders.OrderController.post",
+		"org.springframework.web.servlet.FrameworkServlet.service", "javax.servlet.http.HttpServlet.service",
+		"org.apache.catalina.core.ApplicationFilterChain.doFilter", "org.apache.catalina.core.StandardWrapperValve.invoke"}
+	events := make([]cwlogs.LogEvent, n)
+	for i := range events {
+		var sb strings.Builder
+		t := start.Add(time.Duration(i) * time.Millisecond)
+		fmt.Fprintf(&sb, "%s ERROR [req-%08d] java.lang.IllegalStateException: order %d cannot be placed: inventory reservation timed out after %d ms",
+			t.Format(time.RFC3339Nano), i, 100000+i, 3000+i%977)
+		for k := 0; sb.Len() < 2000; k++ {
+			f := frames[k%len(frames)]
+			fmt.Fprintf(&sb, "\n\tat %s(%s.java:%d)", f, f[strings.LastIndex(f[:strings.LastIndex(f, ".")], ".")+1:strings.LastIndex(f, ".")], 40+k*13%400)
+		}
+		events[i] = cwlogs.LogEvent{ID: cwlogstest.EventID(i), Timestamp: t.UnixMilli(), Message: sb.String()}
+	}
+	return events
+}
