@@ -293,8 +293,9 @@ func hasOfficeEntryMetrics(d *DashboardsAccess) bool {
 	return d != nil && d.LoadBalancerArnSuffix.OutputState != nil && d.TargetGroupArnSuffix.OutputState != nil
 }
 
-// domainAlarmSpecs are the OpenSearch alarms of security-controls.md section 2
-// (AWS's recommended set), sized to this domain.
+// domainAlarmSpecs are AWS's recommended OpenSearch alarms
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cloudwatch-alarms.html),
+// sized to this domain.
 func domainAlarmSpecs(d DomainConfig) ([]alarmSpec, error) {
 	if d.InstanceCount < 1 || d.VolumeSize < 1 || d.DedicatedMasterCount < 0 {
 		return nil, fmt.Errorf("domain alarms: instanceCount %d, volumeSize %d GiB and dedicatedMasterCount %d must be positive (masters may be 0); fix logsearch:domain",

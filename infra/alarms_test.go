@@ -103,7 +103,9 @@ var (
 	syncDims     = map[string]any{"FunctionName": testSyncFunction}
 )
 
-// expectedAlarms is security-controls.md section 2 plus the pipeline and
+// expectedAlarms is AWS's recommended set
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cloudwatch-alarms.html)
+// plus the pipeline and
 // office-entry alarms, for a domain with the given data/master nodes and volume.
 func expectedAlarms(dataNodes, masters, volumeGiB int, officeEntry bool) []wantAlarm {
 	const ge, gt, lt, le = "GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"

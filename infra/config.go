@@ -545,7 +545,7 @@ func roundUp(n, m int) int {
 }
 
 // ebsLimit is an instance type's per-node EBS maximum in GiB
-// (security-controls.md section 3, from the OpenSearch Service limits page).
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource).
 type ebsLimit struct{ maxGp2, maxGp3 int }
 
 var ebsLimits = map[string]ebsLimit{

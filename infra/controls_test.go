@@ -1,6 +1,6 @@
 package infra
 
-// Every control of security-controls.md that applies to this stack,
+// Every security and reliability control that applies to this stack,
 // asserted as properties of the resources the real Program registers, for
 // every Pulumi.<stack>.yaml.
 

@@ -34,7 +34,8 @@ const (
 	// ingestTimeoutSeconds covers bulk retries with backoff on 429s.
 	ingestTimeoutSeconds = 300
 	// bulkMaxBytes: AWS recommends 3-5 MiB bulk requests; every instance
-	// type accepts at least 10 MiB (security-controls.md section 3).
+	// type accepts at least 10 MiB (network limits,
+	// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#network-limits).
 	bulkMaxBytes = 5 << 20
 	// Async invocation: retry a failing batch twice, keep trying
 	// throttled ones for the longest allowed (6 h), then park the event

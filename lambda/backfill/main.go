@@ -2,7 +2,7 @@
 // gzip'd or plain) into the daily OpenSearch indices exactly as the ingest
 // function would, "backfill redo" empties index-days and refills them, and
 // "backfill replay-dlq" re-indexes the ingest function's dead-letter queue.
-// See readme-parts/backfill.md or run backfill -h.
+// Run backfill -h for the commands and flags.
 package main
 
 import (
