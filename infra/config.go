@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/mail"
 	"net/netip"
+	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,8 +30,14 @@ const configNamespace = "logsearch"
 // Config is the whole `logsearch:` stack config, read and validated once.
 // The json tags are the config key names users write in Pulumi.<stack>.yaml.
 type Config struct {
-	Stack         string           `json:"-"`          // pulumi stack name
-	Production    bool             `json:"production"` // logsearch:production; default true for a stack named "prod"
+	Stack string `json:"-"` // pulumi stack name
+	// Production holds the stack to the production rules (3 AZs, 3 or 5
+	// dedicated masters, at least 3 data nodes, no t2/t3 instances, at least
+	// 1 replica) and guards it against deletion (protected domain and KMS
+	// key, load balancer deletion protection, access-log bucket kept).
+	// Any stack may set it. Default: true for a stack named prod, false
+	// for every other name; a stack named prod may set false.
+	Production    bool             `json:"production"`
 	Network       NetworkConfig    `json:"network"`
 	Domain        DomainConfig     `json:"domain"`
 	LogGroups     []LogGroupConfig `json:"logGroups"`
@@ -198,11 +207,18 @@ func (p ConfigProblem) String() string {
 
 // ConfigError lists every problem found in one pass, so a single edit round
 // fixes them all.
-type ConfigError struct{ Problems []ConfigProblem }
+type ConfigError struct {
+	Stack    string // the stack whose Pulumi.<stack>.yaml holds the config
+	Problems []ConfigProblem
+}
 
 func (e *ConfigError) Error() string {
+	file := "Pulumi.<stack>.yaml"
+	if e.Stack != "" {
+		file = "Pulumi." + e.Stack + ".yaml"
+	}
 	return problemlist.Format(func(n int) string {
-		return fmt.Sprintf("the stack config has %d problem(s); fix them in Pulumi.<stack>.yaml or with `pulumi config set`:", n)
+		return fmt.Sprintf("the stack config has %d problem(s); fix them in %s or with `pulumi config set`:", n, file)
 	}, e.Problems)
 }
 
@@ -211,6 +227,106 @@ func (e *ConfigError) Error() string {
 type configSource interface {
 	GetConfig(key string) (string, bool)
 	IsConfigSecret(key string) bool
+}
+
+// configKeyLister is a configSource that can also list every key it
+// holds, so misspelt keys are refused instead of silently ignored.
+type configKeyLister interface {
+	ConfigKeys() []string
+}
+
+// engineSource is the Pulumi context plus the keys the engine passed.
+type engineSource struct {
+	*pulumi.Context
+	keys []string
+}
+
+func (s engineSource) ConfigKeys() []string { return s.keys }
+
+// engineConfigKeys lists every config key of the stack. The context can
+// only look keys up, but the engine also hands the program the whole
+// config as a JSON object in PULUMI_CONFIG (Go SDK v3 pulumi/run.go,
+// getEnvInfo), which is what this reads.
+func engineConfigKeys() []string {
+	var all map[string]string
+	if json.Unmarshal([]byte(os.Getenv(pulumi.EnvConfig)), &all) != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(all))
+	for k := range all {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// settingKeys are the top-level keys of the logsearch: namespace, from
+// Config's json tags.
+func settingKeys() []string {
+	t := reflect.TypeOf(Config{})
+	var keys []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkUnknownKeys refuses logsearch: keys that are not settings, naming
+// the nearest valid key: a misspelt retentionDays would otherwise leave
+// retention at its default without a word.
+func checkUnknownKeys(keys []string, ps *problems) {
+	valid := settingKeys()
+	for _, full := range keys {
+		name, ok := strings.CutPrefix(full, configNamespace+":")
+		if !ok || slices.Contains(valid, name) {
+			continue
+		}
+		if near := nearestKey(name, valid); near != "" {
+			ps.add(name, "", "is not a logsearch setting; did you mean %s:%s? Rename the key in the stack file (or `pulumi config rm %s` and set the right one)", configNamespace, near, full)
+		} else {
+			ps.add(name, "", "is not a logsearch setting; the settings are %s. Remove it with `pulumi config rm %s`", strings.Join(valid, ", "), full)
+		}
+	}
+}
+
+// nearestKey is the valid key closest to name: the same ignoring case, or
+// at most 2 edits away (a typo, a missing plural s); "" when none is close.
+func nearestKey(name string, valid []string) string {
+	best, bestDist := "", 3
+	for _, v := range valid {
+		if strings.EqualFold(v, name) {
+			return v
+		}
+		if d := editDistance(strings.ToLower(name), strings.ToLower(v)); d < bestDist {
+			best, bestDist = v, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // problems collects ConfigProblems while validating.
@@ -233,7 +349,7 @@ func (ps *problems) add(key string, value any, format string, args ...any) {
 // LoadConfig reads and validates the stack config. It fails before any
 // resource is registered, listing every problem at once.
 func LoadConfig(ctx *pulumi.Context) (*Config, error) {
-	cfg, err := parseConfig(ctx.Stack(), ctx)
+	cfg, err := parseConfig(ctx.Stack(), engineSource{Context: ctx, keys: engineConfigKeys()})
 	if err != nil {
 		return nil, err
 	}
@@ -254,6 +370,13 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 func parseConfig(stack string, src configSource) (*Config, error) {
 	cfg := defaultConfig(stack)
 	var ps problems
+	if lister, ok := src.(configKeyLister); ok {
+		checkUnknownKeys(lister.ConfigKeys(), &ps)
+	}
+	// undecoded are the keys whose value could not be read: they keep their
+	// defaults, and the value checks of those keys are not reported (they
+	// would judge the defaults, not what the user wrote).
+	undecoded := map[string]bool{}
 
 	scalar := func(key string, parse func(string) error) {
 		if raw, ok := src.GetConfig(configNamespace + ":" + key); ok && strings.TrimSpace(raw) != "" {
@@ -267,11 +390,18 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 		if !ok || strings.TrimSpace(raw) == "" {
 			return
 		}
+		// Decoded into a copy, so a value that fails half-way leaves the
+		// defaults whole.
+		target := reflect.New(reflect.TypeOf(into).Elem())
+		target.Elem().Set(reflect.ValueOf(into).Elem())
 		dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
 		dec.DisallowUnknownFields() // a misspelt key must not silently fall back to its default
-		if err := dec.Decode(into); err != nil {
+		if err := dec.Decode(target.Interface()); err != nil {
 			ps.add(key, "", "cannot read it (%v); it must look like %s", err, example)
+			undecoded[key] = true
+			return
 		}
+		reflect.ValueOf(into).Elem().Set(target.Elem())
 	}
 
 	scalar("production", func(s string) error {
@@ -316,6 +446,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&dash); err != nil {
 			ps.add("dashboards", "", `cannot read it (%v); it must look like {"hostName": "logs.example.com", "hostedZone": "example.com", "officeCidrs": ["203.0.113.0/24"]}`, err)
+			undecoded["dashboards"] = true
 		} else {
 			cfg.Dashboards = dash.DashboardsConfig
 			if dash.Oidc != nil {
@@ -328,17 +459,33 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 		}
 	}
 
-	if len(ps) == 0 { // values only make sense once every key decoded
-		cfg.applyDerivedDefaults()
-		cfg.validate(&ps)
-		if cfg.Dashboards.Oidc != nil && cfg.Dashboards.Oidc.clientSecret != "" && !src.IsConfigSecret(dashKey) {
-			ps.add("dashboards.oidc.clientSecret", "", "is stored in plain text; store it encrypted: pulumi config set --path --secret dashboards.oidc.clientSecret <value>")
+	// The values are checked even when some key could not be read, so one
+	// round of edits fixes everything.
+	cfg.applyDerivedDefaults()
+	var checked problems
+	cfg.validate(&checked)
+	if cfg.Dashboards.Oidc != nil && cfg.Dashboards.Oidc.clientSecret != "" && !src.IsConfigSecret(dashKey) {
+		checked.add("dashboards.oidc.clientSecret", "", "is stored in plain text; store it encrypted: pulumi config set --path --secret dashboards.oidc.clientSecret <value>")
+	}
+	for _, p := range checked {
+		if !undecoded[topLevelKey(p.Key)] {
+			ps = append(ps, p)
 		}
 	}
 	if len(ps) > 0 {
-		return nil, &ConfigError{Problems: ps}
+		return nil, &ConfigError{Stack: stack, Problems: ps}
 	}
 	return &cfg, nil
+}
+
+// topLevelKey is the logsearch: key a problem's key belongs to:
+// "logsearch:domain.volumeSize" -> "domain".
+func topLevelKey(full string) string {
+	name := strings.TrimPrefix(full, configNamespace+":")
+	if i := strings.IndexAny(name, ".["); i >= 0 {
+		return name[:i]
+	}
+	return name
 }
 
 // objectHasKey reports whether the config object logsearch:<key> spells out

@@ -185,7 +185,15 @@ func unwrapSecure(v any) (any, bool) {
 // was registered and Program's error.
 func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRun, error) {
 	t.Helper()
-	cfg, secret := stackConfig(t, stack)
+	return runStackAs(t, stack, stack, overrides)
+}
+
+// runStackAs is runStack for a stack named stack whose config comes from
+// Pulumi.<file>.yaml: what a user gets by copying a stack file under
+// another name.
+func runStackAs(t *testing.T, stack, file string, overrides map[string]string) (*stackRun, error) {
+	t.Helper()
+	cfg, secret := stackConfig(t, file)
 	for k, raw := range overrides {
 		if !strings.Contains(k, ":") {
 			t.Fatalf("override key %q: write it with its namespace, e.g. logsearch:%s", k, k)
@@ -218,7 +226,14 @@ func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRu
 	// Outputs built without ctx (pulumi.String(...).ToStringOutput()) are
 	// not awaited by RunErr, so each export is awaited here.
 	var exportsDone sync.WaitGroup
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	// The engine hands a program its whole config in this variable too (Go
+	// SDK pulumi/run.go, getEnvInfo); LoadConfig lists the keys from it.
+	engineConfig, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(pulumi.EnvConfig, string(engineConfig))
+	err = pulumi.RunErr(func(ctx *pulumi.Context) error {
 		err := Program(ctx)
 		if err != nil {
 			return err // exports of a failed run may never resolve
