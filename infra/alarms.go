@@ -3,6 +3,7 @@ package infra
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -65,17 +66,26 @@ type alarmSpec struct {
 	Description string // what it means, then what to do
 }
 
+// Alarms is what operators reach the stack's monitoring by.
+type Alarms struct {
+	// TopicArn is the SNS topic every alarm notifies: subscribe a pager or
+	// chat integration to it.
+	TopicArn pulumi.StringOutput
+	// DashboardURL opens the operations dashboard in the CloudWatch console.
+	DashboardURL pulumi.StringOutput
+}
+
 // NewAlarms creates the alarm topic (KMS-encrypted, e-mail subscriptions),
 // every alarm on the domain, the ingest pipeline, the office entry and its
 // target-sync function, and an operations dashboard.
-func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess) error {
+func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess) (*Alarms, error) {
 	domainAlarms, err := domainAlarmSpecs(cfg.Domain)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	topic, err := newAlarmTopic(ctx, cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	groups := []alarmGroup{
@@ -100,12 +110,32 @@ func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion
 	for _, g := range groups {
 		for _, spec := range g.specs {
 			if err := newMetricAlarm(ctx, cfg, spec, g.dimensions, topic); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 
-	return newOperationsDashboard(ctx, cfg, domain, ingestion, dashboards, officeEntry)
+	board, err := newOperationsDashboard(ctx, cfg, domain, ingestion, dashboards, officeEntry)
+	if err != nil {
+		return nil, err
+	}
+	consoleURL := board.DashboardName.ApplyT(func(name string) string {
+		return dashboardConsoleURL(cfg.Partition, cfg.Region, name)
+	}).(pulumi.StringOutput)
+	return &Alarms{TopicArn: topic.arn, DashboardURL: consoleURL}, nil
+}
+
+// dashboardConsoleURL links a CloudWatch dashboard in the console of the
+// stack's partition (China and GovCloud have their own console hosts).
+func dashboardConsoleURL(partition, region, name string) string {
+	host := region + ".console.aws.amazon.com"
+	switch partition {
+	case "aws-cn":
+		host = region + ".console.amazonaws.cn"
+	case "aws-us-gov":
+		host = "console.amazonaws-us-gov.com"
+	}
+	return fmt.Sprintf("https://%s/cloudwatch/home?region=%s#dashboards:name=%s", host, region, url.QueryEscape(name))
 }
 
 // alarmGroup is alarms on one resource: they share its metric dimensions.
@@ -523,7 +553,7 @@ func dashboardName(project, stack string) string {
 
 // newOperationsDashboard is the one page to look at first: is data coming in,
 // is it being indexed, is anything parked in the DLQ, is the domain healthy.
-func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess, officeEntry bool) error {
+func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess, officeEntry bool) (*cloudwatch.Dashboard, error) {
 	lb, tg := pulumi.String("").ToStringOutput(), pulumi.String("").ToStringOutput()
 	if officeEntry {
 		lb, tg = dashboards.LoadBalancerArnSuffix, dashboards.TargetGroupArnSuffix
@@ -536,11 +566,10 @@ func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDoma
 			FreeStorageAlarmMiB: freeStorageThresholdMiB(cfg.Domain.VolumeSize),
 		})
 	}).(pulumi.StringOutput)
-	_, err := cloudwatch.NewDashboard(ctx, "operations-dashboard", &cloudwatch.DashboardArgs{
+	return cloudwatch.NewDashboard(ctx, "operations-dashboard", &cloudwatch.DashboardArgs{
 		DashboardName: pulumi.String(dashboardName(ctx.Project(), ctx.Stack())),
 		DashboardBody: body,
 	})
-	return err
 }
 
 // dashboardBody renders the dashboard JSON. Rows of the grid (24 units wide):

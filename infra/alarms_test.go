@@ -66,7 +66,8 @@ func runAlarmsWith(t *testing.T, cfg *Config, dashboards func() *DashboardsAcces
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		domain := &SearchDomain{Name: testOutput(testDomainName), Arn: testOutput("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDomainName)}
 		ingestion := &Ingestion{FunctionName: testOutput(testFunctionName), DLQName: testOutput(testDLQName)}
-		return NewAlarms(ctx, cfg, domain, ingestion, dashboards())
+		_, err := NewAlarms(ctx, cfg, domain, ingestion, dashboards())
+		return err
 	}, pulumi.WithMocks("logsearch", cfg.Stack, m))
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -42,7 +42,8 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := NewAlarms(ctx, cfg, domain, ingestion, dashboards); err != nil {
+	alarms, err := NewAlarms(ctx, cfg, domain, ingestion, dashboards)
+	if err != nil {
 		return err
 	}
 
@@ -51,6 +52,9 @@ func Program(ctx *pulumi.Context) error {
 	ctx.Export("domainArn", domain.Arn)
 	ctx.Export("ingestFunctionName", ingestion.FunctionName)
 	ctx.Export("dlqUrl", ingestion.DLQURL)
+	ctx.Export("alarmTopicArn", alarms.TopicArn)
+	ctx.Export("operationsDashboardUrl", alarms.DashboardURL)
+	ctx.Export("targetSyncFunctionName", dashboards.TargetSyncFunctionName)
 	// Engineers sign in to Dashboards as the master user to add support
 	// staff: `pulumi stack output masterPassword --show-secrets`.
 	ctx.Export("masterUserName", pulumi.String(domain.MasterUserName))
