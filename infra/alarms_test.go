@@ -332,7 +332,7 @@ func TestTargetSyncAlarmNeedsTheFunctionName(t *testing.T) {
 func TestElasticsearchBefore71HasNoWriteRejectedBreakdown(t *testing.T) {
 	d := devDomain
 	d.EngineVersion = "Elasticsearch_6.8"
-	specs, err := domainAlarmSpecs(d)
+	specs, err := domainAlarmSpecs(d, recoveryAdvice(ArchiveConfig{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func TestDomainAlarmsRejectImpossibleSizes(t *testing.T) {
 		{EngineVersion: "OpenSearch_2.19", InstanceCount: 1, VolumeSize: 0},
 		{EngineVersion: "OpenSearch_2.19", InstanceCount: 1, VolumeSize: 20, DedicatedMasterCount: -1},
 	} {
-		if _, err := domainAlarmSpecs(d); err == nil || !strings.Contains(err.Error(), "logsearch:domain") {
+		if _, err := domainAlarmSpecs(d, recoveryAdvice(ArchiveConfig{})); err == nil || !strings.Contains(err.Error(), "logsearch:domain") {
 			t.Errorf("%+v: err = %v, want one naming logsearch:domain", d, err)
 		}
 	}

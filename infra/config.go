@@ -48,6 +48,8 @@ type Config struct {
 	// LogRetentionDays is how long the CloudWatch log groups this stack
 	// creates (domain and function logs) keep their events.
 	LogRetentionDays int `json:"logRetentionDays"`
+	// Archive says where a copy of the logs is kept for the backfill tool.
+	Archive ArchiveConfig `json:"archive"`
 	// Region, AccountID and Partition come from the AWS provider, not from
 	// logsearch config; they are filled by LoadConfig so ARNs can be built.
 	Region    string `json:"-"`
@@ -126,6 +128,31 @@ type IngestConfig struct {
 	MaxConcurrency int `json:"maxConcurrency"`
 }
 
+// ArchiveConfig is "the archive": the copy of the logs, one gzip'd or plain
+// text file of log lines per object under <prefix>YYYY/MM/DD/, that the
+// backfill tool re-indexes after data is lost. Either the stack creates and
+// fills one (create), or it names the company's existing daily export
+// (bucket), or there is none (the default).
+type ArchiveConfig struct {
+	// Create makes the stack create a private, KMS-encrypted bucket, and
+	// has the ingest function write every event it receives into it (one
+	// object per invocation, before indexing). Default false.
+	Create bool `json:"create"`
+	// Bucket names an existing archive bucket instead (not with create):
+	// the stack changes nothing in it, but exports its location and names
+	// it in alarm descriptions. Default none.
+	Bucket string `json:"bucket"`
+	// Prefix is the key prefix of the archive's objects: empty (the
+	// default) or ending in "/", e.g. "logs/".
+	Prefix string `json:"prefix"`
+	// ExpireDays is how long a created archive keeps each object, in days
+	// (1 to 3650). Default 365.
+	ExpireDays int `json:"expireDays"`
+}
+
+// Configured reports whether the stack has an archive to backfill from.
+func (a ArchiveConfig) Configured() bool { return a.Create || a.Bucket != "" }
+
 // DashboardsConfig is the office entry to OpenSearch Dashboards.
 type DashboardsConfig struct {
 	HostName       string      `json:"hostName"`
@@ -156,6 +183,7 @@ const (
 	DefaultIndexPrefix         = "cwl"
 	DefaultRetentionDays       = 30
 	DefaultLogRetentionDays    = 365
+	DefaultArchiveExpireDays   = 365
 	gp3BaselineIops            = 3000
 	gp3BaselineThroughput      = 125 // MiB/s
 	minVolumeSize              = 10  // GiB, every instance type
@@ -188,6 +216,7 @@ func defaultConfig(stack string) Config {
 		},
 		RetentionDays:    DefaultRetentionDays,
 		LogRetentionDays: DefaultLogRetentionDays,
+		Archive:          ArchiveConfig{ExpireDays: DefaultArchiveExpireDays},
 	}
 }
 
@@ -430,6 +459,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	object("logGroups", &cfg.LogGroups, `[{"name": "/app/web", "filterPattern": ""}]`)
 	object("ingest", &cfg.Ingest, `{"indexPrefix": "cwl", "timezone": "UTC", "fieldTypes": {"status": "integer"}}`)
 	object("alarmEmails", &cfg.AlarmEmails, `["ops@example.com"]`)
+	object("archive", &cfg.Archive, `{"create": true} or {"bucket": "company-log-export", "prefix": "logs/"}`)
 
 	// dashboards carries the OIDC client secret; it is read on its own so the
 	// secret is only ever held in a secret Output.
@@ -533,6 +563,7 @@ func (c *Config) validate(ps *problems) {
 	c.validateLogGroups(ps)
 	c.validateIngest(ps)
 	c.validateDashboards(ps)
+	c.validateArchive(ps)
 	if c.RetentionDays < 1 {
 		ps.add("retentionDays", c.RetentionDays, "indices must be kept at least 1 day; set a number of days >= 1 (default %d)", DefaultRetentionDays)
 	}
@@ -850,6 +881,30 @@ func (c *Config) validateDashboards(ps *problems) {
 	}
 }
 
+// s3BucketNamePattern is S3's rule for general purpose bucket names
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):
+// 3-63 of lower-case letters, digits, dots and hyphens, starting and
+// ending with a letter or digit.
+var s3BucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+func (c *Config) validateArchive(ps *problems) {
+	a := &c.Archive
+	if a.Create && a.Bucket != "" {
+		ps.add("archive.bucket", a.Bucket, "cannot be combined with archive.create: either the stack creates the archive (remove bucket) or it names an existing one (remove create)")
+	} else if a.Bucket != "" && (!s3BucketNamePattern.MatchString(a.Bucket) || strings.Contains(a.Bucket, "..")) {
+		ps.add("archive.bucket", a.Bucket, "not an S3 bucket name (3-63 lower-case letters, digits, . and -); write the name only, without s3://")
+	}
+	if strings.HasPrefix(a.Prefix, "/") || (a.Prefix != "" && !strings.HasSuffix(a.Prefix, "/")) {
+		ps.add("archive.prefix", a.Prefix, "write the key prefix without a leading / and with a trailing /, e.g. logs/ (or leave it empty)")
+	}
+	if a.Prefix != "" && !a.Configured() {
+		ps.add("archive.prefix", a.Prefix, "there is no archive: set archive.create: true, or archive.bucket to the existing archive")
+	}
+	if a.ExpireDays < 1 || a.ExpireDays > 3650 {
+		ps.add("archive.expireDays", a.ExpireDays, "keep archived objects 1 to 3650 days (default %d)", DefaultArchiveExpireDays)
+	}
+}
+
 // warnings are advice that does not stop a deployment.
 func (c *Config) warnings() []string {
 	var ws []string
@@ -862,6 +917,9 @@ func (c *Config) warnings() []string {
 	}
 	if len(c.AlarmEmails) == 0 {
 		ws = append(ws, "logsearch:alarmEmails is empty: alarms will fire with nobody notified")
+	}
+	if c.Archive.Create && !c.Network.NewVpc() {
+		ws = append(ws, "logsearch:archive.create in an existing VPC: the ingest function writes to S3 from logsearch:network.subnetIds; their route tables need an S3 gateway endpoint (or a NAT gateway), or every invocation fails and Lambda parks the payloads in the dead-letter queue")
 	}
 	if c.Dashboards.Oidc != nil && !c.Network.NewVpc() {
 		ws = append(ws, "logsearch:dashboards.oidc in an existing VPC: the load balancer calls the identity provider's token and user-info endpoints itself (publicly resolvable names, HTTPS); the subnets in logsearch:network.subnetIds must route to them (NAT gateway or similar), or sign-in fails with HTTP 500")

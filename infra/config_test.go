@@ -191,6 +191,12 @@ func TestConfigRefusals(t *testing.T) {
 		{"sqs endpoint off in a new vpc", "dev", map[string]func(any) any{"network": set("sqsEndpoint", false)}, "logsearch:network.sqsEndpoint", "network.vpcId"},
 		{"oidc in a new vpc without nat", "dev", map[string]func(any) any{"dashboards": set("oidc", validOidc("s3cret"))}, "logsearch:dashboards.oidc", "set network.natGateway: true"},
 		{"production not a bool", "dev", map[string]func(any) any{"production": to("yes please")}, "logsearch:production", "true or false"},
+		{"archive created and named", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "bucket": "company-logs"})}, "logsearch:archive.bucket", "cannot be combined with archive.create"},
+		{"archive bucket as a URL", "dev", map[string]func(any) any{"archive": to(map[string]any{"bucket": "s3://company-logs/cwl"})}, "logsearch:archive.bucket", "without s3://"},
+		{"archive prefix without slash", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "prefix": "logs"})}, "logsearch:archive.prefix", "trailing /"},
+		{"archive prefix without archive", "dev", map[string]func(any) any{"archive": to(map[string]any{"prefix": "logs/"})}, "logsearch:archive.prefix", "there is no archive"},
+		{"archive kept 0 days", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "expireDays": 0})}, "logsearch:archive.expireDays", "1 to 3650 days"},
+		{"archive misspelt field", "dev", map[string]func(any) any{"archive": to(map[string]any{"craete": true})}, "logsearch:archive", "cannot read it"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -26,6 +26,8 @@ import (
 const (
 	mockAccount = "123456789012"
 	mockZoneID  = "Z0123456789MOCKZONE"
+	// mockS3PrefixList is the region's S3 prefix list (pl-...).
+	mockS3PrefixList = "pl-63a5400a"
 )
 
 // mockVpcCidrs are the associated IPv4 CIDRs of every existing VPC the
@@ -360,6 +362,9 @@ func (m *mocks) mockOutputs(args pulumi.MockResourceArgs) (string, resource.Prop
 		id = "sg-" + args.Name
 	case "aws:ec2/vpcEndpoint:VpcEndpoint":
 		id = "vpce-" + args.Name
+		if t, ok := args.Inputs["vpcEndpointType"]; ok && t.IsString() && t.StringValue() == "Gateway" {
+			set("prefixListId", mockS3PrefixList)
+		}
 	case "aws:ec2/internetGateway:InternetGateway":
 		id = "igw-" + args.Name
 	case "aws:ec2/natGateway:NatGateway":
@@ -517,6 +522,14 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		}
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id": acct, "arn": "arn:aws:iam::" + acct + ":root", "region": region,
+		}), nil
+	case "aws:ec2/getPrefixList:getPrefixList":
+		// Only AWS services' own lists exist under com.amazonaws.<region>.
+		if str("name") != "com.amazonaws."+m.region+".s3" {
+			return nil, fmt.Errorf("no prefix list named %q in %s", str("name"), m.region)
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": mockS3PrefixList, "prefixListId": mockS3PrefixList, "name": str("name"), "cidrBlocks": []any{"52.216.0.0/15"},
 		}), nil
 	case "aws:ec2/getVpc:getVpc":
 		// A VPC with a secondary CIDR, and one that was removed again.
