@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,8 +11,6 @@ import (
 	"github.com/logsearch/logsearch/lambda/archive/fakes3"
 	"github.com/logsearch/logsearch/lambda/archivewriter"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
-	"github.com/logsearch/logsearch/lambda/fakeopensearch"
-	"github.com/logsearch/logsearch/lambda/fakesqs"
 )
 
 // TestHandlerArchivesBeforeIndexing: with an archive configured, a payload
@@ -21,30 +18,15 @@ import (
 // it whole), and once the archive takes it, every event is both indexed
 // and archived.
 func TestHandlerArchivesBeforeIndexing(t *testing.T) {
-	osrv, err := fakeopensearch.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = osrv.Close() })
-	sqs, err := fakesqs.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sqs.Close() })
 	s3srv := fakes3.New()
 	t.Cleanup(s3srv.Close)
 	s3srv.CreateBucket("stack-archive")
-	vars := baseEnv(osrv.URL, sqs.URL)
-	vars["AWS_ENDPOINT_URL_S3"] = s3srv.URL
-	vars[archivewriter.EnvBucket] = "stack-archive"
-	vars[archivewriter.EnvPrefix] = "logs/"
-	for k, v := range vars {
-		t.Setenv(k, v)
-	}
-	h, err := newHandler(context.Background(), func(k string) string { return vars[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, env := inProcessWith(t, io.Discard, io.Discard, map[string]string{
+		"AWS_ENDPOINT_URL_S3":   s3srv.URL,
+		archivewriter.EnvBucket: "stack-archive",
+		archivewriter.EnvPrefix: "logs/",
+	})
+	osrv := env.os
 	evs := scenarioEvents(7, 50)
 	payload := cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))
 

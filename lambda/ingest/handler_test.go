@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 
@@ -20,6 +21,12 @@ import (
 // the way the runtime would, logging and writing metrics to logs and emf.
 func inProcess(t *testing.T, logs, emf io.Writer) (*handler, e2eEnv) {
 	t.Helper()
+	return inProcessWith(t, logs, emf, nil)
+}
+
+// inProcessWith is inProcess with extra environment variables.
+func inProcessWith(t *testing.T, logs, emf io.Writer, extra map[string]string) (*handler, e2eEnv) {
+	t.Helper()
 	osrv, err := fakeopensearch.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +38,7 @@ func inProcess(t *testing.T, logs, emf io.Writer) (*handler, e2eEnv) {
 	}
 	t.Cleanup(func() { _ = sqs.Close() })
 	vars := baseEnv(osrv.URL, sqs.URL)
+	maps.Copy(vars, extra)
 	for k, v := range vars {
 		t.Setenv(k, v) // the AWS SDK reads AWS_* itself
 	}
