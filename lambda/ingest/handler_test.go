@@ -50,7 +50,7 @@ func inProcessWith(t *testing.T, logs, emf io.Writer, extra map[string]string) (
 }
 
 // TestHandlerInProcess runs the handler without the emulator, so its
-// accounting is checked even where aws-lambda-rie is not installed.
+// accounting is checked without the emulator too.
 func TestHandlerInProcess(t *testing.T) {
 	var logs, emf bytes.Buffer
 	h, env := inProcess(t, &logs, &emf)
