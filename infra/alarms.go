@@ -3,6 +3,7 @@ package infra
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -65,22 +66,31 @@ type alarmSpec struct {
 	Description string // what it means, then what to do
 }
 
+// Alarms is what operators reach the stack's monitoring by.
+type Alarms struct {
+	// TopicArn is the SNS topic every alarm notifies: subscribe a pager or
+	// chat integration to it.
+	TopicArn pulumi.StringOutput
+	// DashboardURL opens the operations dashboard in the CloudWatch console.
+	DashboardURL pulumi.StringOutput
+}
+
 // NewAlarms creates the alarm topic (KMS-encrypted, e-mail subscriptions),
 // every alarm on the domain, the ingest pipeline, the in-domain setup, the
 // office entry and its target-sync function, and an operations dashboard.
-func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, setup *DomainSetup, dashboards *DashboardsAccess) error {
-	domainAlarms, err := domainAlarmSpecs(cfg.Domain)
+func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, setup *DomainSetup, dashboards *DashboardsAccess) (*Alarms, error) {
+	domainAlarms, err := domainAlarmSpecs(cfg.Domain, recoveryAdvice(cfg.Archive))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	topic, err := newAlarmTopic(ctx, cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	groups := []alarmGroup{
 		{domainAlarms, pulumi.StringMap{"DomainName": domain.Name, "ClientId": pulumi.String(cfg.AccountID)}},
-		{ingestAlarmSpecs(), pulumi.StringMap{"FunctionName": ingestion.FunctionName}},
+		{ingestAlarmSpecs(recoveryAdvice(cfg.Archive)), pulumi.StringMap{"FunctionName": ingestion.FunctionName}},
 		{deadLetterAlarmSpecs(), pulumi.StringMap{"QueueName": ingestion.DLQName}},
 		{setupAlarmSpecs(), pulumi.StringMap{"FunctionName": setup.FunctionName}},
 	}
@@ -101,12 +111,32 @@ func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion
 	for _, g := range groups {
 		for _, spec := range g.specs {
 			if err := newMetricAlarm(ctx, cfg, spec, g.dimensions, topic); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 
-	return newOperationsDashboard(ctx, cfg, domain, ingestion, dashboards, officeEntry)
+	board, err := newOperationsDashboard(ctx, cfg, domain, ingestion, dashboards, officeEntry)
+	if err != nil {
+		return nil, err
+	}
+	consoleURL := board.DashboardName.ApplyT(func(name string) string {
+		return dashboardConsoleURL(cfg.Partition, cfg.Region, name)
+	}).(pulumi.StringOutput)
+	return &Alarms{TopicArn: topic.arn, DashboardURL: consoleURL}, nil
+}
+
+// dashboardConsoleURL links a CloudWatch dashboard in the console of the
+// stack's partition (China and GovCloud have their own console hosts).
+func dashboardConsoleURL(partition, region, name string) string {
+	host := region + ".console.aws.amazon.com"
+	switch partition {
+	case "aws-cn":
+		host = region + ".console.amazonaws.cn"
+	case "aws-us-gov":
+		host = "console.amazonaws-us-gov.com"
+	}
+	return fmt.Sprintf("https://%s/cloudwatch/home?region=%s#dashboards:name=%s", host, region, url.QueryEscape(name))
 }
 
 // alarmGroup is alarms on one resource: they share its metric dimensions.
@@ -294,9 +324,12 @@ func hasOfficeEntryMetrics(d *DashboardsAccess) bool {
 	return d != nil && d.LoadBalancerArnSuffix.OutputState != nil && d.TargetGroupArnSuffix.OutputState != nil
 }
 
-// domainAlarmSpecs are the OpenSearch alarms of security-controls.md section 2
-// (AWS's recommended set), sized to this domain.
-func domainAlarmSpecs(d DomainConfig) ([]alarmSpec, error) {
+// domainAlarmSpecs are AWS's recommended OpenSearch alarms
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cloudwatch-alarms.html),
+// sized to this domain.
+//
+// recovery says how to get lost log events back (recoveryAdvice).
+func domainAlarmSpecs(d DomainConfig, recovery string) ([]alarmSpec, error) {
 	if d.InstanceCount < 1 || d.VolumeSize < 1 || d.DedicatedMasterCount < 0 {
 		return nil, fmt.Errorf("domain alarms: instanceCount %d, volumeSize %d GiB and dedicatedMasterCount %d must be positive (masters may be 0); fix logsearch:domain",
 			d.InstanceCount, d.VolumeSize, d.DedicatedMasterCount)
@@ -328,7 +361,7 @@ func domainAlarmSpecs(d DomainConfig) ([]alarmSpec, error) {
 		{Name: "domain-kms-key-error", Namespace: es, Metric: "KMSKeyError", Statistic: "Maximum", Period: 60, Evaluations: 1, Comparison: atLeast, Threshold: 1, MissingData: notBreak,
 			Description: "The KMS key encrypting the domain is disabled. Re-enable it in the KMS console at once; the domain cannot read or write until then."},
 		{Name: "domain-kms-key-inaccessible", Namespace: es, Metric: "KMSKeyInaccessible", Statistic: "Maximum", Period: 60, Evaluations: 1, Comparison: atLeast, Threshold: 1, MissingData: notBreak,
-			Description: "The KMS key encrypting the domain was deleted or its grants revoked: the domain cannot be recovered. Cancel a pending key deletion in KMS immediately; otherwise restore from a manual snapshot into a new domain and backfill from the S3 archive."},
+			Description: "The KMS key encrypting the domain was deleted or its grants revoked: the domain cannot be recovered. Cancel a pending key deletion in KMS immediately; otherwise restore from a manual snapshot into a new domain. " + recovery},
 		{Name: "domain-shards-active", Namespace: es, Metric: "Shards.active", Statistic: "Maximum", Period: 60, Evaluations: 1, Comparison: atLeast, Threshold: 30000,
 			Description: "The domain holds 30000 shards or more, close to its limit; new daily indices will fail. Lower retentionDays or domain.shards."},
 		{Name: "domain-write-queue", Namespace: es, Metric: "ThreadpoolWriteQueue", Statistic: "Average", Period: 60, Evaluations: 1, Comparison: atLeast, Threshold: 100,
@@ -374,6 +407,19 @@ func freeStorageThresholdMiB(volumeGiB int) float64 {
 	return float64(volumeGiB) * 1024 / 4
 }
 
+// recoveryAdvice is the sentence alarm descriptions end with when log
+// events were lost from the domain: it names the archive the stack really
+// has, and says so when there is none.
+func recoveryAdvice(a ArchiveConfig) string {
+	switch {
+	case a.Create:
+		return "Re-index the affected hours with the backfill tool from the stack's archive (stack output archiveUrl), which holds every event the ingest function received."
+	case a.Bucket != "":
+		return fmt.Sprintf("Re-index the affected hours with the backfill tool from the archive s3://%s/%s.", a.Bucket, a.Prefix)
+	}
+	return "This stack keeps no archive (logsearch:archive): re-send the affected hours from wherever the applications' logs are still kept, e.g. with the backfill tool from a local copy."
+}
+
 // reportsWriteRejectedBreakdown reports whether the engine publishes the
 // Coordinating/Primary/ReplicaWriteRejected metrics: Elasticsearch 7.1 and
 // later, and every OpenSearch version.
@@ -397,7 +443,7 @@ func reportsWriteRejectedBreakdown(engineVersion string) (bool, error) {
 // ingestAlarmSpecs watch the ingest function (namespace AWS/Lambda, dimension
 // FunctionName). The event counts are only published when something happens,
 // so no data means nothing went wrong.
-func ingestAlarmSpecs() []alarmSpec {
+func ingestAlarmSpecs(recovery string) []alarmSpec {
 	const ns = "AWS/Lambda"
 	count := func(name, metric, description string) alarmSpec {
 		return alarmSpec{Name: name, Namespace: ns, Metric: metric, Statistic: "Sum", Period: 300, Evaluations: 1,
@@ -413,7 +459,7 @@ func ingestAlarmSpecs() []alarmSpec {
 		count("ingest-dead-letter-errors", "DeadLetterErrors",
 			"Lambda could not write a failed batch to the function's dead-letter queue. Check that the queue exists and the function's role may sqs:SendMessage to it."),
 		count("ingest-events-dropped", "AsyncEventsDropped",
-			"Lambda dropped log batches without running the function (too old, or retries exhausted) and could not keep them. Those log events are lost; re-index the affected hours from the S3 archive with the backfill tool."),
+			"Lambda dropped log batches without running the function (too old, or retries exhausted) and could not keep them. Those log events are lost from the domain. "+recovery),
 		{Name: "ingest-event-age", Namespace: ns, Metric: "AsyncEventAge", Statistic: "Maximum", Period: 300, Evaluations: 1,
 			Comparison: atLeast, Threshold: asyncEventAgeLimitMs, MissingData: notBreak,
 			Description: "Log batches have waited an hour or more in Lambda's queue before being processed: search results are at least an hour behind. After 6 hours batches go to the dead-letter queue. Look at the Throttles and Errors alarms for the cause."},
@@ -536,7 +582,7 @@ func dashboardName(project, stack string) string {
 
 // newOperationsDashboard is the one page to look at first: is data coming in,
 // is it being indexed, is anything parked in the DLQ, is the domain healthy.
-func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess, officeEntry bool) error {
+func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess, officeEntry bool) (*cloudwatch.Dashboard, error) {
 	lb, tg := pulumi.String("").ToStringOutput(), pulumi.String("").ToStringOutput()
 	if officeEntry {
 		lb, tg = dashboards.LoadBalancerArnSuffix, dashboards.TargetGroupArnSuffix
@@ -549,11 +595,10 @@ func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDoma
 			FreeStorageAlarmMiB: freeStorageThresholdMiB(cfg.Domain.VolumeSize),
 		})
 	}).(pulumi.StringOutput)
-	_, err := cloudwatch.NewDashboard(ctx, "operations-dashboard", &cloudwatch.DashboardArgs{
+	return cloudwatch.NewDashboard(ctx, "operations-dashboard", &cloudwatch.DashboardArgs{
 		DashboardName: pulumi.String(dashboardName(ctx.Project(), ctx.Stack())),
 		DashboardBody: body,
 	})
-	return err
 }
 
 // dashboardBody renders the dashboard JSON. Rows of the grid (24 units wide):

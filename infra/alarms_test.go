@@ -68,7 +68,8 @@ func runAlarmsWith(t *testing.T, cfg *Config, dashboards func() *DashboardsAcces
 		domain := &SearchDomain{Name: testOutput(testDomainName), Arn: testOutput("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDomainName)}
 		ingestion := &Ingestion{FunctionName: testOutput(testFunctionName), DLQName: testOutput(testDLQName)}
 		setup := &DomainSetup{FunctionName: testOutput(testSetupFunction)}
-		return NewAlarms(ctx, cfg, domain, ingestion, setup, dashboards())
+		_, err := NewAlarms(ctx, cfg, domain, ingestion, setup, dashboards())
+		return err
 	}, pulumi.WithMocks("logsearch", cfg.Stack, m))
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -106,7 +107,9 @@ var (
 	setupDims    = map[string]any{"FunctionName": testSetupFunction}
 )
 
-// expectedAlarms is security-controls.md section 2 plus the pipeline and
+// expectedAlarms is AWS's recommended set
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cloudwatch-alarms.html)
+// plus the pipeline and
 // office-entry alarms, for a domain with the given data/master nodes and volume.
 func expectedAlarms(dataNodes, masters, volumeGiB int, officeEntry bool) []wantAlarm {
 	const ge, gt, lt, le = "GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
@@ -335,7 +338,7 @@ func TestTargetSyncAlarmNeedsTheFunctionName(t *testing.T) {
 func TestElasticsearchBefore71HasNoWriteRejectedBreakdown(t *testing.T) {
 	d := devDomain
 	d.EngineVersion = "Elasticsearch_6.8"
-	specs, err := domainAlarmSpecs(d)
+	specs, err := domainAlarmSpecs(d, recoveryAdvice(ArchiveConfig{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +355,7 @@ func TestDomainAlarmsRejectImpossibleSizes(t *testing.T) {
 		{EngineVersion: "OpenSearch_2.19", InstanceCount: 1, VolumeSize: 0},
 		{EngineVersion: "OpenSearch_2.19", InstanceCount: 1, VolumeSize: 20, DedicatedMasterCount: -1},
 	} {
-		if _, err := domainAlarmSpecs(d); err == nil || !strings.Contains(err.Error(), "logsearch:domain") {
+		if _, err := domainAlarmSpecs(d, recoveryAdvice(ArchiveConfig{})); err == nil || !strings.Contains(err.Error(), "logsearch:domain") {
 			t.Errorf("%+v: err = %v, want one naming logsearch:domain", d, err)
 		}
 	}

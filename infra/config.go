@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/mail"
 	"net/netip"
+	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -34,12 +36,12 @@ const configNamespace = "logsearch"
 // is written for the person editing the stack file.
 type Config struct {
 	Stack string `json:"-"` // pulumi stack name
-	// Production turns on the production rules: the domain spans 3
-	// availability zones with zone awareness, has 3 or 5 dedicated master
-	// nodes, at least 3 data nodes, no burstable t2/t3 instance types and at
-	// least 1 replica; the domain and its KMS key are protected against
-	// deletion and the load balancer has deletion protection on. Default:
-	// true for a stack named prod, false for every other stack.
+	// Production holds the stack to the production rules (3 AZs, 3 or 5
+	// dedicated masters, at least 3 data nodes, no t2/t3 instances, at least
+	// 1 replica) and guards it against deletion (protected domain and KMS
+	// key, load balancer deletion protection, access-log bucket kept).
+	// Any stack may set it. Default: true for a stack named prod, false
+	// for every other name; a stack named prod may set false.
 	Production bool `json:"production"`
 	// Network is where the stack runs: leave out vpcId and the stack
 	// creates its own VPC; give vpcId and subnetIds and it uses that
@@ -78,6 +80,8 @@ type Config struct {
 	// 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
 	// 2922, 3288, 3653). 365 or more meets Security Hub CloudWatch.16.
 	LogRetentionDays int `json:"logRetentionDays"`
+	// Archive says where a copy of the logs is kept for the backfill tool.
+	Archive ArchiveConfig `json:"archive"`
 	// Region, AccountID and Partition come from the AWS provider, not from
 	// logsearch config; they are filled by LoadConfig so ARNs can be built.
 	Region    string `json:"-"`
@@ -260,6 +264,31 @@ type IngestConfig struct {
 	Compression string `json:"compression"`
 }
 
+// ArchiveConfig is "the archive": the copy of the logs, one gzip'd or plain
+// text file of log lines per object under <prefix>YYYY/MM/DD/, that the
+// backfill tool re-indexes after data is lost. Either the stack creates and
+// fills one (create), or it names the company's existing daily export
+// (bucket), or there is none (the default).
+type ArchiveConfig struct {
+	// Create makes the stack create a private, KMS-encrypted bucket, and
+	// has the ingest function write every event it receives into it (one
+	// object per invocation, before indexing). Default false.
+	Create bool `json:"create"`
+	// Bucket names an existing archive bucket instead (not with create):
+	// the stack changes nothing in it, but exports its location and names
+	// it in alarm descriptions. Default none.
+	Bucket string `json:"bucket"`
+	// Prefix is the key prefix of the archive's objects: empty (the
+	// default) or ending in "/", e.g. "logs/".
+	Prefix string `json:"prefix"`
+	// ExpireDays is how long a created archive keeps each object, in days
+	// (1 to 3650). Default 365.
+	ExpireDays int `json:"expireDays"`
+}
+
+// Configured reports whether the stack has an archive to backfill from.
+func (a ArchiveConfig) Configured() bool { return a.Create || a.Bucket != "" }
+
 // DashboardsConfig is the office entry to OpenSearch Dashboards.
 type DashboardsConfig struct {
 	// HostName is the name office users open, e.g. logs.example.com.
@@ -339,6 +368,7 @@ const (
 	DefaultLogRetentionDays    = 365
 	DefaultIngestMemorySize    = 384 // MB
 	maxLambdaMemorySize        = 10240
+	DefaultArchiveExpireDays   = 365
 	gp3BaselineIops            = 3000
 	gp3BaselineThroughput      = 125 // MiB/s
 	minVolumeSize              = 10  // GiB, every instance type
@@ -373,6 +403,7 @@ func defaultConfig(stack string) Config {
 		},
 		RetentionDays:    DefaultRetentionDays,
 		LogRetentionDays: DefaultLogRetentionDays,
+		Archive:          ArchiveConfig{ExpireDays: DefaultArchiveExpireDays},
 	}
 }
 
@@ -392,11 +423,18 @@ func (p ConfigProblem) String() string {
 
 // ConfigError lists every problem found in one pass, so a single edit round
 // fixes them all.
-type ConfigError struct{ Problems []ConfigProblem }
+type ConfigError struct {
+	Stack    string // the stack whose Pulumi.<stack>.yaml holds the config
+	Problems []ConfigProblem
+}
 
 func (e *ConfigError) Error() string {
+	file := "Pulumi.<stack>.yaml"
+	if e.Stack != "" {
+		file = "Pulumi." + e.Stack + ".yaml"
+	}
 	return problemlist.Format(func(n int) string {
-		return fmt.Sprintf("the stack config has %d problem(s); fix them in Pulumi.<stack>.yaml or with `pulumi config set`:", n)
+		return fmt.Sprintf("the stack config has %d problem(s); fix them in %s or with `pulumi config set`:", n, file)
 	}, e.Problems)
 }
 
@@ -405,6 +443,106 @@ func (e *ConfigError) Error() string {
 type configSource interface {
 	GetConfig(key string) (string, bool)
 	IsConfigSecret(key string) bool
+}
+
+// configKeyLister is a configSource that can also list every key it
+// holds, so misspelt keys are refused instead of silently ignored.
+type configKeyLister interface {
+	ConfigKeys() []string
+}
+
+// engineSource is the Pulumi context plus the keys the engine passed.
+type engineSource struct {
+	*pulumi.Context
+	keys []string
+}
+
+func (s engineSource) ConfigKeys() []string { return s.keys }
+
+// engineConfigKeys lists every config key of the stack. The context can
+// only look keys up, but the engine also hands the program the whole
+// config as a JSON object in PULUMI_CONFIG (Go SDK v3 pulumi/run.go,
+// getEnvInfo), which is what this reads.
+func engineConfigKeys() []string {
+	var all map[string]string
+	if json.Unmarshal([]byte(os.Getenv(pulumi.EnvConfig)), &all) != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(all))
+	for k := range all {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// settingKeys are the top-level keys of the logsearch: namespace, from
+// Config's json tags.
+func settingKeys() []string {
+	t := reflect.TypeOf(Config{})
+	var keys []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkUnknownKeys refuses logsearch: keys that are not settings, naming
+// the nearest valid key: a misspelt retentionDays would otherwise leave
+// retention at its default without a word.
+func checkUnknownKeys(keys []string, ps *problems) {
+	valid := settingKeys()
+	for _, full := range keys {
+		name, ok := strings.CutPrefix(full, configNamespace+":")
+		if !ok || slices.Contains(valid, name) {
+			continue
+		}
+		if near := nearestKey(name, valid); near != "" {
+			ps.add(name, "", "is not a logsearch setting; did you mean %s:%s? Rename the key in the stack file (or `pulumi config rm %s` and set the right one)", configNamespace, near, full)
+		} else {
+			ps.add(name, "", "is not a logsearch setting; the settings are %s. Remove it with `pulumi config rm %s`", strings.Join(valid, ", "), full)
+		}
+	}
+}
+
+// nearestKey is the valid key closest to name: the same ignoring case, or
+// at most 2 edits away (a typo, a missing plural s); "" when none is close.
+func nearestKey(name string, valid []string) string {
+	best, bestDist := "", 3
+	for _, v := range valid {
+		if strings.EqualFold(v, name) {
+			return v
+		}
+		if d := editDistance(strings.ToLower(name), strings.ToLower(v)); d < bestDist {
+			best, bestDist = v, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // problems collects ConfigProblems while validating.
@@ -427,7 +565,7 @@ func (ps *problems) add(key string, value any, format string, args ...any) {
 // LoadConfig reads and validates the stack config. It fails before any
 // resource is registered, listing every problem at once.
 func LoadConfig(ctx *pulumi.Context) (*Config, error) {
-	cfg, err := parseConfig(ctx.Stack(), ctx)
+	cfg, err := parseConfig(ctx.Stack(), engineSource{Context: ctx, keys: engineConfigKeys()})
 	if err != nil {
 		return nil, err
 	}
@@ -448,6 +586,13 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 func parseConfig(stack string, src configSource) (*Config, error) {
 	cfg := defaultConfig(stack)
 	var ps problems
+	if lister, ok := src.(configKeyLister); ok {
+		checkUnknownKeys(lister.ConfigKeys(), &ps)
+	}
+	// undecoded are the keys whose value could not be read: they keep their
+	// defaults, and the value checks of those keys are not reported (they
+	// would judge the defaults, not what the user wrote).
+	undecoded := map[string]bool{}
 
 	scalar := func(key string, parse func(string) error) {
 		if raw, ok := src.GetConfig(configNamespace + ":" + key); ok && strings.TrimSpace(raw) != "" {
@@ -461,11 +606,18 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 		if !ok || strings.TrimSpace(raw) == "" {
 			return
 		}
+		// Decoded into a copy, so a value that fails half-way leaves the
+		// defaults whole.
+		target := reflect.New(reflect.TypeOf(into).Elem())
+		target.Elem().Set(reflect.ValueOf(into).Elem())
 		dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
 		dec.DisallowUnknownFields() // a misspelt key must not silently fall back to its default
-		if err := dec.Decode(into); err != nil {
+		if err := dec.Decode(target.Interface()); err != nil {
 			ps.add(key, "", "cannot read it (%v); it must look like %s", err, example)
+			undecoded[key] = true
+			return
 		}
+		reflect.ValueOf(into).Elem().Set(target.Elem())
 	}
 
 	scalar("production", func(s string) error {
@@ -494,6 +646,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	object("logGroups", &cfg.LogGroups, `[{"name": "/app/web", "filterPattern": ""}]`)
 	object("ingest", &cfg.Ingest, `{"indexPrefix": "cwl", "timezone": "UTC", "fieldTypes": {"status": "integer"}}`)
 	object("alarmEmails", &cfg.AlarmEmails, `["ops@example.com"]`)
+	object("archive", &cfg.Archive, `{"create": true} or {"bucket": "company-log-export", "prefix": "logs/"}`)
 
 	// dashboards carries the OIDC client secret; it is read on its own so the
 	// secret is only ever held in a secret Output.
@@ -510,6 +663,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&dash); err != nil {
 			ps.add("dashboards", "", `cannot read it (%v); it must look like {"hostName": "logs.example.com", "hostedZone": "example.com", "officeCidrs": ["203.0.113.0/24"]}`, err)
+			undecoded["dashboards"] = true
 		} else {
 			cfg.Dashboards = dash.DashboardsConfig
 			if dash.Oidc != nil {
@@ -522,17 +676,33 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 		}
 	}
 
-	if len(ps) == 0 { // values only make sense once every key decoded
-		cfg.applyDerivedDefaults()
-		cfg.validate(&ps)
-		if cfg.Dashboards.Oidc != nil && cfg.Dashboards.Oidc.clientSecret != "" && !src.IsConfigSecret(dashKey) {
-			ps.add("dashboards.oidc.clientSecret", "", "is stored in plain text; store it encrypted: pulumi config set --path --secret dashboards.oidc.clientSecret <value>")
+	// The values are checked even when some key could not be read, so one
+	// round of edits fixes everything.
+	cfg.applyDerivedDefaults()
+	var checked problems
+	cfg.validate(&checked)
+	if cfg.Dashboards.Oidc != nil && cfg.Dashboards.Oidc.clientSecret != "" && !src.IsConfigSecret(dashKey) {
+		checked.add("dashboards.oidc.clientSecret", "", "is stored in plain text; store it encrypted: pulumi config set --path --secret dashboards.oidc.clientSecret <value>")
+	}
+	for _, p := range checked {
+		if !undecoded[topLevelKey(p.Key)] {
+			ps = append(ps, p)
 		}
 	}
 	if len(ps) > 0 {
-		return nil, &ConfigError{Problems: ps}
+		return nil, &ConfigError{Stack: stack, Problems: ps}
 	}
 	return &cfg, nil
+}
+
+// topLevelKey is the logsearch: key a problem's key belongs to:
+// "logsearch:domain.volumeSize" -> "domain".
+func topLevelKey(full string) string {
+	name := strings.TrimPrefix(full, configNamespace+":")
+	if i := strings.IndexAny(name, ".["); i >= 0 {
+		return name[:i]
+	}
+	return name
 }
 
 // objectHasKey reports whether the config object logsearch:<key> spells out
@@ -580,6 +750,7 @@ func (c *Config) validate(ps *problems) {
 	c.validateLogGroups(ps)
 	c.validateIngest(ps)
 	c.validateDashboards(ps)
+	c.validateArchive(ps)
 	if c.RetentionDays < 1 {
 		ps.add("retentionDays", c.RetentionDays, "indices must be kept at least 1 day; set a number of days >= 1 (default %d)", DefaultRetentionDays)
 	}
@@ -744,7 +915,7 @@ func roundUp(n, m int) int {
 }
 
 // ebsLimit is an instance type's per-node EBS maximum in GiB
-// (security-controls.md section 3, from the OpenSearch Service limits page).
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource).
 type ebsLimit struct{ maxGp2, maxGp3 int }
 
 var ebsLimits = map[string]ebsLimit{
@@ -937,6 +1108,30 @@ func addListProblems(ps *problems, key string, lps []domainstate.ListProblem) {
 	}
 }
 
+// s3BucketNamePattern is S3's rule for general purpose bucket names
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):
+// 3-63 of lower-case letters, digits, dots and hyphens, starting and
+// ending with a letter or digit.
+var s3BucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+func (c *Config) validateArchive(ps *problems) {
+	a := &c.Archive
+	if a.Create && a.Bucket != "" {
+		ps.add("archive.bucket", a.Bucket, "cannot be combined with archive.create: either the stack creates the archive (remove bucket) or it names an existing one (remove create)")
+	} else if a.Bucket != "" && (!s3BucketNamePattern.MatchString(a.Bucket) || strings.Contains(a.Bucket, "..")) {
+		ps.add("archive.bucket", a.Bucket, "not an S3 bucket name (3-63 lower-case letters, digits, . and -); write the name only, without s3://")
+	}
+	if strings.HasPrefix(a.Prefix, "/") || (a.Prefix != "" && !strings.HasSuffix(a.Prefix, "/")) {
+		ps.add("archive.prefix", a.Prefix, "write the key prefix without a leading / and with a trailing /, e.g. logs/ (or leave it empty)")
+	}
+	if a.Prefix != "" && !a.Configured() {
+		ps.add("archive.prefix", a.Prefix, "there is no archive: set archive.create: true, or archive.bucket to the existing archive")
+	}
+	if a.ExpireDays < 1 || a.ExpireDays > 3650 {
+		ps.add("archive.expireDays", a.ExpireDays, "keep archived objects 1 to 3650 days (default %d)", DefaultArchiveExpireDays)
+	}
+}
+
 // warnings are advice that does not stop a deployment.
 func (c *Config) warnings() []string {
 	var ws []string
@@ -949,6 +1144,9 @@ func (c *Config) warnings() []string {
 	}
 	if len(c.AlarmEmails) == 0 {
 		ws = append(ws, "logsearch:alarmEmails is empty: alarms will fire with nobody notified")
+	}
+	if c.Archive.Create && !c.Network.NewVpc() {
+		ws = append(ws, "logsearch:archive.create in an existing VPC: the ingest function writes to S3 from logsearch:network.subnetIds; their route tables need an S3 gateway endpoint (or a NAT gateway), or every invocation fails and Lambda parks the payloads in the dead-letter queue")
 	}
 	if c.Dashboards.Oidc != nil && !c.Network.NewVpc() {
 		ws = append(ws, "logsearch:dashboards.oidc in an existing VPC: the load balancer calls the identity provider's token and user-info endpoints itself (publicly resolvable names, HTTPS); the subnets in logsearch:network.subnetIds must route to them (NAT gateway or similar), or sign-in fails with HTTP 500")

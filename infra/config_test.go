@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -16,6 +17,15 @@ type mapSource struct {
 
 func (m mapSource) GetConfig(key string) (string, bool) { v, ok := m.values[key]; return v, ok }
 func (m mapSource) IsConfigSecret(key string) bool      { return m.secrets[key] }
+
+// ConfigKeys lists every key, as the engine's PULUMI_CONFIG does.
+func (m mapSource) ConfigKeys() []string {
+	keys := make([]string, 0, len(m.values))
+	for k := range m.values {
+		keys = append(keys, k)
+	}
+	return keys
+}
 
 // stackSource is the config of Pulumi.<stack>.yaml with edits applied to
 // its objects: edit(key, obj) gets each logsearch:<key> value decoded.
@@ -206,6 +216,12 @@ func TestConfigRefusals(t *testing.T) {
 		{"group in both lists", "dev", map[string]func(any) any{"dashboards": func(v any) any {
 			return set("adminBackendRoles", []string{"platform", "support"})(set("readerBackendRoles", []string{"support"})(v))
 		}}, "logsearch:dashboards.adminBackendRoles[1]", "keep it in one list"},
+		{"archive created and named", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "bucket": "company-logs"})}, "logsearch:archive.bucket", "cannot be combined with archive.create"},
+		{"archive bucket as a URL", "dev", map[string]func(any) any{"archive": to(map[string]any{"bucket": "s3://company-logs/cwl"})}, "logsearch:archive.bucket", "without s3://"},
+		{"archive prefix without slash", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "prefix": "logs"})}, "logsearch:archive.prefix", "trailing /"},
+		{"archive prefix without archive", "dev", map[string]func(any) any{"archive": to(map[string]any{"prefix": "logs/"})}, "logsearch:archive.prefix", "there is no archive"},
+		{"archive kept 0 days", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "expireDays": 0})}, "logsearch:archive.expireDays", "1 to 3650 days"},
+		{"archive misspelt field", "dev", map[string]func(any) any{"archive": to(map[string]any{"craete": true})}, "logsearch:archive", "cannot read it"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -437,6 +453,135 @@ func TestLogGroupResourceNames(t *testing.T) {
 		seen[n] = g
 		if logGroupResourceName(g) != n {
 			t.Errorf("%q: name not stable", g)
+		}
+	}
+}
+
+// TestConfigRefusesUnknownKeys: a misspelt top-level key would otherwise
+// be ignored and its setting quietly fall back to the default.
+func TestConfigRefusesUnknownKeys(t *testing.T) {
+	cases := []struct {
+		name    string
+		key     string // the key as the user wrote it
+		value   string
+		suggest string // the key the message must propose ("" for the list of all)
+	}{
+		{"case slip", "retentiondays", "14", "logsearch:retentionDays"},
+		{"missing plural", "logGroup", `[{"name":"/app/web"}]`, "logsearch:logGroups"},
+		{"typo", "alarmEmail", `["ops@example.com"]`, "logsearch:alarmEmails"},
+		{"transposed letters", "prodcution", "true", "logsearch:production"},
+		{"nothing close", "colour", "blue", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, stack := range stackNames(t) {
+				src := stackSource(t, stack, map[string]func(any) any{c.key: to(c.value)})
+				_, err := parseConfig(stack, src)
+				var ce *ConfigError
+				if !errors.As(err, &ce) {
+					t.Fatalf("stack %s: logsearch:%s accepted (err %v), want a refusal", stack, c.key, err)
+				}
+				var found *ConfigProblem
+				for i, p := range ce.Problems {
+					if p.Key == "logsearch:"+c.key {
+						found = &ce.Problems[i]
+					}
+				}
+				if found == nil {
+					t.Fatalf("stack %s: no problem names logsearch:%s:\n%v", stack, c.key, err)
+				}
+				want := "did you mean " + c.suggest + "?"
+				if c.suggest == "" {
+					want = "the settings are " + strings.Join(settingKeys(), ", ")
+				}
+				if !strings.Contains(found.Problem, want) {
+					t.Errorf("stack %s: %q does not say %q", stack, found.Problem, want)
+				}
+				if len(ce.Problems) != 1 {
+					t.Errorf("stack %s: %d problems, want only the unknown key:\n%v", stack, len(ce.Problems), err)
+				}
+			}
+		})
+	}
+}
+
+// TestSettingKeysAreTheConfigFields keeps the list of valid keys honest: it
+// is what the refusal offers, so it must hold every key the program reads.
+func TestSettingKeysAreTheConfigFields(t *testing.T) {
+	want := []string{"alarmEmails", "dashboards", "domain", "ingest", "logGroups", "logRetentionDays", "network", "production", "retentionDays"}
+	for _, k := range want {
+		if !slices.Contains(settingKeys(), k) {
+			t.Errorf("settingKeys() = %v lacks %s", settingKeys(), k)
+		}
+	}
+}
+
+func TestNearestKey(t *testing.T) {
+	valid := settingKeys()
+	for _, c := range []struct{ name, want string }{
+		{"RETENTIONDAYS", "retentionDays"},
+		{"logRetentiondays", "logRetentionDays"},
+		{"domian", "domain"},
+		{"ingests", "ingest"},
+		{"dashboard", "dashboards"},
+		{"vpc", ""},
+		{"x", ""},
+	} {
+		if got := nearestKey(c.name, valid); got != c.want {
+			t.Errorf("nearestKey(%q) = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestConfigDecodeErrorDoesNotHideValueChecks: a key that cannot be read
+// and a bad value elsewhere are reported in the same round, and the
+// unreadable key's defaults do not produce problems of their own.
+func TestConfigDecodeErrorDoesNotHideValueChecks(t *testing.T) {
+	for _, stack := range stackNames(t) {
+		t.Run(stack, func(t *testing.T) {
+			_, err := parseConfig(stack, stackSource(t, stack, map[string]func(any) any{
+				"domain":        set("volumeSise", 20), // unknown field: cannot be read
+				"dashboards":    to("not an object"),
+				"ingest":        set("timezone", "Nowhere/City"),
+				"retentionDays": to("0"),
+			}))
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("want a ConfigError, got %v", err)
+			}
+			var keys []string
+			for _, p := range ce.Problems {
+				keys = append(keys, p.Key)
+			}
+			slices.Sort(keys)
+			want := []string{"logsearch:dashboards", "logsearch:domain", "logsearch:ingest.timezone", "logsearch:retentionDays"}
+			if !slices.Equal(keys, want) {
+				t.Errorf("problems for %v, want exactly %v:\n%v", keys, want, err)
+			}
+		})
+	}
+}
+
+// TestConfigErrorNamesTheStackFile: the message points at the file to edit.
+func TestConfigErrorNamesTheStackFile(t *testing.T) {
+	for _, stack := range stackNames(t) {
+		_, err := parseConfig(stack, stackSource(t, stack, map[string]func(any) any{"retentionDays": to("0")}))
+		if err == nil || !strings.Contains(err.Error(), "fix them in Pulumi."+stack+".yaml ") {
+			t.Errorf("stack %s: message does not name Pulumi.%s.yaml:\n%v", stack, stack, err)
+		}
+	}
+}
+
+// TestUnknownKeyRefusedUnderTheEngine runs the real program: the keys come
+// from the engine's PULUMI_CONFIG, not from a test source.
+func TestUnknownKeyRefusedUnderTheEngine(t *testing.T) {
+	for _, stack := range stackNames(t) {
+		run, err := runStack(t, stack, map[string]string{"logsearch:retentiondays": "7"})
+		if err == nil || !strings.Contains(err.Error(), "did you mean logsearch:retentionDays?") {
+			t.Errorf("stack %s: err %v, want the misspelt key refused with a suggestion", stack, err)
+		}
+		if len(run.Resources) != 0 {
+			t.Errorf("stack %s: %d resources registered with a refused config", stack, len(run.Resources))
 		}
 	}
 }

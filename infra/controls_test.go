@@ -1,12 +1,13 @@
 package infra
 
-// Every control of security-controls.md that applies to this stack,
+// Every security and reliability control that applies to this stack,
 // asserted as properties of the resources the real Program registers, for
 // every Pulumi.<stack>.yaml.
 
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -1040,12 +1041,17 @@ func TestStackOutputs(t *testing.T) {
 			"domainArn":          outStr(t, domain, "arn"),
 			"ingestFunctionName": outStr(t, run.one(t, rtFunction, "ingest"), "name"),
 			"dlqUrl":             outStr(t, run.one(t, rtQueue, "ingest-dlq"), "url"),
+			"alarmTopicArn":      outStr(t, run.one(t, "aws:sns/topic:Topic", "alarms-topic"), "arn"),
+			// The function whose name its alarm and README's troubleshooting
+			// steps refer to.
+			"targetSyncFunctionName": outStr(t, run.one(t, rtFunction, "dashboards-targetsync"), "name"),
 		}
 		for k, v := range want {
 			if run.Outputs[k] != v {
 				t.Errorf("output %s = %v, want %v", k, run.Outputs[k], v)
 			}
 		}
+		checkDashboardConsoleURL(t, run, want["alarmTopicArn"])
 		if u, _ := run.Outputs["dashboardsUrl"].(string); !strings.HasPrefix(u, "https://") {
 			t.Errorf("dashboardsUrl %q", u)
 		}
@@ -1059,4 +1065,36 @@ func TestStackOutputs(t *testing.T) {
 			t.Errorf("endpoint %s is not a VPC endpoint", want["domainEndpoint"])
 		}
 	})
+}
+
+// checkDashboardConsoleURL: operationsDashboardUrl opens the stack's own
+// dashboard in the console of the region the stack deploys to (read from
+// the alarm topic's ARN, arn:<partition>:sns:<region>:...).
+func checkDashboardConsoleURL(t *testing.T, run *stackRun, topicArn string) {
+	t.Helper()
+	raw, _ := run.Outputs["operationsDashboardUrl"].(string)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("operationsDashboardUrl %q: %v", raw, err)
+	}
+	region := strings.Split(topicArn, ":")[3]
+	name := outStr(t, run.one(t, "aws:cloudwatch/dashboard:Dashboard", "operations-dashboard"), "dashboardName")
+	if u.Scheme != "https" || u.Host != region+".console.aws.amazon.com" || u.Path != "/cloudwatch/home" || u.Query().Get("region") != region {
+		t.Errorf("operationsDashboardUrl %q is not the CloudWatch console of %s", raw, region)
+	}
+	if u.Fragment != "dashboards:name="+name {
+		t.Errorf("operationsDashboardUrl %q does not open dashboard %s", raw, name)
+	}
+}
+
+func TestDashboardConsoleURLPerPartition(t *testing.T) {
+	for _, c := range []struct{ partition, region, want string }{
+		{"aws", "eu-west-1", "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=logsearch-x"},
+		{"aws-cn", "cn-north-1", "https://cn-north-1.console.amazonaws.cn/cloudwatch/home?region=cn-north-1#dashboards:name=logsearch-x"},
+		{"aws-us-gov", "us-gov-west-1", "https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#dashboards:name=logsearch-x"},
+	} {
+		if got := dashboardConsoleURL(c.partition, c.region, "logsearch-x"); got != c.want {
+			t.Errorf("%s: %s, want %s", c.partition, got, c.want)
+		}
+	}
 }

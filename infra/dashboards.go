@@ -191,51 +191,15 @@ type accessLogBucket struct {
 // only encryption ELB log delivery supports), TLS-only, objects owned by the
 // bucket owner, logs expiring after logRetentionDays.
 func newAccessLogBucket(ctx *pulumi.Context, cfg *Config) (*accessLogBucket, error) {
-	bucket, err := s3.NewBucketV2(ctx, "dashboards-alb-logs", &s3.BucketV2Args{
-		// Dev stacks are torn down often; prod keeps its logs on destroy.
-		ForceDestroy: pulumi.Bool(!cfg.Production),
+	bucket, block, err := newPrivateBucket(ctx, cfg, privateBucketSpec{
+		name: "dashboards-alb-logs",
+		encryption: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+			SseAlgorithm: pulumi.String("AES256"),
+		},
+		lifecycleID: "expire-access-logs",
+		expireDays:  cfg.LogRetentionDays,
 	})
 	if err != nil {
-		return nil, err
-	}
-	block, err := s3.NewBucketPublicAccessBlock(ctx, "dashboards-alb-logs", &s3.BucketPublicAccessBlockArgs{
-		Bucket:                bucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		RestrictPublicBuckets: pulumi.Bool(true),
-	})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s3.NewBucketOwnershipControls(ctx, "dashboards-alb-logs", &s3.BucketOwnershipControlsArgs{
-		Bucket: bucket.ID(),
-		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}); err != nil {
-		return nil, err
-	}
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, "dashboards-alb-logs", &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-				SseAlgorithm: pulumi.String("AES256"),
-			},
-		}},
-	}); err != nil {
-		return nil, err
-	}
-	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, "dashboards-alb-logs", &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
-			Id:         pulumi.String("expire-access-logs"),
-			Status:     pulumi.String("Enabled"),
-			Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
-			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(cfg.LogRetentionDays)},
-			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
-				DaysAfterInitiation: pulumi.Int(7),
-			},
-		}},
-	}); err != nil {
 		return nil, err
 	}
 
@@ -271,14 +235,7 @@ func legacyELBLogAccount(ctx *pulumi.Context, region string) string {
 func accessLogBucketPolicy(bucketArn, accountID, legacyAccountArn string) string {
 	logs := fmt.Sprintf("%s/%s/AWSLogs/%s/*", bucketArn, accessLogPrefix, accountID)
 	stmts := []policyStatement{
-		{
-			Sid:       "DenyInsecureTransport",
-			Effect:    "Deny",
-			Principal: "*",
-			Action:    []string{"s3:*"},
-			Resource:  []string{bucketArn, bucketArn + "/*"},
-			Condition: map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
-		},
+		denyInsecureTransport(bucketArn),
 		{
 			Sid:       "ELBLogDelivery",
 			Effect:    "Allow",

@@ -28,6 +28,8 @@ import (
 const (
 	mockAccount = "123456789012"
 	mockZoneID  = "Z0123456789MOCKZONE"
+	// mockS3PrefixList is the region's S3 prefix list (pl-...).
+	mockS3PrefixList = "pl-63a5400a"
 )
 
 // mockVpcCidrs are the associated IPv4 CIDRs of every existing VPC the
@@ -195,7 +197,15 @@ func unwrapSecure(v any) (any, bool) {
 // was registered and Program's error.
 func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRun, error) {
 	t.Helper()
-	cfg, secret := stackConfig(t, stack)
+	return runStackAs(t, stack, stack, overrides)
+}
+
+// runStackAs is runStack for a stack named stack whose config comes from
+// Pulumi.<file>.yaml: what a user gets by copying a stack file under
+// another name.
+func runStackAs(t *testing.T, stack, file string, overrides map[string]string) (*stackRun, error) {
+	t.Helper()
+	cfg, secret := stackConfig(t, file)
 	for k, raw := range overrides {
 		if !strings.Contains(k, ":") {
 			t.Fatalf("override key %q: write it with its namespace, e.g. logsearch:%s", k, k)
@@ -228,7 +238,14 @@ func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRu
 	// Outputs built without ctx (pulumi.String(...).ToStringOutput()) are
 	// not awaited by RunErr, so each export is awaited here.
 	var exportsDone sync.WaitGroup
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	// The engine hands a program its whole config in this variable too (Go
+	// SDK pulumi/run.go, getEnvInfo); LoadConfig lists the keys from it.
+	engineConfig, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(pulumi.EnvConfig, string(engineConfig))
+	err = pulumi.RunErr(func(ctx *pulumi.Context) error {
 		err := Program(ctx)
 		if err != nil {
 			return err // exports of a failed run may never resolve
@@ -397,6 +414,9 @@ func (m *mocks) mockOutputs(args pulumi.MockResourceArgs) (string, resource.Prop
 		id = "sg-" + args.Name
 	case "aws:ec2/vpcEndpoint:VpcEndpoint":
 		id = "vpce-" + args.Name
+		if t, ok := args.Inputs["vpcEndpointType"]; ok && t.IsString() && t.StringValue() == "Gateway" {
+			set("prefixListId", mockS3PrefixList)
+		}
 	case "aws:ec2/internetGateway:InternetGateway":
 		id = "igw-" + args.Name
 	case "aws:ec2/natGateway:NatGateway":
@@ -554,6 +574,14 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		}
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id": acct, "arn": "arn:aws:iam::" + acct + ":root", "region": region,
+		}), nil
+	case "aws:ec2/getPrefixList:getPrefixList":
+		// Only AWS services' own lists exist under com.amazonaws.<region>.
+		if str("name") != "com.amazonaws."+m.region+".s3" {
+			return nil, fmt.Errorf("no prefix list named %q in %s", str("name"), m.region)
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": mockS3PrefixList, "prefixListId": mockS3PrefixList, "name": str("name"), "cidrBlocks": []any{"52.216.0.0/15"},
 		}), nil
 	case "aws:ec2/getVpc:getVpc":
 		// A VPC with a secondary CIDR, and one that was removed again.

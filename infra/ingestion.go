@@ -32,7 +32,8 @@ const (
 	// ingestTimeoutSeconds covers bulk retries with backoff on 429s.
 	ingestTimeoutSeconds = 300
 	// bulkMaxBytes: AWS recommends 3-5 MiB bulk requests; every instance
-	// type accepts at least 10 MiB (security-controls.md section 3).
+	// type accepts at least 10 MiB (network limits,
+	// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#network-limits).
 	bulkMaxBytes = 5 << 20
 	// Async invocation: retry a failing batch twice, keep trying
 	// throttled ones for the longest allowed (6 h), then park the event
@@ -47,7 +48,7 @@ const (
 // NewIngestion creates the ingest function in the VPC, its least-privilege
 // role and the dead-letter queue. The subscription filters come later, from
 // SubscribeLogGroups, once the domain lets the function write.
-func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain) (*Ingestion, error) {
+func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, archive *Archive) (*Ingestion, error) {
 	fnName := ingestFunctionName(cfg.Stack)
 	dlq, err := sqs.NewQueue(ctx, "ingest-dlq", &sqs.QueueArgs{
 		SqsManagedSseEnabled:    pulumi.Bool(true), // SSE-SQS: Lambda can deliver without KMS grants (SQS.1)
@@ -62,13 +63,14 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 	if err != nil {
 		return nil, err
 	}
+	archivePolicy, archiveInputs := archive.writerPolicy(cfg.Region)
 	rolePolicy, err := role.allowInline(ctx, policyOf(func(v []string) []policyStatement {
 		write := allow([]string{"es:ESHttpPost", "es:ESHttpPut"}, v[0]+"/*")
 		write.Sid = "BulkWritesToTheDomain"
 		park := allow([]string{"sqs:SendMessage"}, v[1])
 		park.Sid = "ParkFailedEventsInTheDLQ"
-		return []policyStatement{write, park}
-	}, domain.Arn, dlq.Arn))
+		return append([]policyStatement{write, park}, archivePolicy(v[2:])...)
+	}, append([]pulumi.StringInput{domain.Arn, dlq.Arn}, archiveInputs...)...))
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +78,23 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 	logGroup, err := newLogGroup(ctx, cfg, "ingest-logs", "/aws/lambda/"+fnName, domain.KmsKeyArn)
 	if err != nil {
 		return nil, err
+	}
+	env := pulumi.StringMap{
+		"OPENSEARCH_ENDPOINT": pulumi.Sprintf("https://%s", domain.Endpoint),
+		"OPENSEARCH_AUTH":     pulumi.String("sigv4"),
+		"INDEX_PREFIX":        pulumi.String(cfg.Ingest.IndexPrefix),
+		"INDEX_TIMEZONE":      pulumi.String(cfg.Ingest.Timezone),
+		"TIME_FIELD":          pulumi.String(cfg.Ingest.TimeField),
+		"FIELD_TYPES":         pulumi.String(cfg.Ingest.FieldTypes.EncodeJSON()),
+		"DLQ_URL":             dlq.Url,
+		"BULK_MAX_BYTES":      pulumi.String(strconv.Itoa(bulkMaxBytes)),
+		"BULK_COMPRESSION":    pulumi.String(cfg.Ingest.Compression),
+		// The Go runtime collects harder as the heap nears this, rather
+		// than let Lambda stop the function at its memory size.
+		"GOMEMLIMIT": pulumi.Sprintf("%dMiB", cfg.Ingest.MemorySize*9/10),
+	}
+	for k, v := range archive.writerEnvironment() {
+		env[k] = v
 	}
 	fnArgs := &lambda.FunctionArgs{
 		Name:        pulumi.String(fnName),
@@ -89,21 +108,8 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 		// CKV_AWS_116 reads only this; the on-failure destination below
 		// carries the same events with the error attached.
 		DeadLetterConfig: &lambda.FunctionDeadLetterConfigArgs{TargetArn: dlq.Arn},
-		Environment: &lambda.FunctionEnvironmentArgs{Variables: pulumi.StringMap{
-			"OPENSEARCH_ENDPOINT": pulumi.Sprintf("https://%s", domain.Endpoint),
-			"OPENSEARCH_AUTH":     pulumi.String("sigv4"),
-			"INDEX_PREFIX":        pulumi.String(cfg.Ingest.IndexPrefix),
-			"INDEX_TIMEZONE":      pulumi.String(cfg.Ingest.Timezone),
-			"TIME_FIELD":          pulumi.String(cfg.Ingest.TimeField),
-			"FIELD_TYPES":         pulumi.String(cfg.Ingest.FieldTypes.EncodeJSON()),
-			"DLQ_URL":             dlq.Url,
-			"BULK_MAX_BYTES":      pulumi.String(strconv.Itoa(bulkMaxBytes)),
-			"BULK_COMPRESSION":    pulumi.String(cfg.Ingest.Compression),
-			// The Go runtime collects harder as the heap nears this, rather
-			// than let Lambda stop the function at its memory size.
-			"GOMEMLIMIT": pulumi.Sprintf("%dMiB", cfg.Ingest.MemorySize*9/10),
-		}},
-		Tags: tags(cfg, "ingest"),
+		Environment:      &lambda.FunctionEnvironmentArgs{Variables: env},
+		Tags:             tags(cfg, "ingest"),
 	}
 	if cfg.Ingest.MaxConcurrency > 0 {
 		fnArgs.ReservedConcurrentExecutions = pulumi.Int(cfg.Ingest.MaxConcurrency)

@@ -138,6 +138,16 @@ func NewNetwork(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Network, error
 			return nil, err
 		}
 	}
+	if cfg.Archive.Create {
+		// The archive is written through S3's gateway endpoint (a new VPC
+		// gets one below; an existing VPC must route to S3 itself), whose
+		// addresses are the region's S3 prefix list.
+		pl, err := ec2.GetPrefixList(ctx, &ec2.GetPrefixListArgs{Name: pulumi.StringRef(fmt.Sprintf("com.amazonaws.%s.s3", cfg.Region))})
+		if err != nil {
+			return nil, fmt.Errorf("looking up the S3 prefix list of %s for the archive: %w", cfg.Region, err)
+		}
+		rules = append(rules, sgRule{name: "ingest-to-s3", egress: true, group: n.IngestSecurityGroupID, prefixList: pl.Id, port: httpsPort, why: "archive writes through the S3 gateway endpoint"})
+	}
 	for _, r := range rules {
 		res, err := r.register(ctx, cfg)
 		if err != nil {
@@ -174,9 +184,11 @@ type sgRule struct {
 	egress bool
 	group  pulumi.StringOutput
 	peer   pulumi.StringInput // a security group; or
-	cidr   string             // an IPv4 CIDR
-	port   int
-	why    string
+	cidr   string             // an IPv4 CIDR; or
+	// prefixList is a managed prefix list (an AWS service's addresses).
+	prefixList string
+	port       int
+	why        string
 	// setupPath marks the rules the setup function needs (Network.SetupPath).
 	setupPath bool
 }
@@ -189,10 +201,14 @@ func (r sgRule) register(ctx *pulumi.Context, cfg *Config) (pulumi.Resource, err
 	if r.cidr != "" {
 		cidr = pulumi.StringPtr(r.cidr)
 	}
+	var prefixList pulumi.StringPtrInput
+	if r.prefixList != "" {
+		prefixList = pulumi.StringPtr(r.prefixList)
+	}
 	args := &vpc.SecurityGroupIngressRuleArgs{
 		SecurityGroupId: r.group, IpProtocol: pulumi.String("tcp"),
 		FromPort: pulumi.Int(r.port), ToPort: pulumi.Int(r.port),
-		ReferencedSecurityGroupId: peerSG, CidrIpv4: cidr,
+		ReferencedSecurityGroupId: peerSG, CidrIpv4: cidr, PrefixListId: prefixList,
 		Description: pulumi.String(r.why), Tags: tags(cfg, r.name),
 	}
 	if r.egress {
@@ -256,6 +272,18 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 			return pulumi.StringOutput{}, nil, err
 		}
 		private = append(private, s.ID().ToStringOutput())
+	}
+	if cfg.Archive.Create {
+		// Free, and keeps the archive writes off any NAT gateway.
+		if _, err := ec2.NewVpcEndpoint(ctx, "s3-endpoint", &ec2.VpcEndpointArgs{
+			VpcId:           vpcID,
+			ServiceName:     pulumi.Sprintf("com.amazonaws.%s.s3", cfg.Region),
+			VpcEndpointType: pulumi.String("Gateway"),
+			RouteTableIds:   pulumi.StringArray{privateRT.ID().ToStringOutput()},
+			Tags:            tags(cfg, "s3-endpoint"),
+		}); err != nil {
+			return pulumi.StringOutput{}, nil, err
+		}
 	}
 	if cfg.Network.NatGateway {
 		if err := newNat(ctx, cfg, vpcID, privateRT.ID(), blocks[4:], azs.Names); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"golang.org/x/mod/modfile"
 )
 
 // modulePath identifies this repository's go.mod when looking for the root.
@@ -170,13 +171,10 @@ func buildLambdaZip(root, pkg, outDir, name string) (string, error) {
 		return "", fmt.Errorf("lambda %s: %w", name, err)
 	}
 	bin := filepath.Join(binDir, "bootstrap")
-	goTool, err := exec.LookPath("go")
+	cmd, err := lambdaBuildCommand(root, pkg, bin)
 	if err != nil {
-		return "", fmt.Errorf("lambda %s: the Go toolchain is needed to build the function code; install Go and put it on PATH: %w", name, err)
+		return "", fmt.Errorf("lambda %s: %w", name, err)
 	}
-	cmd := exec.Command(goTool, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", bin, pkg)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=-mod=readonly")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("lambda %s: go build %s failed: %w\n%s", name, pkg, err, out)
 	}
@@ -193,6 +191,48 @@ func buildLambdaZip(root, pkg, outDir, name string) (string, error) {
 		return "", fmt.Errorf("lambda %s: %w", name, err)
 	}
 	return zipPath, nil
+}
+
+// lambdaBuildCommand is the `go build` of pkg into bin, run in root (the
+// module root), for Lambda's linux/arm64.
+//
+// GOTOOLCHAIN pins the compiler to go.mod's toolchain line: a deployer
+// whose local Go is another patch release would otherwise compile
+// different bytes, change every function's code hash and show spurious
+// updates in each preview. The go command downloads that toolchain once
+// if it is not the local one (https://go.dev/doc/toolchain).
+func lambdaBuildCommand(root, pkg, bin string) (*exec.Cmd, error) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return nil, fmt.Errorf("the Go toolchain is needed to build the function code; install Go and put it on PATH: %w", err)
+	}
+	toolchain, err := moduleToolchain(root)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(goTool, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", bin, pkg)
+	cmd.Dir = root
+	// Later entries win (os/exec keeps the last of duplicate keys), so a
+	// deployer's own GOTOOLCHAIN or GOOS cannot change the build.
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=-mod=readonly", "GOTOOLCHAIN="+toolchain)
+	return cmd, nil
+}
+
+// moduleToolchain is the toolchain line of root/go.mod (e.g. go1.26.8).
+func moduleToolchain(root string) (string, error) {
+	path := filepath.Join(root, "go.mod")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	f, err := modfile.Parse(path, data, nil)
+	if err != nil {
+		return "", err
+	}
+	if f.Toolchain == nil || f.Toolchain.Name == "" {
+		return "", fmt.Errorf("%s has no toolchain line; the Lambda zips are only reproducible with a pinned toolchain: add one with `go mod edit -toolchain=go<version>`", path)
+	}
+	return f.Toolchain.Name, nil
 }
 
 // bootstrapZip packs a Lambda custom-runtime binary: one entry named

@@ -3,9 +3,14 @@ package infra
 import (
 	"archive/zip"
 	"bytes"
+	"debug/buildinfo"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"golang.org/x/mod/modfile"
 )
 
 // buildFixtureZip builds the fixture main package exactly as lambdaCode
@@ -127,5 +132,101 @@ func TestWriteIfChangedKeepsIdenticalFile(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "two" {
 		t.Errorf("content %q after change, want two", got)
+	}
+}
+
+// envValue is what a process started with env sees for key: os/exec
+// keeps the last of duplicate entries.
+func envValue(env []string, key string) (string, bool) {
+	val, found := "", false
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			val, found = v, true
+		}
+	}
+	return val, found
+}
+
+// TestLambdaBuildUsesTheModuleToolchain: the zips are reproducible across
+// deployers only if every build uses go.mod's toolchain, whatever Go (or
+// GOTOOLCHAIN) the deployer has.
+func TestLambdaBuildUsesTheModuleToolchain(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf, err := modfile.Parse("go.mod", goMod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mf.Toolchain == nil {
+		t.Fatal("go.mod has no toolchain line: the Lambda zips change with every deployer's Go patch release")
+	}
+	want := mf.Toolchain.Name
+	t.Setenv("GOTOOLCHAIN", "local") // a deployer's own setting must not win
+	cmd, err := lambdaBuildCommand(root, "./lambda/ingest", filepath.Join(t.TempDir(), "bootstrap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, wantVal := range map[string]string{"GOTOOLCHAIN": want, "GOOS": "linux", "GOARCH": "arm64", "CGO_ENABLED": "0"} {
+		if got, _ := envValue(cmd.Env, key); got != wantVal {
+			t.Errorf("build command runs with %s=%q, want %q", key, got, wantVal)
+		}
+	}
+	if cmd.Dir != root {
+		t.Errorf("build runs in %s, want the module root %s (where go.mod pins the toolchain)", cmd.Dir, root)
+	}
+}
+
+// TestLambdaBinaryIsBuiltByTheModuleToolchain reads the Go version the
+// compiler stamps into the binary: it must be go.mod's toolchain.
+func TestLambdaBinaryIsBuiltByTheModuleToolchain(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := moduleToolchain(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipData := buildFixtureZip(t, t.TempDir())
+	zr, err := zip.NewReader(bytes.NewReader(zipData), int64(len(zipData)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := zr.File[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = rc.Close() }()
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	info, err := buildinfo.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.GoVersion != want {
+		t.Errorf("bootstrap was compiled by %s, want go.mod's toolchain %s", info.GoVersion, want)
+	}
+}
+
+func TestModuleToolchainRefusesAnUnpinnedGoMod(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module "+modulePath+"\n\ngo 1.26.6\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := moduleToolchain(dir)
+	if err == nil || !strings.Contains(err.Error(), "go mod edit -toolchain=") {
+		t.Errorf("go.mod without a toolchain line: err %v, want one naming the fix", err)
 	}
 }

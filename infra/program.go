@@ -1,7 +1,7 @@
 // Package infra is the logsearch Pulumi program. Program reads top-down like
 // the architecture diagram in README.md: config, the stack's KMS key,
-// network, search domain, ingestion, in-domain setup, the log groups'
-// subscriptions, dashboards access, alarms.
+// network, the S3 archive (when configured), search domain, ingestion,
+// in-domain setup, the log groups' subscriptions, dashboards access, alarms.
 package infra
 
 import (
@@ -23,11 +23,15 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	archive, err := NewArchive(ctx, cfg, key)
+	if err != nil {
+		return err
+	}
 	domain, err := NewSearchDomain(ctx, cfg, network, key)
 	if err != nil {
 		return err
 	}
-	ingestion, err := NewIngestion(ctx, cfg, network, domain)
+	ingestion, err := NewIngestion(ctx, cfg, network, domain, archive)
 	if err != nil {
 		return err
 	}
@@ -46,7 +50,8 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := NewAlarms(ctx, cfg, domain, ingestion, setup, dashboards); err != nil {
+	alarms, err := NewAlarms(ctx, cfg, domain, ingestion, setup, dashboards)
+	if err != nil {
 		return err
 	}
 
@@ -55,6 +60,11 @@ func Program(ctx *pulumi.Context) error {
 	ctx.Export("domainArn", domain.Arn)
 	ctx.Export("ingestFunctionName", ingestion.FunctionName)
 	ctx.Export("dlqUrl", ingestion.DLQURL)
+	ctx.Export("alarmTopicArn", alarms.TopicArn)
+	ctx.Export("operationsDashboardUrl", alarms.DashboardURL)
+	ctx.Export("targetSyncFunctionName", dashboards.TargetSyncFunctionName)
+	// Where backfill reads from: s3://<bucket>/<prefix>, "" without an archive.
+	ctx.Export("archiveUrl", archive.URL)
 	// Engineers sign in to Dashboards as the master user to add support
 	// staff: `pulumi stack output masterPassword --show-secrets`.
 	ctx.Export("masterUserName", pulumi.String(domain.MasterUserName))

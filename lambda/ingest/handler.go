@@ -10,9 +10,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/opensearch-project/opensearch-go/v4/signer"
 
+	"github.com/logsearch/logsearch/lambda/archivewriter"
 	"github.com/logsearch/logsearch/lambda/bulk"
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/dlq"
@@ -37,6 +39,7 @@ type handler struct {
 	builder *document.Builder
 	indexer *bulk.Indexer
 	dlq     *dlq.Writer
+	archive *archivewriter.Writer // nil: the stack keeps no archive
 
 	// built marks the events already built once in this invocation, so a
 	// re-sent event's coercion failures are counted once.
@@ -81,6 +84,9 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if h.dlq, err = dlq.New(sqs.NewFromConfig(awsCfg), dlq.Config{QueueURL: s.DLQURL}); err != nil {
 		return nil, err
 	}
+	if h.archive, err = archivewriter.FromEnv(getenv, s3.NewFromConfig(awsCfg)); err != nil {
+		return nil, err
+	}
 	log.Info("cold start", "endpoint", s.Endpoint.Redacted(), "auth", s.Auth, "indexPrefix", s.Document.IndexPrefix,
 		"timezone", s.Document.Location.String(), "timeField", s.Document.TimeField,
 		"fieldTypes", s.Document.FieldTypes.EncodeJSON(), "bulkMaxBytes", s.BulkMaxBytes, "compression", s.Compression)
@@ -118,6 +124,12 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	log = log.With("logGroup", p.LogGroup, "logStream", p.LogStream)
 	h.curLog = log
 	m.EventsIn = len(p.LogEvents)
+	// Archived first: a payload the archive lacks is retried whole
+	// (indexing is idempotent), so the archive never misses an event.
+	if err := h.archive.Write(ctx, p); err != nil {
+		log.Error("invocation failed", "error", err.Error())
+		return nil, err
+	}
 
 	res := h.indexer.IndexSource(ctx, h.source(p, &m))
 	m.Indexed, m.Retried = len(res.Indexed), res.Retried

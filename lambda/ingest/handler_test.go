@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -20,9 +21,16 @@ import (
 // the way the runtime would, logging and writing metrics to logs and emf.
 func inProcess(t *testing.T, logs, emf io.Writer) (*handler, e2eEnv) {
 	t.Helper()
+	return inProcessWith(t, logs, emf, nil)
+}
+
+// inProcessWith is inProcess with extra environment variables.
+func inProcessWith(t *testing.T, logs, emf io.Writer, extra map[string]string) (*handler, e2eEnv) {
+	t.Helper()
 	osrv := startDomain(t)
 	sqs := startQueue(t)
 	vars := baseEnv(osrv.URL, sqs.URL)
+	maps.Copy(vars, extra)
 	installTemplate(t, osrv, vars)
 	for k, v := range vars {
 		t.Setenv(k, v) // the AWS SDK reads AWS_* itself
@@ -35,7 +43,7 @@ func inProcess(t *testing.T, logs, emf io.Writer) (*handler, e2eEnv) {
 }
 
 // TestHandlerInProcess runs the handler without the emulator, so its
-// accounting is checked even where aws-lambda-rie is not installed.
+// accounting is checked without the emulator too.
 func TestHandlerInProcess(t *testing.T) {
 	var logs, emf bytes.Buffer
 	h, env := inProcess(t, &logs, &emf)

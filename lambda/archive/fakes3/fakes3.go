@@ -1,6 +1,8 @@
 // Package fakes3 is a minimal S3-compatible server for tests on 127.0.0.1:
 // path-style ListObjectsV2 (list-type=2 with prefix, continuation-token,
-// start-after and max-keys) and GetObject, with a hook to break downloads.
+// start-after and max-keys), GetObject and PutObject (into a bucket that
+// exists, checking the request's CRC32 checksum as S3 does), with hooks to
+// break downloads and refuse uploads.
 package fakes3
 
 import (
@@ -8,6 +10,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
+	"hash/crc32"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -28,6 +32,9 @@ type Server struct {
 	// sends only the first n bytes of the body and then drops the
 	// connection, as a network failure mid-download does.
 	BreakGet func(key string, attempt int) (cutAt int)
+	// FailPut, when set, is asked before each PutObject; a non-zero HTTP
+	// status is answered instead of storing the object.
+	FailPut func(key string) (status int)
 
 	mu      sync.Mutex
 	buckets map[string]map[string]object
@@ -59,6 +66,35 @@ func (s *Server) Put(bucket, key string, body []byte) {
 	s.buckets[bucket][key] = object{body: body, etag: hex.EncodeToString(sum[:]), modified: time.Now().UTC().Truncate(time.Second)}
 }
 
+// CreateBucket makes an empty bucket, so PutObject can write into it.
+func (s *Server) CreateBucket(bucket string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.buckets[bucket] == nil {
+		s.buckets[bucket] = map[string]object{}
+	}
+}
+
+// Object returns a stored object's body.
+func (s *Server) Object(bucket, key string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.buckets[bucket][key]
+	return o.body, ok
+}
+
+// Keys lists a bucket's keys, sorted.
+func (s *Server) Keys(bucket string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keys := make([]string, 0, len(s.buckets[bucket]))
+	for k := range s.buckets[bucket] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 // Gets is how many GetObject calls a key received.
 func (s *Server) Gets(key string) int {
 	s.mu.Lock()
@@ -87,8 +123,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.list(w, r, bucket, objs)
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && key != "":
 		s.get(w, r, key, objs)
+	case r.Method == http.MethodPut && key != "" && (r.URL.RawQuery == "" || r.URL.Query().Get("x-id") == "PutObject"):
+		s.put(w, r, bucket, key)
 	default:
-		writeError(w, http.StatusNotImplemented, "NotImplemented", "fakes3 serves only ListObjectsV2 and GetObject")
+		writeError(w, http.StatusNotImplemented, "NotImplemented", "fakes3 serves only ListObjectsV2, GetObject and PutObject")
 	}
 }
 
@@ -185,6 +223,39 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, key string, objs ma
 		}
 	}
 	_, _ = w.Write(o.body)
+}
+
+// put stores a PutObject body. Chunked (aws-chunked) uploads are refused:
+// a client that streams its body cannot be checked here.
+func (s *Server) put(w http.ResponseWriter, r *http.Request, bucket, key string) {
+	if strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
+		writeError(w, http.StatusNotImplemented, "NotImplemented", "fakes3 does not accept aws-chunked uploads")
+		return
+	}
+	if s.FailPut != nil {
+		if status := s.FailPut(key); status != 0 {
+			writeError(w, status, http.StatusText(status), "refused by the test")
+			return
+		}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "IncompleteBody", err.Error())
+		return
+	}
+	if want := r.Header.Get("X-Amz-Checksum-Crc32"); want != "" {
+		sum := crc32.ChecksumIEEE(body)
+		got := base64.StdEncoding.EncodeToString([]byte{byte(sum >> 24), byte(sum >> 16), byte(sum >> 8), byte(sum)})
+		if got != want {
+			writeError(w, http.StatusBadRequest, "BadDigest", "The CRC32 you specified did not match the calculated checksum.")
+			return
+		}
+	}
+	s.Put(bucket, key, body)
+	o, _ := s.Object(bucket, key)
+	sum := md5.Sum(o)
+	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+	w.WriteHeader(http.StatusOK)
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+func TestOutsideEngine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want bool
+	}{
+		{"go run by hand", nil, true},
+		{"pulumi preview/up", map[string]string{"PULUMI_MONITOR": "127.0.0.1:4000", "PULUMI_ENGINE": "127.0.0.1:4001"}, false},
+		{"engine asks for plugins", map[string]string{"PULUMI_PLUGINS": "true"}, false},
+		{"only the engine address", map[string]string{"PULUMI_ENGINE": "127.0.0.1:4001"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := outsideEngine(func(k string) string { return tc.env[k] }); got != tc.want {
+				t.Errorf("outsideEngine = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRunByHandSaysHow runs the real binary without the engine: it must
+// print how to run it instead of exiting silently.
+func TestRunByHandSaysHow(t *testing.T) {
+	if os.Getenv("LOGSEARCH_MAIN_CHILD") == "1" {
+		main()
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRunByHandSaysHow$")
+	cmd.Env = []string{"LOGSEARCH_MAIN_CHILD=1", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	out, err := cmd.CombinedOutput()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 2 {
+		t.Fatalf("want exit status 2, got %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "pulumi up") || !strings.Contains(string(out), "go test ./...") {
+		t.Errorf("output does not say how to run the program:\n%s", out)
+	}
+}
