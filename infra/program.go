@@ -1,5 +1,5 @@
 // Package infra is the logsearch Pulumi program. Program reads top-down like
-// the architecture diagram in README.md: config, the stack's KMS key,
+// the architecture diagram in README.md#architecture: config, the stack's KMS key,
 // network, search domain, ingestion, in-domain setup, the log groups'
 // subscriptions, dashboards access, alarms.
 package infra
