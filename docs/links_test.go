@@ -4,6 +4,7 @@
 package docs
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -50,6 +51,82 @@ func TestLinksResolve(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeCitesExistingDocs checks the pointers to the manual in Go code:
+// alarm descriptions, setup messages and comments name a page (and
+// section) that users and maintainers must be able to find. Each one must
+// be written as README.md or docs/<page>.md, optionally with a #anchor, and
+// resolve; a bare "README" naming a section cannot be checked and is refused.
+func TestCodeCitesExistingDocs(t *testing.T) {
+	anchors := map[string]map[string]bool{}
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		// This package's own tests quote bad citations on purpose.
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && path != ".." || path == filepath.Join("..", "docs")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		for i, line := range strings.Split(readFile(t, path), "\n") {
+			for _, bad := range bareReadme.FindAllString(line, -1) {
+				t.Errorf("%s:%d: %q: cite README.md#<anchor> or docs/<page>.md#<anchor> so the pointer can be checked", path, i+1, bad)
+			}
+			for _, m := range docCitation.FindAllStringSubmatch(line, -1) {
+				page := filepath.Join("..", m[1])
+				if _, err := os.Stat(page); err != nil {
+					t.Errorf("%s:%d: %s does not exist", path, i+1, m[1])
+					continue
+				}
+				if m[2] == "" {
+					continue
+				}
+				if anchors[page] == nil {
+					anchors[page] = headingAnchors(readFile(t, page))
+				}
+				if !anchors[page][m[2]] {
+					t.Errorf("%s:%d: %s has no heading with anchor #%s", path, i+1, m[1], m[2])
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDocCitationPatterns(t *testing.T) {
+	for _, tc := range []struct {
+		line      string
+		bare      int
+		citations string // page#anchor, space-separated
+	}{
+		{`"(README, Replaying the dead-letter queue)"`, 1, ""},
+		{`// the README's Alarms table`, 1, ""},
+		{`// see README. Then`, 1, ""},
+		{`// see README.md#architecture and docs/backfill.md#replaying-the-dead-letter-queue.`, 0, "README.md#architecture docs/backfill.md#replaying-the-dead-letter-queue"},
+		{`// docs/ingestion.md describes it`, 0, "docs/ingestion.md#"},
+	} {
+		if got := len(bareReadme.FindAllString(tc.line, -1)); got != tc.bare {
+			t.Errorf("%s: %d bare README mentions, want %d", tc.line, got, tc.bare)
+		}
+		var got []string
+		for _, m := range docCitation.FindAllStringSubmatch(tc.line, -1) {
+			got = append(got, m[1]+"#"+m[2])
+		}
+		if strings.Join(got, " ") != tc.citations {
+			t.Errorf("%s: citations %q, want %q", tc.line, got, tc.citations)
+		}
+	}
+}
+
+var (
+	docCitation = regexp.MustCompile(`\b(README\.md|docs/[a-z0-9-]+\.md)(?:#([a-z0-9_-]+))?`)
+	bareReadme  = regexp.MustCompile(`\bREADME\b(?:[^.]|$)|\bREADME\.(?:[^m]|$)`)
+)
 
 func TestHeadingAnchorsFollowGitHub(t *testing.T) {
 	for _, tc := range []struct{ heading, want string }{

@@ -347,7 +347,7 @@ func domainAlarmSpecs(d DomainConfig, recovery string) ([]alarmSpec, error) {
 		{Name: "domain-free-storage", Namespace: es, Metric: "FreeStorageSpace", Statistic: "Minimum", Period: 60, Evaluations: 1, Comparison: atMost, Threshold: freeStorageThresholdMiB(d.VolumeSize),
 			Description: fmt.Sprintf("A data node has 25%% or less of its %d GiB volume free. When it runs out, writes are blocked. Lower logsearch:retentionDays so old days are deleted sooner, or raise domain.volumeSize / instanceCount and deploy.", d.VolumeSize)},
 		{Name: "domain-writes-blocked", Namespace: es, Metric: "ClusterIndexWritesBlocked", Statistic: "Maximum", Period: 300, Evaluations: 1, Comparison: atLeast, Threshold: 1,
-			Description: "The domain is refusing writes (disk full or JVM memory pressure too high). New log lines go to the dead-letter queue. Free storage or scale the domain, then replay the dead-letter queue: backfill replay-dlq (README, Replaying the dead-letter queue)."},
+			Description: "The domain is refusing writes (disk full or JVM memory pressure too high). New log lines go to the dead-letter queue. Free storage or scale the domain, then replay the dead-letter queue: backfill replay-dlq (docs/backfill.md#replaying-the-dead-letter-queue)."},
 		{Name: "domain-nodes", Namespace: es, Metric: "Nodes", Statistic: "Minimum", Period: 86400, Evaluations: 1, Comparison: below, Threshold: float64(d.InstanceCount + d.DedicatedMasterCount),
 			Description: fmt.Sprintf("At some point in the last day the cluster had fewer than its %d nodes (%d data + %d dedicated master): a node failed. AWS replaces failed nodes by itself; if the alarm is still on the next day, open a case with AWS Support.", d.InstanceCount+d.DedicatedMasterCount, d.InstanceCount, d.DedicatedMasterCount)},
 		{Name: "domain-snapshot-failure", Namespace: es, Metric: "AutomatedSnapshotFailure", Statistic: "Maximum", Period: 60, Evaluations: 1, Comparison: atLeast, Threshold: 1,
@@ -471,7 +471,7 @@ func deadLetterAlarmSpecs() []alarmSpec {
 	return []alarmSpec{{
 		Name: "ingest-dlq-depth", Namespace: "AWS/SQS", Metric: "ApproximateNumberOfMessagesVisible", Statistic: "Maximum",
 		Period: 300, Evaluations: 1, Comparison: above, Threshold: 0, MissingData: notBreak,
-		Description: "Log batches the ingest function gave up on are waiting in the dead-letter queue: they are not searchable yet. Fix the cause (see the function's log group and the domain alarms), then, before its 14-day retention ends, replay it: backfill replay-dlq --dry-run to look, then backfill replay-dlq (README, Replaying the dead-letter queue).",
+		Description: "Log batches the ingest function gave up on are waiting in the dead-letter queue: they are not searchable yet. Fix the cause (see the function's log group and the domain alarms), then, before its 14-day retention ends, replay it: backfill replay-dlq --dry-run to look, then backfill replay-dlq (docs/backfill.md#replaying-the-dead-letter-queue).",
 	}}
 }
 
@@ -626,7 +626,7 @@ func dashboardBody(t dashboardTargets) (string, error) {
 	widgets := []dashboardWidget{
 		{Type: "text", X: 0, Y: 0, Width: 24, Height: 2, Properties: textWidgetProperties{Markdown: fmt.Sprintf(
 			"## logsearch %s\nLog events in and indexed, indexing latency, the dead-letter queue (should be 0) and domain health. "+
-				"Every alarm of this stack e-mails the alarm topic; the README's Alarms table says what each means and what to do.", t.Stack)}},
+				"Every alarm of this stack e-mails the alarm topic; docs/operations.md#the-alarms says what each means and what to do.", t.Stack)}},
 		{Type: "metric", X: 0, Y: 2, Width: 12, Height: 6, Properties: graph("Ingest rate (log events per 5 minutes)", 300,
 			ingest(MetricEventsIn, "Sum", "received"),
 			ingest(MetricIndexed, "Sum", "indexed"),

@@ -222,8 +222,13 @@ type IngestConfig struct {
 	// calendar day picks an event's daily index; times without a UTC offset
 	// are read in it. Local is refused.
 	Timezone string `json:"timezone"`
-	// TimeField is the log field @timestamp is read from. It is always a
-	// date: declaring it another type in fieldTypes is refused.
+	// TimeField is the top-level log field (LTSV label or JSON key, as the
+	// log writes it) that holds the event time; @timestamp works too. When
+	// it parses it gives @timestamp and picks the daily index, and the field
+	// is stored as a date in @timestamp's form whatever form it came in;
+	// when it does not, its value is kept under @invalid and the CloudWatch
+	// event time is used. Refused: message (where plain-text lines are
+	// stored), and a fieldTypes entry for it other than date.
 	TimeField string `json:"timeField"`
 	// FieldTypes maps log field names to types: keyword, text, long,
 	// integer, float, double, boolean, date or ip. Fields not listed stay as

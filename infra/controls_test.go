@@ -1042,8 +1042,8 @@ func TestStackOutputs(t *testing.T) {
 			"ingestFunctionName": outStr(t, run.one(t, rtFunction, "ingest"), "name"),
 			"dlqUrl":             outStr(t, run.one(t, rtQueue, "ingest-dlq"), "url"),
 			"alarmTopicArn":      outStr(t, run.one(t, "aws:sns/topic:Topic", "alarms-topic"), "arn"),
-			// The function whose name its alarm and README's troubleshooting
-			// steps refer to.
+			// The function whose name its alarm and the steps of
+			// docs/troubleshooting.md#the-office-address-fails refer to.
 			"targetSyncFunctionName": outStr(t, run.one(t, rtFunction, "dashboards-targetsync"), "name"),
 		}
 		for k, v := range want {

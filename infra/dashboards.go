@@ -27,7 +27,7 @@ type DashboardsAccess struct {
 	AccessLogBucket        pulumi.StringOutput
 }
 
-// The office entry's fixed choices, named so tests and README quote them.
+// The office entry's fixed choices, named so tests and docs/dashboards.md quote them.
 const (
 	// DashboardsPath is where OpenSearch Service serves Dashboards.
 	DashboardsPath = "/_dashboards"
@@ -41,8 +41,8 @@ const (
 	healthCheckPath    = DashboardsPath + "/api/status"
 	healthCheckMatcher = "200,302,401"
 	// Health check timing: a new target is healthy after 2 passes 10 s
-	// apart, a dead one unhealthy after 2 failures. README ("Recovery after a
-	// blue/green deployment") adds these to the sync period.
+	// apart, a dead one unhealthy after 2 failures. docs/dashboards.md#recovery-within-2-minutes-of-a-bluegreen-switch
+	// adds these to the sync period.
 	healthCheckInterval  = 10
 	healthCheckTimeout   = 5
 	healthCheckThreshold = 2

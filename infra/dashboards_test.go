@@ -419,7 +419,7 @@ func TestDashboardsTargetGroupHealthCheck(t *testing.T) {
 		t.Errorf("%d static target attachments: the target-sync function owns registration, Pulumi must not revert it", n)
 	}
 
-	// Recovery budget (README): a new IP is registered within one schedule
+	// Recovery budget (docs/dashboards.md#recovery-within-2-minutes-of-a-bluegreen-switch): a new IP is registered within one schedule
 	// period, then needs healthyThreshold passes; allow one more interval
 	// for the first check to start and 30 s for ELB to apply registration.
 	interval := get(t, tg.Inputs, "healthCheck.interval").(float64)

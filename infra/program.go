@@ -1,7 +1,8 @@
 // Package infra is the logsearch Pulumi program. Program reads top-down like
-// the architecture diagram in README.md: config, the stack's KMS key,
-// network, the S3 archive (when configured), search domain, ingestion,
-// in-domain setup, the log groups' subscriptions, dashboards access, alarms.
+// the architecture diagram in README.md#architecture: config, the stack's
+// KMS key, network, the S3 archive (when configured), search domain,
+// ingestion, in-domain setup, the log groups' subscriptions, dashboards
+// access, alarms.
 package infra
 
 import (

@@ -5,7 +5,7 @@
 // A message is parsed as LTSV, as a JSON object, or kept as plain text;
 // values are coerced to the declared field types; @timestamp comes from the
 // time field when it parses and from CloudWatch's event time otherwise.
-// The user manual's "ingestion and formats" topic describes the rules for users.
+// docs/ingestion.md describes the rules for users.
 package document
 
 import (

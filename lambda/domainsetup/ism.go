@@ -98,12 +98,12 @@ func (s *setup) moveManagedIndices(ctx context.Context, policyID string) (string
 		return detail, nil
 	}
 	// Not an error: re-running setup cannot fix these, so failing would
-	// block every later `pulumi up`. The README says how to attach them.
+	// block every later `pulumi up`. docs/ingestion.md#when-changes-take-effect says how to attach them.
 	var failed []string
 	for _, f := range got.FailedIndices {
 		failed = append(failed, f.IndexName+": "+f.Reason)
 	}
-	return detail + "; NOT moved (attach by hand, see README): " + strings.Join(failed, "; "), nil
+	return detail + "; NOT moved (attach by hand, see docs/ingestion.md#when-changes-take-effect): " + strings.Join(failed, "; "), nil
 }
 
 // noIndexToChange recognises ISM's answer to change_policy on a pattern

@@ -177,7 +177,7 @@ func (s Spec) IndexTemplateBody() Body {
 				// string of a field as date for the whole day, and refuse
 				// every later value in another form (mapper_parsing_exception,
 				// so the event went to the DLQ). Off, every undeclared string
-				// is a keyword, as the README promises; numeric detection is
+				// is a keyword, as docs/ingestion.md#the-index-template promises; numeric detection is
 				// off by default and stated so it stays off
 				// (https://docs.opensearch.org/latest/field-types/dynamic/).
 				"date_detection":    false,

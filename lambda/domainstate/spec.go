@@ -59,7 +59,7 @@ type Spec struct {
 	LookupFields []string `json:"lookupFields,omitempty"`
 }
 
-// Fixed names. They are part of the user-facing contract (README), so they
+// Fixed names. They are part of the user-facing contract (docs/security.md#who-may-do-what-inside-the-domain), so they
 // do not depend on the prefix.
 const (
 	WriterRole = "logsearch_writer"
@@ -78,7 +78,7 @@ const (
 	// indexed, so one huge value cannot bloat the terms dictionary.
 	IgnoreAbove = 1024
 	// TotalFieldsLimit is OpenSearch's default, stated explicitly so the
-	// README and the template agree.
+	// manual (docs/ingestion.md#the-index-template) and the template agree.
 	TotalFieldsLimit = 1000
 )
 

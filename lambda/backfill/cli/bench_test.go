@@ -46,8 +46,8 @@ func discardBulk(items *atomic.Int64) http.Handler {
 // BenchmarkBackfill runs the whole command (local archive, gunzip, parse,
 // build, bulk over HTTP with per-item statuses, state file) against a
 // discarding _bulk endpoint on 127.0.0.1. BACKFILL_BENCH_BYTES sets the
-// archive's uncompressed size (default 64 MiB; the README's figure is for
-// 1073741824), BACKFILL_BENCH_CONCURRENCY the workers (default 2).
+// archive's uncompressed size (default 64 MiB; docs/development.md#backfill-performance
+// gives the figure for 1073741824), BACKFILL_BENCH_CONCURRENCY the workers (default 2).
 func BenchmarkBackfill(b *testing.B) {
 	size := int64(64 << 20)
 	if s := os.Getenv("BACKFILL_BENCH_BYTES"); s != "" {
