@@ -370,7 +370,7 @@ func domainAlarmSpecs(d DomainConfig) ([]alarmSpec, error) {
 // 25 GiB, and on volumes over 400 GiB it would fire only after the 95% flood
 // watermark had already blocked writes.
 func freeStorageThresholdMiB(volumeGiB int) float64 {
-	return float64(volumeGiB) * 1024 / 4
+	return float64(volumeGiB) * 1024 * freeStorageAlarmFraction
 }
 
 // reportsWriteRejectedBreakdown reports whether the engine publishes the

@@ -77,9 +77,23 @@ type DomainConfig struct {
 	DedicatedMasterType  string `json:"dedicatedMasterType"`
 	DedicatedMasterCount int    `json:"dedicatedMasterCount"`
 	VolumeSize           int    `json:"volumeSize"`
-	Iops                 int    `json:"iops"`
-	Throughput           int    `json:"throughput"`
-	Shards               int    `json:"shards"`
+	// Iops is the provisioned IOPS of each data node's gp3 volume. Leave it
+	// out to get what OpenSearch includes for the volume size: 3 IOPS per
+	// GiB, at least 3000 and at most 16000. Allowed: that baseline up to
+	// 16000 per started 3072 GiB of volumeSize.
+	Iops int `json:"iops"`
+	// Throughput is the provisioned throughput (MiB/s) of each data node's
+	// gp3 volume. Leave it out to get what OpenSearch includes: 125 MiB/s
+	// below 170 GiB, 250 MiB/s from 170 GiB. Allowed: that baseline up to
+	// 1000 per started 3072 GiB of volumeSize.
+	Throughput int `json:"throughput"`
+	// ExpectedDailyGiB is the raw log volume (GiB per day) this stack is
+	// sized for. When set, validation warns if the data nodes would sit
+	// within 10 points of the free-storage alarm (25% free) once
+	// retentionDays of indices are kept; it is the sizing the stack file's
+	// comment states, checked. Default 0: not checked.
+	ExpectedDailyGiB float64 `json:"expectedDailyGiB"`
+	Shards           int     `json:"shards"`
 	// Replicas defaults to 0, or to 1 with zone awareness: the replica in
 	// another AZ is what zone awareness is for.
 	Replicas    int  `json:"replicas"`
@@ -147,9 +161,6 @@ const (
 	DefaultIndexPrefix         = "cwl"
 	DefaultRetentionDays       = 30
 	DefaultLogRetentionDays    = 365
-	gp3BaselineIops            = 3000
-	gp3BaselineThroughput      = 125 // MiB/s
-	minVolumeSize              = 10  // GiB, every instance type
 )
 
 func defaultConfig(stack string) Config {
@@ -167,8 +178,6 @@ func defaultConfig(stack string) Config {
 			InstanceType:  DefaultInstanceType,
 			InstanceCount: 1,
 			VolumeSize:    minVolumeSize,
-			Iops:          gp3BaselineIops,
-			Throughput:    gp3BaselineThroughput,
 			Shards:        1,
 		},
 		Ingest: IngestConfig{
@@ -473,24 +482,7 @@ func (c *Config) validateDomain(ps *problems) {
 		}
 		checkInstanceType(ps, "domain.dedicatedMasterType", d.DedicatedMasterType)
 	}
-	if validInstance {
-		if limit, known := ebsLimitFor(d.InstanceType); known {
-			if limit.maxGp3 == 0 {
-				ps.add("domain.instanceType", d.InstanceType, "this instance type has no gp3 storage and caps EBS at %d GiB (the cap that filled up a real domain); use t3.medium.search or larger", limit.maxGp2)
-			} else if d.VolumeSize > limit.maxGp3 {
-				ps.add("domain.volumeSize", d.VolumeSize, "%s takes at most %d GiB of gp3 per node; lower volumeSize or choose a larger instance type (e.g. r6g.large.search: 2048 GiB)", d.InstanceType, limit.maxGp3)
-			}
-		}
-	}
-	if d.VolumeSize < minVolumeSize {
-		ps.add("domain.volumeSize", d.VolumeSize, "the minimum EBS volume is %d GiB", minVolumeSize)
-	}
-	if d.Iops < gp3BaselineIops || d.Iops > 16000 {
-		ps.add("domain.iops", d.Iops, "gp3 IOPS range from %d (included baseline) to 16000", gp3BaselineIops)
-	}
-	if d.Throughput < gp3BaselineThroughput || d.Throughput > 1000 {
-		ps.add("domain.throughput", d.Throughput, "gp3 throughput ranges from %d (included baseline) to 1000 MiB/s", gp3BaselineThroughput)
-	}
+	d.validateStorage(ps, validInstance)
 	if d.Shards < 1 || d.Shards > 1024 {
 		ps.add("domain.shards", d.Shards, "primary shards per daily index must be 1..1024 (aim for 30-50 GiB per shard)")
 	}
@@ -542,43 +534,6 @@ func roundUp(n, m int) int {
 		return m
 	}
 	return (n + m - 1) / m * m
-}
-
-// ebsLimit is an instance type's per-node EBS maximum in GiB
-// (security-controls.md section 3, from the OpenSearch Service limits page).
-type ebsLimit struct{ maxGp2, maxGp3 int }
-
-var ebsLimits = map[string]ebsLimit{
-	"t2.micro.search":   {35, 0},
-	"t2.small.search":   {35, 0},
-	"t2.medium.search":  {35, 0},
-	"t3.small.search":   {100, 100},
-	"t3.medium.search":  {200, 200},
-	"m5.large.search":   {512, 1024},
-	"m6g.large.search":  {512, 1024},
-	"m5.xlarge.search":  {1024, 2048},
-	"m6g.xlarge.search": {1024, 2048},
-	"c5.large.search":   {256, 256},
-	"c6g.large.search":  {256, 256},
-	"r5.large.search":   {1024, 2048},
-	"r6g.large.search":  {1024, 2048},
-	"r5.xlarge.search":  {1536, 3072},
-	"r6g.xlarge.search": {1536, 3072},
-}
-
-func ebsLimitFor(instanceType string) (ebsLimit, bool) {
-	l, ok := ebsLimits[instanceType]
-	return l, ok
-}
-
-// KnownInstanceTypes lists the instance types whose EBS limit is checked.
-func KnownInstanceTypes() []string {
-	out := make([]string, 0, len(ebsLimits))
-	for t := range ebsLimits {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // logGroupNamePattern is CloudWatch Logs' rule for group names.
@@ -706,6 +661,9 @@ func (c *Config) validateDashboards(ps *problems) {
 // warnings are advice that does not stop a deployment.
 func (c *Config) warnings() []string {
 	var ws []string
+	if w := c.sizingWarning(); w != "" {
+		ws = append(ws, w)
+	}
 	if _, known := ebsLimitFor(c.Domain.InstanceType); !known {
 		ws = append(ws, fmt.Sprintf("logsearch:domain.instanceType %q: its EBS maximum is not in the built-in table (%s), so domain.volumeSize %d GiB is not checked; AWS will refuse the deployment if it is too large",
 			c.Domain.InstanceType, strings.Join(KnownInstanceTypes(), ", "), c.Domain.VolumeSize))

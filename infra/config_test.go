@@ -131,7 +131,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"office CIDR host bits", "dev", map[string]func(any) any{"dashboards": set("officeCidrs", []string{"203.0.113.7/24"})}, "logsearch:dashboards.officeCidrs[0]", "203.0.113.0/24"},
 		{"no office CIDRs", "dev", map[string]func(any) any{"dashboards": set("officeCidrs", []string{})}, "logsearch:dashboards.officeCidrs", "office networks"},
 		{"volume above t3.small max", "dev", map[string]func(any) any{"domain": set("volumeSize", 200)}, "logsearch:domain.volumeSize", "at most 100 GiB"},
-		{"volume above r6g.large max", "prod", map[string]func(any) any{"domain": set("volumeSize", 4096)}, "logsearch:domain.volumeSize", "at most 2048 GiB"},
+		{"volume above r6g.large max", "prod", map[string]func(any) any{"domain": func(v any) any { return set("volumeSize", 4096)(set("instanceType", "r6g.large.search")(v)) }}, "logsearch:domain.volumeSize", "at most 2048 GiB"},
 		{"t2 35 GiB cap", "dev", map[string]func(any) any{"domain": set("instanceType", "t2.small.search")}, "logsearch:domain.instanceType", "35 GiB"},
 		{"volume below min", "dev", map[string]func(any) any{"domain": set("volumeSize", 5)}, "logsearch:domain.volumeSize", "10 GiB"},
 		{"nodes not multiple of AZs", "prod", map[string]func(any) any{"domain": set("instanceCount", 4)}, "logsearch:domain.instanceCount", "multiple of 3"},
