@@ -356,21 +356,6 @@ func TestSplitCidr(t *testing.T) {
 	}
 }
 
-func TestDomainName(t *testing.T) {
-	for stack, want := range map[string]string{
-		"dev":                      "logsearch-dev",
-		"Prod_EU":                  "logsearch-prod-eu",
-		"a-very-long-stack-name-x": "logsearch-a-very-long-stack",
-	} {
-		if got := domainName(stack); got != want {
-			t.Errorf("domainName(%q) = %q, want %q", stack, got, want)
-		}
-		if n := domainName(stack); len(n) < 3 || len(n) > 28 {
-			t.Errorf("domainName(%q) = %q: OpenSearch takes 3-28 characters", stack, n)
-		}
-	}
-}
-
 func TestConfigWarnings(t *testing.T) {
 	cfg, err := parseConfig("prod", stackSource(t, "prod", map[string]func(any) any{
 		"domain":      set("instanceType", "r7g.large.search"),

@@ -49,7 +49,7 @@ const (
 // NewIngestion creates the ingest function in the VPC, its least-privilege
 // role, the dead-letter queue and one subscription filter per log group.
 func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain) (*Ingestion, error) {
-	fnName := ingestFunctionName(cfg.Stack)
+	fnName := cfg.Names().IngestFunction
 	dlq, err := sqs.NewQueue(ctx, "ingest-dlq", &sqs.QueueArgs{
 		SqsManagedSseEnabled:    pulumi.Bool(true), // SSE-SQS: Lambda can deliver without KMS grants (SQS.1)
 		MessageRetentionSeconds: pulumi.Int(dlqRetentionSeconds),
@@ -74,7 +74,7 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 		return nil, err
 	}
 
-	logGroup, err := newLogGroup(ctx, cfg, "ingest-logs", "/aws/lambda/"+fnName, domain.KmsKeyArn)
+	logGroup, err := newLogGroup(ctx, cfg, "ingest-logs", FunctionLogGroup(fnName), domain.KmsKeyArn)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 		DLQURL:       dlq.Url,
 		DLQArn:       dlq.Arn,
 		DLQName:      dlq.Name,
-		LogGroupName: "/aws/lambda/" + fnName,
+		LogGroupName: FunctionLogGroup(fnName),
 	}, nil
 }
 
@@ -155,15 +155,13 @@ func subscribe(ctx *pulumi.Context, cfg *Config, fn *lambda.Function, g LogGroup
 		return err
 	}
 	_, err = cloudwatch.NewLogSubscriptionFilter(ctx, "subscribe-"+name, &cloudwatch.LogSubscriptionFilterArgs{
-		Name:           pulumi.Sprintf("logsearch-%s", cfg.Stack),
+		Name:           pulumi.String(cfg.Names().SubscriptionFilter),
 		LogGroup:       pulumi.String(g.Name),
 		FilterPattern:  pulumi.String(g.FilterPattern),
 		DestinationArn: fn.Arn,
 	}, pulumi.DependsOn([]pulumi.Resource{perm}))
 	return err
 }
-
-func ingestFunctionName(stack string) string { return "logsearch-" + stack + "-ingest" }
 
 var resourceNameInvalid = regexp.MustCompile(`[^A-Za-z0-9-]+`)
 

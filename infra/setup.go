@@ -93,8 +93,8 @@ func setupSpec(cfg *Config, writerRoles []string) domainstate.Spec {
 // newSetupFunction is the function in the VPC (the setup security group is
 // admitted to the domain on 443), its role and its log group.
 func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network, keyArn pulumi.StringInput) (*lambda.Function, *functionRole, error) {
-	name := fmt.Sprintf("%s-%s-setup", ctx.Project(), ctx.Stack())
-	logGroup, err := newLogGroup(ctx, cfg, "setup", "/aws/lambda/"+name, keyArn)
+	name := cfg.Names().SetupFunction
+	logGroup, err := newLogGroup(ctx, cfg, "setup", FunctionLogGroup(name), keyArn)
 	if err != nil {
 		return nil, nil, err
 	}
