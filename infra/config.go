@@ -62,6 +62,14 @@ type NetworkConfig struct {
 	SqsEndpoint bool `json:"sqsEndpoint"`
 	// FlowLogs records rejected traffic of a new VPC to CloudWatch Logs.
 	FlowLogs bool `json:"flowLogs"`
+	// ZoneIDs pins a new VPC's availability zones by zone ID (e.g.
+	// ["use1-az1", "use1-az2"]), the same physical zones in every account,
+	// unlike zone names. Use it to avoid a zone that lacks the instance
+	// types you need. Default: the region's first azCount ordinary zones
+	// (never Local or Wavelength zones). azCount defaults to the number of
+	// IDs listed. Only for a new VPC.
+	ZoneIDs    []string `json:"zoneIds"`
+	azCountSet bool     // azCount written in the config
 }
 
 // NewVpc reports whether the stack creates its own VPC.
@@ -239,6 +247,12 @@ func (ps *problems) add(key string, value any, format string, args ...any) {
 	*ps = append(*ps, ConfigProblem{Key: configNamespace + ":" + key, Value: v, Problem: fmt.Sprintf(format, args...)})
 }
 
+// addKey is add for a key outside the logsearch namespace (e.g. aws:...).
+func (ps *problems) addKey(fullKey string, value any, format string, args ...any) {
+	ps.add("", value, format, args...)
+	(*ps)[len(*ps)-1].Key = fullKey
+}
+
 // LoadConfig reads and validates the stack config. It fails before any
 // resource is registered, listing every problem at once.
 func LoadConfig(ctx *pulumi.Context) (*Config, error) {
@@ -306,6 +320,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	object("network", &cfg.Network, `{"vpcCidr": "10.40.0.0/16", "azCount": 2} or {"vpcId": "vpc-…", "subnetIds": ["subnet-…", "subnet-…"]}`)
 	object("domain", &cfg.Domain, `{"instanceType": "t3.small.search", "instanceCount": 1, "volumeSize": 20}`)
 	cfg.Domain.replicasSet = objectHasKey(src, "domain", "replicas")
+	cfg.Network.azCountSet = objectHasKey(src, "network", "azCount")
 	object("logGroups", &cfg.LogGroups, `[{"name": "/app/web", "filterPattern": ""}]`)
 	object("ingest", &cfg.Ingest, `{"indexPrefix": "cwl", "timezone": "UTC", "fieldTypes": {"status": "integer"}}`)
 	object("alarmEmails", &cfg.AlarmEmails, `["ops@example.com"]`)
@@ -340,6 +355,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	if len(ps) == 0 { // values only make sense once every key decoded
 		cfg.applyDerivedDefaults()
 		cfg.validate(&ps)
+		checkAllowedAccounts(src, cfg.Production, &ps)
 		if cfg.Dashboards.Oidc != nil && cfg.Dashboards.Oidc.clientSecret != "" && !src.IsConfigSecret(dashKey) {
 			ps.add("dashboards.oidc.clientSecret", "", "is stored in plain text; store it encrypted: pulumi config set --path --secret dashboards.oidc.clientSecret <value>")
 		}
@@ -366,6 +382,9 @@ func objectHasKey(src configSource, key, field string) bool {
 }
 
 func (c *Config) applyDerivedDefaults() {
+	if len(c.Network.ZoneIDs) > 0 && !c.Network.azCountSet {
+		c.Network.AzCount = len(c.Network.ZoneIDs)
+	}
 	if c.Domain.ZoneAwareness && c.Domain.AzCount == 0 {
 		c.Domain.AzCount = 2
 	}
@@ -428,10 +447,14 @@ func (c *Config) validateNetwork(ps *problems) {
 		if !n.SqsEndpoint {
 			ps.add("network.sqsEndpoint", n.SqsEndpoint, "a new VPC has no other SQS endpoint, so the ingest function could not reach its dead-letter queue and failed events would be lost; remove the key (default true). false is only for an existing VPC (network.vpcId) that already has an SQS endpoint with private DNS")
 		}
+		c.validateZoneIDs(ps)
 		if c.Dashboards.Oidc != nil && !n.NatGateway {
 			ps.add("dashboards.oidc", "", "the load balancer calls the identity provider's token and user-info endpoints itself, and a new VPC without a NAT gateway has no route to them (sign-in would fail with HTTP 500); set network.natGateway: true, or remove dashboards.oidc")
 		}
 		return
+	}
+	if len(n.ZoneIDs) > 0 {
+		ps.add("network.zoneIds", strings.Join(n.ZoneIDs, ","), "only pins the zones of a new VPC; in an existing VPC the subnets in network.subnetIds decide the zones, so remove zoneIds")
 	}
 	if !strings.HasPrefix(n.VpcID, "vpc-") {
 		ps.add("network.vpcId", n.VpcID, "not a VPC ID; it looks like vpc-0123456789abcdef0")
@@ -680,11 +703,15 @@ func (c *Config) warnings() []string {
 	return ws
 }
 
-// ownLogGroupPrefixes are the log groups this stack writes: the ingest
-// function's and the domain's.
+// ownLogGroupPrefixes are the log groups this stack writes: its functions'
+// and the domain's.
 func (c *Config) ownLogGroupPrefixes() []string {
-	return []string{"/aws/lambda/logsearch-" + c.Stack + "-", "/aws/opensearch/" + domainName(c.Stack) + "/"}
+	n := c.Names()
+	return []string{FunctionLogGroup(n.IngestFunction), FunctionLogGroup(n.SetupFunction), FunctionLogGroup(n.TargetSyncFunction), "/aws/opensearch/" + n.Domain + "/"}
 }
+
+// Names are the physical names of the resources the stack names itself.
+func (c *Config) Names() StackNames { return NamesFor(c.Stack) }
 
 func hasAnyPrefix(s string, prefixes []string) bool {
 	for _, p := range prefixes {

@@ -473,10 +473,7 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			"partition": "aws", "id": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws",
 		}), nil
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
-		names := []any{m.region + "a", m.region + "b", m.region + "c"}
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"id": m.region, "names": names, "zoneIds": []any{"use1-az1", "use1-az2", "use1-az4"},
-		}), nil
+		return m.availabilityZones(args.Args), nil
 	case "aws:route53/getZone:getZone":
 		zone := strings.TrimSuffix(str("name"), ".")
 		return resource.NewPropertyMapFromMap(map[string]any{
@@ -795,6 +792,62 @@ func flatten(prefix string, v any) map[string]any {
 		}
 	default:
 		out[prefix] = v
+	}
+	return out
+}
+
+// mockZone is one zone of the mock region.
+type mockZone struct{ name, id, optIn string }
+
+// mockZones is the mock region as DescribeAvailabilityZones lists it,
+// sorted by name: an opted-in Local Zone sorts first, a Wavelength Zone
+// sits among the ordinary zones, and zone IDs do not follow the letters
+// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html).
+func (m *mocks) mockZones() []mockZone {
+	id := zoneIDPrefix(m.region)
+	return []mockZone{
+		{m.region + "-bos-1a", id + "-bos1-az1", "opted-in"},
+		{m.region + "-wl1-bos-wlz-1", id + "-wl1-bos-wlz1", "opted-in"},
+		{m.region + "a", id + "-az4", "opt-in-not-required"},
+		{m.region + "b", id + "-az1", "opt-in-not-required"},
+		{m.region + "c", id + "-az2", "opt-in-not-required"},
+		{m.region + "d", id + "-az6", "opt-in-not-required"},
+	}
+}
+
+// availabilityZones answers aws.GetAvailabilityZones, applying its
+// opt-in-status filter and zoneIds argument as EC2 does.
+func (m *mocks) availabilityZones(args resource.PropertyMap) resource.PropertyMap {
+	optIn := map[string]bool{}
+	if f, ok := args["filters"]; ok && f.IsArray() {
+		for _, e := range f.ArrayValue() {
+			fm := plainValue(e).(map[string]any)
+			if fm["name"] == "opt-in-status" {
+				for _, v := range fm["values"].([]any) {
+					optIn[v.(string)] = true
+				}
+			}
+		}
+	}
+	var names, ids []any
+	for _, z := range m.mockZones() {
+		if len(optIn) == 0 || optIn[z.optIn] {
+			names, ids = append(names, z.name), append(ids, z.id)
+		}
+	}
+	return resource.NewPropertyMapFromMap(map[string]any{"id": m.region, "names": names, "zoneIds": ids})
+}
+
+// zoneIDPrefix is the region part of its zone IDs: us-east-1 -> use1,
+// eu-west-1 -> euw1, ap-southeast-2 -> apse2.
+func zoneIDPrefix(region string) string {
+	parts := strings.Split(region, "-")
+	out := parts[0]
+	for _, p := range parts[1:] {
+		for _, d := range []struct{ word, short string }{{"north", "n"}, {"south", "s"}, {"east", "e"}, {"west", "w"}, {"central", "c"}} {
+			p = strings.ReplaceAll(p, d.word, d.short)
+		}
+		out += p
 	}
 	return out
 }

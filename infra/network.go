@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -209,12 +208,9 @@ func (r sgRule) register(ctx *pulumi.Context, cfg *Config) (pulumi.Resource, err
 // internet gateway and one NAT gateway. The default SG is emptied (EC2.2)
 // and rejected traffic is logged.
 func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi.StringOutput, pulumi.StringArray, error) {
-	azs, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")})
+	zones, err := stackZones(ctx, cfg)
 	if err != nil {
-		return pulumi.StringOutput{}, nil, fmt.Errorf("listing availability zones: %w", err)
-	}
-	if len(azs.Names) < cfg.Network.AzCount {
-		return pulumi.StringOutput{}, nil, fmt.Errorf("logsearch:network.azCount = %d but region %s has only %d availability zones; lower it", cfg.Network.AzCount, cfg.Region, len(azs.Names))
+		return pulumi.StringOutput{}, nil, err
 	}
 	v, err := ec2.NewVpc(ctx, "vpc", &ec2.VpcArgs{
 		CidrBlock:          pulumi.String(cfg.Network.VpcCidr),
@@ -246,7 +242,7 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 	for i := 0; i < cfg.Network.AzCount; i++ {
 		name := fmt.Sprintf("private-%d", i)
 		s, err := ec2.NewSubnet(ctx, name, &ec2.SubnetArgs{
-			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(azs.Names[i]),
+			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(zones[i]),
 			MapPublicIpOnLaunch: pulumi.Bool(false), Tags: tags(cfg, name),
 		})
 		if err != nil {
@@ -258,7 +254,7 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 		private = append(private, s.ID().ToStringOutput())
 	}
 	if cfg.Network.NatGateway {
-		if err := newNat(ctx, cfg, vpcID, privateRT.ID(), blocks[4:], azs.Names); err != nil {
+		if err := newNat(ctx, cfg, vpcID, privateRT.ID(), blocks[4:], zones); err != nil {
 			return pulumi.StringOutput{}, nil, err
 		}
 	}
