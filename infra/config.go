@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/netip"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -44,6 +45,8 @@ type Config struct {
 	Region    string `json:"-"`
 	AccountID string `json:"-"`
 	Partition string `json:"-"`
+	// AllowedAccountIDs is aws:allowedAccountIds, the provider's account pin.
+	AllowedAccountIDs []string `json:"-"`
 }
 
 // NetworkConfig is either an existing VPC (VpcID + SubnetIDs) or a new one.
@@ -270,6 +273,13 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if err := cfg.loadAccount(ctx); err != nil {
 		return nil, err
 	}
+	// Pulumi runs the program in the project directory, next to every
+	// stack file: stacks sharing a log group show there.
+	if wd, err := os.Getwd(); err == nil {
+		for _, w := range cfg.subscriptionWarnings(readStackFiles(wd), cfg.AllowedAccountIDs) {
+			_ = ctx.Log.Warn(w, nil)
+		}
+	}
 	return cfg, nil
 }
 
@@ -355,7 +365,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	if len(ps) == 0 { // values only make sense once every key decoded
 		cfg.applyDerivedDefaults()
 		cfg.validate(&ps)
-		checkAllowedAccounts(src, cfg.Production, &ps)
+		cfg.AllowedAccountIDs = checkAllowedAccounts(src, cfg.Production, &ps)
 		if cfg.Dashboards.Oidc != nil && cfg.Dashboards.Oidc.clientSecret != "" && !src.IsConfigSecret(dashKey) {
 			ps.add("dashboards.oidc.clientSecret", "", "is stored in plain text; store it encrypted: pulumi config set --path --secret dashboards.oidc.clientSecret <value>")
 		}
