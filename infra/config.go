@@ -140,6 +140,14 @@ type IngestConfig struct {
 	// with 429s. 0 leaves the function on the account's shared pool: a
 	// reservation fails to deploy in accounts with a small concurrency quota.
 	MaxConcurrency int `json:"maxConcurrency"`
+	// Tracing turns on AWS X-Ray active tracing for the stack's functions
+	// (ingest, setup, target sync). The functions in the VPC reach X-Ray
+	// through an X-Ray interface endpoint the stack then creates in its new
+	// VPC (about the price of the SQS endpoint: one endpoint hour per AZ,
+	// plus data). Default false: no traces, no endpoint. Not available with
+	// an existing VPC (network.vpcId): the stack cannot tell whether that
+	// VPC already routes to X-Ray, and traces without a route are lost.
+	Tracing bool `json:"tracing"`
 }
 
 // DashboardsConfig is the office entry to OpenSearch Dashboards.
@@ -462,6 +470,9 @@ func (c *Config) validateNetwork(ps *problems) {
 			ps.add("dashboards.oidc", "", "the load balancer calls the identity provider's token and user-info endpoints itself, and a new VPC without a NAT gateway has no route to them (sign-in would fail with HTTP 500); set network.natGateway: true, or remove dashboards.oidc")
 		}
 		return
+	}
+	if c.Ingest.Tracing {
+		ps.add("ingest.tracing", true, "is only available with a new VPC, where the stack adds the X-Ray endpoint the in-VPC functions need; in an existing VPC their traces would be lost without a route to X-Ray (NAT gateway or an X-Ray interface endpoint, plus security-group egress), so remove tracing")
 	}
 	if len(n.ZoneIDs) > 0 {
 		ps.add("network.zoneIds", strings.Join(n.ZoneIDs, ","), "only pins the zones of a new VPC; in an existing VPC the subnets in network.subnetIds decide the zones, so remove zoneIds")
