@@ -138,6 +138,11 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 		return nil, err
 	}
 
+	serviceRole, err := NewOpenSearchServiceRole(ctx)
+	if err != nil {
+		return nil, err
+	}
+
 	password, err := random.NewRandomPassword(ctx, "domain-master-password", &random.RandomPasswordArgs{
 		// OpenSearch wants 8-128 characters with upper, lower, digit and
 		// special; the special set avoids quotes, backslash and $ so the
@@ -219,7 +224,7 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 		// AWS sets this default itself; stating it keeps previews clean.
 		AdvancedOptions: pulumi.StringMap{"rest.action.multi.allow_explicit_index": pulumi.String("true")},
 		Tags:            tags(cfg, "domain"),
-	}, append(protect, pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
+	}, append(protect, pulumi.DependsOn([]pulumi.Resource{logPolicy, serviceRole}))...)
 	if err != nil {
 		return nil, err
 	}

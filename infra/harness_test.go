@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ type registered struct {
 	RetainOnDelete bool
 	Dependencies   []string // URNs this resource waits for (inputs and DependsOn)
 	URN            string
+	ImportID       string // the pulumi.Import option's ID, "" when none
 }
 
 // dependsOn reports whether r waits for the resource typ/name.
@@ -210,6 +212,11 @@ func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRu
 	sort.Strings(secretKeys)
 
 	m := &mocks{stack: stack, region: "us-east-1"}
+	// mockIAMRolesKey lists IAM roles that already exist in the mock
+	// account (comma-separated names); by default there are none.
+	if roles := cfg[mockIAMRolesKey]; roles != "" {
+		m.iamRoles = strings.Split(roles, ",")
+	}
 	if r := cfg["aws:region"]; r != "" {
 		m.region = r
 	}
@@ -279,9 +286,14 @@ func mustRunStack(t *testing.T, stack string, overrides map[string]string) *stac
 	return run
 }
 
+// mockIAMRolesKey is a runStack override naming the IAM roles that
+// already exist in the mock account.
+const mockIAMRolesKey = "mock:iamRoles"
+
 type mocks struct {
 	stack     string
 	region    string
+	iamRoles  []string
 	mu        sync.Mutex
 	resources []registered
 	invokes   []invoked
@@ -293,6 +305,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		reg.Protect = rpc.GetProtect()
 		reg.RetainOnDelete = rpc.GetRetainOnDelete()
 		reg.Dependencies = rpc.GetDependencies()
+		reg.ImportID = rpc.GetImportId()
 		parentType := tokens.Type("")
 		if p := resource.URN(rpc.GetParent()); p != "" && p.QualifiedType() != resource.RootStackType {
 			parentType = p.QualifiedType()
@@ -474,6 +487,20 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		}), nil
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
 		return m.availabilityZones(args.Args), nil
+	case "aws:iam/getRole:getRole":
+		// IAM's answer for a missing role, as the provider reports it.
+		name := str("name")
+		if !slices.Contains(m.iamRoles, name) {
+			return nil, fmt.Errorf("reading IAM Role (%s): couldn't find resource", name)
+		}
+		path := "/"
+		if strings.HasPrefix(name, "AWSServiceRoleFor") {
+			path = "/aws-service-role/" + openSearchService + "/"
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": name, "name": name, "path": path,
+			"arn": "arn:aws:iam::" + mockAccount + ":role" + path + name,
+		}), nil
 	case "aws:route53/getZone:getZone":
 		zone := strings.TrimSuffix(str("name"), ".")
 		return resource.NewPropertyMapFromMap(map[string]any{
