@@ -243,7 +243,10 @@ func TestConfigAcceptsValidVariants(t *testing.T) {
 	}{
 		{"existing vpc", "dev", map[string]func(any) any{"network": to(map[string]any{"vpcId": "vpc-0abc", "subnetIds": []string{"subnet-1", "subnet-2"}, "sqsEndpoint": false})}},
 		{"nat gateway", "dev", map[string]func(any) any{"network": set("natGateway", true)}},
-		{"host name with trailing dot and case", "dev", map[string]func(any) any{"dashboards": set("hostName", "Logs-Dev.Example.com.")}},
+		{"host name with trailing dot and case", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostName", "Logs-Dev."+strings.ToUpper(zone)+".")(v)
+		}}},
 		{"private zone with cert", "dev", map[string]func(any) any{"dashboards": func(v any) any {
 			m := set("privateZone", true)(v)
 			return set("certificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1234-5678-9abc-def012345678")(m)

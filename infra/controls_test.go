@@ -42,9 +42,17 @@ const (
 	rtVpcEndpoint     = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	rtFlowLog         = "aws:ec2/flowLog:FlowLog"
 	rtRandomPasswd    = "random:index/randomPassword:RandomPassword"
-	mockRegion        = "us-east-1"
 	mockPartitionName = "aws"
 )
+
+// stackRegion is the region the run deployed to: the stack file's
+// aws:region, or the harness default.
+func stackRegion(run *stackRun) string {
+	if r := run.Config["aws:region"]; r != "" {
+		return r
+	}
+	return defaultMockRegion
+}
 
 // forEachStack runs Program once per stack file and hands each run to check.
 func forEachStack(t *testing.T, check func(t *testing.T, stack string, run *stackRun)) {
@@ -454,7 +462,7 @@ func checkNetwork(t *testing.T, run *stackRun, cfg *Config) {
 		if get(t, e.Inputs, "privateDnsEnabled") != true || get(t, e.Inputs, "vpcEndpointType") != "Interface" {
 			t.Error("SQS endpoint without private DNS: the function would resolve the public SQS name and time out")
 		}
-		if got := str(t, e.Inputs, "serviceName"); got != "com.amazonaws."+mockRegion+".sqs" {
+		if got := str(t, e.Inputs, "serviceName"); got != "com.amazonaws."+stackRegion(run)+".sqs" {
 			t.Errorf("endpoint service %s", got)
 		}
 	}
@@ -557,13 +565,13 @@ func TestEveryLogGroupIsRetainedAndEncrypted(t *testing.T) {
 		// group above fails to create.
 		var logsMay []string
 		for _, st := range policyStatementsOf(t, str(t, key.Inputs, "policy")) {
-			if p, _ := st["Principal"].(map[string]any); p["Service"] == "logs."+mockRegion+".amazonaws.com" && st["Effect"] == "Allow" {
+			if p, _ := st["Principal"].(map[string]any); p["Service"] == "logs."+stackRegion(run)+".amazonaws.com" && st["Effect"] == "Allow" {
 				logsMay = append(logsMay, st.actions(t)...)
 			}
 		}
 		for _, a := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"} {
 			if !slices.Contains(logsMay, a) {
-				t.Errorf("the stack key policy does not let logs.%s.amazonaws.com %s", mockRegion, a)
+				t.Errorf("the stack key policy does not let logs.%s.amazonaws.com %s", stackRegion(run), a)
 			}
 		}
 	})
@@ -793,7 +801,7 @@ func TestIngestionControls(t *testing.T) {
 			t.Fatalf("%d filters and %d logs permissions for %d log groups", len(filters), len(perms), len(cfg.LogGroups))
 		}
 		for _, g := range cfg.LogGroups {
-			arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", mockPartitionName, mockRegion, mockAccount, g.Name)
+			arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", mockPartitionName, stackRegion(run), mockAccount, g.Name)
 			p, ok := perms[arn]
 			if !ok {
 				t.Errorf("no permission with source ARN %s", arn)

@@ -25,8 +25,10 @@ import (
 )
 
 const (
-	mockAccount = "123456789012"
-	mockZoneID  = "Z0123456789MOCKZONE"
+	// defaultMockRegion is the region of a stack file without aws:region.
+	defaultMockRegion = "us-east-1"
+	mockAccount       = "123456789012"
+	mockZoneID        = "Z0123456789MOCKZONE"
 )
 
 // mockVpcCidrs are the associated IPv4 CIDRs of every existing VPC the
@@ -105,6 +107,19 @@ func (r *stackRun) one(t *testing.T, typ, name string) registered {
 	return found[0]
 }
 
+// stackDirEnv names a directory of Pulumi.<stack>.yaml files that replaces
+// the project's own for a test run (see TestControlsHoldForAnyValidStackFile).
+const stackDirEnv = "LOGSEARCH_TEST_STACK_DIR"
+
+// stackDir is where the stack files under test are: the project directory,
+// or the one stackDirEnv names.
+func stackDir() string {
+	if d := os.Getenv(stackDirEnv); d != "" {
+		return d
+	}
+	return ".."
+}
+
 // stackConfig reads ../Pulumi.<stack>.yaml into the flat key -> raw value
 // form the Pulumi CLI hands a program (objects and lists JSON-encoded) and
 // the keys holding secrets. A `secure:` value (anywhere in an object) is
@@ -112,7 +127,7 @@ func (r *stackRun) one(t *testing.T, typ, name string) registered {
 // which is what the CLI does after decrypting.
 func stackConfig(t *testing.T, stack string) (map[string]string, map[string]bool) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
+	data, err := os.ReadFile(filepath.Join(stackDir(), "Pulumi."+stack+".yaml"))
 	if err != nil {
 		t.Fatalf("reading stack file: %v", err)
 	}
@@ -211,7 +226,7 @@ func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRu
 	}
 	sort.Strings(secretKeys)
 
-	m := &mocks{stack: stack, region: "us-east-1"}
+	m := &mocks{stack: stack, region: defaultMockRegion}
 	// mockIAMRolesKey lists IAM roles that already exist in the mock
 	// account (comma-separated names); by default there are none.
 	if roles := cfg[mockIAMRolesKey]; roles != "" {
@@ -732,7 +747,7 @@ func TestHarnessRunsEveryStack(t *testing.T) {
 // stackNames lists every Pulumi.<stack>.yaml next to go.mod.
 func stackNames(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "Pulumi.*.yaml"))
+	files, err := filepath.Glob(filepath.Join(stackDir(), "Pulumi.*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no Pulumi.<stack>.yaml found: %v", err)
 	}

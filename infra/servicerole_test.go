@@ -55,4 +55,3 @@ func TestServiceRoleLookupErrors(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
-

@@ -43,7 +43,7 @@ func TestSubscriptionWarnings(t *testing.T) {
 // one region.
 func TestStackFilesLeaveASubscriptionFilterFree(t *testing.T) {
 	count := map[[2]string][]string{}
-	for _, s := range readStackFiles("..") {
+	for _, s := range readStackFiles(stackDir()) {
 		for _, g := range s.LogGroups {
 			k := [2]string{s.Region, g}
 			count[k] = append(count[k], s.Stack)
