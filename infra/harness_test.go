@@ -202,7 +202,14 @@ func unwrapSecure(v any) (any, bool) {
 // was registered and Program's error.
 func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRun, error) {
 	t.Helper()
-	cfg, secret := stackConfig(t, stack)
+	return runStackNamed(t, stack, stack, overrides)
+}
+
+// runStackNamed is runStack with the config of Pulumi.<file>.yaml deployed
+// as the stack named stack (for stack names no example file has).
+func runStackNamed(t *testing.T, file, stack string, overrides map[string]string) (*stackRun, error) {
+	t.Helper()
+	cfg, secret := stackConfig(t, file)
 	for k, raw := range overrides {
 		if !strings.Contains(k, ":") {
 			t.Fatalf("override key %q: write it with its namespace, e.g. logsearch:%s", k, k)
