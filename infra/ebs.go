@@ -218,6 +218,9 @@ func (c *Config) SteadyStateUse() (use float64, ok bool) {
 func (c *Config) sizingWarning() string {
 	use, ok := c.SteadyStateUse()
 	limit := 1 - freeStorageAlarmFraction - sizingMarginFraction
+	if !ok && c.Production {
+		return fmt.Sprintf("logsearch:domain: this production stack states no domain.expectedDailyGiB (GiB of logs a day), so nothing checks that its %d GiB per node stay clear of the free-storage alarm at %.0f%% free; add it", c.Domain.VolumeSize, freeStorageAlarmFraction*100)
+	}
 	if !ok || use <= limit {
 		return ""
 	}
