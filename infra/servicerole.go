@@ -29,6 +29,13 @@ const (
 //     exists" and the first stack keeps declaring what it created.
 //   - RetainOnDelete: `pulumi destroy` of any stack forgets the role but
 //     leaves it in IAM, where other stacks' domains still need it.
+//
+// The stack that created the role finds it on its next run and passes the
+// same import ID (the role ARN, which is also the resource's ID in
+// terraform-provider-aws' aws_iam_service_linked_role): the engine then
+// treats it like any other resource, neither re-importing nor replacing it
+// (pulumi/pulumi developer-docs/architecture/import.md, "import resource
+// option", case 2).
 func NewOpenSearchServiceRole(ctx *pulumi.Context) (*iam.ServiceLinkedRole, error) {
 	opts := []pulumi.ResourceOption{pulumi.RetainOnDelete(true)}
 	existing, err := iam.LookupRole(ctx, &iam.LookupRoleArgs{Name: openSearchServiceRoleName})
