@@ -126,8 +126,8 @@ var awsRules = []awsRule{
 	},
 	{
 		name:        "gp3: volume within the instance type's maximum; IOPS and throughput within the range for the volume size",
-		doc:         "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource; gp3 ranges: sources in ebs.go",
-		unconfirmed: "the volume size at which the throughput floor rises from 125 to 250 MiB/s (170 GiB here) is not in AWS's published documents; newer instance families (7g, OR1) are not in the table and only warn",
+		doc:         "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource; EC2 EBS bandwidth per instance type; gp3 ranges: sources in ebs.go",
+		unconfirmed: "the volume size at which the throughput floor rises from 125 to 250 MiB/s (170 GiB here) is not in AWS's published documents; per-instance IOPS caps are not encoded (only the throughput cap, confirmed by AWS's 'between 250 and 593' refusal on r6g.large); newer instance families (7g, OR1) are not in the table and only warn",
 		check: func(t *testing.T, g ruleGraph) {
 			d := g.run.one(t, rtDomain, "domain")
 			typ := str(t, d.Inputs, "clusterConfig.instanceType")
@@ -143,7 +143,7 @@ var awsRules = []awsRule{
 			if size < minVolumeSize {
 				t.Errorf("volume %d GiB under the %d GiB minimum", size, minVolumeSize)
 			}
-			r := Gp3RangeFor(size)
+			r := Gp3RangeOn(typ, size)
 			if iops < r.BaselineIops || iops > r.MaxIops || mibs < r.BaselineThroughput || mibs > r.MaxThroughput {
 				t.Errorf("%d GiB gp3 at %d IOPS / %d MiB/s; AWS takes %d-%d IOPS and %d-%d MiB/s", size, iops, mibs, r.BaselineIops, r.MaxIops, r.BaselineThroughput, r.MaxThroughput)
 			}
@@ -322,7 +322,7 @@ func ruleGraphs(t *testing.T) map[string]func(t *testing.T) ruleGraph {
 			"stack name of 100 characters": {strings.Repeat("Long.Stack_", 9) + "x", nil},
 			"smallest domain":              {file, map[string]any{"instanceType": small, "volumeSize": minVolumeSize, "iops": nil, "throughput": nil}},
 			"largest domain": {file, map[string]any{"instanceType": large, "volumeSize": ebsLimits[large].maxGp3,
-				"iops": Gp3RangeFor(ebsLimits[large].maxGp3).MaxIops, "throughput": Gp3RangeFor(ebsLimits[large].maxGp3).MaxThroughput}},
+				"iops": Gp3RangeOn(large, ebsLimits[large].maxGp3).MaxIops, "throughput": Gp3RangeOn(large, ebsLimits[large].maxGp3).MaxThroughput}},
 		}
 		for label, v := range variants {
 			graphs[file+"/"+label] = func(t *testing.T) ruleGraph {

@@ -68,57 +68,73 @@ func Gp3RangeFor(volumeGiB int) Gp3Range {
 	return r
 }
 
-// ebsLimit is an instance type's per-node EBS maximum in GiB; maxGp3 0
-// means the type offers no gp3 volumes.
-type ebsLimit struct{ maxGp2, maxGp3 int }
+// ebsLimit is an instance type's per-node EBS maximum in GiB (maxGp3 0:
+// no gp3 volumes) and its EC2 EBS bandwidth in Mbps, which caps gp3
+// throughput (0: not known).
+type ebsLimit struct{ maxGp2, maxGp3, ebsMbps int }
 
 const tib = 1024
 
 // ebsLimits is the "EBS volume size quotas" table of the OpenSearch Service
 // developer guide (limits.html#ebsresource) for the current EBS-backed
-// families. Types with instance storage only (r6gd, i3) and previous
+// families, with each type's maximum EBS bandwidth from the EC2 guide
+// (https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html#gp_storage-ebs,
+// .../co.html, .../mo.html, .../bp.html "Amazon EBS specifications"): AWS
+// refuses gp3 throughput above it, e.g. "Throughput must be between 250 and
+// 593" on r6g.large (4750 Mbps / 8) in
+// ministryofjustice/cloud-platform-environments#11233. Types with instance storage only (r6gd, i3) and previous
 // generations without gp3 are left out: validation warns that their size
 // is unchecked.
 var ebsLimits = map[string]ebsLimit{
-	"t2.micro.search":     {35, 0},
-	"t2.small.search":     {35, 0},
-	"t2.medium.search":    {35, 0},
-	"t3.small.search":     {100, 100},
-	"t3.medium.search":    {200, 200},
-	"m5.large.search":     {512, 1 * tib},
-	"m5.xlarge.search":    {1 * tib, 2 * tib},
-	"m5.2xlarge.search":   {1536, 3 * tib},
-	"m5.4xlarge.search":   {3 * tib, 6 * tib},
-	"m5.12xlarge.search":  {9 * tib, 18 * tib},
-	"m6g.large.search":    {512, 1 * tib},
-	"m6g.xlarge.search":   {1 * tib, 2 * tib},
-	"m6g.2xlarge.search":  {1536, 3 * tib},
-	"m6g.4xlarge.search":  {3 * tib, 6 * tib},
-	"m6g.8xlarge.search":  {6 * tib, 12 * tib},
-	"m6g.12xlarge.search": {9 * tib, 18 * tib},
-	"c5.large.search":     {256, 256},
-	"c5.xlarge.search":    {512, 512},
-	"c5.2xlarge.search":   {1 * tib, 1 * tib},
-	"c5.4xlarge.search":   {1536, 1536},
-	"c5.9xlarge.search":   {3584, 3584},
-	"c5.18xlarge.search":  {7 * tib, 7 * tib},
-	"c6g.large.search":    {256, 256},
-	"c6g.xlarge.search":   {512, 512},
-	"c6g.2xlarge.search":  {1 * tib, 1 * tib},
-	"c6g.4xlarge.search":  {1536, 1536},
-	"c6g.8xlarge.search":  {3 * tib, 3 * tib},
-	"c6g.12xlarge.search": {4608, 4608},
-	"r5.large.search":     {1 * tib, 2 * tib},
-	"r5.xlarge.search":    {1536, 3 * tib},
-	"r5.2xlarge.search":   {3 * tib, 6 * tib},
-	"r5.4xlarge.search":   {6 * tib, 12 * tib},
-	"r5.12xlarge.search":  {12 * tib, 24 * tib},
-	"r6g.large.search":    {1 * tib, 2 * tib},
-	"r6g.xlarge.search":   {1536, 3 * tib},
-	"r6g.2xlarge.search":  {3 * tib, 6 * tib},
-	"r6g.4xlarge.search":  {6 * tib, 12 * tib},
-	"r6g.8xlarge.search":  {8 * tib, 16 * tib},
-	"r6g.12xlarge.search": {12 * tib, 24 * tib},
+	"t2.micro.search":     {35, 0, 0},
+	"t2.small.search":     {35, 0, 0},
+	"t2.medium.search":    {35, 0, 0},
+	"t3.small.search":     {100, 100, 2085},
+	"t3.medium.search":    {200, 200, 2085},
+	"m5.large.search":     {512, 1 * tib, 4750},
+	"m5.xlarge.search":    {1 * tib, 2 * tib, 4750},
+	"m5.2xlarge.search":   {1536, 3 * tib, 4750},
+	"m5.4xlarge.search":   {3 * tib, 6 * tib, 4750},
+	"m5.12xlarge.search":  {9 * tib, 18 * tib, 9500},
+	"m6g.large.search":    {512, 1 * tib, 4750},
+	"m6g.xlarge.search":   {1 * tib, 2 * tib, 4750},
+	"m6g.2xlarge.search":  {1536, 3 * tib, 4750},
+	"m6g.4xlarge.search":  {3 * tib, 6 * tib, 4750},
+	"m6g.8xlarge.search":  {6 * tib, 12 * tib, 9000},
+	"m6g.12xlarge.search": {9 * tib, 18 * tib, 13500},
+	"c5.large.search":     {256, 256, 4750},
+	"c5.xlarge.search":    {512, 512, 4750},
+	"c5.2xlarge.search":   {1 * tib, 1 * tib, 4750},
+	"c5.4xlarge.search":   {1536, 1536, 4750},
+	"c5.9xlarge.search":   {3584, 3584, 9500},
+	"c5.18xlarge.search":  {7 * tib, 7 * tib, 19000},
+	"c6g.large.search":    {256, 256, 4750},
+	"c6g.xlarge.search":   {512, 512, 4750},
+	"c6g.2xlarge.search":  {1 * tib, 1 * tib, 4750},
+	"c6g.4xlarge.search":  {1536, 1536, 4750},
+	"c6g.8xlarge.search":  {3 * tib, 3 * tib, 9000},
+	"c6g.12xlarge.search": {4608, 4608, 13500},
+	"r5.large.search":     {1 * tib, 2 * tib, 4750},
+	"r5.xlarge.search":    {1536, 3 * tib, 4750},
+	"r5.2xlarge.search":   {3 * tib, 6 * tib, 4750},
+	"r5.4xlarge.search":   {6 * tib, 12 * tib, 4750},
+	"r5.12xlarge.search":  {12 * tib, 24 * tib, 9500},
+	"r6g.large.search":    {1 * tib, 2 * tib, 4750},
+	"r6g.xlarge.search":   {1536, 3 * tib, 4750},
+	"r6g.2xlarge.search":  {3 * tib, 6 * tib, 4750},
+	"r6g.4xlarge.search":  {6 * tib, 12 * tib, 4750},
+	"r6g.8xlarge.search":  {8 * tib, 16 * tib, 9000},
+	"r6g.12xlarge.search": {12 * tib, 24 * tib, 13500},
+}
+
+// Gp3RangeOn is Gp3RangeFor on one instance type: throughput is also
+// capped by the instance's EBS bandwidth where the table knows it.
+func Gp3RangeOn(instanceType string, volumeGiB int) Gp3Range {
+	r := Gp3RangeFor(volumeGiB)
+	if l, ok := ebsLimitFor(instanceType); ok && l.ebsMbps > 0 {
+		r.MaxThroughput = min(r.MaxThroughput, l.ebsMbps/8)
+	}
+	return r
 }
 
 func ebsLimitFor(instanceType string) (ebsLimit, bool) {
@@ -170,7 +186,7 @@ func (d *DomainConfig) validateStorage(ps *problems, validInstance bool) {
 			}
 		}
 	}
-	r := Gp3RangeFor(d.VolumeSize)
+	r := Gp3RangeOn(d.InstanceType, d.VolumeSize)
 	if d.Iops == 0 {
 		d.Iops = r.BaselineIops
 	} else if d.Iops < r.BaselineIops || d.Iops > r.MaxIops {
@@ -179,7 +195,7 @@ func (d *DomainConfig) validateStorage(ps *problems, validInstance bool) {
 	if d.Throughput == 0 {
 		d.Throughput = r.BaselineThroughput
 	} else if d.Throughput < r.BaselineThroughput || d.Throughput > r.MaxThroughput {
-		ps.add("domain.throughput", d.Throughput, "OpenSearch accepts %d to %d MiB/s for a %d GiB gp3 volume; set a value in that range, or remove throughput to get the included baseline (%d MiB/s)", r.BaselineThroughput, r.MaxThroughput, d.VolumeSize, r.BaselineThroughput)
+		ps.add("domain.throughput", d.Throughput, "OpenSearch accepts %d to %d MiB/s for a %d GiB gp3 volume on %s; set a value in that range, or remove throughput to get the included baseline (%d MiB/s)", r.BaselineThroughput, r.MaxThroughput, d.VolumeSize, d.InstanceType, r.BaselineThroughput)
 	}
 }
 

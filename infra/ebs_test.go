@@ -33,8 +33,12 @@ func TestGp3RangeFor(t *testing.T) {
 // TestGp3Validation: what AWS refuses is refused naming the allowed range;
 // omitted keys become AWS's baseline for the size.
 func TestGp3Validation(t *testing.T) {
+	// Cases without an instance type use one whose EBS bandwidth (1125
+	// MiB/s) lies above one stripe's 1000, so the size rules show alone;
+	// the stack file's own type never matters.
 	domain := func(kv map[string]any) map[string]func(any) any {
 		return map[string]func(any) any{"domain": func(v any) any {
+			v = set("instanceType", "r6g.8xlarge.search")(v)
 			for k, x := range kv {
 				v = set(k, x)(v)
 			}
@@ -51,7 +55,9 @@ func TestGp3Validation(t *testing.T) {
 		{"large volume at small throughput", map[string]any{"volumeSize": 1536, "throughput": 125, "iops": 4608}, "logsearch:domain.throughput", "250 to 1000 MiB/s for a 1536 GiB"},
 		{"large volume at 3000 IOPS", map[string]any{"volumeSize": 1536, "iops": 3000}, "logsearch:domain.iops", "4608 to 16000 IOPS for a 1536 GiB"},
 		{"IOPS above one stripe", map[string]any{"volumeSize": 2048, "iops": 16001}, "logsearch:domain.iops", "6144 to 16000"},
-		{"throughput above one stripe", map[string]any{"volumeSize": 3072, "throughput": 1001}, "logsearch:domain.throughput", "250 to 1000"},
+		{"throughput above one stripe", map[string]any{"volumeSize": 3072, "instanceType": "r6g.8xlarge.search", "throughput": 1001}, "logsearch:domain.throughput", "250 to 1000"},
+		// AWS's own refusal on r6g.large: 4750 Mbps of EBS bandwidth / 8
+		{"throughput above the instance's EBS bandwidth", map[string]any{"volumeSize": 1536, "instanceType": "r6g.large.search", "throughput": 594}, "logsearch:domain.throughput", "250 to 593 MiB/s for a 1536 GiB gp3 volume on r6g.large.search"},
 		{"IOPS below 3000", map[string]any{"volumeSize": 100, "iops": 2999}, "logsearch:domain.iops", "3000 to 16000"},
 		{"throughput below 125", map[string]any{"volumeSize": 100, "throughput": 100}, "logsearch:domain.throughput", "125 to 1000"},
 		{"volume above type max names a larger type", map[string]any{"volumeSize": 2500, "instanceType": "r6g.large.search"}, "logsearch:domain.volumeSize", "r6g.xlarge.search: 3072 GiB"},
@@ -80,7 +86,8 @@ func TestGp3Validation(t *testing.T) {
 		{"omitted on a large volume: baseline", map[string]any{"volumeSize": 1536, "iops": nil, "throughput": nil}, 4608, 250},
 		{"omitted on a small volume: baseline", map[string]any{"volumeSize": 100, "instanceType": "r6g.large.search", "iops": nil, "throughput": nil}, 3000, 125},
 		{"provisioned above baseline", map[string]any{"volumeSize": 1536, "iops": 12000, "throughput": 600}, 12000, 600},
-		{"second stripe", map[string]any{"volumeSize": 3072 + 1, "instanceType": "r6g.2xlarge.search", "iops": 32000, "throughput": 2000}, 32000, 2000},
+		{"second stripe", map[string]any{"volumeSize": 3072 + 1, "instanceType": "r6g.8xlarge.search", "iops": 32000, "throughput": 1125}, 32000, 1125},
+		{"up to the instance's EBS bandwidth", map[string]any{"volumeSize": 1536, "instanceType": "r6g.large.search", "throughput": 593}, 4608, 593},
 	}
 	for _, c := range accepted {
 		t.Run(c.name, func(t *testing.T) {
@@ -139,5 +146,22 @@ func TestSizingWarning(t *testing.T) {
 	cfg.Production = true
 	if w := cfg.sizingWarning(); !strings.Contains(w, "states no domain.expectedDailyGiB") {
 		t.Errorf("a production stack without a stated volume is not told: %q", w)
+	}
+}
+
+func TestGp3RangeOnCapsThroughputAtTheInstance(t *testing.T) {
+	for _, c := range []struct {
+		typ  string
+		size int
+		want int
+	}{
+		{"r6g.large.search", 2048, 593},
+		{"t3.small.search", 100, 260},
+		{"r6g.12xlarge.search", 24 * 1024, 1687},
+		{"r7g.large.search", 2048, 1000}, // not in the table: no instance cap known
+	} {
+		if got := Gp3RangeOn(c.typ, c.size).MaxThroughput; got != c.want {
+			t.Errorf("Gp3RangeOn(%s, %d).MaxThroughput = %d, want %d", c.typ, c.size, got, c.want)
+		}
 	}
 }
