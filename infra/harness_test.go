@@ -857,15 +857,16 @@ func (m *mocks) mockZones() []mockZone {
 	return []mockZone{
 		{m.region + "-bos-1a", id + "-bos1-az1", "opted-in"},
 		{m.region + "-wl1-bos-wlz-1", id + "-wl1-bos-wlz1", "opted-in"},
-		{m.region + "a", id + "-az4", "opt-in-not-required"},
-		{m.region + "b", id + "-az1", "opt-in-not-required"},
-		{m.region + "c", id + "-az2", "opt-in-not-required"},
-		{m.region + "d", id + "-az6", "opt-in-not-required"},
+		{m.region + "a", id + "-az3", "opt-in-not-required"},
+		{m.region + "b", id + "-az4", "opt-in-not-required"},
+		{m.region + "c", id + "-az1", "opt-in-not-required"},
+		{m.region + "d", id + "-az2", "opt-in-not-required"},
+		{m.region + "e", id + "-az6", "opt-in-not-required"},
 	}
 }
 
 // availabilityZones answers aws.GetAvailabilityZones, applying its
-// opt-in-status filter and zoneIds argument as EC2 does.
+// opt-in-status filter and excludeZoneIds argument as EC2 does.
 func (m *mocks) availabilityZones(args resource.PropertyMap) resource.PropertyMap {
 	optIn := map[string]bool{}
 	if f, ok := args["filters"]; ok && f.IsArray() {
@@ -878,9 +879,13 @@ func (m *mocks) availabilityZones(args resource.PropertyMap) resource.PropertyMa
 			}
 		}
 	}
+	var exclude []any
+	if e, ok := args["excludeZoneIds"]; ok && e.IsArray() {
+		exclude = plainValue(e).([]any)
+	}
 	var names, ids []any
 	for _, z := range m.mockZones() {
-		if len(optIn) == 0 || optIn[z.optIn] {
+		if (len(optIn) == 0 || optIn[z.optIn]) && !slices.Contains(exclude, any(z.id)) {
 			names, ids = append(names, z.name), append(ids, z.id)
 		}
 	}

@@ -30,12 +30,24 @@ func (c *Config) validateZoneIDs(ps *problems) {
 		if seen[id] {
 			ps.add(key, id, "listed twice; list each zone once")
 		}
+		if slices.Contains(constrainedZoneIDs, id) {
+			ps.add(key, id, "this zone lacks current instance types (AWS documents it for several services); pick another zone ID of the region")
+		}
 		seen[id] = true
 	}
 	if len(n.ZoneIDs) != n.AzCount {
 		ps.add("network.zoneIds", strings.Join(n.ZoneIDs, ","), "lists %d zone(s) but network.azCount is %d; list exactly azCount zone IDs, or remove azCount (it then follows the list)", len(n.ZoneIDs), n.AzCount)
 	}
 }
+
+// constrainedZoneIDs are ordinary zones AWS documents as lacking current
+// instance types, which the domain, the load balancer and the functions
+// may need: "Client subnets can't occupy the Availability Zone with ID
+// use1-az3" (Amazon MSK, AWS::MSK::Cluster BrokerNodeGroupInfo
+// ClientSubnets, CloudFormation reference), the same zone excluded in
+// terraform-provider-aws' aws_db_proxy documentation. The default choice
+// skips them and network.zoneIds may not name them.
+var constrainedZoneIDs = []string{"use1-az3"}
 
 // ordinaryZonesFilter keeps Local Zones and Wavelength Zones (opted-in
 // zones) out: only zones every account has without opting in
@@ -49,8 +61,9 @@ var ordinaryZonesFilter = aws.GetAvailabilityZonesFilter{Name: "opt-in-status", 
 func stackZones(ctx *pulumi.Context, cfg *Config) ([]string, error) {
 	n := cfg.Network
 	azs, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
-		State:   pulumi.StringRef("available"),
-		Filters: []aws.GetAvailabilityZonesFilter{ordinaryZonesFilter},
+		State:          pulumi.StringRef("available"),
+		Filters:        []aws.GetAvailabilityZonesFilter{ordinaryZonesFilter},
+		ExcludeZoneIds: constrainedZoneIDs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("listing availability zones: %w", err)

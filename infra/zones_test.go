@@ -2,6 +2,7 @@ package infra
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -22,10 +23,10 @@ func subnetZones(t *testing.T, run *stackRun) []string {
 // first; the VPC must never land in it (or in a Wavelength Zone).
 func TestNewVpcUsesOnlyOrdinaryZones(t *testing.T) {
 	forEachStack(t, func(t *testing.T, stack string, run *stackRun) {
-		m := &mocks{region: run.Config["aws:region"]}
+		m := &mocks{region: stackRegion(run)}
 		ordinary := map[string]bool{}
 		for _, z := range m.mockZones() {
-			ordinary[z.name] = z.optIn == "opt-in-not-required"
+			ordinary[z.name] = z.optIn == "opt-in-not-required" && !slices.Contains(constrainedZoneIDs, z.id)
 		}
 		zones := subnetZones(t, run)
 		if len(zones) == 0 {
@@ -33,7 +34,7 @@ func TestNewVpcUsesOnlyOrdinaryZones(t *testing.T) {
 		}
 		for _, z := range zones {
 			if !ordinary[z] {
-				t.Errorf("a private subnet is in %s, which is not an ordinary (opt-in-not-required) zone", z)
+				t.Errorf("a private subnet is in %s, which is not an ordinary (opt-in-not-required) zone or lacks current instance types", z)
 			}
 		}
 	})
@@ -87,6 +88,7 @@ func TestZoneIDsRefusals(t *testing.T) {
 		{"count differs from azCount", map[string]any{"azCount": 3, "zoneIds": []string{"use1-az1", "use1-az2"}}, "lists 2 zone(s) but network.azCount is 3"},
 		{"duplicate", map[string]any{"zoneIds": []string{"use1-az1", "use1-az1"}}, "listed twice"},
 		{"zone name instead of ID", map[string]any{"zoneIds": []string{"us-east-1a", "us-east-1b"}}, "not an ordinary availability zone ID"},
+		{"zone lacking current instance types", map[string]any{"zoneIds": []string{"use1-az3", "use1-az1"}}, "lacks current instance types"},
 		{"existing VPC", map[string]any{"vpcId": "vpc-0abc", "subnetIds": []string{"subnet-1", "subnet-2"}, "zoneIds": []string{"use1-az1", "use1-az2"}}, "only pins the zones of a new VPC"},
 	}
 	for _, c := range cases {
