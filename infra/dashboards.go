@@ -422,7 +422,7 @@ func newListeners(ctx *pulumi.Context, d DashboardsConfig, alb *lb.LoadBalancer,
 // and it keeps working when the VPC's routing is what broke.
 func newTargetSync(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, group *lb.TargetGroup) (pulumi.StringOutput, error) {
 	name := cfg.Names().TargetSyncFunction
-	logGroup, err := newLogGroup(ctx, cfg, "dashboards-targetsync", "/aws/lambda/"+name, domain.KmsKeyArn)
+	logGroup, err := newLogGroup(ctx, cfg, "dashboards-targetsync", FunctionLogGroup(name), domain.KmsKeyArn)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
