@@ -170,7 +170,7 @@ func newAlarmTopic(ctx *pulumi.Context, cfg *Config) (*alarmTopic, error) {
 		return nil, err
 	}
 	if _, err := kms.NewAlias(ctx, "alarms-key-alias", &kms.AliasArgs{
-		Name:        pulumi.Sprintf("alias/%s-%s-alarms", ctx.Project(), ctx.Stack()),
+		Name:        pulumi.String(cfg.Names().AlarmKeyAlias),
 		TargetKeyId: key.KeyId,
 	}); err != nil {
 		return nil, err
@@ -268,7 +268,7 @@ func alarmTopicStatements(partition, region, accountID, topicArn string) []polic
 // topic both when it fires and when it clears.
 func newMetricAlarm(ctx *pulumi.Context, cfg *Config, spec alarmSpec, dimensions pulumi.StringMap, topic *alarmTopic) error {
 	args := &cloudwatch.MetricAlarmArgs{
-		Name:               pulumi.Sprintf("%s-%s-%s", ctx.Project(), ctx.Stack(), spec.Name),
+		Name:               pulumi.String(cfg.Names().Alarm(spec.Name)),
 		AlarmDescription:   pulumi.String(spec.Description),
 		ComparisonOperator: pulumi.String(spec.Comparison),
 		EvaluationPeriods:  pulumi.Int(spec.Evaluations),
@@ -404,7 +404,7 @@ func domainAlarmSpecs(d DomainConfig, recovery string) ([]alarmSpec, error) {
 // 25 GiB, and on volumes over 400 GiB it would fire only after the 95% flood
 // watermark had already blocked writes.
 func freeStorageThresholdMiB(volumeGiB int) float64 {
-	return float64(volumeGiB) * 1024 / 4
+	return float64(volumeGiB) * 1024 * freeStorageAlarmFraction
 }
 
 // recoveryAdvice is the sentence alarm descriptions end with when log
@@ -569,17 +569,6 @@ type dashboardTargets struct {
 	FreeStorageAlarmMiB                               float64
 }
 
-// dashboardName is the stack's dashboard name in the characters CloudWatch
-// accepts (a stack name may also contain dots).
-func dashboardName(project, stack string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '-'
-	}, project+"-"+stack)
-}
-
 // newOperationsDashboard is the one page to look at first: is data coming in,
 // is it being indexed, is anything parked in the DLQ, is the domain healthy.
 func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess, officeEntry bool) (*cloudwatch.Dashboard, error) {
@@ -596,7 +585,7 @@ func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDoma
 		})
 	}).(pulumi.StringOutput)
 	return cloudwatch.NewDashboard(ctx, "operations-dashboard", &cloudwatch.DashboardArgs{
-		DashboardName: pulumi.String(dashboardName(ctx.Project(), ctx.Stack())),
+		DashboardName: pulumi.String(cfg.Names().Dashboard),
 		DashboardBody: body,
 	})
 }

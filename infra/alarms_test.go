@@ -610,18 +610,6 @@ func TestDashboardGraphsWhatTheIngestFunctionEmits(t *testing.T) {
 	}
 }
 
-func TestDashboardName(t *testing.T) {
-	for stack, want := range map[string]string{
-		"dev":           "logsearch-dev",
-		"team.prod":     "logsearch-team-prod",
-		"my_stack-2024": "logsearch-my_stack-2024",
-	} {
-		if got := dashboardName("logsearch", stack); got != want {
-			t.Errorf("dashboardName(%q) = %q, want %q", stack, got, want)
-		}
-	}
-}
-
 func TestDashboardAnnotatesAlarmLines(t *testing.T) {
 	b, err := dashboardBody(dashboardTargets{Stack: "s", Region: "eu-west-1", AccountID: mockAccount, Domain: "d", Function: "f", Queue: "q", FreeStorageAlarmMiB: 5120})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 const (
 	rtBucket     = "aws:s3/bucketV2:BucketV2"
 	rtEgressRule = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-	rtAlarm      = "aws:cloudwatch/metricAlarm:MetricAlarm"
 )
 
 // statementWithSid finds a policy statement by its Sid.

@@ -87,6 +87,8 @@ type Config struct {
 	Region    string `json:"-"`
 	AccountID string `json:"-"`
 	Partition string `json:"-"`
+	// AllowedAccountIDs is aws:allowedAccountIds, the provider's account pin.
+	AllowedAccountIDs []string `json:"-"`
 }
 
 // NetworkConfig is either an existing VPC (VpcID + SubnetIDs) or a new one.
@@ -126,6 +128,14 @@ type NetworkConfig struct {
 	// FlowLogs records a new VPC's rejected traffic in a CloudWatch log
 	// group: cheap, and it answers "why can't X reach the domain?".
 	FlowLogs bool `json:"flowLogs"`
+	// ZoneIDs pins a new VPC's availability zones by zone ID (e.g.
+	// ["use1-az1", "use1-az2"]), the same physical zones in every account,
+	// unlike zone names. Use it to avoid a zone that lacks the instance
+	// types you need. Default: the region's first azCount ordinary zones
+	// (never Local or Wavelength zones). azCount defaults to the number of
+	// IDs listed. Only for a new VPC.
+	ZoneIDs    []string `json:"zoneIds"`
+	azCountSet bool     // azCount written in the config
 }
 
 // NewVpc reports whether the stack creates its own VPC.
@@ -160,12 +170,22 @@ type DomainConfig struct {
 	// VolumeSize is the gp3 storage per data node in GiB: at least 10, at
 	// most the instance type's EBS maximum (see docs/operations.md).
 	VolumeSize int `json:"volumeSize"`
-	// Iops is the gp3 volume's provisioned IOPS, 3000 to 16000; 3000 is the
-	// included baseline.
+	// Iops is the provisioned IOPS of each data node's gp3 volume. Leave it
+	// out to get what OpenSearch includes for the volume size: 3 IOPS per
+	// GiB, at least 3000 and at most 16000. Allowed: that baseline up to
+	// 16000 per started 3072 GiB of volumeSize.
 	Iops int `json:"iops"`
-	// Throughput is the gp3 volume's throughput in MiB/s, 125 to 1000; 125
-	// is the included baseline.
+	// Throughput is the provisioned throughput (MiB/s) of each data node's
+	// gp3 volume. Leave it out to get what OpenSearch includes: 125 MiB/s
+	// below 170 GiB, 250 MiB/s from 170 GiB. Allowed: that baseline up to
+	// 1000 per started 3072 GiB of volumeSize.
 	Throughput int `json:"throughput"`
+	// ExpectedDailyGiB is the raw log volume (GiB per day) this stack is
+	// sized for. When set, validation warns if the data nodes would sit
+	// within 10 points of the free-storage alarm (25% free) once
+	// retentionDays of indices are kept; it is the sizing the stack file's
+	// comment states, checked. Default 0: not checked.
+	ExpectedDailyGiB float64 `json:"expectedDailyGiB"`
 	// Shards is the number of primary shards per daily index, 1 to 1024.
 	// Aim for 30-50 GiB per shard. Applies from the next daily index.
 	Shards int `json:"shards"`
@@ -267,6 +287,14 @@ type IngestConfig struct {
 	// and sending ten times the bytes) or when the network between the
 	// function and the domain is the bottleneck.
 	Compression string `json:"compression"`
+	// Tracing turns on AWS X-Ray active tracing for the stack's functions
+	// (ingest, setup, target sync). The functions in the VPC reach X-Ray
+	// through an X-Ray interface endpoint the stack then creates in its new
+	// VPC (about the price of the SQS endpoint: one endpoint hour per AZ,
+	// plus data). Default false: no traces, no endpoint. Not available with
+	// an existing VPC (network.vpcId): the stack cannot tell whether that
+	// VPC already routes to X-Ray, and traces without a route are lost.
+	Tracing bool `json:"tracing"`
 }
 
 // ArchiveConfig is "the archive": the copy of the logs, one gzip'd or plain
@@ -374,9 +402,6 @@ const (
 	DefaultIngestMemorySize    = 384 // MB
 	maxLambdaMemorySize        = 10240
 	DefaultArchiveExpireDays   = 365
-	gp3BaselineIops            = 3000
-	gp3BaselineThroughput      = 125 // MiB/s
-	minVolumeSize              = 10  // GiB, every instance type
 )
 
 func defaultConfig(stack string) Config {
@@ -394,8 +419,6 @@ func defaultConfig(stack string) Config {
 			InstanceType:  DefaultInstanceType,
 			InstanceCount: 1,
 			VolumeSize:    minVolumeSize,
-			Iops:          gp3BaselineIops,
-			Throughput:    gp3BaselineThroughput,
 			Shards:        1,
 		},
 		Ingest: IngestConfig{
@@ -567,6 +590,12 @@ func (ps *problems) add(key string, value any, format string, args ...any) {
 	*ps = append(*ps, ConfigProblem{Key: configNamespace + ":" + key, Value: v, Problem: fmt.Sprintf(format, args...)})
 }
 
+// addKey is add for a key outside the logsearch namespace (e.g. aws:...).
+func (ps *problems) addKey(fullKey string, value any, format string, args ...any) {
+	ps.add("", value, format, args...)
+	(*ps)[len(*ps)-1].Key = fullKey
+}
+
 // LoadConfig reads and validates the stack config. It fails before any
 // resource is registered, listing every problem at once.
 func LoadConfig(ctx *pulumi.Context) (*Config, error) {
@@ -583,6 +612,13 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	}
 	if err := cfg.loadAccount(ctx); err != nil {
 		return nil, err
+	}
+	// Pulumi runs the program in the project directory, next to every
+	// stack file: stacks sharing a log group show there.
+	if wd, err := os.Getwd(); err == nil {
+		for _, w := range cfg.subscriptionWarnings(readStackFiles(wd), cfg.AllowedAccountIDs) {
+			_ = ctx.Log.Warn(w, nil)
+		}
 	}
 	return cfg, nil
 }
@@ -648,6 +684,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	object("network", &cfg.Network, `{"vpcCidr": "10.40.0.0/16", "azCount": 2} or {"vpcId": "vpc-…", "subnetIds": ["subnet-…", "subnet-…"]}`)
 	object("domain", &cfg.Domain, `{"instanceType": "t3.small.search", "instanceCount": 1, "volumeSize": 20}`)
 	cfg.Domain.replicasSet = objectHasKey(src, "domain", "replicas")
+	cfg.Network.azCountSet = objectHasKey(src, "network", "azCount")
 	object("logGroups", &cfg.LogGroups, `[{"name": "/app/web", "filterPattern": ""}]`)
 	object("ingest", &cfg.Ingest, `{"indexPrefix": "cwl", "timezone": "UTC", "fieldTypes": {"status": "integer"}}`)
 	object("alarmEmails", &cfg.AlarmEmails, `["ops@example.com"]`)
@@ -686,6 +723,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	cfg.applyDerivedDefaults()
 	var checked problems
 	cfg.validate(&checked)
+	cfg.AllowedAccountIDs = checkAllowedAccounts(src, cfg.Production, &checked)
 	if cfg.Dashboards.Oidc != nil && cfg.Dashboards.Oidc.clientSecret != "" && !src.IsConfigSecret(dashKey) {
 		checked.add("dashboards.oidc.clientSecret", "", "is stored in plain text; store it encrypted: pulumi config set --path --secret dashboards.oidc.clientSecret <value>")
 	}
@@ -726,6 +764,9 @@ func objectHasKey(src configSource, key, field string) bool {
 }
 
 func (c *Config) applyDerivedDefaults() {
+	if len(c.Network.ZoneIDs) > 0 && !c.Network.azCountSet {
+		c.Network.AzCount = len(c.Network.ZoneIDs)
+	}
 	if c.Domain.ZoneAwareness && c.Domain.AzCount == 0 {
 		c.Domain.AzCount = 2
 	}
@@ -789,10 +830,17 @@ func (c *Config) validateNetwork(ps *problems) {
 		if !n.SqsEndpoint {
 			ps.add("network.sqsEndpoint", n.SqsEndpoint, "a new VPC has no other SQS endpoint, so the ingest function could not reach its dead-letter queue and failed events would be lost; remove the key (default true). false is only for an existing VPC (network.vpcId) that already has an SQS endpoint with private DNS")
 		}
+		c.validateZoneIDs(ps)
 		if c.Dashboards.Oidc != nil && !n.NatGateway {
 			ps.add("dashboards.oidc", "", "the load balancer calls the identity provider's token and user-info endpoints itself, and a new VPC without a NAT gateway has no route to them (sign-in would fail with HTTP 500); set network.natGateway: true, or remove dashboards.oidc")
 		}
 		return
+	}
+	if c.Ingest.Tracing {
+		ps.add("ingest.tracing", true, "is only available with a new VPC, where the stack adds the X-Ray endpoint the in-VPC functions need; in an existing VPC their traces would be lost without a route to X-Ray (NAT gateway or an X-Ray interface endpoint, plus security-group egress), so remove tracing")
+	}
+	if len(n.ZoneIDs) > 0 {
+		ps.add("network.zoneIds", strings.Join(n.ZoneIDs, ","), "only pins the zones of a new VPC; in an existing VPC the subnets in network.subnetIds decide the zones, so remove zoneIds")
 	}
 	if !strings.HasPrefix(n.VpcID, "vpc-") {
 		ps.add("network.vpcId", n.VpcID, "not a VPC ID; it looks like vpc-0123456789abcdef0")
@@ -843,24 +891,7 @@ func (c *Config) validateDomain(ps *problems) {
 		}
 		checkInstanceType(ps, "domain.dedicatedMasterType", d.DedicatedMasterType)
 	}
-	if validInstance {
-		if limit, known := ebsLimitFor(d.InstanceType); known {
-			if limit.maxGp3 == 0 {
-				ps.add("domain.instanceType", d.InstanceType, "this instance type has no gp3 storage and caps EBS at %d GiB (the cap that filled up a real domain); use t3.medium.search or larger", limit.maxGp2)
-			} else if d.VolumeSize > limit.maxGp3 {
-				ps.add("domain.volumeSize", d.VolumeSize, "%s takes at most %d GiB of gp3 per node; lower volumeSize or choose a larger instance type (e.g. r6g.large.search: 2048 GiB)", d.InstanceType, limit.maxGp3)
-			}
-		}
-	}
-	if d.VolumeSize < minVolumeSize {
-		ps.add("domain.volumeSize", d.VolumeSize, "the minimum EBS volume is %d GiB", minVolumeSize)
-	}
-	if d.Iops < gp3BaselineIops || d.Iops > 16000 {
-		ps.add("domain.iops", d.Iops, "gp3 IOPS range from %d (included baseline) to 16000", gp3BaselineIops)
-	}
-	if d.Throughput < gp3BaselineThroughput || d.Throughput > 1000 {
-		ps.add("domain.throughput", d.Throughput, "gp3 throughput ranges from %d (included baseline) to 1000 MiB/s", gp3BaselineThroughput)
-	}
+	d.validateStorage(ps, validInstance)
 	if d.Shards < 1 || d.Shards > 1024 {
 		ps.add("domain.shards", d.Shards, "primary shards per daily index must be 1..1024 (aim for 30-50 GiB per shard)")
 	}
@@ -917,43 +948,6 @@ func roundUp(n, m int) int {
 		return m
 	}
 	return (n + m - 1) / m * m
-}
-
-// ebsLimit is an instance type's per-node EBS maximum in GiB
-// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource).
-type ebsLimit struct{ maxGp2, maxGp3 int }
-
-var ebsLimits = map[string]ebsLimit{
-	"t2.micro.search":   {35, 0},
-	"t2.small.search":   {35, 0},
-	"t2.medium.search":  {35, 0},
-	"t3.small.search":   {100, 100},
-	"t3.medium.search":  {200, 200},
-	"m5.large.search":   {512, 1024},
-	"m6g.large.search":  {512, 1024},
-	"m5.xlarge.search":  {1024, 2048},
-	"m6g.xlarge.search": {1024, 2048},
-	"c5.large.search":   {256, 256},
-	"c6g.large.search":  {256, 256},
-	"r5.large.search":   {1024, 2048},
-	"r6g.large.search":  {1024, 2048},
-	"r5.xlarge.search":  {1536, 3072},
-	"r6g.xlarge.search": {1536, 3072},
-}
-
-func ebsLimitFor(instanceType string) (ebsLimit, bool) {
-	l, ok := ebsLimits[instanceType]
-	return l, ok
-}
-
-// KnownInstanceTypes lists the instance types whose EBS limit is checked.
-func KnownInstanceTypes() []string {
-	out := make([]string, 0, len(ebsLimits))
-	for t := range ebsLimits {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // logGroupNamePattern is CloudWatch Logs' rule for group names.
@@ -1140,6 +1134,9 @@ func (c *Config) validateArchive(ps *problems) {
 // warnings are advice that does not stop a deployment.
 func (c *Config) warnings() []string {
 	var ws []string
+	if w := c.sizingWarning(); w != "" {
+		ws = append(ws, w)
+	}
 	if _, known := ebsLimitFor(c.Domain.InstanceType); !known {
 		ws = append(ws, fmt.Sprintf("logsearch:domain.instanceType %q: its EBS maximum is not in the built-in table (%s), so domain.volumeSize %d GiB is not checked; AWS will refuse the deployment if it is too large",
 			c.Domain.InstanceType, strings.Join(KnownInstanceTypes(), ", "), c.Domain.VolumeSize))
@@ -1159,11 +1156,15 @@ func (c *Config) warnings() []string {
 	return ws
 }
 
-// ownLogGroupPrefixes are the log groups this stack writes: the ingest
-// function's and the domain's.
+// ownLogGroupPrefixes are the log groups this stack writes: its functions'
+// and the domain's.
 func (c *Config) ownLogGroupPrefixes() []string {
-	return []string{"/aws/lambda/logsearch-" + c.Stack + "-", "/aws/opensearch/" + domainName(c.Stack) + "/"}
+	n := c.Names()
+	return []string{FunctionLogGroup(n.IngestFunction), FunctionLogGroup(n.SetupFunction), FunctionLogGroup(n.TargetSyncFunction), "/aws/opensearch/" + n.Domain + "/"}
 }
+
+// Names are the physical names of the resources the stack names itself.
+func (c *Config) Names() StackNames { return NamesFor(c.Stack) }
 
 func hasAnyPrefix(s string, prefixes []string) bool {
 	for _, p := range prefixes {

@@ -141,7 +141,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"office CIDR host bits", "dev", map[string]func(any) any{"dashboards": set("officeCidrs", []string{"203.0.113.7/24"})}, "logsearch:dashboards.officeCidrs[0]", "203.0.113.0/24"},
 		{"no office CIDRs", "dev", map[string]func(any) any{"dashboards": set("officeCidrs", []string{})}, "logsearch:dashboards.officeCidrs", "office networks"},
 		{"volume above t3.small max", "dev", map[string]func(any) any{"domain": set("volumeSize", 200)}, "logsearch:domain.volumeSize", "at most 100 GiB"},
-		{"volume above r6g.large max", "prod", map[string]func(any) any{"domain": set("volumeSize", 4096)}, "logsearch:domain.volumeSize", "at most 2048 GiB"},
+		{"volume above r6g.large max", "prod", map[string]func(any) any{"domain": func(v any) any { return set("volumeSize", 4096)(set("instanceType", "r6g.large.search")(v)) }}, "logsearch:domain.volumeSize", "at most 2048 GiB"},
 		{"t2 35 GiB cap", "dev", map[string]func(any) any{"domain": set("instanceType", "t2.small.search")}, "logsearch:domain.instanceType", "35 GiB"},
 		{"volume below min", "dev", map[string]func(any) any{"domain": set("volumeSize", 5)}, "logsearch:domain.volumeSize", "10 GiB"},
 		{"nodes not multiple of AZs", "prod", map[string]func(any) any{"domain": set("instanceCount", 4)}, "logsearch:domain.instanceCount", "multiple of 3"},
@@ -284,7 +284,10 @@ func TestConfigAcceptsValidVariants(t *testing.T) {
 	}{
 		{"existing vpc", "dev", map[string]func(any) any{"network": to(map[string]any{"vpcId": "vpc-0abc", "subnetIds": []string{"subnet-1", "subnet-2"}, "sqsEndpoint": false})}},
 		{"nat gateway", "dev", map[string]func(any) any{"network": set("natGateway", true)}},
-		{"host name with trailing dot and case", "dev", map[string]func(any) any{"dashboards": set("hostName", "Logs-Dev.Example.com.")}},
+		{"host name with trailing dot and case", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostName", "Logs-Dev."+strings.ToUpper(zone)+".")(v)
+		}}},
 		{"private zone with cert", "dev", map[string]func(any) any{"dashboards": func(v any) any {
 			m := set("privateZone", true)(v)
 			return set("certificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1234-5678-9abc-def012345678")(m)
@@ -402,21 +405,6 @@ func TestSplitCidr(t *testing.T) {
 	want := []string{"10.40.0.0/19", "10.40.32.0/19", "10.40.64.0/19", "10.40.96.0/19", "10.40.128.0/19", "10.40.160.0/19", "10.40.192.0/19", "10.40.224.0/19"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("got %v, want %v", got, want)
-	}
-}
-
-func TestDomainName(t *testing.T) {
-	for stack, want := range map[string]string{
-		"dev":                      "logsearch-dev",
-		"Prod_EU":                  "logsearch-prod-eu",
-		"a-very-long-stack-name-x": "logsearch-a-very-long-stack",
-	} {
-		if got := domainName(stack); got != want {
-			t.Errorf("domainName(%q) = %q, want %q", stack, got, want)
-		}
-		if n := domainName(stack); len(n) < 3 || len(n) > 28 {
-			t.Errorf("domainName(%q) = %q: OpenSearch takes 3-28 characters", stack, n)
-		}
 	}
 }
 

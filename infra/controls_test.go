@@ -45,9 +45,17 @@ const (
 	rtVpcEndpoint     = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	rtFlowLog         = "aws:ec2/flowLog:FlowLog"
 	rtRandomPasswd    = "random:index/randomPassword:RandomPassword"
-	mockRegion        = "us-east-1"
 	mockPartitionName = "aws"
 )
+
+// stackRegion is the region the run deployed to: the stack file's
+// aws:region, or the harness default.
+func stackRegion(run *stackRun) string {
+	if r := run.Config["aws:region"]; r != "" {
+		return r
+	}
+	return defaultMockRegion
+}
 
 // forEachStack runs Program once per stack file and hands each run to check.
 func forEachStack(t *testing.T, check func(t *testing.T, stack string, run *stackRun)) {
@@ -457,7 +465,7 @@ func checkNetwork(t *testing.T, run *stackRun, cfg *Config) {
 		if get(t, e.Inputs, "privateDnsEnabled") != true || get(t, e.Inputs, "vpcEndpointType") != "Interface" {
 			t.Error("SQS endpoint without private DNS: the function would resolve the public SQS name and time out")
 		}
-		if got := str(t, e.Inputs, "serviceName"); got != "com.amazonaws."+mockRegion+".sqs" {
+		if got := str(t, e.Inputs, "serviceName"); got != "com.amazonaws."+stackRegion(run)+".sqs" {
 			t.Errorf("endpoint service %s", got)
 		}
 	}
@@ -560,13 +568,13 @@ func TestEveryLogGroupIsRetainedAndEncrypted(t *testing.T) {
 		// group above fails to create.
 		var logsMay []string
 		for _, st := range policyStatementsOf(t, str(t, key.Inputs, "policy")) {
-			if p, _ := st["Principal"].(map[string]any); p["Service"] == "logs."+mockRegion+".amazonaws.com" && st["Effect"] == "Allow" {
+			if p, _ := st["Principal"].(map[string]any); p["Service"] == "logs."+stackRegion(run)+".amazonaws.com" && st["Effect"] == "Allow" {
 				logsMay = append(logsMay, st.actions(t)...)
 			}
 		}
 		for _, a := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"} {
 			if !slices.Contains(logsMay, a) {
-				t.Errorf("the stack key policy does not let logs.%s.amazonaws.com %s", mockRegion, a)
+				t.Errorf("the stack key policy does not let logs.%s.amazonaws.com %s", stackRegion(run), a)
 			}
 		}
 	})
@@ -575,8 +583,85 @@ func TestEveryLogGroupIsRetainedAndEncrypted(t *testing.T) {
 // Every function waits for every policy of its role (CreateFunction with a
 // VpcConfig fails while the VPC access policy is not attached yet), traces
 // actively and may write its traces.
+// tracingMode is the X-Ray mode every function of cfg's stack must have.
+func tracingMode(cfg *Config) string {
+	if cfg.Ingest.Tracing {
+		return "Active"
+	}
+	return "PassThrough"
+}
+
 func TestEveryFunctionWaitsForItsRolePolicies(t *testing.T) {
-	forEachStack(t, func(t *testing.T, stack string, run *stackRun) {
+	forEachStack(t, checkFunctionRoles)
+}
+
+// TestTracingIsDeliveredOrOff: with ingest.tracing every function traces and
+// the in-VPC ones reach X-Ray through the stack's endpoint; without it
+// nothing traces, so no trace is silently lost.
+func TestTracingIsDeliveredOrOff(t *testing.T) {
+	for _, stack := range stackNames(t) {
+		t.Run(stack, func(t *testing.T) {
+			cfg, _ := stackConfig(t, stack)
+			var network map[string]any
+			_ = json.Unmarshal([]byte(cfg["logsearch:network"]), &network)
+			if network["vpcId"] != nil {
+				t.Skip("tracing needs a new VPC")
+			}
+			var ingest map[string]any
+			_ = json.Unmarshal([]byte(cfg["logsearch:ingest"]), &ingest)
+			if ingest == nil {
+				ingest = map[string]any{}
+			}
+			for _, on := range []bool{false, true} {
+				ingest["tracing"] = on
+				b, _ := json.Marshal(ingest)
+				run := mustRunStack(t, stack, map[string]string{"logsearch:ingest": string(b)})
+				checkFunctionRoles(t, stack, run)
+				endpoints := 0
+				for _, e := range run.ofType(rtVpcEndpoint) {
+					if strings.HasSuffix(str(t, e.Inputs, "serviceName"), ".xray") {
+						endpoints++
+						checkEndpointReach(t, run, e, "ingest-sg", "setup-sg")
+					}
+				}
+				if want := map[bool]int{false: 0, true: 1}[on]; endpoints != want {
+					t.Errorf("tracing %v: %d X-Ray endpoints, want %d", on, endpoints, want)
+				}
+			}
+		})
+	}
+}
+
+// checkEndpointReach: each client security group may send HTTPS to the
+// endpoint's group, and the endpoint's group admits it.
+func checkEndpointReach(t *testing.T, run *stackRun, endpoint registered, clients ...string) {
+	t.Helper()
+	groups := asStrings(t, get(t, endpoint.Inputs, "securityGroupIds"))
+	if len(groups) != 1 {
+		t.Fatalf("endpoint %s has security groups %v, want its own one", endpoint.Name, groups)
+	}
+	for _, c := range clients {
+		clientID := run.one(t, rtSG, c).ID
+		out, in := false, false
+		for _, r := range rulesOf(t, run, rtEgress) {
+			out = out || (r.group == clientID && r.peerSG == groups[0] && r.from == 443 && r.to == 443)
+		}
+		for _, r := range rulesOf(t, run, rtIngress) {
+			in = in || (r.group == groups[0] && r.peerSG == clientID && r.from == 443 && r.to == 443)
+		}
+		if !out || !in {
+			t.Errorf("%s cannot reach endpoint %s on 443 (egress %v, endpoint ingress %v)", c, endpoint.Name, out, in)
+		}
+	}
+}
+
+func checkFunctionRoles(t *testing.T, stack string, run *stackRun) {
+	t.Helper()
+	cfg, err := parseConfig(stack, mapSource{values: run.Config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	{
 		fns := run.ofType(rtFunction)
 		if len(fns) < 3 {
 			t.Fatalf("%d functions, want ingest, setup and target sync at least", len(fns))
@@ -592,8 +677,8 @@ func TestEveryFunctionWaitsForItsRolePolicies(t *testing.T) {
 				t.Errorf("function %s: no role of this stack", fn.Name)
 				continue
 			}
-			if get(t, fn.Inputs, "tracingConfig.mode") != "Active" {
-				t.Errorf("function %s does not trace actively", fn.Name)
+			if got := get(t, fn.Inputs, "tracingConfig.mode"); got != tracingMode(cfg) {
+				t.Errorf("function %s traces %v, want %s (ingest.tracing %v)", fn.Name, got, tracingMode(cfg), cfg.Ingest.Tracing)
 			}
 			var grants []string
 			for _, a := range run.ofType(rtRoleAttach) {
@@ -609,14 +694,14 @@ func TestEveryFunctionWaitsForItsRolePolicies(t *testing.T) {
 					t.Errorf("function %s does not wait for its inline policy %s", fn.Name, p.Name)
 				}
 			}
-			if !slices.Contains(grants, "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess") {
-				t.Errorf("function %s traces, but its role lacks AWSXRayDaemonWriteAccess (has %v)", fn.Name, grants)
+			if slices.Contains(grants, "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess") != cfg.Ingest.Tracing {
+				t.Errorf("function %s: AWSXRayDaemonWriteAccess granted %v with ingest.tracing %v (has %v)", fn.Name, !cfg.Ingest.Tracing, cfg.Ingest.Tracing, grants)
 			}
 			if _, inVPC := lookup(fn.Inputs, "vpcConfig"); inVPC && !slices.Contains(grants, "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole") {
 				t.Errorf("function %s is in the VPC, but its role lacks AWSLambdaVPCAccessExecutionRole (has %v)", fn.Name, grants)
 			}
 		}
-	})
+	}
 }
 
 func TestIngestionControls(t *testing.T) {
@@ -633,7 +718,7 @@ func TestIngestionControls(t *testing.T) {
 
 		// Lambda.2/.3/.5 and the Checkov-only checks.
 		for path, want := range map[string]any{
-			"runtime": "provided.al2023", "handler": "bootstrap", "tracingConfig.mode": "Active",
+			"runtime": "provided.al2023", "handler": "bootstrap", "tracingConfig.mode": tracingMode(cfg),
 			"deadLetterConfig.targetArn": dlqArn, "memorySize": float64(cfg.Ingest.MemorySize), "timeout": 300.0,
 		} {
 			if got := get(t, in, path); got != want {
@@ -724,7 +809,7 @@ func TestIngestionControls(t *testing.T) {
 			t.Fatalf("%d filters and %d logs permissions for %d log groups", len(filters), len(perms), len(cfg.LogGroups))
 		}
 		for _, g := range cfg.LogGroups {
-			arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", mockPartitionName, mockRegion, mockAccount, g.Name)
+			arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", mockPartitionName, stackRegion(run), mockAccount, g.Name)
 			p, ok := perms[arn]
 			if !ok {
 				t.Errorf("no permission with source ARN %s", arn)
@@ -750,12 +835,12 @@ func TestIngestionControls(t *testing.T) {
 				t.Errorf("filter %s does not depend on permission %s: AccessDenied loses logs silently", f.Name, p.Name)
 			}
 		}
-		checkIngestRole(t, run, fn, domain, dlqArn)
+		checkIngestRole(t, run, fn, domain, dlqArn, cfg.Ingest.Tracing)
 	})
 }
 
 // checkIngestRole: least privilege, exactly the actions the function uses.
-func checkIngestRole(t *testing.T, run *stackRun, fn, domain registered, dlqArn string) {
+func checkIngestRole(t *testing.T, run *stackRun, fn, domain registered, dlqArn string, tracing bool) {
 	t.Helper()
 	role := run.one(t, rtRole, "ingest")
 	if str(t, fn.Inputs, "role") != outStr(t, role, "arn") {
@@ -792,7 +877,10 @@ func checkIngestRole(t *testing.T, run *stackRun, fn, domain registered, dlqArn 
 		}
 	}
 	sort.Strings(managed)
-	wantManaged := []string{"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess", "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}
+	wantManaged := []string{"arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}
+	if tracing {
+		wantManaged = append([]string{"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"}, wantManaged...)
+	}
 	if !slices.Equal(managed, wantManaged) {
 		t.Errorf("managed policies %v, want %v", managed, wantManaged)
 	}
@@ -1096,5 +1184,17 @@ func TestDashboardConsoleURLPerPartition(t *testing.T) {
 		if got := dashboardConsoleURL(c.partition, c.region, "logsearch-x"); got != c.want {
 			t.Errorf("%s: %s, want %s", c.partition, got, c.want)
 		}
+	}
+}
+
+// TestTracingRefusedWhereItCannotBeDelivered: an existing VPC may have no
+// route to X-Ray, so tracing there is refused rather than lost.
+func TestTracingRefusedWhereItCannotBeDelivered(t *testing.T) {
+	_, err := parseConfig("dev", stackSource(t, "dev", map[string]func(any) any{
+		"network": to(map[string]any{"vpcId": "vpc-0abc", "subnetIds": []string{"subnet-1", "subnet-2"}}),
+		"ingest":  set("tracing", true),
+	}))
+	if err == nil || !strings.Contains(err.Error(), "logsearch:ingest.tracing = true: is only available with a new VPC") {
+		t.Errorf("want tracing in an existing VPC refused, got %v", err)
 	}
 }

@@ -394,8 +394,8 @@ func newListeners(ctx *pulumi.Context, d DashboardsConfig, alb *lb.LoadBalancer,
 // EC2 and ELBv2 APIs, so it needs neither a NAT gateway nor VPC endpoints,
 // and it keeps working when the VPC's routing is what broke.
 func newTargetSync(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, group *lb.TargetGroup) (pulumi.StringOutput, error) {
-	name := fmt.Sprintf("%s-%s-dashboards-targetsync", ctx.Project(), ctx.Stack())
-	logGroup, err := newLogGroup(ctx, cfg, "dashboards-targetsync", "/aws/lambda/"+name, domain.KmsKeyArn)
+	name := cfg.Names().TargetSyncFunction
+	logGroup, err := newLogGroup(ctx, cfg, "dashboards-targetsync", FunctionLogGroup(name), domain.KmsKeyArn)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}

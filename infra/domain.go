@@ -2,9 +2,7 @@ package infra
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -73,7 +71,7 @@ func NewStackKey(ctx *pulumi.Context, cfg *Config) (*kms.Key, error) {
 		return nil, err
 	}
 	if _, err := kms.NewAlias(ctx, "domain-key", &kms.AliasArgs{
-		Name:        pulumi.Sprintf("alias/logsearch-%s", cfg.Stack),
+		Name:        pulumi.String(cfg.Names().StackKeyAlias),
 		TargetKeyId: key.KeyId,
 	}); err != nil {
 		return nil, err
@@ -99,7 +97,7 @@ func protectInProduction(cfg *Config) []pulumi.ResourceOption {
 // deleting every index. Lift it deliberately with
 // `pulumi state unprotect`.
 func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *kms.Key) (*SearchDomain, error) {
-	name := domainName(cfg.Stack)
+	name := cfg.Names().Domain
 	domainArn := fmt.Sprintf("arn:%s:es:%s:%s:domain/%s", cfg.Partition, cfg.Region, cfg.AccountID, name)
 	protect := protectInProduction(cfg)
 
@@ -120,7 +118,7 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 	// The service writes to the groups under this policy; scoped to this
 	// account and this domain, so no other domain can use the groups.
 	logPolicy, err := cloudwatch.NewLogResourcePolicy(ctx, "domain-logs", &cloudwatch.LogResourcePolicyArgs{
-		PolicyName: pulumi.Sprintf("logsearch-%s-opensearch-logs", cfg.Stack),
+		PolicyName: pulumi.String(cfg.Names().DomainLogsPolicy),
 		PolicyDocument: policyOf(func(arns []string) []policyStatement {
 			resources := make([]string, len(arns))
 			for i, a := range arns {
@@ -139,6 +137,11 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 			}}
 		}, groupArns...),
 	})
+	if err != nil {
+		return nil, err
+	}
+
+	serviceRole, err := NewOpenSearchServiceRole(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +227,7 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 		// AWS sets this default itself; stating it keeps previews clean.
 		AdvancedOptions: pulumi.StringMap{"rest.action.multi.allow_explicit_index": pulumi.String("true")},
 		Tags:            tags(cfg, "domain"),
-	}, append(protect, pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
+	}, append(protect, pulumi.DependsOn([]pulumi.Resource{logPolicy, serviceRole}))...)
 	if err != nil {
 		return nil, err
 	}
@@ -257,19 +260,6 @@ func newLogGroup(ctx *pulumi.Context, cfg *Config, resourceName, groupName strin
 		args.Name = pulumi.String(groupName)
 	}
 	return cloudwatch.NewLogGroup(ctx, resourceName, args)
-}
-
-var domainNameInvalid = regexp.MustCompile(`[^a-z0-9-]+`)
-
-// domainName is "logsearch-<stack>" in the form OpenSearch accepts:
-// 3-28 characters, lower case letters, digits and hyphens, starting with a
-// letter.
-func domainName(stack string) string {
-	n := "logsearch-" + domainNameInvalid.ReplaceAllString(strings.ToLower(stack), "-")
-	if len(n) > 28 {
-		n = n[:28]
-	}
-	return strings.TrimRight(n, "-")
 }
 
 // domainKeyPolicy lets the account administer and use the key through IAM

@@ -26,8 +26,10 @@ import (
 )
 
 const (
-	mockAccount = "123456789012"
-	mockZoneID  = "Z0123456789MOCKZONE"
+	// defaultMockRegion is the region of a stack file without aws:region.
+	defaultMockRegion = "us-east-1"
+	mockAccount       = "123456789012"
+	mockZoneID        = "Z0123456789MOCKZONE"
 	// mockS3PrefixList is the region's S3 prefix list (pl-...).
 	mockS3PrefixList = "pl-63a5400a"
 )
@@ -58,6 +60,7 @@ type registered struct {
 	// uses is indistinguishable and not listed.
 	ExplicitDependencies []string
 	URN                  string
+	ImportID             string // the pulumi.Import option's ID, "" when none
 }
 
 // dependsOn reports whether r waits for the resource typ/name.
@@ -115,6 +118,19 @@ func (r *stackRun) one(t *testing.T, typ, name string) registered {
 	return found[0]
 }
 
+// stackDirEnv names a directory of Pulumi.<stack>.yaml files that replaces
+// the project's own for a test run (see TestControlsHoldForAnyValidStackFile).
+const stackDirEnv = "LOGSEARCH_TEST_STACK_DIR"
+
+// stackDir is where the stack files under test are: the project directory,
+// or the one stackDirEnv names.
+func stackDir() string {
+	if d := os.Getenv(stackDirEnv); d != "" {
+		return d
+	}
+	return ".."
+}
+
 // stackConfig reads ../Pulumi.<stack>.yaml into the flat key -> raw value
 // form the Pulumi CLI hands a program (objects and lists JSON-encoded) and
 // the keys holding secrets. A `secure:` value (anywhere in an object) is
@@ -122,7 +138,7 @@ func (r *stackRun) one(t *testing.T, typ, name string) registered {
 // which is what the CLI does after decrypting.
 func stackConfig(t *testing.T, stack string) (map[string]string, map[string]bool) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
+	data, err := os.ReadFile(filepath.Join(stackDir(), "Pulumi."+stack+".yaml"))
 	if err != nil {
 		t.Fatalf("reading stack file: %v", err)
 	}
@@ -197,13 +213,12 @@ func unwrapSecure(v any) (any, bool) {
 // was registered and Program's error.
 func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRun, error) {
 	t.Helper()
-	return runStackAs(t, stack, stack, overrides)
+	return runStackNamed(t, stack, stack, overrides)
 }
 
-// runStackAs is runStack for a stack named stack whose config comes from
-// Pulumi.<file>.yaml: what a user gets by copying a stack file under
-// another name.
-func runStackAs(t *testing.T, stack, file string, overrides map[string]string) (*stackRun, error) {
+// runStackNamed is runStack with the config of Pulumi.<file>.yaml deployed
+// as the stack named stack (for stack names no example file has).
+func runStackNamed(t *testing.T, file, stack string, overrides map[string]string) (*stackRun, error) {
 	t.Helper()
 	cfg, secret := stackConfig(t, file)
 	for k, raw := range overrides {
@@ -229,7 +244,12 @@ func runStackAs(t *testing.T, stack, file string, overrides map[string]string) (
 	}
 	sort.Strings(secretKeys)
 
-	m := &mocks{stack: stack, region: "us-east-1"}
+	m := &mocks{stack: stack, region: defaultMockRegion}
+	// mockIAMRolesKey lists IAM roles that already exist in the mock
+	// account (comma-separated names); by default there are none.
+	if roles := cfg[mockIAMRolesKey]; roles != "" {
+		m.iamRoles = strings.Split(roles, ",")
+	}
 	if r := cfg["aws:region"]; r != "" {
 		m.region = r
 	}
@@ -306,9 +326,14 @@ func mustRunStack(t *testing.T, stack string, overrides map[string]string) *stac
 	return run
 }
 
+// mockIAMRolesKey is a runStack override naming the IAM roles that
+// already exist in the mock account.
+const mockIAMRolesKey = "mock:iamRoles"
+
 type mocks struct {
 	stack     string
 	region    string
+	iamRoles  []string
 	mu        sync.Mutex
 	resources []registered
 	invokes   []invoked
@@ -321,6 +346,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		reg.RetainOnDelete = rpc.GetRetainOnDelete()
 		reg.Dependencies = rpc.GetDependencies()
 		reg.ExplicitDependencies = explicitDependencies(rpc)
+		reg.ImportID = rpc.GetImportId()
 		parentType := tokens.Type("")
 		if p := resource.URN(rpc.GetParent()); p != "" && p.QualifiedType() != resource.RootStackType {
 			parentType = p.QualifiedType()
@@ -545,9 +571,20 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			"partition": "aws", "id": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws",
 		}), nil
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
-		names := []any{m.region + "a", m.region + "b", m.region + "c"}
+		return m.availabilityZones(args.Args), nil
+	case "aws:iam/getRole:getRole":
+		// IAM's answer for a missing role, as the provider reports it.
+		name := str("name")
+		if !slices.Contains(m.iamRoles, name) {
+			return nil, fmt.Errorf("reading IAM Role (%s): couldn't find resource", name)
+		}
+		path := "/"
+		if strings.HasPrefix(name, "AWSServiceRoleFor") {
+			path = "/aws-service-role/" + openSearchService + "/"
+		}
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"id": m.region, "names": names, "zoneIds": []any{"use1-az1", "use1-az2", "use1-az4"},
+			"id": name, "name": name, "path": path,
+			"arn": "arn:aws:iam::" + mockAccount + ":role" + path + name,
 		}), nil
 	case "aws:route53/getZone:getZone":
 		zone := strings.TrimSuffix(str("name"), ".")
@@ -788,7 +825,7 @@ func TestHarnessRunsEveryStack(t *testing.T) {
 // stackNames lists every Pulumi.<stack>.yaml next to go.mod.
 func stackNames(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "Pulumi.*.yaml"))
+	files, err := filepath.Glob(filepath.Join(stackDir(), "Pulumi.*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no Pulumi.<stack>.yaml found: %v", err)
 	}
@@ -875,6 +912,67 @@ func flatten(prefix string, v any) map[string]any {
 		}
 	default:
 		out[prefix] = v
+	}
+	return out
+}
+
+// mockZone is one zone of the mock region.
+type mockZone struct{ name, id, optIn string }
+
+// mockZones is the mock region as DescribeAvailabilityZones lists it,
+// sorted by name: an opted-in Local Zone sorts first, a Wavelength Zone
+// sits among the ordinary zones, and zone IDs do not follow the letters
+// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html).
+func (m *mocks) mockZones() []mockZone {
+	id := zoneIDPrefix(m.region)
+	return []mockZone{
+		{m.region + "-bos-1a", id + "-bos1-az1", "opted-in"},
+		{m.region + "-wl1-bos-wlz-1", id + "-wl1-bos-wlz1", "opted-in"},
+		{m.region + "a", id + "-az3", "opt-in-not-required"},
+		{m.region + "b", id + "-az4", "opt-in-not-required"},
+		{m.region + "c", id + "-az1", "opt-in-not-required"},
+		{m.region + "d", id + "-az2", "opt-in-not-required"},
+		{m.region + "e", id + "-az6", "opt-in-not-required"},
+	}
+}
+
+// availabilityZones answers aws.GetAvailabilityZones, applying its
+// opt-in-status filter and excludeZoneIds argument as EC2 does.
+func (m *mocks) availabilityZones(args resource.PropertyMap) resource.PropertyMap {
+	optIn := map[string]bool{}
+	if f, ok := args["filters"]; ok && f.IsArray() {
+		for _, e := range f.ArrayValue() {
+			fm := plainValue(e).(map[string]any)
+			if fm["name"] == "opt-in-status" {
+				for _, v := range fm["values"].([]any) {
+					optIn[v.(string)] = true
+				}
+			}
+		}
+	}
+	var exclude []any
+	if e, ok := args["excludeZoneIds"]; ok && e.IsArray() {
+		exclude = plainValue(e).([]any)
+	}
+	var names, ids []any
+	for _, z := range m.mockZones() {
+		if (len(optIn) == 0 || optIn[z.optIn]) && !slices.Contains(exclude, any(z.id)) {
+			names, ids = append(names, z.name), append(ids, z.id)
+		}
+	}
+	return resource.NewPropertyMapFromMap(map[string]any{"id": m.region, "names": names, "zoneIds": ids})
+}
+
+// zoneIDPrefix is the region part of its zone IDs: us-east-1 -> use1,
+// eu-west-1 -> euw1, ap-southeast-2 -> apse2.
+func zoneIDPrefix(region string) string {
+	parts := strings.Split(region, "-")
+	out := parts[0]
+	for _, p := range parts[1:] {
+		for _, d := range []struct{ word, short string }{{"north", "n"}, {"south", "s"}, {"east", "e"}, {"west", "w"}, {"central", "c"}} {
+			p = strings.ReplaceAll(p, d.word, d.short)
+		}
+		out += p
 	}
 	return out
 }

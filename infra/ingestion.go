@@ -49,7 +49,7 @@ const (
 // role and the dead-letter queue. The subscription filters come later, from
 // SubscribeLogGroups, once the domain lets the function write.
 func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, archive *Archive) (*Ingestion, error) {
-	fnName := ingestFunctionName(cfg.Stack)
+	fnName := cfg.Names().IngestFunction
 	dlq, err := sqs.NewQueue(ctx, "ingest-dlq", &sqs.QueueArgs{
 		SqsManagedSseEnabled:    pulumi.Bool(true), // SSE-SQS: Lambda can deliver without KMS grants (SQS.1)
 		MessageRetentionSeconds: pulumi.Int(dlqRetentionSeconds),
@@ -75,7 +75,7 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 		return nil, err
 	}
 
-	logGroup, err := newLogGroup(ctx, cfg, "ingest-logs", "/aws/lambda/"+fnName, domain.KmsKeyArn)
+	logGroup, err := newLogGroup(ctx, cfg, "ingest-logs", FunctionLogGroup(fnName), domain.KmsKeyArn)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 		DLQURL:       dlq.Url,
 		DLQArn:       dlq.Arn,
 		DLQName:      dlq.Name,
-		LogGroupName: "/aws/lambda/" + fnName,
+		LogGroupName: FunctionLogGroup(fnName),
 		function:     fn,
 	}, nil
 }
@@ -176,15 +176,13 @@ func subscribe(ctx *pulumi.Context, cfg *Config, fn *lambda.Function, g LogGroup
 		return err
 	}
 	_, err = cloudwatch.NewLogSubscriptionFilter(ctx, "subscribe-"+name, &cloudwatch.LogSubscriptionFilterArgs{
-		Name:           pulumi.Sprintf("logsearch-%s", cfg.Stack),
+		Name:           pulumi.String(cfg.Names().SubscriptionFilter),
 		LogGroup:       pulumi.String(g.Name),
 		FilterPattern:  pulumi.String(g.FilterPattern),
 		DestinationArn: fn.Arn,
 	}, pulumi.DependsOn(append([]pulumi.Resource{perm}, writerReady...)))
 	return err
 }
-
-func ingestFunctionName(stack string) string { return "logsearch-" + stack + "-ingest" }
 
 var resourceNameInvalid = regexp.MustCompile(`[^A-Za-z0-9-]+`)
 

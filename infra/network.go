@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -117,26 +117,23 @@ func NewNetwork(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Network, error
 			rules = append(rules, sgRule{name: fmt.Sprintf("ingest-to-vpc-sqs-endpoint-%d", i), egress: true, group: n.IngestSecurityGroupID, cidr: cidr, port: httpsPort, why: "dead-letter queue through the VPC's SQS endpoint"})
 		}
 	}
+	var endpoints []interfaceEndpoint
 	if cfg.Network.SqsEndpoint {
-		endpointSG, err := sg("sqs-endpoint-sg", "SQS interface endpoint: HTTPS from the ingest function only")
+		endpoints = append(endpoints, interfaceEndpoint{service: "sqs", why: "dead-letter queue",
+			clients: []endpointClient{{"ingest", n.IngestSecurityGroupID}}})
+	}
+	if cfg.Ingest.Tracing {
+		// With no NAT route to X-Ray (and egress limited to named peers),
+		// the in-VPC functions' traces would be dropped without it.
+		endpoints = append(endpoints, interfaceEndpoint{service: "xray", why: "X-Ray traces",
+			clients: []endpointClient{{"ingest", n.IngestSecurityGroupID}, {"setup", n.SetupSecurityGroupID}}})
+	}
+	for _, e := range endpoints {
+		endpointRules, err := e.create(ctx, cfg, n.VpcID, subnetIDs, sg)
 		if err != nil {
 			return nil, err
 		}
-		rules = append(rules,
-			sgRule{name: "sqs-endpoint-from-ingest", group: endpointSG, peer: n.IngestSecurityGroupID, port: httpsPort, why: "ingest function sends to its dead-letter queue"},
-			sgRule{name: "ingest-to-sqs-endpoint", egress: true, group: n.IngestSecurityGroupID, peer: endpointSG, port: httpsPort, why: "dead-letter queue through the SQS endpoint"},
-		)
-		if _, err := ec2.NewVpcEndpoint(ctx, "sqs-endpoint", &ec2.VpcEndpointArgs{
-			VpcId:             n.VpcID,
-			ServiceName:       pulumi.Sprintf("com.amazonaws.%s.sqs", cfg.Region),
-			VpcEndpointType:   pulumi.String("Interface"),
-			PrivateDnsEnabled: pulumi.Bool(true),
-			SubnetIds:         subnetIDs,
-			SecurityGroupIds:  pulumi.StringArray{endpointSG},
-			Tags:              tags(cfg, "sqs-endpoint"),
-		}); err != nil {
-			return nil, err
-		}
+		rules = append(rules, endpointRules...)
 	}
 	if cfg.Archive.Create {
 		// The archive is written through S3's gateway endpoint (a new VPC
@@ -158,6 +155,55 @@ func NewNetwork(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Network, error
 		}
 	}
 	return n, nil
+}
+
+// interfaceEndpoint is an AWS service reached from inside the VPC through
+// an interface endpoint with private DNS, admitting only its clients.
+type interfaceEndpoint struct {
+	service string // com.amazonaws.<region>.<service>
+	why     string
+	clients []endpointClient
+}
+
+// endpointClient is a function's security group that uses the endpoint.
+type endpointClient struct {
+	name  string
+	group pulumi.StringOutput
+}
+
+// create registers the endpoint and its security group and returns the
+// rules that connect each client to it (registered with the others).
+func (e interfaceEndpoint) create(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput, subnetIDs pulumi.StringArray,
+	sg func(name, description string) (pulumi.StringOutput, error)) ([]sgRule, error) {
+	var names []string
+	for _, c := range e.clients {
+		names = append(names, c.name)
+	}
+	functions := "function"
+	if len(names) > 1 {
+		functions = "functions"
+	}
+	endpointSG, err := sg(e.service+"-endpoint-sg", fmt.Sprintf("%s interface endpoint: HTTPS from the %s %s only", strings.ToUpper(e.service), strings.Join(names, " and "), functions))
+	if err != nil {
+		return nil, err
+	}
+	var rules []sgRule
+	for _, c := range e.clients {
+		rules = append(rules,
+			sgRule{name: e.service + "-endpoint-from-" + c.name, group: endpointSG, peer: c.group, port: httpsPort, why: c.name + " function: " + e.why},
+			sgRule{name: c.name + "-to-" + e.service + "-endpoint", egress: true, group: c.group, peer: endpointSG, port: httpsPort, why: e.why + " through the " + strings.ToUpper(e.service) + " endpoint"},
+		)
+	}
+	_, err = ec2.NewVpcEndpoint(ctx, e.service+"-endpoint", &ec2.VpcEndpointArgs{
+		VpcId:             vpcID,
+		ServiceName:       pulumi.Sprintf("com.amazonaws.%s.%s", cfg.Region, e.service),
+		VpcEndpointType:   pulumi.String("Interface"),
+		PrivateDnsEnabled: pulumi.Bool(true),
+		SubnetIds:         subnetIDs,
+		SecurityGroupIds:  pulumi.StringArray{endpointSG},
+		Tags:              tags(cfg, e.service+"-endpoint"),
+	})
+	return rules, err
 }
 
 // vpcCidrs lists the IPv4 networks of an existing VPC: the primary one and
@@ -225,12 +271,9 @@ func (r sgRule) register(ctx *pulumi.Context, cfg *Config) (pulumi.Resource, err
 // internet gateway and one NAT gateway. The default SG is emptied (EC2.2)
 // and rejected traffic is logged.
 func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi.StringOutput, pulumi.StringArray, error) {
-	azs, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")})
+	zones, err := stackZones(ctx, cfg)
 	if err != nil {
-		return pulumi.StringOutput{}, nil, fmt.Errorf("listing availability zones: %w", err)
-	}
-	if len(azs.Names) < cfg.Network.AzCount {
-		return pulumi.StringOutput{}, nil, fmt.Errorf("logsearch:network.azCount = %d but region %s has only %d availability zones; lower it", cfg.Network.AzCount, cfg.Region, len(azs.Names))
+		return pulumi.StringOutput{}, nil, err
 	}
 	v, err := ec2.NewVpc(ctx, "vpc", &ec2.VpcArgs{
 		CidrBlock:          pulumi.String(cfg.Network.VpcCidr),
@@ -262,7 +305,7 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 	for i := 0; i < cfg.Network.AzCount; i++ {
 		name := fmt.Sprintf("private-%d", i)
 		s, err := ec2.NewSubnet(ctx, name, &ec2.SubnetArgs{
-			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(azs.Names[i]),
+			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(zones[i]),
 			MapPublicIpOnLaunch: pulumi.Bool(false), Tags: tags(cfg, name),
 		})
 		if err != nil {
@@ -286,7 +329,7 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 		}
 	}
 	if cfg.Network.NatGateway {
-		if err := newNat(ctx, cfg, vpcID, privateRT.ID(), blocks[4:], azs.Names); err != nil {
+		if err := newNat(ctx, cfg, vpcID, privateRT.ID(), blocks[4:], zones); err != nil {
 			return pulumi.StringOutput{}, nil, err
 		}
 	}

@@ -66,9 +66,10 @@ func lambdaCode(name string) (pulumi.Archive, error) {
 // newGoFunction deploys the Go program ./lambda/<pkg> as the function
 // resourceName, running as role. The runtime, architecture and handler are
 // set here because they must match what lambdaCode builds: a linux/arm64
-// binary named "bootstrap" for the OS-only runtime. Every function traces
-// actively (X-Ray; role carries the permission) and waits for every policy
-// of its role. args carries everything else.
+// binary named "bootstrap" for the OS-only runtime. With ingest.tracing the
+// function traces actively (X-Ray; the role carries the permission), else
+// it only passes on a caller's trace header. It waits for every policy of
+// its role. args carries everything else.
 func newGoFunction(ctx *pulumi.Context, resourceName, pkg string, role *functionRole, args *lambda.FunctionArgs, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
 	code, err := lambdaCode(pkg)
 	if err != nil {
@@ -79,7 +80,11 @@ func newGoFunction(ctx *pulumi.Context, resourceName, pkg string, role *function
 	args.Handler = pulumi.String("bootstrap")
 	args.Code = code
 	args.Role = role.role.Arn
-	args.TracingConfig = &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")}
+	mode := "PassThrough" // Lambda's default, stated so previews stay clean
+	if role.tracing {
+		mode = "Active"
+	}
+	args.TracingConfig = &lambda.FunctionTracingConfigArgs{Mode: pulumi.String(mode)}
 	opts = append(opts, pulumi.DependsOn(role.grants))
 	return lambda.NewFunction(ctx, resourceName, args, opts...)
 }
@@ -93,14 +98,16 @@ type functionRole struct {
 	name   string // resource name of the role and its policies' prefix
 	role   *iam.Role
 	grants []pulumi.Resource // attachments and inline policies
+	// tracing: the function sends X-Ray traces (ingest.tracing).
+	tracing bool
 }
 
 // managedPolicy is an AWS managed policy attached as <role>-<suffix>.
 type managedPolicy struct{ suffix, policy string }
 
 // newFunctionRole creates the execution role resourceName with the managed
-// policies every function of the stack needs: X-Ray for active tracing and,
-// for a function in the VPC, ENI management and its own logs.
+// policies its function needs: X-Ray when ingest.tracing is on and, for a
+// function in the VPC, ENI management and its own logs.
 func newFunctionRole(ctx *pulumi.Context, cfg *Config, resourceName, description string, inVPC bool) (*functionRole, error) {
 	role, err := iam.NewRole(ctx, resourceName, &iam.RoleArgs{
 		AssumeRolePolicy: pulumi.String(assumeRolePolicy("lambda.amazonaws.com")),
@@ -110,8 +117,11 @@ func newFunctionRole(ctx *pulumi.Context, cfg *Config, resourceName, description
 	if err != nil {
 		return nil, err
 	}
-	r := &functionRole{name: resourceName, role: role}
-	managed := []managedPolicy{{"xray", "AWSXRayDaemonWriteAccess"}}
+	r := &functionRole{name: resourceName, role: role, tracing: cfg.Ingest.Tracing}
+	var managed []managedPolicy
+	if r.tracing {
+		managed = append(managed, managedPolicy{"xray", "AWSXRayDaemonWriteAccess"})
+	}
 	if inVPC {
 		managed = append(managed, managedPolicy{"vpc-access", "service-role/AWSLambdaVPCAccessExecutionRole"})
 	}

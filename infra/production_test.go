@@ -44,7 +44,7 @@ func TestProductionIsAStackSetting(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			live, err := runStackAs(t, "live", file, map[string]string{"logsearch:production": "true"})
+			live, err := runStackNamed(t, file, "live", map[string]string{"logsearch:production": "true"})
 			if !cfg.Production {
 				var ce *ConfigError
 				if err == nil || !errors.As(err, &ce) || !strings.Contains(err.Error(), "production stack") {

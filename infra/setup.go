@@ -142,8 +142,8 @@ func setupSpec(cfg *Config, writerRoles []string, setupRole string) domainstate.
 // admitted to the domain on 443), its role and its log group. The role may
 // send signed HTTP requests to this domain only: the scheduled runs.
 func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain) (*lambda.Function, *functionRole, error) {
-	name := fmt.Sprintf("%s-%s-setup", ctx.Project(), ctx.Stack())
-	logGroup, err := newLogGroup(ctx, cfg, "setup", "/aws/lambda/"+name, domain.KmsKeyArn)
+	name := cfg.Names().SetupFunction
+	logGroup, err := newLogGroup(ctx, cfg, "setup", FunctionLogGroup(name), domain.KmsKeyArn)
 	if err != nil {
 		return nil, nil, err
 	}
