@@ -155,18 +155,26 @@ func (d *Decoder) DecodeEvent(invocation []byte) (*Payload, error) {
 }
 
 // Decode decodes the base64 text of awslogs.data.
-func (d *Decoder) Decode(data []byte) (*Payload, error) {
-	defer d.releaseOversized()
+func (d *Decoder) Decode(data []byte) (p *Payload, err error) {
+	defer func() {
+		if err != nil {
+			d.releaseOversized()
+		}
+	}()
 	if err := d.inflate(data); err != nil {
 		return nil, err
 	}
 	return d.parse()
 }
 
-// RetainBytes is the largest buffer a Decoder keeps for the next call. An
-// ordinary payload (at most 1 MB of events, gzipped) needs a few MiB; a
-// buffer grown past this by a gzip bomb or a freak payload would otherwise
-// hold up to twice DefaultMaxDecompressedBytes for the container's life.
+// RetainBytes is the largest buffer a Decoder keeps after a payload it
+// could not decode. A gzip bomb grows the inflate buffer to twice
+// DefaultMaxDecompressedBytes before it is refused; kept, that would hold
+// 128 MiB for the container's life. A payload that decodes keeps its
+// buffers whatever their size (at most the inflation limit): the next
+// payload of that size needs them again, and growing them anew each time
+// would leave as much garbage as they hold, raising the invocation's peak
+// memory.
 const RetainBytes = 8 << 20
 
 // releaseOversized drops the buffers that grew past RetainBytes. The

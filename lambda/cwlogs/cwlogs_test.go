@@ -177,29 +177,34 @@ func TestOversizedBuffersAreReleased(t *testing.T) {
 	ordinary := cwlogstest.Data(cwlogstest.DataPayload("g", "s", cwlogstest.NginxEvents(1000, time.Unix(0, 0))))
 	big := cwlogstest.Data(cwlogstest.DataPayload("g", "s", cwlogstest.NginxEvents(100000, time.Unix(0, 0))))
 	var d cwlogs.Decoder
-	for _, step := range []struct {
-		name    string
-		data    []byte
-		wantErr bool
-	}{
-		{"gzip bomb", bomb(cwlogs.DefaultMaxDecompressedBytes + 1), true},
-		{"big payload", big, false},
-		{"ordinary payload", ordinary, false},
-	} {
-		_, err := d.Decode(step.data)
-		if (err != nil) != step.wantErr {
-			t.Fatalf("%s: err = %v", step.name, err)
+	decode := func(name string, data []byte, wantErr bool) int {
+		t.Helper()
+		if _, err := d.Decode(data); (err != nil) != wantErr {
+			t.Fatalf("%s: err = %v", name, err)
 		}
-		t.Logf("after the %s: %d KiB retained", step.name, d.RetainedBytes()>>10)
-		if got := d.RetainedBytes(); got > 4*cwlogs.RetainBytes {
-			t.Errorf("after the %s the decoder keeps %d MiB of buffers, want at most %d MiB",
-				step.name, got>>20, 4*cwlogs.RetainBytes>>20)
-		}
+		t.Logf("after the %s: %d KiB retained", name, d.RetainedBytes()>>10)
+		return d.RetainedBytes()
 	}
-	// Ordinary payloads keep reusing their buffers.
-	before := d.RetainedBytes()
-	if _, err := d.Decode(ordinary); err != nil || d.RetainedBytes() != before || before == 0 {
-		t.Errorf("ordinary payload: err %v, retained %d then %d: buffers not reused", err, before, d.RetainedBytes())
+	// A refused payload leaves no oversized buffer behind, whatever came
+	// before it.
+	decode("big payload", big, false)
+	if got := decode("gzip bomb", bomb(cwlogs.DefaultMaxDecompressedBytes+1), true); got > 4*cwlogs.RetainBytes {
+		t.Errorf("after a gzip bomb the decoder keeps %d MiB of buffers, want at most %d MiB", got>>20, 4*cwlogs.RetainBytes>>20)
+	}
+	// A payload that decodes keeps its buffers, bounded by the inflation
+	// limit, and the next payload of its size reuses them without growing.
+	// The inflated JSON and the unescaped messages are each at most the
+	// inflation limit; the compressed input and the events index are
+	// smaller than either.
+	kept := decode("big payload again", big, false)
+	if limit := 3 * cwlogs.DefaultMaxDecompressedBytes; kept > limit {
+		t.Errorf("after a big payload the decoder keeps %d MiB, over %d MiB (three times the inflation limit)", kept>>20, limit>>20)
+	}
+	if again := decode("same big payload", big, false); again != kept {
+		t.Errorf("a big payload after another grew the buffers from %d to %d bytes: not reused", kept, again)
+	}
+	if got := decode("ordinary payload", ordinary, false); got != kept {
+		t.Errorf("ordinary payload: retained %d then %d: buffers not reused", kept, got)
 	}
 }
 
