@@ -156,7 +156,7 @@ func (s Spec) IndexTemplateBody() Body {
 	return Body{
 		"index_patterns": []any{s.IndexPattern()},
 		"priority":       100,
-		"_meta":          Body{"managed_by": "logsearch setup; edits are overwritten by pulumi up"},
+		"_meta":          Body{"managed_by": "logsearch setup; edits are overwritten by its next run (every pulumi up, and hourly)"},
 		"template": Body{
 			// Settings in the nested, all-string form OpenSearch returns them
 			// in, so the current template compares equal to the desired one.

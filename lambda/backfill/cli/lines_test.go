@@ -159,7 +159,7 @@ func peakHeap() (stop func() uint64) {
 	return func() uint64 { close(done); wg.Wait(); return peak }
 }
 
-// One line far over --max-line-bytes (the 512 MiB line in a
+// One line far over --max-line-bytes (a 512 MiB line in a
 // half-megabyte gzip) goes to the rejects file with its location, in
 // bounded memory, and the object's other lines are indexed.
 func TestOverlongLineIsRejectedInBoundedMemory(t *testing.T) {
