@@ -171,18 +171,20 @@ func TestSamlConfigAcceptsAndDefaults(t *testing.T) {
 // samlStack runs the stack file with SAML on (the Okta sample, the given
 // saml fields and a reader and an admin group) and returns the run and the
 // dashboards config it ran with.
-func samlStack(t *testing.T, stack string, saml map[string]any) (*stackRun, DashboardsConfig) {
+func samlStack(t *testing.T, stack string, saml, dash map[string]any) (*stackRun, DashboardsConfig) {
 	t.Helper()
-	src := stackSource(t, stack, map[string]func(any) any{
-		"dashboards": withSaml(t, saml, map[string]any{"adminBackendRoles": []string{"logsearch-engineers"}}),
-	})
+	edits := map[string]any{"adminBackendRoles": []string{"logsearch-engineers"}}
+	for k, v := range dash {
+		edits[k] = v
+	}
+	src := stackSource(t, stack, map[string]func(any) any{"dashboards": withSaml(t, saml, edits)})
 	raw := src.values[configNamespace+":dashboards"]
-	var dash DashboardsConfig
-	if err := json.Unmarshal([]byte(raw), &dash); err != nil {
+	var got DashboardsConfig
+	if err := json.Unmarshal([]byte(raw), &got); err != nil {
 		t.Fatal(err)
 	}
-	dash.HostName = normalizeDNSName(dash.HostName)
-	return mustRunStack(t, stack, map[string]string{configNamespace + ":dashboards": raw}), dash
+	got.HostName = normalizeDNSName(got.HostName)
+	return mustRunStack(t, stack, map[string]string{configNamespace + ":dashboards": raw}), got
 }
 
 // TestSamlStack: with dashboards.saml the domain gets the SAML options
@@ -193,82 +195,102 @@ func samlStack(t *testing.T, stack string, saml map[string]any) (*stackRun, Dash
 // keeps the internal users, and setup maps the groups.
 func TestSamlStack(t *testing.T) {
 	for _, stack := range stackNames(t) {
-		t.Run(stack, func(t *testing.T) {
-			run, dash := samlStack(t, stack, map[string]any{"subjectKey": "email", "sessionTimeoutMinutes": 480})
-			domain := run.one(t, domainType, "domain")
-
-			saml := run.one(t, samlOptionsType, "domain-saml")
-			var inputs map[string]any
-			if err := json.Unmarshal(snapshotOf(saml), &inputs); err != nil {
-				t.Fatal(err)
-			}
-			want := map[string]any{
-				"domainName": str(t, domain.Outputs, "domainName"),
-				"samlOptions": map[string]any{
-					"enabled": true,
-					"idp": map[string]any{
-						"entityId":        oktaEntityID,
-						"metadataContent": oktaMetadata(t),
-					},
-					"rolesKey":              "groups",
-					"subjectKey":            "email",
-					"sessionTimeoutMinutes": float64(480),
-				},
-			}
-			if g, w := mustJSON(t, inputs), mustJSON(t, want); g != w {
-				t.Errorf("SAML options inputs:\n%s\nwant:\n%s", g, w)
-			}
-			if !saml.dependsOn(domainType, "domain") {
-				t.Error("the SAML options do not wait for the domain")
-			}
-
-			// The custom endpoint is the office name with the listener's certificate.
-			if got := get(t, domain.Inputs, "domainEndpointOptions.customEndpointEnabled"); got != true {
-				t.Errorf("customEndpointEnabled = %v, want true", got)
-			}
-			if got := str(t, domain.Inputs, "domainEndpointOptions.customEndpoint"); got != dash.HostName {
-				t.Errorf("customEndpoint = %q, want dashboards.hostName %q", got, dash.HostName)
-			}
-			listener := run.one(t, "aws:lb/listener:Listener", "dashboards-https")
-			cert := str(t, domain.Inputs, "domainEndpointOptions.customEndpointCertificateArn")
-			if cert != str(t, listener.Inputs, "certificateArn") {
-				t.Errorf("domain certificate %q is not the load balancer's %q", cert, str(t, listener.Inputs, "certificateArn"))
-			}
-			if dash.CertificateArn != "" {
-				if cert != dash.CertificateArn {
-					t.Errorf("domain certificate %q, want dashboards.certificateArn %q", cert, dash.CertificateArn)
+		for _, cert := range []string{"requested", "configured"} {
+			t.Run(stack+"/"+cert+" certificate", func(t *testing.T) {
+				var dash map[string]any
+				if cert == "configured" {
+					dash = map[string]any{"certificateArn": "arn:aws:acm:" + defaultMockRegion + ":" + mockAccount + ":certificate/0a1b2c3d-office"}
 				}
-			} else if !domain.dependsOn("aws:acm/certificateValidation:CertificateValidation", "dashboards") {
-				t.Error("the domain does not wait for the certificate's validation")
-			}
-			if n := len(run.ofType("aws:acm/certificate:Certificate")); n > 1 {
-				t.Errorf("%d certificates requested; the domain and the load balancer share one", n)
-			}
-			if got := str(t, domain.Inputs, "domainEndpointOptions.tlsSecurityPolicy"); got != TLSPolicy {
-				t.Errorf("tlsSecurityPolicy = %q, want %q", got, TLSPolicy)
-			}
+				testSamlStack(t, stack, dash)
+			})
+		}
+	}
+}
 
-			// Break-glass: the internal user database and master user stay.
-			if get(t, domain.Inputs, "advancedSecurityOptions.internalUserDatabaseEnabled") != true ||
-				str(t, domain.Inputs, "advancedSecurityOptions.masterUserOptions.masterUserName") != MasterUserName {
-				t.Error("SAML turned off the internal users or the master user")
-			}
+func testSamlStack(t *testing.T, stack string, dashEdits map[string]any) {
+	run, dash := samlStack(t, stack, map[string]any{"subjectKey": "email", "sessionTimeoutMinutes": 480}, dashEdits)
+	domain := run.one(t, domainType, "domain")
 
-			// Target sync keeps resolving the VPC endpoint, not the custom name.
-			sync := run.one(t, "aws:lambda/function:Function", "dashboards-targetsync")
-			if got := str(t, sync.Inputs, "environment.variables.DOMAIN_ENDPOINT"); got != str(t, domain.Outputs, "endpoint") || got == dash.HostName {
-				t.Errorf("target sync resolves %q, want the domain's VPC endpoint %q", got, str(t, domain.Outputs, "endpoint"))
-			}
+	saml := run.one(t, samlOptionsType, "domain-saml")
+	var inputs map[string]any
+	if err := json.Unmarshal(snapshotOf(saml), &inputs); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"domainName": str(t, domain.Outputs, "domainName"),
+		"samlOptions": map[string]any{
+			"enabled": true,
+			"idp": map[string]any{
+				"entityId":        oktaEntityID,
+				"metadataContent": oktaMetadata(t),
+			},
+			"rolesKey":              "groups",
+			"subjectKey":            "email",
+			"sessionTimeoutMinutes": float64(480),
+		},
+	}
+	if g, w := mustJSON(t, inputs), mustJSON(t, want); g != w {
+		t.Errorf("SAML options inputs:\n%s\nwant:\n%s", g, w)
+	}
+	if !saml.dependsOn(domainType, "domain") {
+		t.Error("the SAML options do not wait for the domain")
+	}
 
-			// Setup maps the groups the IdP sends.
-			var req domainsetup.Request
-			if err := json.Unmarshal([]byte(str(t, run.one(t, invocationType, "domain-setup").Inputs, "input")), &req); err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(req.Spec.StaffReaderBackendRoles, []string{"logsearch-support"}) || !slices.Equal(req.Spec.StaffAdminBackendRoles, []string{"logsearch-engineers"}) {
-				t.Errorf("setup maps readers %v and admins %v; want the configured groups", req.Spec.StaffReaderBackendRoles, req.Spec.StaffAdminBackendRoles)
-			}
-		})
+	// The custom endpoint is the office name with the listener's certificate.
+	if got := get(t, domain.Inputs, "domainEndpointOptions.customEndpointEnabled"); got != true {
+		t.Errorf("customEndpointEnabled = %v, want true", got)
+	}
+	if got := str(t, domain.Inputs, "domainEndpointOptions.customEndpoint"); got != dash.HostName {
+		t.Errorf("customEndpoint = %q, want dashboards.hostName %q", got, dash.HostName)
+	}
+	listener := run.one(t, "aws:lb/listener:Listener", "dashboards-https")
+	cert := str(t, domain.Inputs, "domainEndpointOptions.customEndpointCertificateArn")
+	if cert != str(t, listener.Inputs, "certificateArn") {
+		t.Errorf("domain certificate %q is not the load balancer's %q", cert, str(t, listener.Inputs, "certificateArn"))
+	}
+	if dash.CertificateArn != "" {
+		if cert != dash.CertificateArn {
+			t.Errorf("domain certificate %q, want dashboards.certificateArn %q", cert, dash.CertificateArn)
+		}
+		if n := len(run.ofType("aws:acm/certificate:Certificate")); n != 0 {
+			t.Errorf("%d certificates requested beside dashboards.certificateArn", n)
+		}
+	} else {
+		// The stack's own certificate is for the host name, so name
+		// and certificate match by construction.
+		if got := str(t, run.one(t, "aws:acm/certificate:Certificate", "dashboards").Inputs, "domainName"); got != dash.HostName {
+			t.Errorf("certificate for %q, custom endpoint %q", got, dash.HostName)
+		}
+		if !domain.dependsOn("aws:acm/certificateValidation:CertificateValidation", "dashboards") {
+			t.Error("the domain does not wait for the certificate's validation")
+		}
+	}
+	if n := len(run.ofType("aws:acm/certificate:Certificate")); n > 1 {
+		t.Errorf("%d certificates requested; the domain and the load balancer share one", n)
+	}
+	if got := str(t, domain.Inputs, "domainEndpointOptions.tlsSecurityPolicy"); got != TLSPolicy {
+		t.Errorf("tlsSecurityPolicy = %q, want %q", got, TLSPolicy)
+	}
+
+	// Break-glass: the internal user database and master user stay.
+	if get(t, domain.Inputs, "advancedSecurityOptions.internalUserDatabaseEnabled") != true ||
+		str(t, domain.Inputs, "advancedSecurityOptions.masterUserOptions.masterUserName") != MasterUserName {
+		t.Error("SAML turned off the internal users or the master user")
+	}
+
+	// Target sync keeps resolving the VPC endpoint, not the custom name.
+	sync := run.one(t, "aws:lambda/function:Function", "dashboards-targetsync")
+	if got := str(t, sync.Inputs, "environment.variables.DOMAIN_ENDPOINT"); got != str(t, domain.Outputs, "endpoint") || got == dash.HostName {
+		t.Errorf("target sync resolves %q, want the domain's VPC endpoint %q", got, str(t, domain.Outputs, "endpoint"))
+	}
+
+	// Setup maps the groups the IdP sends.
+	var req domainsetup.Request
+	if err := json.Unmarshal([]byte(str(t, run.one(t, invocationType, "domain-setup").Inputs, "input")), &req); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(req.Spec.StaffReaderBackendRoles, []string{"logsearch-support"}) || !slices.Equal(req.Spec.StaffAdminBackendRoles, []string{"logsearch-engineers"}) {
+		t.Errorf("setup maps readers %v and admins %v; want the configured groups", req.Spec.StaffReaderBackendRoles, req.Spec.StaffAdminBackendRoles)
 	}
 }
 
@@ -277,7 +299,7 @@ func TestSamlStack(t *testing.T) {
 func TestSamlStackWithoutSubjectKey(t *testing.T) {
 	for _, stack := range stackNames(t) {
 		t.Run(stack, func(t *testing.T) {
-			run, _ := samlStack(t, stack, nil)
+			run, _ := samlStack(t, stack, nil, nil)
 			saml := run.one(t, samlOptionsType, "domain-saml")
 			if v, ok := lookup(saml.Inputs, "samlOptions.subjectKey"); ok {
 				t.Errorf("subjectKey = %v sent; want it left to OpenSearch (NameID)", v)
