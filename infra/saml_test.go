@@ -38,6 +38,15 @@ func TestSamlMetadataChecks(t *testing.T) {
 	if err != nil || got.EntityID != oktaEntityID {
 		t.Fatalf("Okta metadata: entity ID %q, err %v; want %q", got.EntityID, err, oktaEntityID)
 	}
+	// Entra ID's federation metadata: default namespace, a document
+	// signature and WS-Federation role descriptors beside the SAML one.
+	entra, err := os.ReadFile("testdata/saml/entra-metadata.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := parseSamlMetadata(string(entra)); err != nil || got.EntityID != "https://sts.windows.net/00000000-1111-2222-3333-444444444444/" {
+		t.Errorf("Entra ID metadata: entity ID %q, err %v", got.EntityID, err)
+	}
 	replace := func(old, new string) string {
 		if !strings.Contains(okta, old) {
 			t.Fatalf("sample lacks %q", old)
