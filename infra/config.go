@@ -348,8 +348,15 @@ type DashboardsConfig struct {
 	// authenticate-oidc, scope openid) before any Dashboards request. Off
 	// when absent. The load balancer calls the token and user-info endpoints
 	// itself: a new VPC then needs network.natGateway (see
-	// docs/dashboards.md).
+	// docs/dashboards.md). Refused together with saml, which already signs
+	// staff in with the identity provider.
 	Oidc *OidcConfig `json:"oidc"`
+	// Saml signs support staff in to Dashboards with the company's identity
+	// provider (SAML 2.0), beside the master user and internal users. Off
+	// when absent. With saml the domain also answers under hostName (its
+	// custom endpoint, with the load balancer's certificate), and at least
+	// one group must be listed in readerBackendRoles or adminBackendRoles.
+	Saml *SamlConfig `json:"saml"`
 	// ReaderBackendRoles are backend roles mapped to the support-staff role
 	// logsearch_reader, beside the fixed backend role logsearch_reader: the
 	// group names (or IDs) your identity provider sends, or backend roles
@@ -781,6 +788,7 @@ func (c *Config) applyDerivedDefaults() {
 	}
 	c.Dashboards.HostName = normalizeDNSName(c.Dashboards.HostName)
 	c.Dashboards.HostedZone = normalizeDNSName(c.Dashboards.HostedZone)
+	c.Dashboards.Saml.applyDefaults()
 	if c.Ingest.FieldTypes == nil {
 		c.Ingest.FieldTypes = fieldtypes.Map{}
 	}
@@ -796,6 +804,7 @@ func (c *Config) validate(ps *problems) {
 	c.validateLogGroups(ps)
 	c.validateIngest(ps)
 	c.validateDashboards(ps)
+	c.validateSaml(ps)
 	c.validateArchive(ps)
 	if c.RetentionDays < 1 {
 		ps.add("retentionDays", c.RetentionDays, "indices must be kept at least 1 day; set a number of days >= 1 (default %d)", DefaultRetentionDays)

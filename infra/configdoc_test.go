@@ -248,6 +248,10 @@ func collectKeys(v reflect.Value, owner, prefix string, docs map[string]string, 
 			k.section = collectKeys(reflect.New(*elem).Elem(), nestedOwner(*elem, owner, f.Name), path+"[].", docs, problems)
 		case elem != nil:
 			inner := reflect.New(*elem).Elem() // a pointer's default is its absence
+			// Once given, an optional object fills its own defaults.
+			if d, ok := inner.Addr().Interface().(interface{ applyDefaults() }); ok && f.Type.Kind() == reflect.Pointer {
+				d.applyDefaults()
+			}
 			if f.Type.Kind() == reflect.Struct {
 				inner = v.Field(i)
 			}

@@ -88,9 +88,9 @@ var domainChangeEvents = []string{
 // NewDashboardsAccess builds the office entry to OpenSearch Dashboards.
 func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain) (*DashboardsAccess, error) {
 	d := cfg.Dashboards
-	zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{Name: pulumi.StringRef(d.HostedZone), PrivateZone: pulumi.BoolRef(d.PrivateZone)})
+	zone, err := lookupDashboardsZone(ctx, d)
 	if err != nil {
-		return nil, fmt.Errorf("dashboards.hostedZone %q (privateZone %v): no such Route53 hosted zone in this account: %w", d.HostedZone, d.PrivateZone, err)
+		return nil, err
 	}
 
 	logs, err := newAccessLogBucket(ctx, cfg)
@@ -140,7 +140,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, dom
 		return nil, err
 	}
 
-	certArn, err := listenerCertificate(ctx, d, zone.ZoneId)
+	certArn, err := domain.dashboardsCertificate(ctx, d, zone.ZoneId)
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,9 @@ type SearchDomain struct {
 	APIPrincipals []string
 	// WriterPrincipals are the IAM ARNs of domain.writerPrincipals.
 	WriterPrincipals []string
+	// CustomEndpoint is the domain's name under dashboards.hostName; nil
+	// without SAML.
+	CustomEndpoint *CustomEndpoint
 }
 
 const (
@@ -162,6 +165,11 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 	}
 	masterPassword := pulumi.ToSecret(password.Result).(pulumi.StringOutput)
 
+	customEndpoint, err := newCustomEndpoint(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+
 	d := cfg.Domain
 	cluster := &opensearch.DomainClusterConfigArgs{
 		InstanceType:           pulumi.String(d.InstanceType),
@@ -194,11 +202,8 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 			Enabled:  pulumi.Bool(true),
 			KmsKeyId: key.Arn,
 		},
-		NodeToNodeEncryption: &opensearch.DomainNodeToNodeEncryptionArgs{Enabled: pulumi.Bool(true)},
-		DomainEndpointOptions: &opensearch.DomainDomainEndpointOptionsArgs{
-			EnforceHttps:      pulumi.Bool(true),
-			TlsSecurityPolicy: pulumi.String(TLSPolicy),
-		},
+		NodeToNodeEncryption:  &opensearch.DomainNodeToNodeEncryptionArgs{Enabled: pulumi.Bool(true)},
+		DomainEndpointOptions: customEndpoint.endpointOptions(),
 		AdvancedSecurityOptions: &opensearch.DomainAdvancedSecurityOptionsArgs{
 			Enabled:                     pulumi.Bool(true),
 			InternalUserDatabaseEnabled: pulumi.Bool(true),
@@ -244,6 +249,7 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 		// Admitted by the same signed statement; FGAC gives them only the
 		// writer role (setup maps them).
 		WriterPrincipals: d.WriterPrincipals,
+		CustomEndpoint:   customEndpoint,
 	}, nil
 }
 

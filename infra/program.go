@@ -32,6 +32,9 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := NewSamlSignIn(ctx, cfg, domain); err != nil {
+		return err
+	}
 	ingestion, err := NewIngestion(ctx, cfg, network, domain, archive)
 	if err != nil {
 		return err
