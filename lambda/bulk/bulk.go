@@ -27,9 +27,10 @@ type Item struct {
 	// Ref is the caller's handle for the item (an event's position),
 	// returned in Result.
 	Ref int
-	// Rebuild, if set, is asked for a new body when the domain refuses
-	// the item for good (see Rebuilder); ok false keeps the refusal.
-	Rebuild func(status int, reason string) (body []byte, ok bool)
+	// Rebuild, if set, is asked for a new body for the item Ref when the
+	// domain refuses it for good (see Rebuilder); ok false keeps the
+	// refusal. Items share one function, so setting it costs nothing.
+	Rebuild func(ref, status int, reason string) (body []byte, ok bool)
 }
 
 // Failure is an item that was not indexed and why.
@@ -176,7 +177,8 @@ type Rebuilder interface {
 }
 
 // Index sends items until each is indexed, failed for good, or out of
-// retries or time. It never returns an item twice or forgets one.
+// retries or time. It never returns an item twice or forgets one. An item
+// rebuilt after a refusal gets its new Body in items.
 func (ix *Indexer) Index(ctx context.Context, items []Item) Result {
 	res := ix.IndexSource(ctx, itemSource(items))
 	for k, i := range res.Indexed {
@@ -203,7 +205,7 @@ func (s itemSource) Rebuild(i, status int, reason string) bool {
 	if s[i].Rebuild == nil {
 		return false
 	}
-	body, ok := s[i].Rebuild(status, reason)
+	body, ok := s[i].Rebuild(s[i].Ref, status, reason)
 	if ok {
 		s[i].Body = body
 	}

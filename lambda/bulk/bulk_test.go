@@ -316,9 +316,9 @@ func TestNewRejectsNoLimit(t *testing.T) {
 func TestIndexRebuildsRefusedItems(t *testing.T) {
 	in := items(4, 100)
 	rebuilds := map[string]int{}
-	rebuild := func(id string, fixed bool) func(int, string) ([]byte, bool) {
-		return func(status int, reason string) ([]byte, bool) {
-			if status != 400 || !strings.Contains(reason, "r400") {
+	rebuild := func(id string, fixed bool) func(int, int, string) ([]byte, bool) {
+		return func(ref, status int, reason string) ([]byte, bool) {
+			if status != 400 || !strings.Contains(reason, "r400") || in[ref].ID != id {
 				t.Errorf("%s: Rebuild(%d, %q)", id, status, reason)
 			}
 			rebuilds[id]++

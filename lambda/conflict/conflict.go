@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/document"
 )
 
@@ -82,12 +83,9 @@ func Parse(reason string) (Conflict, bool) {
 }
 
 func (c *Conflict) add(field string) {
-	for _, f := range c.Fields {
-		if f == field {
-			return
-		}
+	if !slices.Contains(c.Fields, field) {
+		c.Fields = append(c.Fields, field)
 	}
-	c.Fields = append(c.Fields, field)
 }
 
 // MaxRebuilds bounds how often one event is built again in an invocation.
@@ -156,4 +154,29 @@ func (t *Tracker) Refused(ref, status int, reason string) bool {
 		e.d.Unmapped = true
 	}
 	return true
+}
+
+// Rebuilder builds again, with their demotions, the events of a batch
+// that the domain refused for their mapping: its Rebuild is the Rebuild of
+// bulk.Item for callers that prepare a batch's items up front (backfill
+// and replay-dlq), as the ingest function's event source does for its own.
+type Rebuilder struct {
+	Builder *document.Builder
+	// Event returns the payload and the event of the item ref.
+	Event   func(ref int) (*cwlogs.Payload, *cwlogs.LogEvent)
+	tracker Tracker
+}
+
+// Reset starts a new batch.
+func (r *Rebuilder) Reset() { r.tracker.Reset() }
+
+// Rebuild builds the event ref again with the fields its refusal names
+// demoted, when Tracker.Refused says that can help.
+func (r *Rebuilder) Rebuild(ref, status int, reason string) ([]byte, bool) {
+	if !r.tracker.Refused(ref, status, reason) {
+		return nil, false
+	}
+	p, ev := r.Event(ref)
+	body, info := r.Builder.AppendDemotedItem(nil, p, ev, r.tracker.Demotion(ref))
+	return body, info.Refused == ""
 }
