@@ -511,6 +511,14 @@ func FuzzAppendBulkItem(f *testing.F) {
 		if !dailyIndex.MatchString(info.Index) {
 			t.Fatalf("index %q", info.Index)
 		}
+		// Built again with fields demoted (as after a mapping refusal), it
+		// is still one valid item, for the same index.
+		for _, d := range []document.Demotion{{Fields: []string{"a", "status", "@invalid.status", "x.y"}}, {Unmapped: true}} {
+			again, infoAgain := b.AppendDemotedItem(nil, testPayload, &cwlogs.LogEvent{ID: "id", Timestamp: timestamp, Message: msg}, &d)
+			if len(checkBulk(t, again)) != 2 || infoAgain.Index != info.Index || infoAgain.Refused != "" {
+				t.Fatalf("demoted %+v: %q %+v", d, again, infoAgain)
+			}
+		}
 	})
 }
 

@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logsearch/logsearch/lambda/conflict"
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
+	"github.com/logsearch/logsearch/lambda/fakeopensearch"
 )
 
 // conflictDay is one day of events whose fields clash under OpenSearch's
@@ -107,5 +109,23 @@ func TestMappingConflictsAreDemotedNotLost(t *testing.T) {
 	}
 	if !strings.Contains(emf.String(), `"SentToDLQ":0`) || !strings.Contains(emf.String(), `"CoercedInvalid":1,`) {
 		t.Errorf("metrics: %s", emf.String())
+	}
+}
+
+// An event refused again after every rebuild goes to the dead-letter
+// queue as before, with the reason of each refusal.
+func TestEventRefusedAfterDemotionKeepsEveryReason(t *testing.T) {
+	var logs, emf bytes.Buffer
+	h, env := inProcess(t, &logs, &emf)
+	evs := scenarioEvents(7, 3)
+	always := evs[1].ID
+	env.os.SetFaults(fakeopensearch.Faults{MappingError: func(id string, _ []byte) bool { return id == always }})
+	if _, err := h.Invoke(context.Background(), cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))); err != nil {
+		t.Fatal(err)
+	}
+	o := collect(t, env)
+	checkAccounted(t, env, o, evs, map[string]bool{always: true})
+	if r := o.dlq[always].Error; n := strings.Count(r, "failed to parse field [status]"); n < 2 || n > 1+conflict.MaxRebuilds || !strings.Contains(r, "; rebuilt, then: ") {
+		t.Errorf("DLQ reason %q, want the first refusal and one per rebuild (at most %d)", r, conflict.MaxRebuilds)
 	}
 }
