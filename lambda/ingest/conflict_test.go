@@ -125,7 +125,8 @@ func TestEventRefusedAfterDemotionKeepsEveryReason(t *testing.T) {
 	}
 	o := collect(t, env)
 	checkAccounted(t, env, o, evs, map[string]bool{always: true})
-	if r := o.dlq[always].Error; n := strings.Count(r, "failed to parse field [status]"); n < 2 || n > 1+conflict.MaxRebuilds || !strings.Contains(r, "; rebuilt, then: ") {
+	r := o.dlq[always].Error
+	if n := strings.Count(r, "failed to parse field [status]"); n < 2 || n > 1+conflict.MaxRebuilds || !strings.Contains(r, "; rebuilt, then: ") {
 		t.Errorf("DLQ reason %q, want the first refusal and one per rebuild (at most %d)", r, conflict.MaxRebuilds)
 	}
 }
