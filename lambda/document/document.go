@@ -214,8 +214,9 @@ var (
 // AppendBulkItem does.
 func (b *Builder) AppendDemotedItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEvent, d *Demotion) ([]byte, ItemInfo) {
 	b.demotion = d
-	defer func() { b.demotion = nil }()
-	return b.AppendBulkItem(dst, p, ev)
+	dst, info := b.AppendBulkItem(dst, p, ev)
+	b.demotion = nil
+	return dst, info
 }
 
 // AppendBulkItem appends the two NDJSON lines of ev's bulk "index" item to

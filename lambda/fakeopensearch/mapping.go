@@ -461,7 +461,7 @@ func (p *docParser) object(m *mapper, path string, members []member) *itemError 
 		parts := strings.Split(mb.key, ".")
 		at, atPath := m, path
 		disabled := false
-		for i, part := range parts[:len(parts)-1] {
+		for _, part := range parts[:len(parts)-1] {
 			full := join(atPath, part)
 			next := at.props[part]
 			switch {
@@ -471,9 +471,13 @@ func (p *docParser) object(m *mapper, path string, members []member) *itemError 
 				next = &mapper{typ: "object", props: map[string]*mapper{}}
 				at.props[part] = next
 			case next.props == nil:
+				// The first name is the dotted key as the document wrote
+				// it, relative to its object; the second is a full path
+				// (DocumentParser.getDynamicParentMapper; DocumentParserTests
+				// expects "field [field.bar.baz]. Existing mapping for [field]").
 				return mappingError("mapper_parsing_exception", fmt.Sprintf(
 					"Could not dynamically add mapping for field [%s]. Existing mapping for [%s] must be of type object but found [%s].",
-					join(path, strings.Join(parts[:i+2], ".")), full, next.typ), nil)
+					mb.key, full, next.typ), nil)
 			}
 			if disabled {
 				break

@@ -159,6 +159,12 @@ func TestMappingRules(t *testing.T) {
 				"400 failed to parse field [a] of type [text]"},
 		},
 		{
+			name:  "leaf then a deeper dotted child, inside an object",
+			index: "logs-a",
+			docs:  []string{`{"o":{"a":"x"}}`, `{"o":{"a.b.c":"y"}}`},
+			want:  []string{"201", "400 Could not dynamically add mapping for field [a.b.c]. Existing mapping for [o.a] must be of type object but found [text]."},
+		},
+		{
 			name:   "object then leaf",
 			index:  "logs-a",
 			docs:   []string{`{"a.b":"y"}`, `{"a":"x"}`, `{"a":{"b":"z"}}`},
