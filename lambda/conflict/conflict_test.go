@@ -2,6 +2,7 @@ package conflict
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -97,4 +98,23 @@ func TestTrackerBoundsRebuilds(t *testing.T) {
 	if tr.Demotion(0) != nil {
 		t.Fatal("Reset kept a demotion")
 	}
+}
+
+// Any reason, however cut or crafted, parses without panicking, and every
+// field found is text of the reason.
+func FuzzParse(f *testing.F) {
+	f.Add("mapper_parsing_exception: failed to parse field [n] of type [long] in document with id '1'")
+	f.Add("Could not dynamically add mapping for field [a]. Existing mapping for [] must be of type object but found [x].")
+	f.Add("object mapping for [[a]] tried to parse field [ as object")
+	f.Fuzz(func(t *testing.T, reason string) {
+		c, ok := Parse(reason)
+		if ok != (c.NoRoom || len(c.Fields) > 0) {
+			t.Fatalf("ok %v for %+v", ok, c)
+		}
+		for _, field := range c.Fields {
+			if field == "" || !strings.Contains(reason, "["+field+"]") {
+				t.Fatalf("field %q not in %q", field, reason)
+			}
+		}
+	})
 }

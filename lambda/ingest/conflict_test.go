@@ -74,7 +74,7 @@ func conflictDay(t0 time.Time) (evs []cwlogs.LogEvent, demoted map[int]map[strin
 // to send the later events of the day to the dead-letter queue, and replay
 // failed the same way. Each is now indexed once, its clashing values under
 // @invalid or @unmapped, counted in FieldsDemoted.
-func TestMappingConflictsAreDemotedNotLost(t *testing.T) {
+func TestHandlerDemotesMappingConflicts(t *testing.T) {
 	var logs, emf bytes.Buffer
 	h, env := inProcess(t, &logs, &emf)
 	evs, demoted := conflictDay(time.Date(2024, 5, 1, 1, 0, 0, 0, time.UTC))
@@ -114,7 +114,7 @@ func TestMappingConflictsAreDemotedNotLost(t *testing.T) {
 
 // An event refused again after every rebuild goes to the dead-letter
 // queue as before, with the reason of each refusal.
-func TestEventRefusedAfterDemotionKeepsEveryReason(t *testing.T) {
+func TestHandlerKeepsEveryRefusalAfterDemotion(t *testing.T) {
 	var logs, emf bytes.Buffer
 	h, env := inProcess(t, &logs, &emf)
 	evs := scenarioEvents(7, 3)
