@@ -27,6 +27,10 @@ type Item struct {
 	// Ref is the caller's handle for the item (an event's position),
 	// returned in Result.
 	Ref int
+	// Rebuild, if set, is asked for a new body for the item Ref when the
+	// domain refuses it for good (see Rebuilder); ok false keeps the
+	// refusal. Items share one function, so setting it costs nothing.
+	Rebuild func(ref, status int, reason string) (body []byte, ok bool)
 }
 
 // Failure is an item that was not indexed and why.
@@ -50,6 +54,9 @@ type Result struct {
 	Unresolved []Failure
 	// Retried counts item sends after the first.
 	Retried int
+	// Rebuilt counts item sends after a refusal the source rebuilt the
+	// item for (Rebuilder).
+	Rebuilt int
 }
 
 // RequestStats describes one _bulk round trip, for metrics and logs.
@@ -156,8 +163,22 @@ type Source interface {
 	AppendItem(dst []byte, i int) (out []byte, id, refused string)
 }
 
+// Rebuilder is a Source that can build an item again so that the domain
+// accepts it, such as a document the day's index refused for its mapping.
+// The rebuilt item is sent at once, in the same round, not after a
+// backoff; when it is refused for good again, its Failure gives every
+// refusal's reason.
+type Rebuilder interface {
+	// Rebuild is told that item i was refused for good with status and
+	// reason, and reports whether AppendItem now yields a different item
+	// worth sending. It must answer false in the end for an item refused
+	// again and again.
+	Rebuild(i, status int, reason string) bool
+}
+
 // Index sends items until each is indexed, failed for good, or out of
-// retries or time. It never returns an item twice or forgets one.
+// retries or time. It never returns an item twice or forgets one. An item
+// rebuilt after a refusal gets its new Body in items.
 func (ix *Indexer) Index(ctx context.Context, items []Item) Result {
 	res := ix.IndexSource(ctx, itemSource(items))
 	for k, i := range res.Indexed {
@@ -180,6 +201,17 @@ func (s itemSource) AppendItem(dst []byte, i int) (out []byte, id, refused strin
 	return append(dst, s[i].Body...), s[i].ID, ""
 }
 
+func (s itemSource) Rebuild(i, status int, reason string) bool {
+	if s[i].Rebuild == nil {
+		return false
+	}
+	body, ok := s[i].Rebuild(s[i].Ref, status, reason)
+	if ok {
+		s[i].Body = body
+	}
+	return ok
+}
+
 // IndexSource is Index for items built on demand; each Ref in the Result
 // is the item's number in src.
 func (ix *Indexer) IndexSource(ctx context.Context, src Source) Result {
@@ -189,6 +221,7 @@ func (ix *Indexer) IndexSource(ctx context.Context, src Source) Result {
 		pending[i] = i
 	}
 	r := round{ix: ix, src: src, res: &res, maxBytes: ix.cfg.MaxBytes, last: map[int]Failure{}}
+	r.rebuilder, _ = src.(Rebuilder)
 	for attempt := 1; len(pending) > 0; attempt++ {
 		if attempt > 1 {
 			if attempt > ix.cfg.MaxAttempts {
@@ -230,6 +263,10 @@ type round struct {
 	res      *Result
 	maxBytes int // lowered when the domain answers 413
 	last     map[int]Failure
+	// rebuilder is src when it can rebuild refused items; refusals holds
+	// the reasons of the refusals each rebuilt item has had so far.
+	rebuilder Rebuilder
+	refusals  map[int]string
 }
 
 // send sends every pending item once and returns those to retry.
@@ -253,7 +290,11 @@ func (r *round) send(ctx context.Context, pending []int) (retry []int) {
 		status, resp, err := r.post(ctx, len(chunk))
 		switch v := classifyRequest(status, err, len(chunk)); v {
 		case requestOK:
-			retry = append(retry, r.readItems(chunk, resp)...)
+			var again []int
+			again, retry = r.readItems(chunk, resp, retry)
+			if len(again) > 0 {
+				halves = append(halves, again)
+			}
 		case requestRetry:
 			reason := requestReason(status, resp, err)
 			for _, i := range chunk {
@@ -364,9 +405,10 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-// readItems records each item's outcome from a 2xx response and returns
-// the items to retry.
-func (r *round) readItems(chunk []int, resp []byte) (retry []int) {
+// readItems records each item's outcome from a 2xx response, appends the
+// items to retry after a backoff to retry, and returns the rebuilt items
+// to send again now.
+func (r *round) readItems(chunk []int, resp []byte, retry []int) (again, retryOut []int) {
 	statuses, err := parseResponse(resp, len(chunk), r.ix.statuses)
 	if err == nil {
 		r.ix.statuses = statuses
@@ -384,7 +426,7 @@ func (r *round) readItems(chunk []int, resp []byte) (retry []int) {
 		for _, i := range chunk {
 			r.last[i] = Failure{Reason: reason}
 		}
-		return chunk
+		return nil, append(retry, chunk...)
 	}
 	for k, i := range chunk {
 		s := statuses[k]
@@ -395,10 +437,23 @@ func (r *round) readItems(chunk []int, resp []byte) (retry []int) {
 			r.last[i] = Failure{Status: s.Status, Reason: s.Reason}
 			retry = append(retry, i)
 		default:
-			r.res.Failed = append(r.res.Failed, Failure{Ref: i, Status: s.Status, Reason: s.Reason})
+			reason := s.Reason
+			if prev, ok := r.refusals[i]; ok {
+				reason = prev + "; rebuilt, then: " + reason
+			}
+			if r.rebuilder != nil && r.rebuilder.Rebuild(i, s.Status, s.Reason) {
+				if r.refusals == nil {
+					r.refusals = map[int]string{}
+				}
+				r.refusals[i] = reason
+				r.res.Rebuilt++
+				again = append(again, i)
+				continue
+			}
+			r.res.Failed = append(r.res.Failed, Failure{Ref: i, Status: s.Status, Reason: reason})
 		}
 	}
-	return retry
+	return again, retry
 }
 
 // What to do with a whole request's answer.

@@ -309,3 +309,62 @@ func TestNewRejectsNoLimit(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// An item refused for good is offered for rebuilding; a rebuilt item is
+// sent again at once, without a backoff, and one refused again fails with
+// the reasons of every refusal.
+func TestIndexRebuildsRefusedItems(t *testing.T) {
+	in := items(4, 100)
+	rebuilds := map[string]int{}
+	rebuild := func(id string, fixed bool) func(int, int, string) ([]byte, bool) {
+		return func(ref, status int, reason string) ([]byte, bool) {
+			if status != 400 || !strings.Contains(reason, "r400") || in[ref].ID != id {
+				t.Errorf("%s: Rebuild(%d, %q)", id, status, reason)
+			}
+			rebuilds[id]++
+			if rebuilds[id] > 1 {
+				return nil, false
+			}
+			body := item(0, id, 100).Body
+			if fixed {
+				body = bytes.Replace(body, []byte(`"m":"`), []byte(`"m":"fixed`), 1)
+			}
+			return body, true
+		}
+	}
+	in[1].Rebuild = rebuild("id1", true)
+	in[2].Rebuild = rebuild("id2", false)
+	var bodies [][]byte
+	p := &script{t: t, fn: func(n int, ids []string) (int, []byte, error) {
+		body := bodies[len(bodies)-1]
+		return 200, itemsResponse(ids, func(id string) int {
+			if id != "id0" && !bytes.Contains(body, []byte(`"_id":"`+id+`"}}`+"\n"+`{"m":"fixed`)) {
+				return 400
+			}
+			return 201
+		}), nil
+	}}
+	slept := 0
+	ix, err := New(posterFunc(func(ctx context.Context, body []byte) (int, []byte, error) {
+		bodies = append(bodies, bytes.Clone(body))
+		return p.PostBulk(ctx, body)
+	}), Config{MaxBytes: 1 << 20, Sleep: func(context.Context, time.Duration) error { slept++; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := ix.Index(context.Background(), in)
+	accounted(t, in, res)
+	if !slices.Equal(res.Indexed, []int{0, 1}) || res.Rebuilt != 2 || slept != 0 || len(p.calls) != 2 {
+		t.Errorf("indexed %v rebuilt %d slept %d calls %d, want [0 1], 2 rebuilt, no sleep, 2 calls", res.Indexed, res.Rebuilt, slept, len(p.calls))
+	}
+	reasons := map[int]string{}
+	for _, f := range res.Failed {
+		reasons[f.Ref] = f.Reason
+	}
+	if r := reasons[2]; strings.Count(r, "r400") != 2 || !strings.Contains(r, "; rebuilt, then: ") {
+		t.Errorf("item rebuilt and refused again: reason %q, want both refusals", r)
+	}
+	if r := reasons[3]; strings.Count(r, "r400") != 1 {
+		t.Errorf("item without Rebuild: reason %q", r)
+	}
+}

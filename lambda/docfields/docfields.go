@@ -19,10 +19,16 @@ const (
 	// Invalid holds, verbatim, each value that could not be coerced to its
 	// declared type: {"@invalid": {"status": "abc"}}. Mapped as keywords.
 	Invalid = "@invalid"
+	// Unmapped holds, as they came, the fields of an event that the day's
+	// index could not map (it had no room for more fields, or a value
+	// clashed even under @invalid): {"@unmapped": {"k17": 3}}. Stored in
+	// the document, never mapped ("enabled": false), so it never adds a
+	// field to the index; search such values through @message.
+	Unmapped = "@unmapped"
 )
 
 // PlainMessage is the field a line that is neither LTSV nor JSON lands in.
 const PlainMessage = "message"
 
 // All lists the added fields, for mappings and reserved-name checks.
-var All = []string{Timestamp, ID, LogGroup, LogStream, Owner, Message, Invalid}
+var All = []string{Timestamp, ID, LogGroup, LogStream, Owner, Message, Invalid, Unmapped}

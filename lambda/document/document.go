@@ -53,6 +53,63 @@ type ItemInfo struct {
 	// sent (its id or its time); nothing was written. Keep the event in
 	// the dead-letter queue with this reason.
 	Refused string
+	// Demoted counts the values AppendDemotedItem moved under @invalid or
+	// @unmapped.
+	Demoted int
+}
+
+// Demotion says what to keep out of the index mapping when an event that
+// the domain refused for its mapping is built again (package conflict
+// reads it from the refusal).
+type Demotion struct {
+	// Fields are full field paths from the refusal. A top-level field
+	// that holds one (its name is the path, leads to it, or lies under
+	// it) is written as a string of its value under @invalid instead; a
+	// path under @invalid itself (a value kept there clashing with
+	// another) sends that value under @unmapped.
+	Fields []string
+	// Unmapped moves every field that is neither declared in the field
+	// types nor the time field under @unmapped, which the index template
+	// stores in the document but never maps: it holds any number of
+	// fields of any shape.
+	Unmapped bool
+}
+
+// Where appendMembers writes a field.
+type destination int
+
+const (
+	inPlace destination = iota
+	toInvalid
+	toUnmapped
+)
+
+// destination is where d sends the field name; declared says it has a
+// declared type or is the time field.
+func (d *Demotion) destination(name string, declared bool) destination {
+	for _, f := range d.Fields {
+		if under, ok := strings.CutPrefix(f, docfields.Invalid+"."); ok && holds(name, under) {
+			return toUnmapped
+		}
+	}
+	if d.Unmapped && !declared {
+		return toUnmapped
+	}
+	for _, f := range d.Fields {
+		if holds(name, f) {
+			return toInvalid
+		}
+	}
+	return inPlace
+}
+
+// holds reports whether the top-level field name holds the field at path:
+// it is the path ("n"), an object on the way to it ("a" for "a.b"), or,
+// written with dots, a field under it ("a.b" for "a").
+func holds(name, path string) bool {
+	return name == path ||
+		(len(path) > len(name) && path[len(name)] == '.' && path[:len(name)] == name) ||
+		(len(name) > len(path) && name[len(path)] == '.' && name[:len(path)] == path)
 }
 
 // Builder writes bulk items. It reuses its scratch buffers, so it must be
@@ -70,6 +127,10 @@ type Builder struct {
 	nested     []member // stack of nested JSON objects' members
 	seen       map[string]int
 	invalid    []byte
+	// unmapped collects the fields a demotion sends under @unmapped.
+	unmapped []byte
+	// demotion is AppendDemotedItem's, nil when building as usual.
+	demotion *Demotion
 
 	// The index name of the last day seen, reused while the day holds.
 	day   [3]int
@@ -144,7 +205,19 @@ var (
 	keyOwner     = `,"` + docfields.Owner + `":`
 	keyMessage   = `,"` + docfields.Message + `":`
 	keyInvalid   = `,"` + docfields.Invalid + `":{`
+	keyUnmapped  = `,"` + docfields.Unmapped + `":{`
 )
+
+// AppendDemotedItem is AppendBulkItem for an event the domain refused for
+// its mapping: the fields d names are written under @invalid or
+// @unmapped, counted in ItemInfo.Demoted. A nil d builds the event as
+// AppendBulkItem does.
+func (b *Builder) AppendDemotedItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEvent, d *Demotion) ([]byte, ItemInfo) {
+	b.demotion = d
+	dst, info := b.AppendBulkItem(dst, p, ev)
+	b.demotion = nil
+	return dst, info
+}
 
 // AppendBulkItem appends the two NDJSON lines of ev's bulk "index" item to
 // dst, each ending in "\n" (unless it refuses the event, see below):
@@ -214,11 +287,16 @@ func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEv
 		dst = jsonwrite.Member(dst, docfields.PlainMessage)
 		dst = jsonwrite.String(dst, line)
 	} else {
-		b.invalid = b.invalid[:0]
+		b.invalid, b.unmapped = b.invalid[:0], b.unmapped[:0]
 		dst = b.appendMembers(dst, &info, format == formatLTSV && !escaped)
 		if len(b.invalid) > 0 {
 			dst = append(dst, keyInvalid...)
 			dst = append(dst, b.invalid...)
+			dst = append(dst, '}')
+		}
+		if len(b.unmapped) > 0 {
+			dst = append(dst, keyUnmapped...)
+			dst = append(dst, b.unmapped...)
 			dst = append(dst, '}')
 		}
 	}

@@ -47,7 +47,13 @@ type item struct {
 // not two valid NDJSON lines without duplicate keys.
 func build(t testing.TB, b *document.Builder, ev cwlogs.LogEvent) item {
 	t.Helper()
-	out, info := b.AppendBulkItem(nil, testPayload, &ev)
+	return buildDemoted(t, b, ev, nil)
+}
+
+// buildDemoted is build through AppendDemotedItem.
+func buildDemoted(t testing.TB, b *document.Builder, ev cwlogs.LogEvent, d *document.Demotion) item {
+	t.Helper()
+	out, info := b.AppendDemotedItem(nil, testPayload, &ev, d)
 	lines := checkBulk(t, out)
 	if len(lines) != 2 {
 		t.Fatalf("want 2 lines, got %d: %q", len(lines), out)
@@ -505,6 +511,14 @@ func FuzzAppendBulkItem(f *testing.F) {
 		if !dailyIndex.MatchString(info.Index) {
 			t.Fatalf("index %q", info.Index)
 		}
+		// Built again with fields demoted (as after a mapping refusal), it
+		// is still one valid item, for the same index.
+		for _, d := range []document.Demotion{{Fields: []string{"a", "status", "@invalid.status", "x.y"}}, {Unmapped: true}} {
+			again, infoAgain := b.AppendDemotedItem(nil, testPayload, &cwlogs.LogEvent{ID: "id", Timestamp: timestamp, Message: msg}, &d)
+			if len(checkBulk(t, again)) != 2 || infoAgain.Index != info.Index || infoAgain.Refused != "" {
+				t.Fatalf("demoted %+v: %q %+v", d, again, infoAgain)
+			}
+		}
 	})
 }
 
@@ -618,5 +632,56 @@ func TestRefusedEvents(t *testing.T) {
 				t.Errorf("refused %q, wrote %q; want a reason with %q and nothing written", info.Refused, out, tt.want)
 			}
 		})
+	}
+}
+
+// A demotion moves the top-level fields holding the paths a refusal names
+// under @invalid, as strings; a path under @invalid, and with Unmapped
+// every undeclared field, under @unmapped, as it came. Declared fields and
+// the time field stay in place unless named.
+func TestDemotion(t *testing.T) {
+	b := newBuilder(t, document.Config{TimeField: "time", FieldTypes: fieldtypes.Map{"status": fieldtypes.Integer}})
+	tests := []struct {
+		name, msg string
+		d         document.Demotion
+		want      string // the fields, as JSON
+		demoted   int
+	}{
+		{"named leaf", `{"n":"word","k":"v"}`, document.Demotion{Fields: []string{"n"}},
+			`{"@invalid":{"n":"word"},"k":"v"}`, 1},
+		{"object on the way to the path", `{"o":{"p":{"q":1}},"k":"v"}`, document.Demotion{Fields: []string{"o.p.q"}},
+			`{"@invalid":{"o":"{\"p\":{\"q\":1}}"},"k":"v"}`, 1},
+		{"dotted LTSV label under the path", "a.b:y\tk:v", document.Demotion{Fields: []string{"a"}},
+			`{"@invalid":{"a.b":"y"},"k":"v"}`, 1},
+		{"a prefix that is no path segment", "ab:y\ta:z", document.Demotion{Fields: []string{"a"}},
+			`{"@invalid":{"a":"z"},"ab":"y"}`, 1},
+		{"number and bool kept as their text", `{"n":12,"f":true}`, document.Demotion{Fields: []string{"n", "f"}},
+			`{"@invalid":{"n":"12","f":"true"}}`, 2},
+		{"clash under @invalid", "status.x:1\tk:v", document.Demotion{Fields: []string{"@invalid.status"}},
+			`{"@unmapped":{"status.x":"1"},"k":"v"}`, 1},
+		{"unmapped keeps declared fields and the time field", `{"time":"2024-05-01T00:00:00Z","status":"200","x":{"y":[1,"2"]},"z":null}`,
+			document.Demotion{Unmapped: true},
+			`{"time":"2024-05-01T00:00:00.000Z","status":200,"@unmapped":{"x":{"y":[1,"2"]}}}`, 1},
+		{"coercion failure stays under @invalid", "status:abc\tk:v", document.Demotion{Unmapped: true},
+			`{"@invalid":{"status":"abc"},"@unmapped":{"k":"v"}}`, 1},
+		{"nothing named", "k:v\tj:w", document.Demotion{Fields: []string{"other"}}, `{"k":"v","j":"w"}`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it := buildDemoted(t, b, cwlogs.LogEvent{ID: "1", Timestamp: ts, Message: tt.msg}, &tt.d)
+			var want map[string]any
+			dec := json.NewDecoder(strings.NewReader(tt.want))
+			dec.UseNumber()
+			if err := dec.Decode(&want); err != nil {
+				t.Fatal(err)
+			}
+			if got := it.fields(); jsonString(t, got) != jsonString(t, want) || it.info.Demoted != tt.demoted {
+				t.Errorf("fields %s, %d demoted; want %s, %d", jsonString(t, got), it.info.Demoted, jsonString(t, want), tt.demoted)
+			}
+		})
+	}
+	// Without a demotion the builder is back to normal.
+	if it := build(t, b, cwlogs.LogEvent{ID: "1", Timestamp: ts, Message: `{"n":"word"}`}); it.doc["n"] != "word" || it.info.Demoted != 0 {
+		t.Errorf("after a demotion: %v", it.doc)
 	}
 }

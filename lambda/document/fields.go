@@ -103,6 +103,12 @@ func (b *Builder) appendMembers(dst []byte, info *ItemInfo, plainValues bool) []
 		if i == b.timeMember {
 			t = fieldtypes.Date // the time field is always a date
 		}
+		if b.demotion != nil {
+			if b.demote(m, b.demotion.destination(m.name, t != "")) {
+				info.Demoted++
+				continue
+			}
+		}
 		mark := len(dst)
 		if m.plain {
 			dst = append(dst, ',', '"')
@@ -142,6 +148,35 @@ func (b *Builder) appendMembers(dst []byte, info *ItemInfo, plainValues bool) []
 		}
 	}
 	return dst
+}
+
+// demote writes m where a demotion sends it and reports whether it did.
+// Under @invalid a value is a string, as a coercion failure is; under
+// @unmapped, which is never mapped, it keeps its JSON form.
+func (b *Builder) demote(m *member, to destination) bool {
+	switch to {
+	case toInvalid:
+		b.invalid = jsonwrite.Member(b.invalid, m.name)
+		b.invalid = jsonwrite.String(b.invalid, m.rawOrStr())
+	case toUnmapped:
+		mark := len(b.unmapped)
+		b.unmapped = jsonwrite.Member(b.unmapped, m.name)
+		var ok bool
+		switch m.kind {
+		case '"':
+			b.unmapped, ok = jsonwrite.String(b.unmapped, m.str), true
+		case '{', '[':
+			b.unmapped, ok = b.appendJSON(b.unmapped, m.raw)
+		default:
+			b.unmapped, ok = append(b.unmapped, m.raw...), true
+		}
+		if !ok {
+			b.unmapped = jsonwrite.String(jsonwrite.Member(b.unmapped[:mark], m.name), m.raw)
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // rawOrStr is the verbatim value for @invalid: the decoded string for a

@@ -142,7 +142,12 @@ func (s Spec) IndexTemplateBody() Body {
 		docfields.Message:   Body{"type": "text"},
 		// Values kept verbatim because they failed coercion: always keywords
 		// (the dynamic template below), whatever they look like.
-		docfields.Invalid:      Body{"type": "object", "dynamic": true},
+		docfields.Invalid: Body{"type": "object", "dynamic": true},
+		// Fields an index could not map (no room for more, or a clash even
+		// under @invalid), kept in the document but never parsed, so they
+		// add no field and refuse nothing
+		// (https://docs.opensearch.org/latest/field-types/mapping-parameters/enabled/).
+		docfields.Unmapped:     Body{"type": "object", "enabled": false},
 		docfields.PlainMessage: Body{"type": "text"},
 	}
 	for f, t := range s.FieldTypes {

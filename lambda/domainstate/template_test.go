@@ -3,12 +3,14 @@ package domainstate
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/logsearch/logsearch/lambda/cwlogs"
+	"github.com/logsearch/logsearch/lambda/docfields"
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
 )
@@ -125,4 +127,47 @@ func TestTemplateIndexesEveryTimeFormatInOneIndex(t *testing.T) {
 			t.Errorf("no document refused: statuses %v; the fake no longer models date detection", statuses)
 		}
 	})
+}
+
+// The template maps @unmapped as a disabled object, so a document that an
+// index has no room for, or whose values clash even under @invalid, can
+// keep them there: any shape, any number, and no field added.
+func TestTemplateKeepsUnmappedOutOfTheMapping(t *testing.T) {
+	spec := exampleSpec()
+	srv, err := fakeopensearch.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	installTemplate(t, srv, spec.TemplateName(), spec.IndexTemplateBody())
+	var wide strings.Builder
+	wide.WriteString(`{"@timestamp":"2024-05-01T00:00:00.000Z","@unmapped":{`)
+	for k := range TotalFieldsLimit + 1 {
+		fmt.Fprintf(&wide, `"k%d":%d,`, k, k)
+	}
+	wide.WriteString(`"o":{"a":1}}}`)
+	index := spec.IndexPrefix + "-2024.05.01"
+	for i, doc := range []string{wide.String(), `{"@timestamp":"2024-05-01T00:00:00.000Z","@unmapped":{"o":"flat","k0":"word"}}`} {
+		body := `{"index":{"_index":"` + index + `","_id":"` + fmt.Sprint(i) + `"}}` + "\n" + doc + "\n"
+		resp, err := http.Post(srv.URL+"/_bulk", "application/x-ndjson", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Items []map[string]struct {
+				Status int            `json:"status"`
+				Error  map[string]any `json:"error"`
+			} `json:"items"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		_ = resp.Body.Close()
+		if err != nil || len(out.Items) != 1 || out.Items[0]["index"].Status != http.StatusCreated {
+			t.Fatalf("document %d: %v %+v", i, err, out)
+		}
+	}
+	for f := range srv.Mapping(index) {
+		if strings.HasPrefix(f, docfields.Unmapped+".") {
+			t.Errorf("%s was mapped", f)
+		}
+	}
 }

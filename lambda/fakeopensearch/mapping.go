@@ -54,6 +54,9 @@ type mapper struct {
 	format      string // date fields
 	multiFields int    // sub-fields under "fields", each counted as a field
 	props       map[string]*mapper
+	// disabled is an object with "enabled": false: its content is kept in
+	// _source and never parsed nor mapped, whatever its shape.
+	disabled bool
 }
 
 // dynamicTemplate is one entry of mappings.dynamic_templates
@@ -327,6 +330,10 @@ func mapperFrom(d map[string]any) (*mapper, error) {
 		m.multiFields = len(f)
 	}
 	if typ == "object" {
+		// https://docs.opensearch.org/latest/field-types/mapping-parameters/enabled/;
+		// DocumentParser.parseObjectOrNested skips the children of a
+		// disabled object before it looks at the value.
+		m.disabled = d["enabled"] == false
 		m.props = map[string]*mapper{}
 		if props, ok := d["properties"].(map[string]any); ok {
 			if err := addProperties(m, props); err != nil {
@@ -453,19 +460,32 @@ func (p *docParser) object(m *mapper, path string, members []member) *itemError 
 		}
 		parts := strings.Split(mb.key, ".")
 		at, atPath := m, path
-		for i, part := range parts[:len(parts)-1] {
+		disabled := false
+		for _, part := range parts[:len(parts)-1] {
 			full := join(atPath, part)
 			next := at.props[part]
 			switch {
+			case next != nil && next.disabled:
+				disabled = true
 			case next == nil:
 				next = &mapper{typ: "object", props: map[string]*mapper{}}
 				at.props[part] = next
 			case next.props == nil:
+				// The first name is the dotted key as the document wrote
+				// it, relative to its object; the second is a full path
+				// (DocumentParser.getDynamicParentMapper; DocumentParserTests
+				// expects "field [field.bar.baz]. Existing mapping for [field]").
 				return mappingError("mapper_parsing_exception", fmt.Sprintf(
 					"Could not dynamically add mapping for field [%s]. Existing mapping for [%s] must be of type object but found [%s].",
-					join(path, strings.Join(parts[:i+2], ".")), full, next.typ), nil)
+					mb.key, full, next.typ), nil)
+			}
+			if disabled {
+				break
 			}
 			at, atPath = next, full
+		}
+		if disabled {
+			continue
 		}
 		if e := p.value(at, atPath, parts[len(parts)-1], mb.value); e != nil {
 			return e
@@ -506,6 +526,9 @@ func (p *docParser) value(parent *mapper, parentPath, name string, v any) *itemE
 			return nil
 		}
 		parent.props[name] = m
+	}
+	if m.disabled {
+		return nil
 	}
 	if obj, ok := v.([]member); ok {
 		if m.props == nil {

@@ -159,6 +159,12 @@ func TestMappingRules(t *testing.T) {
 				"400 failed to parse field [a] of type [text]"},
 		},
 		{
+			name:  "leaf then a deeper dotted child, inside an object",
+			index: "logs-a",
+			docs:  []string{`{"o":{"a":"x"}}`, `{"o":{"a.b.c":"y"}}`},
+			want:  []string{"201", "400 Could not dynamically add mapping for field [a.b.c]. Existing mapping for [o.a] must be of type object but found [text]."},
+		},
+		{
 			name:   "object then leaf",
 			index:  "logs-a",
 			docs:   []string{`{"a.b":"y"}`, `{"a":"x"}`, `{"a":{"b":"z"}}`},
@@ -188,6 +194,19 @@ func TestMappingRules(t *testing.T) {
 			docs:   []string{`{"k":"v","o":{"x":1}}`, `{"s":"text"}`, `{"o":{"y":2}}`},
 			want:   []string{"201", "400 Limit of total fields [4] has been exceeded", "201"},
 			mapped: map[string]string{"k": "keyword", "o": "object", "o.x": "long", "o.y": "long"},
+		},
+		{
+			// An object with "enabled": false is kept in _source and never
+			// parsed: any shape, no field added, even past the limit
+			// (https://docs.opensearch.org/latest/field-types/mapping-parameters/enabled/).
+			name: "a disabled object maps nothing and refuses nothing",
+			templates: map[string]string{"logs": `{"index_patterns":["logs-*"],"template":{"settings":{"index":{"mapping":{"total_fields":{"limit":"3"}}}},
+				"mappings":{"properties":{"u":{"type":"object","enabled":false}}}}}`},
+			// u, then k as text with its keyword sub-field: 3.
+			index:  "logs-a",
+			docs:   []string{`{"u":{"a":"x","b":{"c":1}}}`, `{"u":{"a":{"d":1},"b":"y","e":[1,"z"],"f.g":2}}`, `{"u":"flat"}`, `{"u.h":1,"k":"v"}`, `{"k":"w","l":"x"}`},
+			want:   []string{"201", "201", "201", "201", "400 Limit of total fields [3] has been exceeded"},
+			mapped: map[string]string{"u": "object", "k": "text"},
 		},
 		{
 			name: "declared types are checked",

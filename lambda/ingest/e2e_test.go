@@ -438,6 +438,16 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("mapping conflicts are demoted, not kept", func(t *testing.T) {
+		env.os.Reset()
+		env.sqs.Reset()
+		evs, _ := conflictDay(time.Date(2024, 5, 1, 1, 0, 0, 0, time.UTC))
+		if errs := env.rie.invokeAsync(t, cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))); len(errs) > 0 {
+			t.Fatalf("invocation failed: %q", errs)
+		}
+		checkAccounted(t, env, collect(t, env), evs, nil)
+	})
+
 	t.Run("DLQ unreachable fails the invocation", func(t *testing.T) {
 		env.os.Reset()
 		env.sqs.Reset()

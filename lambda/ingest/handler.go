@@ -16,6 +16,7 @@ import (
 
 	"github.com/logsearch/logsearch/lambda/archivewriter"
 	"github.com/logsearch/logsearch/lambda/bulk"
+	"github.com/logsearch/logsearch/lambda/conflict"
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/dlq"
 	"github.com/logsearch/logsearch/lambda/document"
@@ -47,6 +48,11 @@ type handler struct {
 	// dup marks the events whose id a later event of the payload repeats.
 	dup     []bool
 	seenIDs map[string]int
+	// conflicts holds the demotions of the events the day's index refused
+	// for their mapping; demoted counts the fields of each already counted
+	// in FieldsDemoted.
+	conflicts conflict.Tracker
+	demoted   []int
 
 	// The current invocation's metrics and logger, for onRequest.
 	cur    *metrics.Invocation
@@ -141,7 +147,8 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	m.Unresolved = lost
 	log.Info("invocation done", "eventsIn", m.EventsIn, "indexed", m.Indexed, "retried", m.Retried,
-		"sentToDLQ", m.SentToDLQ, "unresolved", m.Unresolved, "coercedInvalid", m.CoercedInvalid)
+		"sentToDLQ", m.SentToDLQ, "unresolved", m.Unresolved, "coercedInvalid", m.CoercedInvalid,
+		"rebuilt", res.Rebuilt, "fieldsDemoted", m.FieldsDemoted)
 
 	if lost == 0 {
 		return nil, nil
@@ -170,6 +177,8 @@ type eventSource struct {
 
 func (h *handler) source(p *cwlogs.Payload, m *metrics.Invocation) eventSource {
 	h.built = append(h.built[:0], make([]bool, len(p.LogEvents))...)
+	h.demoted = h.demoted[:0]
+	h.conflicts.Reset()
 	if h.seenIDs == nil {
 		h.seenIDs = map[string]int{}
 	}
@@ -186,7 +195,8 @@ func (s eventSource) AppendItem(dst []byte, i int) ([]byte, string, string) {
 		return dst, "", duplicateReason
 	}
 	ev := &s.p.LogEvents[i]
-	dst, info := s.h.builder.AppendBulkItem(dst, s.p, ev)
+	d := s.h.conflicts.Demotion(i)
+	dst, info := s.h.builder.AppendDemotedItem(dst, s.p, ev, d)
 	if info.Refused != "" {
 		return dst, "", info.Refused
 	}
@@ -194,7 +204,29 @@ func (s eventSource) AppendItem(dst []byte, i int) ([]byte, string, string) {
 		s.h.built[i] = true
 		s.m.CoercedInvalid += info.CoercionFailures
 	}
+	if d != nil {
+		s.countDemoted(i, info.Demoted)
+	}
 	return dst, ev.ID, ""
+}
+
+// Rebuild demotes the fields an event's refusal names, so that the event
+// is sent again at once instead of kept in the dead-letter queue.
+func (s eventSource) Rebuild(i, status int, reason string) bool {
+	return s.h.conflicts.Refused(i, status, reason)
+}
+
+// countDemoted adds event i's newly demoted fields to FieldsDemoted: an
+// item is built again for every send, and a later demotion of the same
+// event only grows.
+func (s eventSource) countDemoted(i, n int) {
+	for len(s.h.demoted) <= i {
+		s.h.demoted = append(s.h.demoted, 0)
+	}
+	if n > s.h.demoted[i] {
+		s.m.FieldsDemoted += n - s.h.demoted[i]
+		s.h.demoted[i] = n
+	}
 }
 
 // keepUndecodable sends a payload that cannot be decoded to the DLQ whole.

@@ -26,6 +26,7 @@ const (
 	Indexed             = "Indexed"             // documents OpenSearch accepted (Count)
 	Retried             = "Retried"             // bulk item sends after the first (Count)
 	CoercedInvalid      = "CoercedInvalid"      // field values that did not fit their declared type (Count)
+	FieldsDemoted       = "FieldsDemoted"       // field values moved under @invalid or @unmapped because the day's index refused them (Count)
 	SentToDLQ           = "SentToDLQ"           // events given up on and kept in the dead-letter queue (Count)
 	UndecodablePayloads = "UndecodablePayloads" // invocation payloads kept whole in the dead-letter queue (Count)
 	Unresolved          = "Unresolved"          // events left for Lambda to retry (Count)
@@ -42,7 +43,10 @@ type Invocation struct {
 	Indexed        int
 	Retried        int
 	CoercedInvalid int
-	SentToDLQ      int
+	// FieldsDemoted counts the field values moved under @invalid or
+	// @unmapped after the day's index refused the event for its mapping.
+	FieldsDemoted int
+	SentToDLQ     int
 	// Undecodable counts payloads kept whole in the DLQ.
 	Undecodable int
 	// Unresolved counts events left for Lambda to retry.
@@ -95,6 +99,7 @@ func (m *Invocation) Write(w io.Writer, now time.Time, function, logGroup, reque
 	add(Indexed, "Count", m.Indexed)
 	add(Retried, "Count", m.Retried)
 	add(CoercedInvalid, "Count", m.CoercedInvalid)
+	add(FieldsDemoted, "Count", m.FieldsDemoted)
 	add(SentToDLQ, "Count", m.SentToDLQ)
 	add(UndecodablePayloads, "Count", m.Undecodable)
 	add(Unresolved, "Count", m.Unresolved)

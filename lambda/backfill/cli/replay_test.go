@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -519,5 +520,48 @@ func TestReplayUsageErrors(t *testing.T) {
 	o, err := ParseReplayArgs([]string{"--dry-run", "--queue-url", testQueue}, func(string) string { return "" }, &bytes.Buffer{})
 	if err != nil || o.Region != "ap-northeast-1" || o.VisibilityTimeout != defaultDryRunVisibility {
 		t.Fatalf("options %+v, %v", o, err)
+	}
+}
+
+// Events kept in the DLQ for a mapping conflict (the day's index mapped
+// user as a keyword and count as a long before they came) were refused
+// the same way on replay until the day rolled over. Replay now demotes
+// the clashing fields as the ingest function does, and indexes them.
+func TestReplayDLQDemotesMappingConflicts(t *testing.T) {
+	fix := newDLQFixture(t)
+	at := time.Date(2024, 5, 31, 12, 0, 0, 0, time.UTC).UnixMilli()
+	evs := []cwlogs.LogEvent{
+		{ID: cwlogstest.EventID(700), Timestamp: at, Message: "user.name:x\tseq:1"},
+		{ID: cwlogstest.EventID(701), Timestamp: at, Message: `{"count":"many","seq":2}`},
+	}
+	fix.failedEvents(t, fix.writer(t, 4096), "/app/web", evs)
+	r := newReplayRun(t, fix)
+	seed := `{"index":{"_index":"cwl-2024.05.31","_id":"seed"}}` + "\n" + `{"user":"bob","count":3}` + "\n"
+	resp, err := http.Post(r.os.URL+"/_bulk", "application/x-ndjson", strings.NewReader(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+
+	res := r.exec()
+	if res.code != ExitOK {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	for id, want := range map[string]map[string]any{evs[0].ID: {"user.name": "x"}, evs[1].ID: {"count": "many"}} {
+		raw, ok := r.os.Doc("cwl-2024.05.31", id)
+		var doc struct {
+			Invalid map[string]any `json:"@invalid"`
+		}
+		if !ok || json.Unmarshal(raw, &doc) != nil {
+			t.Fatalf("event %s not indexed: %s", id, res.stderr)
+		}
+		for k, v := range want {
+			if doc.Invalid[k] != v {
+				t.Errorf("event %s: @invalid[%q] = %v, want %v: %s", id, k, doc.Invalid[k], v, raw)
+			}
+		}
+	}
+	if left := fix.sqs.Remaining(); len(left) != 0 {
+		t.Errorf("%d messages left in the queue", len(left))
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/backfill/rejects"
 	"github.com/logsearch/logsearch/lambda/backfill/resume"
 	"github.com/logsearch/logsearch/lambda/bulk"
+	"github.com/logsearch/logsearch/lambda/conflict"
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/document"
 )
@@ -288,6 +289,12 @@ type worker struct {
 	items []item
 	raw   []byte // the lines of the batch, for the rejects file
 	bulk  []bulk.Item
+	// rebuilder demotes the fields of a line the day's index refused for
+	// its mapping; rebuild is its Rebuild, shared by every item, and
+	// rebuildEv the event it rebuilds, with the object's fallback time.
+	rebuilder conflict.Rebuilder
+	rebuild   func(ref, status int, reason string) ([]byte, bool)
+	rebuildEv cwlogs.LogEvent
 }
 
 type item struct {
@@ -304,6 +311,8 @@ func (r *runner) newWorker() (*worker, error) {
 		return nil, err
 	}
 	w := &worker{runner: r, builder: b, payload: cwlogs.Payload{MessageType: cwlogs.MessageTypeData}}
+	w.rebuilder = conflict.Rebuilder{Builder: b, Event: w.batchEvent}
+	w.rebuild = w.rebuilder.Rebuild
 	w.lines.MaxLineBytes = r.cfg.MaxLineBytes
 	if !r.cfg.DryRun {
 		if w.sender, err = r.deps.NewSender(); err != nil {
@@ -388,6 +397,7 @@ func (w *worker) read(j Job, res *objectResult) error {
 	}
 	w.payload.LogStream = j.Object.Key
 	ev := cwlogs.LogEvent{Timestamp: fallbackTime(j.Object, w.cfg.Document.Location).UnixMilli()}
+	w.rebuildEv.Timestamp = ev.Timestamp
 	w.ids.reset(w.payload.LogGroup, j.Object.Day)
 	w.body, w.items, w.raw = w.body[:0], w.items[:0], w.raw[:0]
 
@@ -499,8 +509,9 @@ func (w *worker) flush(j Job, res *objectResult) error {
 		return nil
 	}
 	w.bulk = w.bulk[:0]
+	w.rebuilder.Reset()
 	for i, it := range w.items {
-		w.bulk = append(w.bulk, bulk.Item{ID: it.id, Body: w.body[it.bodyStart:it.bodyEnd], Ref: i})
+		w.bulk = append(w.bulk, bulk.Item{ID: it.id, Body: w.body[it.bodyStart:it.bodyEnd], Ref: i, Rebuild: w.rebuild})
 	}
 	result := w.sender.Index(w.sendCtx, w.bulk)
 	res.sent += int64(len(w.items))
@@ -529,6 +540,13 @@ func (w *worker) flush(j Job, res *objectResult) error {
 		unsettled--
 	}
 	return nil
+}
+
+// batchEvent is the event of the batch's item ref, for rebuilding it.
+func (w *worker) batchEvent(ref int) (*cwlogs.Payload, *cwlogs.LogEvent) {
+	it := w.items[ref]
+	w.rebuildEv.ID, w.rebuildEv.Message = it.id, string(w.raw[it.rawStart:it.rawEnd])
+	return &w.payload, &w.rebuildEv
 }
 
 // DeliveryError says why a run must stop after result, or nil: documents

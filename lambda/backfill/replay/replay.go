@@ -29,6 +29,8 @@ import (
 	"github.com/logsearch/logsearch/lambda/backfill/pipeline"
 	"github.com/logsearch/logsearch/lambda/backfill/rejects"
 	"github.com/logsearch/logsearch/lambda/bulk"
+	"github.com/logsearch/logsearch/lambda/conflict"
+	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/dlq"
 	"github.com/logsearch/logsearch/lambda/document"
 )
@@ -332,10 +334,17 @@ func (r *runner) handle(ctx context.Context, recs []*record) {
 		r.delete(ctx, append(done, decodable(recs)...))
 		return
 	}
+	// A record kept for a mapping conflict is demoted as the ingest
+	// function would now have done, instead of refused again until the
+	// day's index rolls over.
+	rb := &conflict.Rebuilder{Builder: r.builder, Event: func(ref int) (*cwlogs.Payload, *cwlogs.LogEvent) {
+		return events[ref].src, &events[ref].ev
+	}}
+	rebuild := rb.Rebuild
 	items := make([]bulk.Item, len(events))
 	start := 0
 	for i, end := range ends {
-		items[i] = bulk.Item{ID: events[i].ev.ID, Body: r.body[start:end], Ref: i}
+		items[i] = bulk.Item{ID: events[i].ev.ID, Body: r.body[start:end], Ref: i, Rebuild: rebuild}
 		start = end
 	}
 	res := r.deps.Sender.Index(ctx, items)
