@@ -68,6 +68,8 @@ type alarmSpec struct {
 
 // Alarms is what operators reach the stack's monitoring by.
 type Alarms struct {
+	pulumi.ResourceState
+
 	// TopicArn is the SNS topic every alarm notifies: subscribe a pager or
 	// chat integration to it.
 	TopicArn pulumi.StringOutput
@@ -80,6 +82,11 @@ type Alarms struct {
 // office entry and its target-sync function, and an operations dashboard.
 func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, setup *DomainSetup, dashboards *DashboardsAccess) (*Alarms, error) {
 	domainAlarms, err := domainAlarmSpecs(cfg.Domain, recoveryAdvice(cfg.Archive))
+	if err != nil {
+		return nil, err
+	}
+	alarms := &Alarms{}
+	ctx, err = newStage(ctx, "Alarms", "alarms", alarms)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +130,8 @@ func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion
 	consoleURL := board.DashboardName.ApplyT(func(name string) string {
 		return dashboardConsoleURL(cfg.Partition, cfg.Region, name)
 	}).(pulumi.StringOutput)
-	return &Alarms{TopicArn: topic.arn, DashboardURL: consoleURL}, nil
+	alarms.TopicArn, alarms.DashboardURL = topic.arn, consoleURL
+	return alarms, registerStageOutputs(ctx, alarms)
 }
 
 // dashboardConsoleURL links a CloudWatch dashboard in the console of the
@@ -159,47 +167,47 @@ func newAlarmTopic(ctx *pulumi.Context, cfg *Config) (*alarmTopic, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := kms.NewKey(ctx, "alarms-key", &kms.KeyArgs{
+	key, err := kms.NewKey(ctx, childName(ctx, "alarms-key"), &kms.KeyArgs{
 		Description:          pulumi.Sprintf("logsearch %s: encrypts the alarm notification topic", cfg.Stack),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
 		Policy:               pulumi.String(keyPolicy),
 		Tags:                 tags(cfg, "alarms-key"),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := kms.NewAlias(ctx, "alarms-key-alias", &kms.AliasArgs{
+	if _, err := kms.NewAlias(ctx, childName(ctx, "alarms-key-alias"), &kms.AliasArgs{
 		Name:        pulumi.String(cfg.Names().AlarmKeyAlias),
 		TargetKeyId: key.KeyId,
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return nil, err
 	}
-	topic, err := sns.NewTopic(ctx, "alarms-topic", &sns.TopicArgs{
+	topic, err := sns.NewTopic(ctx, childName(ctx, "alarms-topic"), &sns.TopicArgs{
 		DisplayName:    pulumi.Sprintf("logsearch %s alarms", cfg.Stack),
 		KmsMasterKeyId: key.Arn,
 		Tags:           tags(cfg, "alarms-topic"),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return nil, err
 	}
-	policy, err := sns.NewTopicPolicy(ctx, "alarms-topic-policy", &sns.TopicPolicyArgs{
+	policy, err := sns.NewTopicPolicy(ctx, childName(ctx, "alarms-topic-policy"), &sns.TopicPolicyArgs{
 		Arn: topic.Arn,
 		Policy: policyOf(func(v []string) []policyStatement {
 			return alarmTopicStatements(cfg.Partition, cfg.Region, cfg.AccountID, v[0])
 		}, topic.Arn),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return nil, err
 	}
 	for _, email := range cfg.AlarmEmails {
 		// Named by the address, not its position, so reordering the list
 		// does not re-subscribe (and re-confirm) anybody.
-		if _, err := sns.NewTopicSubscription(ctx, "alarms-email-"+email, &sns.TopicSubscriptionArgs{
+		if _, err := sns.NewTopicSubscription(ctx, childName(ctx, "alarms-email-"+email), &sns.TopicSubscriptionArgs{
 			Topic:    topic.Arn,
 			Protocol: pulumi.String("email"),
 			Endpoint: pulumi.String(email),
-		}); err != nil {
+		}, childOptions(ctx)...); err != nil {
 			return nil, err
 		}
 	}
@@ -314,7 +322,7 @@ func newMetricAlarm(ctx *pulumi.Context, cfg *Config, spec alarmSpec, dimensions
 		args.Period = pulumi.Int(spec.Period)
 		args.Dimensions = dimensions
 	}
-	_, err := cloudwatch.NewMetricAlarm(ctx, "alarm-"+spec.Name, args, pulumi.DependsOn([]pulumi.Resource{topic.policy}))
+	_, err := cloudwatch.NewMetricAlarm(ctx, childName(ctx, "alarm-"+spec.Name), args, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{topic.policy}))...)
 	return err
 }
 
@@ -584,10 +592,10 @@ func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDoma
 			FreeStorageAlarmMiB: freeStorageThresholdMiB(cfg.Domain.VolumeSize),
 		})
 	}).(pulumi.StringOutput)
-	return cloudwatch.NewDashboard(ctx, "operations-dashboard", &cloudwatch.DashboardArgs{
+	return cloudwatch.NewDashboard(ctx, childName(ctx, "operations-dashboard"), &cloudwatch.DashboardArgs{
 		DashboardName: pulumi.String(cfg.Names().Dashboard),
 		DashboardBody: body,
-	})
+	}, childOptions(ctx)...)
 }
 
 // dashboardBody renders the dashboard JSON. Rows of the grid (24 units wide):

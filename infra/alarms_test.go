@@ -25,8 +25,9 @@ const (
 	testTGSuffix      = "targetgroup/logsearch-test/73e2d6bc24d8a067"
 	testSyncFunction  = "logsearch-test-dashboards-targetsync"
 	testSetupFunction = "logsearch-test-setup"
-	testTopicArn      = "arn:aws:sns:us-east-1:" + mockAccount + ":alarms-topic"
-	testKeyArn        = "arn:aws:kms:us-east-1:" + mockAccount + ":key/key-alarms-key"
+	// The mocks name the topic and key after their logical names.
+	testTopicArn = "arn:aws:sns:us-east-1:" + mockAccount + ":" + DefaultName + "-alarms-topic"
+	testKeyArn   = "arn:aws:kms:us-east-1:" + mockAccount + ":key/key-" + DefaultName + "-alarms-key"
 )
 
 var (

@@ -13,6 +13,8 @@ import (
 // Archive is where the stack's copy of the logs lives, if anywhere: the
 // bucket the backfill tool re-indexes from (logsearch:archive).
 type Archive struct {
+	pulumi.ResourceState
+
 	// URL is s3://<bucket>/<prefix>, or "" when the stack has no archive.
 	URL pulumi.StringOutput
 	// created archives are written by the ingest function.
@@ -28,12 +30,16 @@ type Archive struct {
 // configured bucket (or none).
 func NewArchive(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Archive, error) {
 	a := &Archive{prefix: cfg.Archive.Prefix, URL: pulumi.String("").ToStringOutput()}
+	ctx, err := newStage(ctx, "Archive", "archive", a)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case cfg.Archive.Bucket != "":
 		a.URL = pulumi.String(fmt.Sprintf("s3://%s/%s", cfg.Archive.Bucket, cfg.Archive.Prefix)).ToStringOutput()
-		return a, nil
+		return a, registerStageOutputs(ctx, a)
 	case !cfg.Archive.Create:
-		return a, nil
+		return a, registerStageOutputs(ctx, a)
 	}
 	bucket, block, err := newPrivateBucket(ctx, cfg, privateBucketSpec{
 		name: "archive",
@@ -48,17 +54,17 @@ func NewArchive(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Archive, error
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s3.NewBucketPolicy(ctx, "archive", &s3.BucketPolicyArgs{
+	if _, err := s3.NewBucketPolicy(ctx, childName(ctx, "archive"), &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
 		Policy: policyOf(func(v []string) []policyStatement {
 			return []policyStatement{denyInsecureTransport(v[0])}
 		}, bucket.Arn),
-	}, pulumi.DependsOn([]pulumi.Resource{block})); err != nil { // S3 refuses a policy while the block is being set
+	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{block}))...); err != nil { // S3 refuses a policy while the block is being set
 		return nil, err
 	}
 	a.created, a.bucket, a.bucketArn, a.keyArn = true, bucket.Bucket, bucket.Arn, key.Arn
 	a.URL = pulumi.Sprintf("s3://%s/%s", bucket.Bucket, cfg.Archive.Prefix)
-	return a, nil
+	return a, registerStageOutputs(ctx, a)
 }
 
 // writerEnvironment is what the ingest function needs to write a created

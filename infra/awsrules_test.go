@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // awsRule is one service constraint.
@@ -102,8 +103,8 @@ var awsRules = []awsRule{
 						if s, _ := v.(string); len(s) > limit {
 							t.Errorf("%s %s: name %q is over %d characters", typ, r.Name, s, limit)
 						}
-					} else if len(r.Name)+pulumiAutonameSuffix > limit {
-						t.Errorf("%s %s: Pulumi's auto-name would be %d characters, over %d", typ, r.Name, len(r.Name)+pulumiAutonameSuffix, limit)
+					} else if len(r.LogicalName)+pulumiAutonameSuffix > limit {
+						t.Errorf("%s %s: Pulumi's auto-name would be %d characters, over %d", typ, r.LogicalName, len(r.LogicalName)+pulumiAutonameSuffix, limit)
 					}
 				}
 			}
@@ -300,7 +301,9 @@ func distinct(xs []string) []string {
 	return slices.Compact(out)
 }
 
-// ruleGraphs deploys every stack file as it is and its generated variants.
+// ruleGraphs deploys every stack file as it is and its generated variants,
+// among them a LogSearch named by a user's program (the longest name New
+// takes, with upper case) in an odd stack.
 func ruleGraphs(t *testing.T) map[string]func(t *testing.T) ruleGraph {
 	graphs := map[string]func(t *testing.T) ruleGraph{}
 	for _, file := range stackNames(t) {
@@ -313,16 +316,21 @@ func ruleGraphs(t *testing.T) map[string]func(t *testing.T) ruleGraph {
 			small = "m6g.large.search" // production refuses burstable types
 		}
 		large := "r6g.12xlarge.search"
+		longestInstance := "Team-" + strings.Repeat("x", maxInstanceName-len("Team-"))
 		variants := map[string]struct {
 			stack  string
 			domain map[string]any
+			// instance names the LogSearch of a user's program; "" runs Program.
+			instance string
 		}{
-			"as is":                        {file, nil},
-			"stack name Team.Prod_EU":      {"Team.Prod_EU", nil},
-			"stack name of 100 characters": {strings.Repeat("Long.Stack_", 9) + "x", nil},
-			"smallest domain":              {file, map[string]any{"instanceType": small, "volumeSize": minVolumeSize, "iops": nil, "throughput": nil}},
+			"as is":                        {file, nil, ""},
+			"stack name Team.Prod_EU":      {"Team.Prod_EU", nil, ""},
+			"stack name of 100 characters": {strings.Repeat("Long.Stack_", 9) + "x", nil, ""},
+			"smallest domain":              {file, map[string]any{"instanceType": small, "volumeSize": minVolumeSize, "iops": nil, "throughput": nil}, ""},
 			"largest domain": {file, map[string]any{"instanceType": large, "volumeSize": ebsLimits[large].maxGp3,
-				"iops": Gp3RangeOn(large, ebsLimits[large].maxGp3).MaxIops, "throughput": Gp3RangeOn(large, ebsLimits[large].maxGp3).MaxThroughput}},
+				"iops": Gp3RangeOn(large, ebsLimits[large].maxGp3).MaxIops, "throughput": Gp3RangeOn(large, ebsLimits[large].maxGp3).MaxThroughput}, ""},
+			"component " + longestInstance + " in stack Team.Prod_EU":    {"Team.Prod_EU", nil, longestInstance},
+			"component " + longestInstance + " in a 100-character stack": {strings.Repeat("Long.Stack_", 9) + "x", nil, longestInstance},
 		}
 		for label, v := range variants {
 			graphs[file+"/"+label] = func(t *testing.T) ruleGraph {
@@ -342,13 +350,27 @@ func ruleGraphs(t *testing.T) map[string]func(t *testing.T) ruleGraph {
 					b, _ := json.Marshal(d)
 					overrides["logsearch:domain"] = string(b)
 				}
-				run, err := runStackNamed(t, file, v.stack, overrides)
+				program := Program
+				if v.instance != "" {
+					program = func(ctx *pulumi.Context) error {
+						cfg, err := LoadConfig(ctx)
+						if err != nil {
+							return err
+						}
+						_, err = New(ctx, v.instance, cfg)
+						return err
+					}
+				}
+				run, err := runProgram(t, file, v.stack, overrides, program)
 				if err != nil {
 					t.Fatalf("stack %s (%s): %v", v.stack, label, err)
 				}
 				c, err := parseConfig(v.stack, mapSource{values: run.Config})
 				if err != nil {
 					t.Fatal(err)
+				}
+				if v.instance != "" {
+					c = c.forInstance(v.instance)
 				}
 				return ruleGraph{run: run, cfg: c}
 			}

@@ -23,39 +23,39 @@ type privateBucketSpec struct {
 // a production stack keeps the bucket's objects on destroy. The caller adds
 // the bucket policy, which must wait for the returned public access block.
 func newPrivateBucket(ctx *pulumi.Context, cfg *Config, spec privateBucketSpec) (*s3.BucketV2, *s3.BucketPublicAccessBlock, error) {
-	bucket, err := s3.NewBucketV2(ctx, spec.name, &s3.BucketV2Args{
+	bucket, err := s3.NewBucketV2(ctx, childName(ctx, spec.name), &s3.BucketV2Args{
 		ForceDestroy: pulumi.Bool(!cfg.Production),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return nil, nil, err
 	}
-	block, err := s3.NewBucketPublicAccessBlock(ctx, spec.name, &s3.BucketPublicAccessBlockArgs{
+	block, err := s3.NewBucketPublicAccessBlock(ctx, childName(ctx, spec.name), &s3.BucketPublicAccessBlockArgs{
 		Bucket:                bucket.ID(),
 		BlockPublicAcls:       pulumi.Bool(true),
 		BlockPublicPolicy:     pulumi.Bool(true),
 		IgnorePublicAcls:      pulumi.Bool(true),
 		RestrictPublicBuckets: pulumi.Bool(true),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := s3.NewBucketOwnershipControls(ctx, spec.name, &s3.BucketOwnershipControlsArgs{
+	if _, err := s3.NewBucketOwnershipControls(ctx, childName(ctx, spec.name), &s3.BucketOwnershipControlsArgs{
 		Bucket: bucket.ID(),
 		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return nil, nil, err
 	}
 	rule := &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{ApplyServerSideEncryptionByDefault: spec.encryption}
 	if spec.bucketKey {
 		rule.BucketKeyEnabled = pulumi.Bool(true)
 	}
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, spec.name, &s3.BucketServerSideEncryptionConfigurationV2Args{
+	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, childName(ctx, spec.name), &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: bucket.ID(),
 		Rules:  s3.BucketServerSideEncryptionConfigurationV2RuleArray{rule},
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return nil, nil, err
 	}
-	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, spec.name, &s3.BucketLifecycleConfigurationV2Args{
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, childName(ctx, spec.name), &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: bucket.ID(),
 		Rules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
 			Id:         pulumi.String(spec.lifecycleID),
@@ -66,7 +66,7 @@ func newPrivateBucket(ctx *pulumi.Context, cfg *Config, spec privateBucketSpec) 
 				DaysAfterInitiation: pulumi.Int(7),
 			},
 		}},
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return nil, nil, err
 	}
 	return bucket, block, nil

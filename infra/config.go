@@ -89,6 +89,9 @@ type Config struct {
 	Partition string `json:"-"`
 	// AllowedAccountIDs is aws:allowedAccountIds, the provider's account pin.
 	AllowedAccountIDs []string `json:"-"`
+	// instance is the name of the LogSearch built from this config (New
+	// sets it); the physical names derive from it and the stack name.
+	instance string
 }
 
 // NetworkConfig is either an existing VPC (VpcID + SubnetIDs) or a new one.
@@ -1164,7 +1167,7 @@ func (c *Config) ownLogGroupPrefixes() []string {
 }
 
 // Names are the physical names of the resources the stack names itself.
-func (c *Config) Names() StackNames { return NamesFor(c.Stack) }
+func (c *Config) Names() StackNames { return namesFor(c.Stack, c.instance) }
 
 func hasAnyPrefix(s string, prefixes []string) bool {
 	for _, p := range prefixes {

@@ -17,6 +17,8 @@ import (
 // DashboardsAccess is the office entry: internal ALB, listeners, DNS name and
 // the function that keeps the ALB's targets on the domain's current IPs.
 type DashboardsAccess struct {
+	pulumi.ResourceState
+
 	URL                   pulumi.StringOutput
 	LoadBalancerArnSuffix pulumi.StringOutput
 	TargetGroupArnSuffix  pulumi.StringOutput
@@ -87,6 +89,11 @@ var domainChangeEvents = []string{
 
 // NewDashboardsAccess builds the office entry to OpenSearch Dashboards.
 func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain) (*DashboardsAccess, error) {
+	access := &DashboardsAccess{}
+	ctx, err := newStage(ctx, "DashboardsAccess", "dashboards-access", access)
+	if err != nil {
+		return nil, err
+	}
 	d := cfg.Dashboards
 	zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{Name: pulumi.StringRef(d.HostedZone), PrivateZone: pulumi.BoolRef(d.PrivateZone)})
 	if err != nil {
@@ -97,7 +104,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, dom
 	if err != nil {
 		return nil, err
 	}
-	alb, err := lb.NewLoadBalancer(ctx, "dashboards", &lb.LoadBalancerArgs{
+	alb, err := lb.NewLoadBalancer(ctx, childName(ctx, "dashboards"), &lb.LoadBalancerArgs{
 		Internal:                 pulumi.Bool(true),
 		LoadBalancerType:         pulumi.String("application"),
 		IpAddressType:            pulumi.String("ipv4"),
@@ -112,12 +119,12 @@ func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, dom
 			Prefix:  pulumi.String(accessLogPrefix),
 			Enabled: pulumi.Bool(true),
 		},
-	}, pulumi.DependsOn([]pulumi.Resource{logs.policy})) // ELB test-writes to the bucket on creation
+	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{logs.policy}))...) // ELB test-writes to the bucket on creation
 	if err != nil {
 		return nil, err
 	}
 
-	group, err := lb.NewTargetGroup(ctx, "dashboards", &lb.TargetGroupArgs{
+	group, err := lb.NewTargetGroup(ctx, childName(ctx, "dashboards"), &lb.TargetGroupArgs{
 		TargetType:          pulumi.String("ip"),
 		Protocol:            pulumi.String("HTTPS"),
 		ProtocolVersion:     pulumi.String("HTTP1"),
@@ -135,7 +142,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, dom
 			HealthyThreshold:   pulumi.Int(healthCheckThreshold),
 			UnhealthyThreshold: pulumi.Int(healthCheckThreshold),
 		},
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +155,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, dom
 		return nil, err
 	}
 
-	if _, err := route53.NewRecord(ctx, "dashboards", &route53.RecordArgs{
+	if _, err := route53.NewRecord(ctx, childName(ctx, "dashboards"), &route53.RecordArgs{
 		ZoneId: pulumi.String(zone.ZoneId),
 		Name:   pulumi.String(d.HostName),
 		Type:   pulumi.String("A"),
@@ -157,7 +164,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, dom
 			ZoneId:               alb.ZoneId,
 			EvaluateTargetHealth: pulumi.Bool(false), // one record, nothing to fail over to
 		}},
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return nil, err
 	}
 
@@ -166,15 +173,11 @@ func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, dom
 		return nil, err
 	}
 
-	return &DashboardsAccess{
-		URL:                    pulumi.String(dashboardsURL(d.HostName)).ToStringOutput(),
-		LoadBalancerArnSuffix:  alb.ArnSuffix,
-		TargetGroupArnSuffix:   group.ArnSuffix,
-		TargetGroupArn:         group.Arn,
-		LoadBalancerDNSName:    alb.DnsName,
-		TargetSyncFunctionName: syncName,
-		AccessLogBucket:        logs.bucket.Bucket,
-	}, nil
+	access.URL = pulumi.String(dashboardsURL(d.HostName)).ToStringOutput()
+	access.LoadBalancerArnSuffix, access.TargetGroupArnSuffix = alb.ArnSuffix, group.ArnSuffix
+	access.TargetGroupArn, access.LoadBalancerDNSName = group.Arn, alb.DnsName
+	access.TargetSyncFunctionName, access.AccessLogBucket = syncName, logs.bucket.Bucket
+	return access, registerStageOutputs(ctx, access)
 }
 
 // dashboardsURL is what support staff open.
@@ -204,12 +207,12 @@ func newAccessLogBucket(ctx *pulumi.Context, cfg *Config) (*accessLogBucket, err
 	}
 
 	legacyAccount := legacyELBLogAccount(ctx, cfg.Region)
-	policy, err := s3.NewBucketPolicy(ctx, "dashboards-alb-logs", &s3.BucketPolicyArgs{
+	policy, err := s3.NewBucketPolicy(ctx, childName(ctx, "dashboards-alb-logs"), &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
 		Policy: bucket.Arn.ApplyT(func(arn string) string {
 			return accessLogBucketPolicy(arn, cfg.AccountID, legacyAccount)
 		}).(pulumi.StringOutput),
-	}, pulumi.DependsOn([]pulumi.Resource{block})) // S3 refuses a policy while the block is being set
+	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{block}))...) // S3 refuses a policy while the block is being set
 	if err != nil {
 		return nil, err
 	}
@@ -262,29 +265,29 @@ func listenerCertificate(ctx *pulumi.Context, d DashboardsConfig, zoneID string)
 	if d.CertificateArn != "" {
 		return pulumi.String(d.CertificateArn).ToStringOutput(), nil
 	}
-	cert, err := acm.NewCertificate(ctx, "dashboards", &acm.CertificateArgs{
+	cert, err := acm.NewCertificate(ctx, childName(ctx, "dashboards"), &acm.CertificateArgs{
 		DomainName:       pulumi.String(d.HostName),
 		ValidationMethod: pulumi.String("DNS"),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	option := cert.DomainValidationOptions.Index(pulumi.Int(0))
-	record, err := route53.NewRecord(ctx, "dashboards-cert-validation", &route53.RecordArgs{
+	record, err := route53.NewRecord(ctx, childName(ctx, "dashboards-cert-validation"), &route53.RecordArgs{
 		ZoneId:         pulumi.String(zoneID),
 		Name:           option.ResourceRecordName().Elem(),
 		Type:           option.ResourceRecordType().Elem(),
 		Records:        pulumi.StringArray{option.ResourceRecordValue().Elem()},
 		Ttl:            pulumi.Int(300),
 		AllowOverwrite: pulumi.Bool(true), // a re-created certificate gets the same record
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	validation, err := acm.NewCertificateValidation(ctx, "dashboards", &acm.CertificateValidationArgs{
+	validation, err := acm.NewCertificateValidation(ctx, childName(ctx, "dashboards"), &acm.CertificateValidationArgs{
 		CertificateArn:        cert.Arn,
 		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
@@ -296,7 +299,7 @@ func listenerCertificate(ctx *pulumi.Context, d DashboardsConfig, zoneID string)
 // and answers everything else 404, so the OpenSearch REST API (and with it
 // index deletion) is never reachable through the office entry.
 func newListeners(ctx *pulumi.Context, d DashboardsConfig, alb *lb.LoadBalancer, group *lb.TargetGroup, certArn pulumi.StringOutput) error {
-	if _, err := lb.NewListener(ctx, "dashboards-http", &lb.ListenerArgs{
+	if _, err := lb.NewListener(ctx, childName(ctx, "dashboards-http"), &lb.ListenerArgs{
 		LoadBalancerArn: alb.Arn,
 		Port:            pulumi.Int(80),
 		Protocol:        pulumi.String("HTTP"),
@@ -308,11 +311,11 @@ func newListeners(ctx *pulumi.Context, d DashboardsConfig, alb *lb.LoadBalancer,
 				StatusCode: pulumi.String("HTTP_301"),
 			},
 		}},
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return err
 	}
 
-	https, err := lb.NewListener(ctx, "dashboards-https", &lb.ListenerArgs{
+	https, err := lb.NewListener(ctx, childName(ctx, "dashboards-https"), &lb.ListenerArgs{
 		LoadBalancerArn: alb.Arn,
 		Port:            pulumi.Int(443),
 		Protocol:        pulumi.String("HTTPS"),
@@ -326,12 +329,12 @@ func newListeners(ctx *pulumi.Context, d DashboardsConfig, alb *lb.LoadBalancer,
 				MessageBody: pulumi.String("Not found. OpenSearch Dashboards is at " + dashboardsURL(d.HostName) + "\n"),
 			},
 		}},
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return err
 	}
 
-	if _, err := lb.NewListenerRule(ctx, "dashboards-root", &lb.ListenerRuleArgs{
+	if _, err := lb.NewListenerRule(ctx, childName(ctx, "dashboards-root"), &lb.ListenerRuleArgs{
 		ListenerArn: https.Arn,
 		Priority:    pulumi.Int(10),
 		Conditions: lb.ListenerRuleConditionArray{&lb.ListenerRuleConditionArgs{
@@ -345,7 +348,7 @@ func newListeners(ctx *pulumi.Context, d DashboardsConfig, alb *lb.LoadBalancer,
 				StatusCode: pulumi.String("HTTP_302"),
 			},
 		}},
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return err
 	}
 
@@ -371,7 +374,7 @@ func newListeners(ctx *pulumi.Context, d DashboardsConfig, alb *lb.LoadBalancer,
 		Order:          pulumi.Int(len(actions) + 1),
 		TargetGroupArn: group.Arn,
 	})
-	_, err = lb.NewListenerRule(ctx, "dashboards-app", &lb.ListenerRuleArgs{
+	_, err = lb.NewListenerRule(ctx, childName(ctx, "dashboards-app"), &lb.ListenerRuleArgs{
 		ListenerArn: https.Arn,
 		Priority:    pulumi.Int(20),
 		Conditions: lb.ListenerRuleConditionArray{&lb.ListenerRuleConditionArgs{
@@ -380,7 +383,7 @@ func newListeners(ctx *pulumi.Context, d DashboardsConfig, alb *lb.LoadBalancer,
 			}},
 		}},
 		Actions: actions,
-	})
+	}, childOptions(ctx)...)
 	return err
 }
 
@@ -425,11 +428,11 @@ func newTargetSync(ctx *pulumi.Context, cfg *Config, network *Network, domain *S
 	}
 	// A failed run is retried by the next scheduled one a minute later;
 	// Lambda's own async retries would only pile up stale runs.
-	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, "dashboards-targetsync", &lambda.FunctionEventInvokeConfigArgs{
+	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, childName(ctx, "dashboards-targetsync"), &lambda.FunctionEventInvokeConfigArgs{
 		FunctionName:             fn.Name,
 		MaximumRetryAttempts:     pulumi.Int(0),
 		MaximumEventAgeInSeconds: pulumi.Int(60),
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return pulumi.StringOutput{}, err
 	}
 

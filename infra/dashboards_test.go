@@ -152,7 +152,7 @@ func mockName(r registered, key string) string {
 	if v, ok := lookup(r.Inputs, key); ok {
 		return v.(string)
 	}
-	return r.Name
+	return r.LogicalName
 }
 
 func logBucketName(t *testing.T, run *stackRun) string {
@@ -480,7 +480,7 @@ func TestDashboardsAliasRecordAndCertificate(t *testing.T) {
 		}
 	}
 	validation := run.one(t, "aws:acm/certificateValidation:CertificateValidation", "dashboards")
-	certArn := "arn:aws:acm:us-east-1:" + mockAccount + ":certificate/dashboards"
+	certArn := "arn:aws:acm:us-east-1:" + mockAccount + ":certificate/" + cert.LogicalName
 	if get(t, validation.Inputs, "certificateArn") != certArn || get(t, validation.Inputs, "validationRecordFqdns[0]") != "_0123abcd."+testDashHost+"." {
 		t.Errorf("certificate validation = %v", validation.Inputs)
 	}

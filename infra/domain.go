@@ -13,6 +13,10 @@ import (
 
 // SearchDomain is the OpenSearch Service domain and what later stages need of it.
 type SearchDomain struct {
+	pulumi.ResourceState
+
+	// ctx registers the access policy, created after ingestion, under this stage.
+	ctx            *pulumi.Context
 	Name           pulumi.StringOutput
 	Arn            pulumi.StringOutput
 	Endpoint       pulumi.StringOutput
@@ -60,23 +64,37 @@ var domainLogTypes = []struct{ logType, suffix string }{
 // production stack marks it `protect`, like the domain: deleting it makes
 // the domain unrecoverable.
 func NewStackKey(ctx *pulumi.Context, cfg *Config) (*kms.Key, error) {
-	key, err := kms.NewKey(ctx, "domain-key", &kms.KeyArgs{
+	sk := &StackKey{}
+	ctx, err := newStage(ctx, "StackKey", "stack-key", sk)
+	if err != nil {
+		return nil, err
+	}
+	key, err := kms.NewKey(ctx, childName(ctx, "domain-key"), &kms.KeyArgs{
 		Description:          pulumi.Sprintf("logsearch %s: OpenSearch data at rest and the stack's log groups", cfg.Stack),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(kmsDeletionWindowDays),
 		Policy:               pulumi.String(domainKeyPolicy(cfg)),
 		Tags:                 tags(cfg, "domain-key"),
-	}, protectInProduction(cfg)...)
+	}, childOptions(ctx, protectInProduction(cfg)...)...)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := kms.NewAlias(ctx, "domain-key", &kms.AliasArgs{
+	if _, err := kms.NewAlias(ctx, childName(ctx, "domain-key"), &kms.AliasArgs{
 		Name:        pulumi.String(cfg.Names().StackKeyAlias),
 		TargetKeyId: key.KeyId,
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return nil, err
 	}
-	return key, nil
+	sk.Arn = key.Arn
+	return key, registerStageOutputs(ctx, sk)
+}
+
+// StackKey is the component (logsearch:index:StackKey) of the stack's KMS
+// key and its alias: the network, the archive and the domain all use it.
+type StackKey struct {
+	pulumi.ResourceState
+
+	Arn pulumi.StringOutput
 }
 
 // protectInProduction makes `pulumi destroy` stop at a production
@@ -97,6 +115,12 @@ func protectInProduction(cfg *Config) []pulumi.ResourceOption {
 // deleting every index. Lift it deliberately with
 // `pulumi state unprotect`.
 func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *kms.Key) (*SearchDomain, error) {
+	sd := &SearchDomain{}
+	ctx, err := newStage(ctx, "SearchDomain", "search-domain", sd)
+	if err != nil {
+		return nil, err
+	}
+	sd.ctx = ctx
 	name := cfg.Names().Domain
 	domainArn := fmt.Sprintf("arn:%s:es:%s:%s:domain/%s", cfg.Partition, cfg.Region, cfg.AccountID, name)
 	protect := protectInProduction(cfg)
@@ -117,7 +141,7 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 	}
 	// The service writes to the groups under this policy; scoped to this
 	// account and this domain, so no other domain can use the groups.
-	logPolicy, err := cloudwatch.NewLogResourcePolicy(ctx, "domain-logs", &cloudwatch.LogResourcePolicyArgs{
+	logPolicy, err := cloudwatch.NewLogResourcePolicy(ctx, childName(ctx, "domain-logs"), &cloudwatch.LogResourcePolicyArgs{
 		PolicyName: pulumi.String(cfg.Names().DomainLogsPolicy),
 		PolicyDocument: policyOf(func(arns []string) []policyStatement {
 			resources := make([]string, len(arns))
@@ -136,7 +160,7 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 				},
 			}}
 		}, groupArns...),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +170,7 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 		return nil, err
 	}
 
-	password, err := random.NewRandomPassword(ctx, "domain-master-password", &random.RandomPasswordArgs{
+	password, err := random.NewRandomPassword(ctx, childName(ctx, "domain-master-password"), &random.RandomPasswordArgs{
 		// OpenSearch wants 8-128 characters with upper, lower, digit and
 		// special; the special set avoids quotes, backslash and $ so the
 		// password survives shells and JSON unescaped.
@@ -156,7 +180,7 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 		MinNumeric:      pulumi.Int(1),
 		MinSpecial:      pulumi.Int(1),
 		OverrideSpecial: pulumi.String("!#%*+-=?_"),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +203,7 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 		cluster.DedicatedMasterType = pulumi.String(d.DedicatedMasterType)
 	}
 
-	domain, err := opensearch.NewDomain(ctx, "domain", &opensearch.DomainArgs{
+	domain, err := opensearch.NewDomain(ctx, childName(ctx, "domain"), &opensearch.DomainArgs{
 		DomainName:    pulumi.String(name),
 		EngineVersion: pulumi.String(d.EngineVersion),
 		ClusterConfig: cluster,
@@ -227,24 +251,18 @@ func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *km
 		// AWS sets this default itself; stating it keeps previews clean.
 		AdvancedOptions: pulumi.StringMap{"rest.action.multi.allow_explicit_index": pulumi.String("true")},
 		Tags:            tags(cfg, "domain"),
-	}, append(protect, pulumi.DependsOn([]pulumi.Resource{logPolicy, serviceRole}))...)
+	}, childOptions(ctx, append(protect, pulumi.DependsOn([]pulumi.Resource{logPolicy, serviceRole}))...)...)
 	if err != nil {
 		return nil, err
 	}
-	return &SearchDomain{
-		Name:           domain.DomainName,
-		Arn:            domain.Arn,
-		Endpoint:       domain.Endpoint,
-		MasterUserName: MasterUserName,
-		MasterPassword: masterPassword,
-		KmsKeyArn:      key.Arn,
-		DomainName:     name,
-		Resource:       domain,
-		APIPrincipals:  d.APIPrincipals,
-		// Admitted by the same signed statement; FGAC gives them only the
-		// writer role (setup maps them).
-		WriterPrincipals: d.WriterPrincipals,
-	}, nil
+	sd.Name, sd.Arn, sd.Endpoint = domain.DomainName, domain.Arn, domain.Endpoint
+	sd.MasterUserName, sd.MasterPassword = MasterUserName, masterPassword
+	sd.KmsKeyArn, sd.DomainName, sd.Resource = key.Arn, name, domain
+	sd.APIPrincipals = d.APIPrincipals
+	// Admitted by the same signed statement; FGAC gives them only the
+	// writer role (setup maps them).
+	sd.WriterPrincipals = d.WriterPrincipals
+	return sd, registerStageOutputs(ctx, sd)
 }
 
 // newLogGroup creates a log group this stack owns: retention from
@@ -259,7 +277,7 @@ func newLogGroup(ctx *pulumi.Context, cfg *Config, resourceName, groupName strin
 	if groupName != "" {
 		args.Name = pulumi.String(groupName)
 	}
-	return cloudwatch.NewLogGroup(ctx, resourceName, args)
+	return cloudwatch.NewLogGroup(ctx, childName(ctx, resourceName), args, childOptions(ctx)...)
 }
 
 // domainKeyPolicy lets the account administer and use the key through IAM
@@ -337,14 +355,15 @@ var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHea
 //
 // Program creates this policy before the setup invocation runs, because
 // setup's requests are refused until the policy exists.
-func NewDomainAccessPolicy(ctx *pulumi.Context, domain *SearchDomain, ingestion *Ingestion) (*opensearch.DomainPolicy, error) {
+func (domain *SearchDomain) NewAccessPolicy(ingestion *Ingestion) (*opensearch.DomainPolicy, error) {
+	ctx := domain.ctx
 	policy := policyOf(func(v []string) []policyStatement {
 		return domainAccessStatements(v[0], v[1], append(slices.Clone(domain.APIPrincipals), domain.WriterPrincipals...))
 	}, domain.Arn, ingestion.RoleArn)
-	return opensearch.NewDomainPolicy(ctx, "domain-access", &opensearch.DomainPolicyArgs{
+	return opensearch.NewDomainPolicy(ctx, childName(ctx, "domain-access"), &opensearch.DomainPolicyArgs{
 		DomainName:     domain.Name,
 		AccessPolicies: policy,
-	})
+	}, childOptions(ctx)...)
 }
 
 // fgacDecidesSid names the open statement; the controls tests find it by

@@ -40,8 +40,13 @@ var mockVpcCidrs = []string{"10.0.0.0/16", "100.64.0.0/16"}
 
 // registered is one resource as the engine received it.
 type registered struct {
-	Type, Name string
-	Inputs     resource.PropertyMap
+	// Name is the logical name without its LogSearch's prefix ("vpc" for
+	// "logsearch-vpc"), so tests read like the code that names it;
+	// LogicalName is the name as registered, Instance that LogSearch's name.
+	Type, Name, LogicalName, Instance string
+	// Parent is the parent's URN, "" for a resource at the stack's root.
+	Parent string
+	Inputs resource.PropertyMap
 	// Outputs is what the mocks answered: the inputs plus computed
 	// properties (id, arn, endpoint, ...).
 	Outputs resource.PropertyMap
@@ -63,11 +68,12 @@ type registered struct {
 	ImportID             string // the pulumi.Import option's ID, "" when none
 }
 
-// dependsOn reports whether r waits for the resource typ/name.
+// dependsOn reports whether r waits for the resource typ/name of its own
+// LogSearch (name as in registered.Name), or of the stack's root.
 func (r registered) dependsOn(typ, name string) bool {
-	suffix := "::" + typ + "::" + name
 	for _, d := range r.Dependencies {
-		if strings.HasSuffix(d, suffix) {
+		urn := resource.URN(d)
+		if string(urn.Type()) == typ && (urn.Name() == name || urn.Name() == r.Instance+"-"+name) {
 			return true
 		}
 	}
@@ -220,6 +226,13 @@ func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRu
 // as the stack named stack (for stack names no example file has).
 func runStackNamed(t *testing.T, file, stack string, overrides map[string]string) (*stackRun, error) {
 	t.Helper()
+	return runProgram(t, file, stack, overrides, Program)
+}
+
+// runProgram is runStackNamed with program in place of Program (a user's
+// own program built on New).
+func runProgram(t *testing.T, file, stack string, overrides map[string]string, program pulumi.RunFunc) (*stackRun, error) {
+	t.Helper()
 	cfg, secret := stackConfig(t, file)
 	for k, raw := range overrides {
 		if !strings.Contains(k, ":") {
@@ -266,7 +279,7 @@ func runStackNamed(t *testing.T, file, stack string, overrides map[string]string
 	}
 	t.Setenv(pulumi.EnvConfig, string(engineConfig))
 	err = pulumi.RunErr(func(ctx *pulumi.Context) error {
-		err := Program(ctx)
+		err := program(ctx)
 		if err != nil {
 			return err // exports of a failed run may never resolve
 		}
@@ -331,6 +344,9 @@ func mustRunStack(t *testing.T, stack string, overrides map[string]string) *stac
 const mockIAMRolesKey = "mock:iamRoles"
 
 type mocks struct {
+	// instances maps each registered URN to its LogSearch's name (parents
+	// register before their children).
+	instances map[string]string
 	stack     string
 	region    string
 	iamRoles  []string
@@ -340,8 +356,19 @@ type mocks struct {
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	reg := registered{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs, Custom: args.Custom}
+	reg := registered{Type: args.TypeToken, Name: args.Name, LogicalName: args.Name, Inputs: args.Inputs, Custom: args.Custom}
 	if rpc := args.RegisterRPC; rpc != nil {
+		reg.Parent = rpc.GetParent()
+		reg.Instance = m.instanceOf(reg.Parent)
+		switch {
+		case args.TypeToken == componentTypePrefix+"LogSearch":
+			reg.Instance = args.Name
+		case reg.Instance == "" && strings.HasPrefix(args.TypeToken, componentTypePrefix):
+			reg.Instance = DefaultName // a stage built on its own (newStage)
+		}
+		if reg.Instance != "" {
+			reg.Name = strings.TrimPrefix(args.Name, reg.Instance+"-")
+		}
 		reg.Protect = rpc.GetProtect()
 		reg.RetainOnDelete = rpc.GetRetainOnDelete()
 		reg.Dependencies = rpc.GetDependencies()
@@ -357,8 +384,19 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	reg.ID, reg.Outputs = id, outs
 	m.mu.Lock()
 	m.resources = append(m.resources, reg)
+	if m.instances == nil {
+		m.instances = map[string]string{}
+	}
+	m.instances[reg.URN] = reg.Instance
 	m.mu.Unlock()
 	return id, outs, nil
+}
+
+// instanceOf is the LogSearch name of the resource with URN parent.
+func (m *mocks) instanceOf(parent string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.instances[parent]
 }
 
 // explicitDependencies are rpc's dependencies that no input property brings.

@@ -16,6 +16,10 @@ import (
 
 // Ingestion is the ingest function, its role and its dead-letter queue.
 type Ingestion struct {
+	pulumi.ResourceState
+
+	// ctx registers the subscriptions, created after setup, under this stage.
+	ctx          *pulumi.Context
 	FunctionName pulumi.StringOutput
 	FunctionArn  pulumi.StringOutput
 	RoleArn      pulumi.StringOutput
@@ -49,12 +53,18 @@ const (
 // role and the dead-letter queue. The subscription filters come later, from
 // SubscribeLogGroups, once the domain lets the function write.
 func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, archive *Archive) (*Ingestion, error) {
+	in := &Ingestion{}
+	ctx, err := newStage(ctx, "Ingestion", "ingestion", in)
+	if err != nil {
+		return nil, err
+	}
+	in.ctx = ctx
 	fnName := cfg.Names().IngestFunction
-	dlq, err := sqs.NewQueue(ctx, "ingest-dlq", &sqs.QueueArgs{
+	dlq, err := sqs.NewQueue(ctx, childName(ctx, "ingest-dlq"), &sqs.QueueArgs{
 		SqsManagedSseEnabled:    pulumi.Bool(true), // SSE-SQS: Lambda can deliver without KMS grants (SQS.1)
 		MessageRetentionSeconds: pulumi.Int(dlqRetentionSeconds),
 		Tags:                    tags(cfg, "ingest-dlq"),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return nil, err
 	}
@@ -119,27 +129,21 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 		return nil, err
 	}
 
-	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, "ingest", &lambda.FunctionEventInvokeConfigArgs{
+	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, childName(ctx, "ingest"), &lambda.FunctionEventInvokeConfigArgs{
 		FunctionName:             fn.Name,
 		MaximumRetryAttempts:     pulumi.Int(maxRetryAttempts),
 		MaximumEventAgeInSeconds: pulumi.Int(maxEventAgeSecs),
 		DestinationConfig: &lambda.FunctionEventInvokeConfigDestinationConfigArgs{
 			OnFailure: &lambda.FunctionEventInvokeConfigDestinationConfigOnFailureArgs{Destination: dlq.Arn},
 		},
-	}, pulumi.DependsOn([]pulumi.Resource{rolePolicy})); err != nil {
+	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))...); err != nil {
 		return nil, err
 	}
 
-	return &Ingestion{
-		FunctionName: fn.Name,
-		FunctionArn:  fn.Arn,
-		RoleArn:      role.role.Arn,
-		DLQURL:       dlq.Url,
-		DLQArn:       dlq.Arn,
-		DLQName:      dlq.Name,
-		LogGroupName: FunctionLogGroup(fnName),
-		function:     fn,
-	}, nil
+	in.FunctionName, in.FunctionArn, in.RoleArn = fn.Name, fn.Arn, role.role.Arn
+	in.DLQURL, in.DLQArn, in.DLQName = dlq.Url, dlq.Arn, dlq.Name
+	in.LogGroupName, in.function = FunctionLogGroup(fnName), fn
+	return in, registerStageOutputs(ctx, in)
 }
 
 // SubscribeLogGroups creates one subscription filter per configured log
@@ -148,9 +152,9 @@ func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *Se
 // goes live first sends events the domain refuses with 403, on a first
 // deploy and whenever the ingest role is replaced, and every one of them
 // lands in the dead-letter queue.
-func SubscribeLogGroups(ctx *pulumi.Context, cfg *Config, ingestion *Ingestion, writerReady ...pulumi.Resource) error {
+func (ingestion *Ingestion) SubscribeLogGroups(cfg *Config, writerReady ...pulumi.Resource) error {
 	for _, g := range cfg.LogGroups {
-		if err := subscribe(ctx, cfg, ingestion.function, g, writerReady); err != nil {
+		if err := subscribe(ingestion.ctx, cfg, ingestion.function, g, writerReady); err != nil {
 			return err
 		}
 	}
@@ -165,22 +169,22 @@ func SubscribeLogGroups(ctx *pulumi.Context, cfg *Config, ingestion *Ingestion, 
 func subscribe(ctx *pulumi.Context, cfg *Config, fn *lambda.Function, g LogGroupConfig, writerReady []pulumi.Resource) error {
 	name := logGroupResourceName(g.Name)
 	groupArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", cfg.Partition, cfg.Region, cfg.AccountID, g.Name)
-	perm, err := lambda.NewPermission(ctx, "invoke-"+name, &lambda.PermissionArgs{
+	perm, err := lambda.NewPermission(ctx, childName(ctx, "invoke-"+name), &lambda.PermissionArgs{
 		Action:        pulumi.String("lambda:InvokeFunction"),
 		Function:      fn.Name,
 		Principal:     pulumi.String("logs.amazonaws.com"),
 		SourceArn:     pulumi.String(groupArn + ":*"),
 		SourceAccount: pulumi.String(cfg.AccountID),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return err
 	}
-	_, err = cloudwatch.NewLogSubscriptionFilter(ctx, "subscribe-"+name, &cloudwatch.LogSubscriptionFilterArgs{
+	_, err = cloudwatch.NewLogSubscriptionFilter(ctx, childName(ctx, "subscribe-"+name), &cloudwatch.LogSubscriptionFilterArgs{
 		Name:           pulumi.String(cfg.Names().SubscriptionFilter),
 		LogGroup:       pulumi.String(g.Name),
 		FilterPattern:  pulumi.String(g.FilterPattern),
 		DestinationArn: fn.Arn,
-	}, pulumi.DependsOn(append([]pulumi.Resource{perm}, writerReady...)))
+	}, childOptions(ctx, pulumi.DependsOn(append([]pulumi.Resource{perm}, writerReady...)))...)
 	return err
 }
 

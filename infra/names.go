@@ -91,8 +91,20 @@ type StackNames struct {
 	stack              string
 }
 
-// NamesFor derives every physical name from the stack name.
-func NamesFor(stack string) StackNames {
+// NamesFor derives every physical name from the stack name: the names of
+// Program's one LogSearch.
+func NamesFor(stack string) StackNames { return namesFor(stack, DefaultName) }
+
+// namesFor derives the physical names of the LogSearch named instance in
+// stack. DefaultName (or no name) keeps the stack's own names; any other
+// instance adds "/<instance>" to the stack name before the rules apply.
+// Every rule but the KMS alias's refuses "/", so those names are rewritten
+// and carry the hash of "<stack>/<instance>": they differ from another
+// instance's and from a stack named "<stack>-<instance>".
+func namesFor(stack, instance string) StackNames {
+	if instance != "" && instance != DefaultName {
+		stack += "/" + instance
+	}
 	return StackNames{
 		Domain:             domainNameRule.name(stack, ""),
 		IngestFunction:     functionNameRule.name(stack, "ingest"),

@@ -3,6 +3,7 @@ package infra
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -57,12 +58,18 @@ var awsNameRules = []struct {
 		func(n StackNames) string { return "/aws/opensearch/" + n.Domain + "/search-slow" }, logGroupNamePattern},
 }
 
+// instanceNames are LogSearch names New accepts: Program's, the shortest,
+// mixed case, the longest.
+var instanceNames = []string{DefaultName, "a", "Logs-B2", strings.Repeat("x", maxInstanceName)}
+
 func TestEveryNameIsValidForAnyStackName(t *testing.T) {
 	for _, stack := range oddStackNames {
-		n := NamesFor(stack)
-		for _, r := range awsNameRules {
-			if got := r.get(n); !r.valid.MatchString(got) {
-				t.Errorf("stack %q: %s name %q breaks AWS's rule %s (%s)", stack, r.what, got, r.valid, r.doc)
+		for _, instance := range instanceNames {
+			n := namesFor(stack, instance)
+			for _, r := range awsNameRules {
+				if got := r.get(n); !r.valid.MatchString(got) {
+					t.Errorf("stack %q, LogSearch %q: %s name %q breaks AWS's rule %s (%s)", stack, instance, r.what, got, r.valid, r.doc)
+				}
 			}
 		}
 	}
@@ -86,12 +93,18 @@ func TestNamesKeepOrdinaryStackNames(t *testing.T) {
 func TestNamesDoNotCollide(t *testing.T) {
 	for _, r := range awsNameRules {
 		seen := map[string]string{}
-		for _, stack := range oddStackNames {
-			got := r.get(NamesFor(stack))
-			if other, dup := seen[got]; dup {
-				t.Errorf("%s: stacks %q and %q both get %q", r.what, other, stack, got)
+		// A stack named "<stack>-<instance>" must not take the names of
+		// LogSearch <instance> in <stack>.
+		stacks := append(slices.Clone(oddStackNames), "dev-a", "dev-Logs-B2")
+		for _, stack := range stacks {
+			for _, instance := range instanceNames {
+				got := r.get(namesFor(stack, instance))
+				who := fmt.Sprintf("stack %q LogSearch %q", stack, instance)
+				if other, dup := seen[got]; dup {
+					t.Errorf("%s: %s and %s both get %q", r.what, other, who, got)
+				}
+				seen[got] = who
 			}
-			seen[got] = stack
 		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 // Network is the VPC, its private subnets and every security group of the
 // stack; all SGs live here so their cross-references read in one place.
 type Network struct {
+	pulumi.ResourceState
+
 	VpcID                 pulumi.StringOutput
 	PrivateSubnetIDs      pulumi.StringArrayOutput
 	DomainSecurityGroupID pulumi.StringOutput
@@ -45,6 +47,10 @@ const httpsPort = 443
 // key encrypts the flow-log group.
 func NewNetwork(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Network, error) {
 	n := &Network{}
+	ctx, err := newStage(ctx, "Network", "network", n)
+	if err != nil {
+		return nil, err
+	}
 	var subnetIDs pulumi.StringArray
 	if cfg.Network.NewVpc() {
 		vpcID, ids, err := newVpc(ctx, cfg, key.Arn)
@@ -60,18 +66,17 @@ func NewNetwork(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Network, error
 	n.DomainSubnetIDs = subnetIDs[:cfg.Domain.SubnetCount()].ToStringArrayOutput()
 
 	sg := func(name, description string) (pulumi.StringOutput, error) {
-		g, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		g, err := ec2.NewSecurityGroup(ctx, childName(ctx, name), &ec2.SecurityGroupArgs{
 			VpcId:               n.VpcID,
 			Description:         pulumi.String(description),
 			RevokeRulesOnDelete: pulumi.Bool(true),
 			Tags:                tags(cfg, name),
-		})
+		}, childOptions(ctx)...)
 		if err != nil {
 			return pulumi.StringOutput{}, err
 		}
 		return g.ID().ToStringOutput(), nil
 	}
-	var err error
 	if n.DomainSecurityGroupID, err = sg("domain-sg", "OpenSearch domain: HTTPS from the ingest and setup functions and the Dashboards load balancer only"); err != nil {
 		return nil, err
 	}
@@ -154,7 +159,7 @@ func NewNetwork(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Network, error
 			n.SetupPath = append(n.SetupPath, res)
 		}
 	}
-	return n, nil
+	return n, registerStageOutputs(ctx, n)
 }
 
 // interfaceEndpoint is an AWS service reached from inside the VPC through
@@ -194,7 +199,7 @@ func (e interfaceEndpoint) create(ctx *pulumi.Context, cfg *Config, vpcID pulumi
 			sgRule{name: c.name + "-to-" + e.service + "-endpoint", egress: true, group: c.group, peer: endpointSG, port: httpsPort, why: e.why + " through the " + strings.ToUpper(e.service) + " endpoint"},
 		)
 	}
-	_, err = ec2.NewVpcEndpoint(ctx, e.service+"-endpoint", &ec2.VpcEndpointArgs{
+	_, err = ec2.NewVpcEndpoint(ctx, childName(ctx, e.service+"-endpoint"), &ec2.VpcEndpointArgs{
 		VpcId:             vpcID,
 		ServiceName:       pulumi.Sprintf("com.amazonaws.%s.%s", cfg.Region, e.service),
 		VpcEndpointType:   pulumi.String("Interface"),
@@ -202,7 +207,7 @@ func (e interfaceEndpoint) create(ctx *pulumi.Context, cfg *Config, vpcID pulumi
 		SubnetIds:         subnetIDs,
 		SecurityGroupIds:  pulumi.StringArray{endpointSG},
 		Tags:              tags(cfg, e.service+"-endpoint"),
-	})
+	}, childOptions(ctx)...)
 	return rules, err
 }
 
@@ -261,9 +266,9 @@ func (r sgRule) register(ctx *pulumi.Context, cfg *Config) (pulumi.Resource, err
 		// The two argument types have the same fields, so one converts to
 		// the other; should the provider ever let them differ, this stops
 		// compiling rather than dropping a field.
-		return vpc.NewSecurityGroupEgressRule(ctx, r.name, (*vpc.SecurityGroupEgressRuleArgs)(args))
+		return vpc.NewSecurityGroupEgressRule(ctx, childName(ctx, r.name), (*vpc.SecurityGroupEgressRuleArgs)(args), childOptions(ctx)...)
 	}
-	return vpc.NewSecurityGroupIngressRule(ctx, r.name, args)
+	return vpc.NewSecurityGroupIngressRule(ctx, childName(ctx, r.name), args, childOptions(ctx)...)
 }
 
 // newVpc creates the VPC: private subnets in azCount AZs with a route table
@@ -275,20 +280,20 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 	if err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
-	v, err := ec2.NewVpc(ctx, "vpc", &ec2.VpcArgs{
+	v, err := ec2.NewVpc(ctx, childName(ctx, "vpc"), &ec2.VpcArgs{
 		CidrBlock:          pulumi.String(cfg.Network.VpcCidr),
 		EnableDnsSupport:   pulumi.Bool(true), // both needed for private DNS of
 		EnableDnsHostnames: pulumi.Bool(true), // the SQS interface endpoint
 		Tags:               tags(cfg, "vpc"),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
 	vpcID := v.ID().ToStringOutput()
-	if _, err := ec2.NewDefaultSecurityGroup(ctx, "default-sg", &ec2.DefaultSecurityGroupArgs{
+	if _, err := ec2.NewDefaultSecurityGroup(ctx, childName(ctx, "default-sg"), &ec2.DefaultSecurityGroupArgs{
 		VpcId: vpcID, // no ingress, no egress: nothing may use the default group
 		Tags:  tags(cfg, "default-sg-unused"),
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
 
@@ -297,34 +302,34 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 	if err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
-	privateRT, err := ec2.NewRouteTable(ctx, "private-rt", &ec2.RouteTableArgs{VpcId: vpcID, Tags: tags(cfg, "private-rt")})
+	privateRT, err := ec2.NewRouteTable(ctx, childName(ctx, "private-rt"), &ec2.RouteTableArgs{VpcId: vpcID, Tags: tags(cfg, "private-rt")}, childOptions(ctx)...)
 	if err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
 	var private pulumi.StringArray
 	for i := 0; i < cfg.Network.AzCount; i++ {
 		name := fmt.Sprintf("private-%d", i)
-		s, err := ec2.NewSubnet(ctx, name, &ec2.SubnetArgs{
+		s, err := ec2.NewSubnet(ctx, childName(ctx, name), &ec2.SubnetArgs{
 			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(zones[i]),
 			MapPublicIpOnLaunch: pulumi.Bool(false), Tags: tags(cfg, name),
-		})
+		}, childOptions(ctx)...)
 		if err != nil {
 			return pulumi.StringOutput{}, nil, err
 		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, name, &ec2.RouteTableAssociationArgs{SubnetId: s.ID(), RouteTableId: privateRT.ID()}); err != nil {
+		if _, err := ec2.NewRouteTableAssociation(ctx, childName(ctx, name), &ec2.RouteTableAssociationArgs{SubnetId: s.ID(), RouteTableId: privateRT.ID()}, childOptions(ctx)...); err != nil {
 			return pulumi.StringOutput{}, nil, err
 		}
 		private = append(private, s.ID().ToStringOutput())
 	}
 	if cfg.Archive.Create {
 		// Free, and keeps the archive writes off any NAT gateway.
-		if _, err := ec2.NewVpcEndpoint(ctx, "s3-endpoint", &ec2.VpcEndpointArgs{
+		if _, err := ec2.NewVpcEndpoint(ctx, childName(ctx, "s3-endpoint"), &ec2.VpcEndpointArgs{
 			VpcId:           vpcID,
 			ServiceName:     pulumi.Sprintf("com.amazonaws.%s.s3", cfg.Region),
 			VpcEndpointType: pulumi.String("Gateway"),
 			RouteTableIds:   pulumi.StringArray{privateRT.ID().ToStringOutput()},
 			Tags:            tags(cfg, "s3-endpoint"),
-		}); err != nil {
+		}, childOptions(ctx)...); err != nil {
 			return pulumi.StringOutput{}, nil, err
 		}
 	}
@@ -345,49 +350,49 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 // gateway and one NAT gateway (one, not one per AZ: it only serves
 // outbound calls that can wait for a retry, at a third of the cost).
 func newNat(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput, privateRT pulumi.IDOutput, blocks, azNames []string) error {
-	igw, err := ec2.NewInternetGateway(ctx, "igw", &ec2.InternetGatewayArgs{VpcId: vpcID, Tags: tags(cfg, "igw")})
+	igw, err := ec2.NewInternetGateway(ctx, childName(ctx, "igw"), &ec2.InternetGatewayArgs{VpcId: vpcID, Tags: tags(cfg, "igw")}, childOptions(ctx)...)
 	if err != nil {
 		return err
 	}
-	publicRT, err := ec2.NewRouteTable(ctx, "public-rt", &ec2.RouteTableArgs{VpcId: vpcID, Tags: tags(cfg, "public-rt")})
+	publicRT, err := ec2.NewRouteTable(ctx, childName(ctx, "public-rt"), &ec2.RouteTableArgs{VpcId: vpcID, Tags: tags(cfg, "public-rt")}, childOptions(ctx)...)
 	if err != nil {
 		return err
 	}
-	if _, err := ec2.NewRoute(ctx, "public-default", &ec2.RouteArgs{
+	if _, err := ec2.NewRoute(ctx, childName(ctx, "public-default"), &ec2.RouteArgs{
 		RouteTableId: publicRT.ID(), DestinationCidrBlock: pulumi.String("0.0.0.0/0"), GatewayId: igw.ID(),
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return err
 	}
 	var firstPublic pulumi.IDOutput
 	for i := 0; i < cfg.Network.AzCount; i++ {
 		name := fmt.Sprintf("public-%d", i)
-		s, err := ec2.NewSubnet(ctx, name, &ec2.SubnetArgs{
+		s, err := ec2.NewSubnet(ctx, childName(ctx, name), &ec2.SubnetArgs{
 			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(azNames[i]),
 			MapPublicIpOnLaunch: pulumi.Bool(false), Tags: tags(cfg, name),
-		})
+		}, childOptions(ctx)...)
 		if err != nil {
 			return err
 		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, name, &ec2.RouteTableAssociationArgs{SubnetId: s.ID(), RouteTableId: publicRT.ID()}); err != nil {
+		if _, err := ec2.NewRouteTableAssociation(ctx, childName(ctx, name), &ec2.RouteTableAssociationArgs{SubnetId: s.ID(), RouteTableId: publicRT.ID()}, childOptions(ctx)...); err != nil {
 			return err
 		}
 		if i == 0 {
 			firstPublic = s.ID()
 		}
 	}
-	eip, err := ec2.NewEip(ctx, "nat-eip", &ec2.EipArgs{Domain: pulumi.String("vpc"), Tags: tags(cfg, "nat-eip")})
+	eip, err := ec2.NewEip(ctx, childName(ctx, "nat-eip"), &ec2.EipArgs{Domain: pulumi.String("vpc"), Tags: tags(cfg, "nat-eip")}, childOptions(ctx)...)
 	if err != nil {
 		return err
 	}
-	nat, err := ec2.NewNatGateway(ctx, "nat", &ec2.NatGatewayArgs{
+	nat, err := ec2.NewNatGateway(ctx, childName(ctx, "nat"), &ec2.NatGatewayArgs{
 		AllocationId: eip.ID(), SubnetId: firstPublic, Tags: tags(cfg, "nat"),
-	}, pulumi.DependsOn([]pulumi.Resource{igw}))
+	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{igw}))...)
 	if err != nil {
 		return err
 	}
-	_, err = ec2.NewRoute(ctx, "private-default", &ec2.RouteArgs{
+	_, err = ec2.NewRoute(ctx, childName(ctx, "private-default"), &ec2.RouteArgs{
 		RouteTableId: privateRT, DestinationCidrBlock: pulumi.String("0.0.0.0/0"), NatGatewayId: nat.ID(),
-	})
+	}, childOptions(ctx)...)
 	return err
 }
 
@@ -398,15 +403,15 @@ func newFlowLogs(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput, ke
 	if err != nil {
 		return err
 	}
-	role, err := iam.NewRole(ctx, "vpc-flow-logs", &iam.RoleArgs{
+	role, err := iam.NewRole(ctx, childName(ctx, "vpc-flow-logs"), &iam.RoleArgs{
 		AssumeRolePolicy: pulumi.String(assumeRolePolicy("vpc-flow-logs.amazonaws.com")),
 		Description:      pulumi.String("VPC flow logs write rejected traffic to their log group"),
 		Tags:             tags(cfg, "vpc-flow-logs"),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return err
 	}
-	if _, err := iam.NewRolePolicy(ctx, "vpc-flow-logs", &iam.RolePolicyArgs{
+	if _, err := iam.NewRolePolicy(ctx, childName(ctx, "vpc-flow-logs"), &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: policyOf(func(v []string) []policyStatement {
 			return []policyStatement{allow(
@@ -414,17 +419,17 @@ func newFlowLogs(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput, ke
 				v[0], v[0]+":*",
 			)}
 		}, group.Arn),
-	}); err != nil {
+	}, childOptions(ctx)...); err != nil {
 		return err
 	}
-	_, err = ec2.NewFlowLog(ctx, "vpc-flow-logs", &ec2.FlowLogArgs{
+	_, err = ec2.NewFlowLog(ctx, childName(ctx, "vpc-flow-logs"), &ec2.FlowLogArgs{
 		VpcId:              vpcID,
 		TrafficType:        pulumi.String("REJECT"),
 		LogDestinationType: pulumi.String("cloud-watch-logs"),
 		LogDestination:     group.Arn,
 		IamRoleArn:         role.Arn,
 		Tags:               tags(cfg, "vpc-flow-logs"),
-	})
+	}, childOptions(ctx)...)
 	return err
 }
 

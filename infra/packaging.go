@@ -86,7 +86,7 @@ func newGoFunction(ctx *pulumi.Context, resourceName, pkg string, role *function
 	}
 	args.TracingConfig = &lambda.FunctionTracingConfigArgs{Mode: pulumi.String(mode)}
 	opts = append(opts, pulumi.DependsOn(role.grants))
-	return lambda.NewFunction(ctx, resourceName, args, opts...)
+	return lambda.NewFunction(ctx, childName(ctx, resourceName), args, childOptions(ctx, opts...)...)
 }
 
 // functionRole is a Lambda execution role and every policy granted to it.
@@ -109,11 +109,11 @@ type managedPolicy struct{ suffix, policy string }
 // policies its function needs: X-Ray when ingest.tracing is on and, for a
 // function in the VPC, ENI management and its own logs.
 func newFunctionRole(ctx *pulumi.Context, cfg *Config, resourceName, description string, inVPC bool) (*functionRole, error) {
-	role, err := iam.NewRole(ctx, resourceName, &iam.RoleArgs{
+	role, err := iam.NewRole(ctx, childName(ctx, resourceName), &iam.RoleArgs{
 		AssumeRolePolicy: pulumi.String(assumeRolePolicy("lambda.amazonaws.com")),
 		Description:      pulumi.String(description),
 		Tags:             tags(cfg, resourceName),
-	})
+	}, childOptions(ctx)...)
 	if err != nil {
 		return nil, err
 	}
@@ -126,10 +126,10 @@ func newFunctionRole(ctx *pulumi.Context, cfg *Config, resourceName, description
 		managed = append(managed, managedPolicy{"vpc-access", "service-role/AWSLambdaVPCAccessExecutionRole"})
 	}
 	for _, m := range managed {
-		a, err := iam.NewRolePolicyAttachment(ctx, resourceName+"-"+m.suffix, &iam.RolePolicyAttachmentArgs{
+		a, err := iam.NewRolePolicyAttachment(ctx, childName(ctx, resourceName+"-"+m.suffix), &iam.RolePolicyAttachmentArgs{
 			Role:      role.Name,
 			PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", cfg.Partition, m.policy),
-		})
+		}, childOptions(ctx)...)
 		if err != nil {
 			return nil, err
 		}
@@ -140,7 +140,7 @@ func newFunctionRole(ctx *pulumi.Context, cfg *Config, resourceName, description
 
 // allowInline gives the role its own inline policy, named like the role.
 func (r *functionRole) allowInline(ctx *pulumi.Context, policy pulumi.StringInput) (*iam.RolePolicy, error) {
-	p, err := iam.NewRolePolicy(ctx, r.name, &iam.RolePolicyArgs{Role: r.role.ID(), Policy: policy})
+	p, err := iam.NewRolePolicy(ctx, childName(ctx, r.name), &iam.RolePolicyArgs{Role: r.role.ID(), Policy: policy}, childOptions(ctx)...)
 	if err != nil {
 		return nil, err
 	}

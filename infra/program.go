@@ -1,8 +1,9 @@
 // Package infra is the logsearch Pulumi program. Program reads top-down like
-// the architecture diagram in README.md#architecture: config, the stack's
-// KMS key, network, the S3 archive (when configured), search domain,
-// ingestion, in-domain setup, the log groups' subscriptions, dashboards
-// access, alarms.
+// the architecture diagram in README.md#architecture: config, then one
+// LogSearch component whose stages are, in order, the stack's KMS key,
+// network, the S3 archive (when configured), search domain, ingestion (with
+// the log groups' subscriptions), in-domain setup, dashboards access,
+// alarms.
 package infra
 
 import (
@@ -16,59 +17,14 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	key, err := NewStackKey(ctx, cfg)
+	ls, err := New(ctx, DefaultName, cfg)
 	if err != nil {
 		return err
 	}
-	network, err := NewNetwork(ctx, cfg, key)
-	if err != nil {
-		return err
-	}
-	archive, err := NewArchive(ctx, cfg, key)
-	if err != nil {
-		return err
-	}
-	domain, err := NewSearchDomain(ctx, cfg, network, key)
-	if err != nil {
-		return err
-	}
-	ingestion, err := NewIngestion(ctx, cfg, network, domain, archive)
-	if err != nil {
-		return err
-	}
-	accessPolicy, err := NewDomainAccessPolicy(ctx, domain, ingestion)
-	if err != nil {
-		return err
-	}
-	setup, err := NewDomainSetup(ctx, cfg, network, domain, ingestion, pulumi.DependsOn([]pulumi.Resource{accessPolicy}))
-	if err != nil {
-		return err
-	}
-	if err := SubscribeLogGroups(ctx, cfg, ingestion, setup.Invocation); err != nil {
-		return err
-	}
-	dashboards, err := NewDashboardsAccess(ctx, cfg, network, domain)
-	if err != nil {
-		return err
-	}
-	alarms, err := NewAlarms(ctx, cfg, domain, ingestion, setup, dashboards)
-	if err != nil {
-		return err
-	}
-
-	ctx.Export("dashboardsUrl", dashboards.URL)
-	ctx.Export("domainEndpoint", domain.Endpoint)
-	ctx.Export("domainArn", domain.Arn)
-	ctx.Export("ingestFunctionName", ingestion.FunctionName)
-	ctx.Export("dlqUrl", ingestion.DLQURL)
-	ctx.Export("alarmTopicArn", alarms.TopicArn)
-	ctx.Export("operationsDashboardUrl", alarms.DashboardURL)
-	ctx.Export("targetSyncFunctionName", dashboards.TargetSyncFunctionName)
-	// Where backfill reads from: s3://<bucket>/<prefix>, "" without an archive.
-	ctx.Export("archiveUrl", archive.URL)
 	// Engineers sign in to Dashboards as the master user to add support
 	// staff: `pulumi stack output masterPassword --show-secrets`.
-	ctx.Export("masterUserName", pulumi.String(domain.MasterUserName))
-	ctx.Export("masterPassword", domain.MasterPassword)
+	for name, value := range ls.outputs() {
+		ctx.Export(name, value)
+	}
 	return nil
 }

@@ -11,7 +11,7 @@ import (
 // for this rule only. opts go to the rule's target: pass DependsOn for what
 // must exist before the first invocation.
 func invokeOnRule(ctx *pulumi.Context, name string, rule *cloudwatch.EventRuleArgs, fn *lambda.Function, input pulumi.StringInput, opts ...pulumi.ResourceOption) error {
-	r, err := cloudwatch.NewEventRule(ctx, name, rule)
+	r, err := cloudwatch.NewEventRule(ctx, childName(ctx, name), rule, childOptions(ctx)...)
 	if err != nil {
 		return err
 	}
@@ -19,14 +19,14 @@ func invokeOnRule(ctx *pulumi.Context, name string, rule *cloudwatch.EventRuleAr
 	if input != nil {
 		target.Input = input
 	}
-	if _, err := cloudwatch.NewEventTarget(ctx, name, target, opts...); err != nil {
+	if _, err := cloudwatch.NewEventTarget(ctx, childName(ctx, name), target, childOptions(ctx, opts...)...); err != nil {
 		return err
 	}
-	_, err = lambda.NewPermission(ctx, name, &lambda.PermissionArgs{
+	_, err = lambda.NewPermission(ctx, childName(ctx, name), &lambda.PermissionArgs{
 		Action:    pulumi.String("lambda:InvokeFunction"),
 		Function:  fn.Name,
 		Principal: pulumi.String("events.amazonaws.com"),
 		SourceArn: r.Arn,
-	})
+	}, childOptions(ctx)...)
 	return err
 }

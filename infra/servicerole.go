@@ -45,9 +45,9 @@ func NewOpenSearchServiceRole(ctx *pulumi.Context) (*iam.ServiceLinkedRole, erro
 	case !roleNotFound(err):
 		return nil, fmt.Errorf("reading IAM role %s (the deployer needs iam:GetRole, and iam:CreateServiceLinkedRole in a new account): %w", openSearchServiceRoleName, err)
 	}
-	return iam.NewServiceLinkedRole(ctx, "opensearch-service-role", &iam.ServiceLinkedRoleArgs{
+	return iam.NewServiceLinkedRole(ctx, childName(ctx, "opensearch-service-role"), &iam.ServiceLinkedRoleArgs{
 		AwsServiceName: pulumi.String(openSearchService),
-	}, opts...)
+	}, childOptions(ctx, opts...)...)
 }
 
 // roleNotFound tells IAM's "no such role" from every other lookup failure

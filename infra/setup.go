@@ -23,6 +23,8 @@ const setupSchedule = "rate(1 hour)"
 
 // DomainSetup is the function that configures the inside of the domain.
 type DomainSetup struct {
+	pulumi.ResourceState
+
 	// RoleArn is the setup function's role. The deploy-time run
 	// authenticates as the master user (HTTP basic auth) and maps this role
 	// to all_access; the scheduled runs sign with it.
@@ -63,6 +65,11 @@ func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *
 	if err := spec.Validate(); err != nil {
 		return nil, fmt.Errorf("domain setup: the stack config (logsearch:ingest, logsearch:domain, logsearch:retentionDays) gives an invalid desired state: %w", err)
 	}
+	setup := &DomainSetup{}
+	ctx, err := newStage(ctx, "DomainSetup", "domain-setup", setup)
+	if err != nil {
+		return nil, err
+	}
 	fn, role, err := newSetupFunction(ctx, cfg, network, domain)
 	if err != nil {
 		return nil, err
@@ -89,7 +96,7 @@ func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *
 	// the state stores it encrypted and `pulumi preview` shows [secret].
 	input := pulumi.ToSecret(request(domain.MasterPassword, false)).(pulumi.StringOutput)
 
-	inv, err := lambda.NewInvocation(ctx, "domain-setup", &lambda.InvocationArgs{
+	inv, err := lambda.NewInvocation(ctx, childName(ctx, "domain-setup"), &lambda.InvocationArgs{
 		FunctionName: fn.Name,
 		Input:        input,
 		// Replacing the invocation is what re-runs it: on a new desired
@@ -98,7 +105,7 @@ func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *
 			"desiredState": specHash,
 			"code":         fn.CodeSha256,
 		},
-	}, append(invocationOpts, pulumi.DependsOn(network.SetupPath))...)
+	}, childOptions(ctx, append(invocationOpts, pulumi.DependsOn(network.SetupPath))...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +117,8 @@ func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *
 	}, fn, request(pulumi.String(""), true), pulumi.DependsOn([]pulumi.Resource{inv})); err != nil {
 		return nil, err
 	}
-	return &DomainSetup{RoleArn: role.role.Arn, FunctionName: fn.Name, SpecHash: specHash, Result: inv.Result, Invocation: inv}, nil
+	setup.RoleArn, setup.FunctionName, setup.SpecHash, setup.Result, setup.Invocation = role.role.Arn, fn.Name, specHash, inv.Result, inv
+	return setup, registerStageOutputs(ctx, setup)
 }
 
 // setupSpec is the desired state the stack config implies. setupRole (the

@@ -17,8 +17,11 @@ var update = flag.Bool("update", false, "rewrite infra/testdata/<stack>.json fro
 
 // snapshotEntry is one resource in a golden file.
 type snapshotEntry struct {
-	Type   string         `json:"type"`
-	Name   string         `json:"name"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+	// Parent is the component this resource belongs to, as "type::name":
+	// the tree `pulumi preview` shows.
+	Parent string         `json:"parent"`
 	Inputs map[string]any `json:"inputs"`
 	// DependsOn are the resources this one explicitly waits for
 	// (DependsOn, not inputs), as sorted "type::name": ordering changes
@@ -37,7 +40,7 @@ func snapshot(t *testing.T, run *stackRun) []byte {
 		for k, v := range r.Inputs {
 			inputs[string(k)] = snapshotValue(v)
 		}
-		entries = append(entries, snapshotEntry{Type: r.Type, Name: r.Name, Inputs: inputs, DependsOn: dependencyNames(r.ExplicitDependencies)})
+		entries = append(entries, snapshotEntry{Type: r.Type, Name: r.LogicalName, Parent: typeAndName(r.Parent), Inputs: inputs, DependsOn: dependencyNames(r.ExplicitDependencies)})
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -49,16 +52,21 @@ func snapshot(t *testing.T, run *stackRun) []byte {
 	return buf.Bytes()
 }
 
-// dependencyNames turns URNs into sorted "type::name" (a child's type
-// keeps its parent's type prefix, as in the URN).
+// dependencyNames turns URNs into sorted "type::name".
 func dependencyNames(urns []string) []string {
 	var names []string
 	for _, u := range urns {
-		urn := resource.URN(u)
-		names = append(names, string(urn.QualifiedType())+"::"+urn.Name())
+		names = append(names, typeAndName(u))
 	}
 	sort.Strings(names)
 	return names
+}
+
+// typeAndName is a URN as "type::name" (the resource's own type, without
+// its parents' types).
+func typeAndName(u string) string {
+	urn := resource.URN(u)
+	return string(urn.Type()) + "::" + urn.Name()
 }
 
 func TestGoldenSnapshots(t *testing.T) {
