@@ -92,6 +92,8 @@ type Config struct {
 	// instance is the name of the LogSearch built from this config (New
 	// sets it); the physical names derive from it and the stack name.
 	instance string
+	// validated is set by LoadConfig; New validates any other Args itself.
+	validated bool
 }
 
 // NetworkConfig is either an existing VPC (VpcID + SubnetIDs) or a new one.
@@ -457,9 +459,16 @@ func (p ConfigProblem) String() string {
 type ConfigError struct {
 	Stack    string // the stack whose Pulumi.<stack>.yaml holds the config
 	Problems []ConfigProblem
+	// fromArgs: the settings came from a program's Args, not a stack file.
+	fromArgs bool
 }
 
 func (e *ConfigError) Error() string {
+	if e.fromArgs {
+		return problemlist.Format(func(n int) string {
+			return fmt.Sprintf("logsearch.Args have %d problem(s), each named by its config key (the json tag of the Args field: domain.volumeSize is Args.Domain.VolumeSize):", n)
+		}, e.Problems)
+	}
 	file := "Pulumi.<stack>.yaml"
 	if e.Stack != "" {
 		file = "Pulumi." + e.Stack + ".yaml"
@@ -738,7 +747,39 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	if len(ps) > 0 {
 		return nil, &ConfigError{Stack: stack, Problems: ps}
 	}
+	cfg.validated = true
 	return &cfg, nil
+}
+
+// Args are the settings of one LogSearch built by a Go program's own call
+// to New: the stack config's keys as Go fields (each field's json tag is
+// its key), checked by the same validation with the same problems.
+type Args = Config
+
+// DefaultArgs are the defaults of every setting for a stack (its name
+// decides production's default), to set fields on before New.
+func DefaultArgs(stack string) Args { return defaultConfig(stack) }
+
+// checkArgs validates Args that did not come from LoadConfig (a user's
+// program calling New), as LoadConfig validates the stack config, and
+// reads the AWS account, region and partition when they are not set.
+func (c *Config) checkArgs(ctx *pulumi.Context) error {
+	if c.validated {
+		return nil
+	}
+	c.applyDerivedDefaults()
+	var ps problems
+	c.validate(&ps)
+	if len(ps) > 0 {
+		return &ConfigError{Stack: c.Stack, Problems: ps, fromArgs: true}
+	}
+	for _, w := range c.warnings() {
+		_ = ctx.Log.Warn(w, nil)
+	}
+	if c.AccountID == "" || c.Region == "" || c.Partition == "" {
+		return c.loadAccount(ctx)
+	}
+	return nil
 }
 
 // topLevelKey is the logsearch: key a problem's key belongs to:
@@ -1093,7 +1134,7 @@ func (c *Config) validateDashboards(ps *problems) {
 		if o.ClientID == "" {
 			ps.add("dashboards.oidc.clientId", "", "required with oidc: the client ID registered at your identity provider")
 		}
-		if o.clientSecret == "" {
+		if o.clientSecret == "" && o.ClientSecret.OutputState == nil { // New's Args give the Output itself
 			ps.add("dashboards.oidc.clientSecret", "", "required with oidc: pulumi config set --path --secret dashboards.oidc.clientSecret <value>")
 		}
 	}

@@ -344,6 +344,7 @@ func mustRunStack(t *testing.T, stack string, overrides map[string]string) *stac
 const mockIAMRolesKey = "mock:iamRoles"
 
 type mocks struct {
+	project string // "" is logsearch
 	// instances maps each registered URN to its LogSearch's name (parents
 	// register before their children).
 	instances map[string]string
@@ -378,7 +379,11 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		if p := resource.URN(rpc.GetParent()); p != "" && p.QualifiedType() != resource.RootStackType {
 			parentType = p.QualifiedType()
 		}
-		reg.URN = string(resource.NewURN(tokens.QName(m.stack), "logsearch", parentType, tokens.Type(args.TypeToken), args.Name))
+		project := m.project
+		if project == "" {
+			project = "logsearch"
+		}
+		reg.URN = string(resource.NewURN(tokens.QName(m.stack), tokens.PackageName(project), parentType, tokens.Type(args.TypeToken), args.Name))
 	}
 	id, outs := m.mockOutputs(args)
 	reg.ID, reg.Outputs = id, outs

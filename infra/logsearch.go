@@ -39,8 +39,10 @@ type LogSearch struct {
 	MasterPassword pulumi.StringOutput
 }
 
-// New creates a LogSearch named name from a loaded, validated cfg
-// (LoadConfig). Every child's logical name starts with name, and the
+// New creates a LogSearch named name from cfg: the stack config
+// (LoadConfig), or Args a program builds itself (start from DefaultArgs),
+// which New validates as LoadConfig does, failing with a *ConfigError that
+// lists every problem. Every child's logical name starts with name, and the
 // physical names derive from name and the stack (DefaultName keeps
 // logsearch-<stack>-...), so two instances in one program do not collide.
 func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceOption) (*LogSearch, error) {
@@ -48,6 +50,12 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 		return nil, err
 	}
 	cfg = cfg.forInstance(name)
+	if cfg.Stack == "" {
+		cfg.Stack = ctx.Stack()
+	}
+	if err := cfg.checkArgs(ctx); err != nil {
+		return nil, err
+	}
 	ls := &LogSearch{}
 	if err := ctx.RegisterComponentResource(componentTypePrefix+"LogSearch", name, ls, opts...); err != nil {
 		return nil, err
