@@ -50,12 +50,12 @@ func lambdaCode(name string) (pulumi.Archive, error) {
 	b, _ := lambdaBuilds.LoadOrStore(name, &lambdaBuild{})
 	build := b.(*lambdaBuild)
 	build.once.Do(func() {
-		root, err := moduleRoot()
+		root, outDir, err := lambdaSource()
 		if err != nil {
 			build.err = err
 			return
 		}
-		build.zip, build.err = buildLambdaZip(root, "./lambda/"+name, filepath.Join(root, ".build"), name)
+		build.zip, build.err = buildLambdaZip(root, "./lambda/"+name, outDir, name)
 	})
 	if build.err != nil {
 		return nil, build.err
@@ -289,6 +289,45 @@ func writeIfChanged(path string, data []byte) error {
 // moduleRoot finds the directory of this module's go.mod, walking up from
 // the working directory: Pulumi runs the program in the project directory,
 // `go test` in the package directory.
+// lambdaSource is where the function code is built from and the zips go:
+// this project (pulumi run in its directory) and its .build; or, for a Go
+// program of another module that imports this package, this module's
+// directory as the go command resolves it (the module cache, read-only, or
+// a replace directory), with the zips in the user's cache directory.
+func lambdaSource() (root, outDir string, err error) {
+	root, err = moduleRoot()
+	if err == nil {
+		return root, filepath.Join(root, ".build"), nil
+	}
+	dir, listErr := importedModuleDir()
+	if listErr != nil {
+		return "", "", fmt.Errorf("%w; nor does the working directory's module require it: %w", err, listErr)
+	}
+	cache, cacheErr := os.UserCacheDir()
+	if cacheErr != nil {
+		return "", "", fmt.Errorf("building the function code of %s: %w", modulePath, cacheErr)
+	}
+	return dir, filepath.Join(cache, "logsearch", "lambda-build"), nil
+}
+
+// importedModuleDir is the directory of this module as a dependency of the
+// working directory's module (`go list -m`).
+func importedModuleDir() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", modulePath).Output()
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return "", fmt.Errorf("go list -m %s: %w: %s", modulePath, err, bytes.TrimSpace(exit.Stderr))
+		}
+		return "", fmt.Errorf("go list -m %s: %w", modulePath, err)
+	}
+	dir := strings.TrimSpace(string(out))
+	if dir == "" {
+		return "", fmt.Errorf("go list -m %s: the module is not downloaded; run go mod download %s", modulePath, modulePath)
+	}
+	return dir, nil
+}
+
 func moduleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {

@@ -230,3 +230,42 @@ func TestModuleToolchainRefusesAnUnpinnedGoMod(t *testing.T) {
 		t.Errorf("go.mod without a toolchain line: err %v, want one naming the fix", err)
 	}
 }
+
+// A Go program of another module that requires this one builds the
+// function code from this module's directory, not from its own.
+func TestLambdaSourceOfAnImportingModule(t *testing.T) {
+	repo, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := t.TempDir()
+	goMod := "module example.com/shop\n\ngo 1.24\n\nrequire " + modulePath + " v0.0.0\n\nreplace " + modulePath + " => " + repo + "\n"
+	if err := os.WriteFile(filepath.Join(user, "go.mod"), []byte(goMod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(user)
+	root, outDir, err := lambdaSource()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root != repo {
+		t.Errorf("builds from %s, want this module at %s", root, repo)
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(outDir, cache+string(filepath.Separator)) {
+		t.Errorf("zips go to %s, want the user's cache directory (the module cache is read-only)", outDir)
+	}
+
+	// A module that does not require this one gets an error saying so.
+	other := t.TempDir()
+	if err := os.WriteFile(filepath.Join(other, "go.mod"), []byte("module example.com/other\n\ngo 1.24\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(other)
+	if _, _, err := lambdaSource(); err == nil || !strings.Contains(err.Error(), "go list -m "+modulePath) {
+		t.Errorf("lambdaSource in an unrelated module: %v, want the go list failure named", err)
+	}
+}
