@@ -8,9 +8,9 @@ import (
 )
 
 // componentTypePrefix starts the type token of every logsearch component:
-// the package is logsearch, the module index, as Pulumi's own component
-// libraries name theirs (awsx:ec2:Vpc, eks:index:Cluster).
-// https://www.pulumi.com/docs/iac/concepts/resources/components/#registration
+// "<package>:<module>:<type>", package logsearch, module index, as
+// Pulumi's component guide writes them ("pkg:index:MyComponent",
+// https://www.pulumi.com/docs/iac/concepts/components/).
 const componentTypePrefix = "logsearch:index:"
 
 // DefaultName is the name Program gives its one LogSearch. With this name
@@ -21,11 +21,12 @@ const DefaultName = "logsearch"
 // registered with that context belong to.
 type scopeKey struct{}
 
-// scope is a component's naming and parenting for its children: Pulumi
-// URNs hold the parent's type but not its name, so two LogSearch
-// instances' children only differ by the instance name in their own
-// logical names ("Children should be named with the parent's name as a
-// prefix": https://www.pulumi.com/docs/iac/concepts/resources/components/#naming).
+// scope is a component's naming and parenting for its children. A URN
+// holds the stack, project, the parents' types and the resource's own type
+// and name, not the parents' names
+// (https://www.pulumi.com/docs/iac/concepts/resources/names/#urns), so two
+// LogSearch instances' children differ only if their own logical names
+// carry the instance name.
 type scope struct {
 	instance string
 	parent   pulumi.Resource
