@@ -77,10 +77,20 @@ type Alarms struct {
 	DashboardURL pulumi.StringOutput
 }
 
+// AlarmsArgs are the inputs of the Alarms stage.
+type AlarmsArgs struct {
+	Config     *Config           // the validated settings
+	Domain     *SearchDomain     // the domain whose metrics are watched
+	Ingestion  *Ingestion        // the ingest function and its dead-letter queue
+	Setup      *DomainSetup      // the setup function
+	Dashboards *DashboardsAccess // the office entry; without its dimensions its alarms are left out
+}
+
 // NewAlarms creates the alarm topic (KMS-encrypted, e-mail subscriptions),
 // every alarm on the domain, the ingest pipeline, the in-domain setup, the
 // office entry and its target-sync function, and an operations dashboard.
-func NewAlarms(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, setup *DomainSetup, dashboards *DashboardsAccess) (*Alarms, error) {
+func NewAlarms(ctx *pulumi.Context, args AlarmsArgs) (*Alarms, error) {
+	cfg, domain, ingestion, setup, dashboards := args.Config, args.Domain, args.Ingestion, args.Setup, args.Dashboards
 	domainAlarms, err := domainAlarmSpecs(cfg.Domain, recoveryAdvice(cfg.Archive))
 	if err != nil {
 		return nil, err

@@ -69,7 +69,7 @@ func runAlarmsWith(t *testing.T, cfg *Config, dashboards func() *DashboardsAcces
 		domain := &SearchDomain{Name: testOutput(testDomainName), Arn: testOutput("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDomainName)}
 		ingestion := &Ingestion{FunctionName: testOutput(testFunctionName), DLQName: testOutput(testDLQName)}
 		setup := &DomainSetup{FunctionName: testOutput(testSetupFunction)}
-		_, err := NewAlarms(ctx, cfg, domain, ingestion, setup, dashboards())
+		_, err := NewAlarms(ctx, AlarmsArgs{Config: cfg, Domain: domain, Ingestion: ingestion, Setup: setup, Dashboards: dashboards()})
 		return err
 	}, pulumi.WithMocks("logsearch", cfg.Stack, m))
 	m.mu.Lock()

@@ -25,10 +25,17 @@ type Archive struct {
 	prefix    string
 }
 
+// ArchiveArgs are the inputs of the Archive stage.
+type ArchiveArgs struct {
+	Config *Config  // the validated settings
+	Key    *kms.Key // the stack key a created archive is encrypted with
+}
+
 // NewArchive creates the archive bucket when logsearch:archive.create asks
 // for it, encrypted with the stack key; otherwise it only records the
 // configured bucket (or none).
-func NewArchive(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Archive, error) {
+func NewArchive(ctx *pulumi.Context, args ArchiveArgs) (*Archive, error) {
+	cfg, key := args.Config, args.Key
 	a := &Archive{prefix: cfg.Archive.Prefix, URL: pulumi.String("").ToStringOutput()}
 	ctx, err := newStage(ctx, "Archive", "archive", a)
 	if err != nil {

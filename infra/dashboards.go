@@ -87,8 +87,16 @@ var domainChangeEvents = []string{
 	"Amazon OpenSearch Service Notification",
 }
 
+// DashboardsAccessArgs are the inputs of the DashboardsAccess stage.
+type DashboardsAccessArgs struct {
+	Config  *Config       // the validated settings
+	Network *Network      // the subnets and the load balancer's security group
+	Domain  *SearchDomain // the domain the load balancer forwards to
+}
+
 // NewDashboardsAccess builds the office entry to OpenSearch Dashboards.
-func NewDashboardsAccess(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain) (*DashboardsAccess, error) {
+func NewDashboardsAccess(ctx *pulumi.Context, args DashboardsAccessArgs) (*DashboardsAccess, error) {
+	cfg, network, domain := args.Config, args.Network, args.Domain
 	access := &DashboardsAccess{}
 	ctx, err := newStage(ctx, "DashboardsAccess", "dashboards-access", access)
 	if err != nil {

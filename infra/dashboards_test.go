@@ -79,7 +79,7 @@ func runDashboards(t *testing.T, cfg *Config) (*stackRun, map[string]string) {
 			KmsKeyArn: out(testDashKey),
 			Endpoint:  out(testDashEndpoint),
 		}
-		access, err := NewDashboardsAccess(ctx, cfg, network, domain)
+		access, err := NewDashboardsAccess(ctx, DashboardsAccessArgs{Config: cfg, Network: network, Domain: domain})
 		if err != nil {
 			return err
 		}

@@ -58,12 +58,18 @@ var domainLogTypes = []struct{ logType, suffix string }{
 	{"AUDIT_LOGS", "audit"},
 }
 
+// StackKeyArgs are the inputs of the StackKey stage.
+type StackKeyArgs struct {
+	Config *Config // the validated settings
+}
+
 // NewStackKey creates the stack's customer-managed KMS key: OpenSearch data
 // at rest and every log group the stack creates (CloudWatch.16). It comes
 // first in Program because the network's flow-log group needs it too. A
 // production stack marks it `protect`, like the domain: deleting it makes
 // the domain unrecoverable.
-func NewStackKey(ctx *pulumi.Context, cfg *Config) (*kms.Key, error) {
+func NewStackKey(ctx *pulumi.Context, args StackKeyArgs) (*kms.Key, error) {
+	cfg := args.Config
 	sk := &StackKey{}
 	ctx, err := newStage(ctx, "StackKey", "stack-key", sk)
 	if err != nil {
@@ -106,6 +112,13 @@ func protectInProduction(cfg *Config) []pulumi.ResourceOption {
 	return nil
 }
 
+// SearchDomainArgs are the inputs of the SearchDomain stage.
+type SearchDomainArgs struct {
+	Config  *Config  // the validated settings
+	Network *Network // the subnets and security group the domain sits in
+	Key     *kms.Key // the stack key: data at rest and the log groups
+}
+
 // NewSearchDomain creates the encrypted (with key), VPC-only domain with
 // fine-grained access control and its log groups.
 //
@@ -114,7 +127,8 @@ func protectInProduction(cfg *Config) []pulumi.ResourceOption {
 // destroy` or a replacing change then stops with an error instead of
 // deleting every index. Lift it deliberately with
 // `pulumi state unprotect`.
-func NewSearchDomain(ctx *pulumi.Context, cfg *Config, network *Network, key *kms.Key) (*SearchDomain, error) {
+func NewSearchDomain(ctx *pulumi.Context, args SearchDomainArgs) (*SearchDomain, error) {
+	cfg, network, key := args.Config, args.Network, args.Key
 	sd := &SearchDomain{}
 	ctx, err := newStage(ctx, "SearchDomain", "search-domain", sd)
 	if err != nil {

@@ -49,10 +49,19 @@ const (
 	dlqRetentionSeconds = 1209600
 )
 
+// IngestionArgs are the inputs of the Ingestion stage.
+type IngestionArgs struct {
+	Config  *Config       // the validated settings
+	Network *Network      // the subnets and the function's security group
+	Domain  *SearchDomain // the domain the function writes to
+	Archive *Archive      // the archive the function also writes, when created
+}
+
 // NewIngestion creates the ingest function in the VPC, its least-privilege
 // role and the dead-letter queue. The subscription filters come later, from
 // SubscribeLogGroups, once the domain lets the function write.
-func NewIngestion(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, archive *Archive) (*Ingestion, error) {
+func NewIngestion(ctx *pulumi.Context, args IngestionArgs) (*Ingestion, error) {
+	cfg, network, domain, archive := args.Config, args.Network, args.Domain, args.Archive
 	in := &Ingestion{}
 	ctx, err := newStage(ctx, "Ingestion", "ingestion", in)
 	if err != nil {

@@ -62,23 +62,23 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 	}
 	ctx = ctx.WithValue(scopeKey{}, scope{instance: name, parent: ls})
 
-	key, err := NewStackKey(ctx, cfg)
+	key, err := NewStackKey(ctx, StackKeyArgs{Config: cfg})
 	if err != nil {
 		return nil, err
 	}
-	network, err := NewNetwork(ctx, cfg, key)
+	network, err := NewNetwork(ctx, NetworkArgs{Config: cfg, Key: key})
 	if err != nil {
 		return nil, err
 	}
-	archive, err := NewArchive(ctx, cfg, key)
+	archive, err := NewArchive(ctx, ArchiveArgs{Config: cfg, Key: key})
 	if err != nil {
 		return nil, err
 	}
-	domain, err := NewSearchDomain(ctx, cfg, network, key)
+	domain, err := NewSearchDomain(ctx, SearchDomainArgs{Config: cfg, Network: network, Key: key})
 	if err != nil {
 		return nil, err
 	}
-	ingestion, err := NewIngestion(ctx, cfg, network, domain, archive)
+	ingestion, err := NewIngestion(ctx, IngestionArgs{Config: cfg, Network: network, Domain: domain, Archive: archive})
 	if err != nil {
 		return nil, err
 	}
@@ -86,18 +86,19 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 	if err != nil {
 		return nil, err
 	}
-	setup, err := NewDomainSetup(ctx, cfg, network, domain, ingestion, pulumi.DependsOn([]pulumi.Resource{accessPolicy}))
+	setup, err := NewDomainSetup(ctx, DomainSetupArgs{Config: cfg, Network: network, Domain: domain, Ingestion: ingestion,
+		InvocationOptions: []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{accessPolicy})}})
 	if err != nil {
 		return nil, err
 	}
 	if err := ingestion.SubscribeLogGroups(cfg, setup.Invocation); err != nil {
 		return nil, err
 	}
-	dashboards, err := NewDashboardsAccess(ctx, cfg, network, domain)
+	dashboards, err := NewDashboardsAccess(ctx, DashboardsAccessArgs{Config: cfg, Network: network, Domain: domain})
 	if err != nil {
 		return nil, err
 	}
-	alarms, err := NewAlarms(ctx, cfg, domain, ingestion, setup, dashboards)
+	alarms, err := NewAlarms(ctx, AlarmsArgs{Config: cfg, Domain: domain, Ingestion: ingestion, Setup: setup, Dashboards: dashboards})
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,12 @@ type Network struct {
 
 const httpsPort = 443
 
+// NetworkArgs are the inputs of the Network stage.
+type NetworkArgs struct {
+	Config *Config  // the validated settings
+	Key    *kms.Key // the stack key, for the flow-log group
+}
+
 // NewNetwork creates a VPC with private subnets (or adopts the configured
 // one) and the security groups. Traffic allowed, and nothing else:
 //
@@ -45,7 +51,8 @@ const httpsPort = 443
 //	setup fn  --443--> domain
 //
 // key encrypts the flow-log group.
-func NewNetwork(ctx *pulumi.Context, cfg *Config, key *kms.Key) (*Network, error) {
+func NewNetwork(ctx *pulumi.Context, args NetworkArgs) (*Network, error) {
+	cfg, key := args.Config, args.Key
 	n := &Network{}
 	ctx, err := newStage(ctx, "Network", "network", n)
 	if err != nil {

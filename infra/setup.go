@@ -41,6 +41,15 @@ type DomainSetup struct {
 	Invocation *lambda.Invocation
 }
 
+// DomainSetupArgs are the inputs of the DomainSetup stage.
+type DomainSetupArgs struct {
+	Config            *Config                 // the validated settings
+	Network           *Network                // the subnets, the setup security group and its rules
+	Domain            *SearchDomain           // the domain to set up
+	Ingestion         *Ingestion              // the ingest role, mapped to the writer role
+	InvocationOptions []pulumi.ResourceOption // go to the deploy-time Invocation only (see NewDomainSetup)
+}
+
 // NewDomainSetup deploys lambda/setup in the VPC and invokes it with the
 // desired state whenever that state (or the function's code) changes. A
 // failed run fails `pulumi up` with the domain's error message.
@@ -56,11 +65,12 @@ type DomainSetup struct {
 // (403) and raises the setup alarm; `pulumi up --replace` of the
 // invocation restores it with the password.
 //
-// invocationOpts go to the Invocation only: pass
+// args.InvocationOptions go to the Invocation only: pass
 // pulumi.DependsOn(<domain access policy>) so the first run does not race
 // the policy that admits its unsigned requests. The Invocation waits for
 // the security-group rules of network.SetupPath by itself.
-func NewDomainSetup(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, ingestion *Ingestion, invocationOpts ...pulumi.ResourceOption) (*DomainSetup, error) {
+func NewDomainSetup(ctx *pulumi.Context, args DomainSetupArgs) (*DomainSetup, error) {
+	cfg, network, domain, ingestion, invocationOpts := args.Config, args.Network, args.Domain, args.Ingestion, args.InvocationOptions
 	spec := setupSpec(cfg, nil, "")
 	if err := spec.Validate(); err != nil {
 		return nil, fmt.Errorf("domain setup: the stack config (logsearch:ingest, logsearch:domain, logsearch:retentionDays) gives an invalid desired state: %w", err)

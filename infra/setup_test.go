@@ -53,7 +53,7 @@ func runSetup(t *testing.T, cfg *Config) *stackRun {
 			MasterPassword: pulumi.ToSecret(pulumi.String(testPassword)).(pulumi.StringOutput),
 		}
 		ingestion := &Ingestion{RoleArn: pulumi.String("arn:aws:iam::123456789012:role/ingest").ToStringOutput()}
-		_, err := NewDomainSetup(ctx, cfg, network, domain, ingestion)
+		_, err := NewDomainSetup(ctx, DomainSetupArgs{Config: cfg, Network: network, Domain: domain, Ingestion: ingestion})
 		return err
 	}, pulumi.WithMocks("logsearch", "dev", m))
 	if err != nil {
@@ -225,7 +225,7 @@ func TestSetupRejectsAReservedFieldName(t *testing.T) {
 	cfg.Ingest.FieldTypes["@timestamp"] = fieldtypes.Date
 	m := &mocks{stack: "dev"}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		_, err := NewDomainSetup(ctx, cfg, &Network{}, &SearchDomain{}, &Ingestion{})
+		_, err := NewDomainSetup(ctx, DomainSetupArgs{Config: cfg, Network: &Network{}, Domain: &SearchDomain{}, Ingestion: &Ingestion{}})
 		return err
 	}, pulumi.WithMocks("logsearch", "dev", m))
 	if err == nil || !strings.Contains(err.Error(), `fieldTypes "@timestamp": the name is reserved`) {
@@ -273,7 +273,8 @@ func TestSetupInvocationWaitsForWhatItIsGiven(t *testing.T) {
 			return err
 		}
 		domain := &SearchDomain{Endpoint: pulumi.String("e").ToStringOutput(), Arn: pulumi.String(testSetupDomainArn).ToStringOutput(), MasterUserName: "admin", MasterPassword: pulumi.ToSecret(pulumi.String("p")).(pulumi.StringOutput)}
-		_, err = NewDomainSetup(ctx, setupConfig(), &Network{}, domain, &Ingestion{RoleArn: pulumi.String("arn").ToStringOutput()}, pulumi.DependsOn([]pulumi.Resource{gate}))
+		_, err = NewDomainSetup(ctx, DomainSetupArgs{Config: setupConfig(), Network: &Network{}, Domain: domain, Ingestion: &Ingestion{RoleArn: pulumi.String("arn").ToStringOutput()},
+			InvocationOptions: []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{gate})}})
 		return err
 	}, pulumi.WithMocks("logsearch", "dev", m))
 	if err != nil {
