@@ -1,4 +1,4 @@
-// Command logsearch is the Pulumi program; all of it lives in package infra.
+// Command logsearch is the Pulumi program: package infra, built on the component in infra/logsearch.
 package main
 
 import (

@@ -16,7 +16,7 @@ import (
 // Check compares got with the file at path, byte for byte. With update it
 // writes got there instead. A missing or different file fails the test,
 // saying how to accept the new output: acceptCmd, e.g.
-// "go test ./infra -run TestGoldenSnapshots -update".
+// "go test ./infra/logsearch -run TestGoldenSnapshots -update".
 func Check(t testing.TB, path string, got []byte, update bool, acceptCmd string) {
 	t.Helper()
 	if update {

@@ -19,7 +19,7 @@ const Namespace = "logsearch"
 const Dimension = "FunctionName"
 
 // Metric names as they appear in CloudWatch under Namespace. Alarms and
-// dashboards (infra/alarms.go) refer to these constants, so a rename here
+// dashboards (infra/logsearch/alarms.go) refer to these constants, so a rename here
 // cannot leave them watching a metric nobody writes.
 const (
 	EventsIn            = "EventsIn"            // log events received (Count)

@@ -7,7 +7,7 @@ import (
 )
 
 // Metric names the setup function writes under Namespace, with the
-// FunctionName dimension. infra/alarms.go refers to these constants.
+// FunctionName dimension. infra/logsearch/alarms.go refers to these constants.
 const (
 	// SetupCorrections counts objects a scheduled run found missing or
 	// different from the desired state and rewrote: drift healed (Count).

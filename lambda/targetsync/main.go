@@ -25,7 +25,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/targetsync/reconcile"
 )
 
-// settings is the function's environment, set by infra/dashboards.go.
+// settings is the function's environment, set by infra/logsearch/dashboards.go.
 type settings struct {
 	TargetGroupArn string // TARGET_GROUP_ARN
 	DomainName     string // DOMAIN_NAME

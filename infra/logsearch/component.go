@@ -1,0 +1,98 @@
+package logsearch
+
+import (
+	"reflect"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// componentTypePrefix starts the type token of every logsearch component:
+// "<package>:<module>:<type>", package logsearch, module index, as
+// Pulumi's component guide writes them ("pkg:index:MyComponent",
+// https://www.pulumi.com/docs/iac/concepts/components/).
+const componentTypePrefix = "logsearch:index:"
+
+// DefaultName is the name Program gives its one LogSearch. With this name
+// the physical names are the stack's alone (logsearch-<stack>-...).
+const DefaultName = "logsearch"
+
+// scopeKey holds, in a *pulumi.Context, the component that the resources
+// registered with that context belong to.
+type scopeKey struct{}
+
+// scope is a component's naming and parenting for its children. A URN
+// holds the stack, project, the parents' types and the resource's own type
+// and name, not the parents' names
+// (https://www.pulumi.com/docs/iac/concepts/resources/names/#urns), so two
+// LogSearch instances' children differ only if their own logical names
+// carry the instance name.
+type scope struct {
+	instance string
+	parent   pulumi.Resource
+}
+
+func scopeOf(ctx *pulumi.Context) (scope, bool) {
+	s, ok := ctx.Value(scopeKey{}).(scope)
+	return s, ok
+}
+
+// childName is a resource's logical name inside the ctx's LogSearch:
+// "<instance>-<local>".
+func childName(ctx *pulumi.Context, local string) string {
+	if s, ok := scopeOf(ctx); ok {
+		return s.instance + "-" + local
+	}
+	return local
+}
+
+// childOptions parents a resource to the ctx's component, then applies
+// extra.
+func childOptions(ctx *pulumi.Context, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	s, ok := scopeOf(ctx)
+	if !ok {
+		return extra
+	}
+	return append([]pulumi.ResourceOption{pulumi.Parent(s.parent)}, extra...)
+}
+
+// newStage registers c as the stage component logsearch:index:<kind>,
+// a child of the ctx's LogSearch named "<instance>-<stage>", and returns
+// the context its own resources are registered with. A stage built on its
+// own (outside New, as the stage tests do) sits at the stack's root and
+// names its children like Program's LogSearch.
+func newStage(ctx *pulumi.Context, kind, stage string, c pulumi.ComponentResource) (*pulumi.Context, error) {
+	s, ok := scopeOf(ctx)
+	if !ok {
+		s.instance = DefaultName
+	}
+	if err := ctx.RegisterComponentResource(componentTypePrefix+kind, s.instance+"-"+stage, c, childOptions(ctx)...); err != nil {
+		return nil, err
+	}
+	return ctx.WithValue(scopeKey{}, scope{instance: s.instance, parent: c}), nil
+}
+
+// registerStageOutputs registers a stage's exported outputs (its
+// pulumi.Output fields that are set), keyed by field name, so the engine
+// records them with the component.
+func registerStageOutputs(ctx *pulumi.Context, c pulumi.ComponentResource) error {
+	outs := pulumi.Map{}
+	v := reflect.ValueOf(c).Elem()
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		out, ok := v.Field(i).Interface().(pulumi.Output)
+		if !ok || v.Field(i).FieldByName("OutputState").IsNil() {
+			continue
+		}
+		outs[lowerFirst(f.Name)] = out
+	}
+	return ctx.RegisterResourceOutputs(c, outs)
+}
+
+// lowerFirst turns a Go field name into a Pulumi property name: VpcID -> vpcID.
+func lowerFirst(s string) string {
+	return strings.ToLower(s[:1]) + s[1:]
+}

@@ -1,0 +1,167 @@
+package logsearch
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestGp3RangeFor pins the OpenSearch gp3 rules (sources in ebs.go) at
+// their boundaries.
+func TestGp3RangeFor(t *testing.T) {
+	cases := []struct {
+		size int
+		want Gp3Range
+	}{
+		{10, Gp3Range{3000, 16000, 125, 1000}},
+		{169, Gp3Range{3000, 16000, 125, 1000}},
+		{170, Gp3Range{3000, 16000, 250, 1000}},
+		{1000, Gp3Range{3000, 16000, 250, 1000}},
+		{1001, Gp3Range{3003, 16000, 250, 1000}},
+		{1536, Gp3Range{4608, 16000, 250, 1000}},
+		{3072, Gp3Range{9216, 16000, 250, 1000}},
+		{3073, Gp3Range{9219, 32000, 250, 2000}},
+		{6000, Gp3Range{16000, 32000, 250, 2000}},
+		{24 * 1024, Gp3Range{16000, 128000, 250, 8000}},
+	}
+	for _, c := range cases {
+		if got := Gp3RangeFor(c.size); got != c.want {
+			t.Errorf("Gp3RangeFor(%d) = %+v, want %+v", c.size, got, c.want)
+		}
+	}
+}
+
+// TestGp3Validation: what AWS refuses is refused naming the allowed range;
+// omitted keys become AWS's baseline for the size.
+func TestGp3Validation(t *testing.T) {
+	// Cases without an instance type use one whose EBS bandwidth (1125
+	// MiB/s) lies above one stripe's 1000, so the size rules show alone;
+	// the stack file's own type never matters.
+	domain := func(kv map[string]any) map[string]func(any) any {
+		return map[string]func(any) any{"domain": func(v any) any {
+			v = set("instanceType", "r6g.8xlarge.search")(v)
+			for k, x := range kv {
+				v = set(k, x)(v)
+			}
+			return v
+		}}
+	}
+	refusals := []struct {
+		name   string
+		domain map[string]any
+		key    string
+		says   string
+	}{
+		// the defect: 1536 GiB at the small-volume baseline
+		{"large volume at small throughput", map[string]any{"volumeSize": 1536, "throughput": 125, "iops": 4608}, "logsearch:domain.throughput", "250 to 1000 MiB/s for a 1536 GiB"},
+		{"large volume at 3000 IOPS", map[string]any{"volumeSize": 1536, "iops": 3000}, "logsearch:domain.iops", "4608 to 16000 IOPS for a 1536 GiB"},
+		{"IOPS above one stripe", map[string]any{"volumeSize": 2048, "iops": 16001}, "logsearch:domain.iops", "6144 to 16000"},
+		{"throughput above one stripe", map[string]any{"volumeSize": 3072, "instanceType": "r6g.8xlarge.search", "throughput": 1001}, "logsearch:domain.throughput", "250 to 1000"},
+		// AWS's own refusal on r6g.large: 4750 Mbps of EBS bandwidth / 8
+		{"throughput above the instance's EBS bandwidth", map[string]any{"volumeSize": 1536, "instanceType": "r6g.large.search", "throughput": 594}, "logsearch:domain.throughput", "250 to 593 MiB/s for a 1536 GiB gp3 volume on r6g.large.search"},
+		{"IOPS below 3000", map[string]any{"volumeSize": 100, "iops": 2999}, "logsearch:domain.iops", "3000 to 16000"},
+		{"throughput below 125", map[string]any{"volumeSize": 100, "throughput": 100}, "logsearch:domain.throughput", "125 to 1000"},
+		{"volume above type max names a larger type", map[string]any{"volumeSize": 2500, "instanceType": "r6g.large.search"}, "logsearch:domain.volumeSize", "r6g.xlarge.search: 3072 GiB"},
+	}
+	for _, c := range refusals {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parseConfig("prod", stackSource(t, "prod", domain(c.domain)))
+			if err == nil {
+				t.Fatal("accepted; AWS refuses it")
+			}
+			found := false
+			for _, p := range err.(*ConfigError).Problems {
+				found = found || (p.Key == c.key && strings.Contains(p.Problem, c.says))
+			}
+			if !found {
+				t.Errorf("no problem naming %s with %q; got:\n%v", c.key, c.says, err)
+			}
+		})
+	}
+
+	accepted := []struct {
+		name          string
+		domain        map[string]any
+		iops, mibPerS int
+	}{
+		{"omitted on a large volume: baseline", map[string]any{"volumeSize": 1536, "iops": nil, "throughput": nil}, 4608, 250},
+		{"omitted on a small volume: baseline", map[string]any{"volumeSize": 100, "instanceType": "r6g.large.search", "iops": nil, "throughput": nil}, 3000, 125},
+		{"provisioned above baseline", map[string]any{"volumeSize": 1536, "iops": 12000, "throughput": 600}, 12000, 600},
+		{"second stripe", map[string]any{"volumeSize": 3072 + 1, "instanceType": "r6g.8xlarge.search", "iops": 32000, "throughput": 1125}, 32000, 1125},
+		{"up to the instance's EBS bandwidth", map[string]any{"volumeSize": 1536, "instanceType": "r6g.large.search", "throughput": 593}, 4608, 593},
+	}
+	for _, c := range accepted {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := parseConfig("prod", stackSource(t, "prod", domain(c.domain)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Domain.Iops != c.iops || cfg.Domain.Throughput != c.mibPerS {
+				t.Errorf("iops %d, throughput %d; want %d, %d", cfg.Domain.Iops, cfg.Domain.Throughput, c.iops, c.mibPerS)
+			}
+		})
+	}
+}
+
+// TestEveryStackIsSizedClearOfTheStorageAlarm: a stack that states its
+// expected daily volume must leave steady state at least
+// sizingMarginFraction below the free-storage alarm.
+func TestEveryStackIsSizedClearOfTheStorageAlarm(t *testing.T) {
+	for _, stack := range stackNames(t) {
+		t.Run(stack, func(t *testing.T) {
+			cfg, err := parseConfig(stack, stackSource(t, stack, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			use, ok := cfg.SteadyStateUse()
+			if !ok {
+				t.Skip("no domain.expectedDailyGiB: sizing not stated (a production stack is warned)")
+			}
+			if limit := 1 - freeStorageAlarmFraction - sizingMarginFraction; use > limit {
+				t.Errorf("steady state fills %.0f%% of each node; the alarm fires at %.0f%% used, keep it at or below %.0f%%", use*100, (1-freeStorageAlarmFraction)*100, limit*100)
+			}
+			if w := cfg.sizingWarning(); w != "" {
+				t.Errorf("sizing warning on a stack file: %s", w)
+			}
+		})
+	}
+}
+
+// TestSizingWarning: the old prod sizing (1536 GiB for 50 GiB/day, 30 days,
+// 1 replica, 3 nodes) sits in alarm and is warned about with the size that
+// fixes it.
+func TestSizingWarning(t *testing.T) {
+	cfg := &Config{RetentionDays: 30, Domain: DomainConfig{InstanceCount: 3, Replicas: 1, VolumeSize: 1536, ExpectedDailyGiB: 50}}
+	w := cfg.sizingWarning()
+	if !strings.Contains(w, "fill 98% of each data node's 1536 GiB") || !strings.Contains(w, "raise domain.volumeSize to 2306 GiB") {
+		t.Errorf("warning = %q", w)
+	}
+	cfg.Domain.VolumeSize = 2306
+	if w := cfg.sizingWarning(); w != "" {
+		t.Errorf("the size the warning names still warns: %s", w)
+	}
+	cfg.Domain.ExpectedDailyGiB = 0
+	if w := cfg.sizingWarning(); w != "" {
+		t.Errorf("warned without a stated volume: %s", w)
+	}
+	cfg.Production = true
+	if w := cfg.sizingWarning(); !strings.Contains(w, "states no domain.expectedDailyGiB") {
+		t.Errorf("a production stack without a stated volume is not told: %q", w)
+	}
+}
+
+func TestGp3RangeOnCapsThroughputAtTheInstance(t *testing.T) {
+	for _, c := range []struct {
+		typ  string
+		size int
+		want int
+	}{
+		{"r6g.large.search", 2048, 593},
+		{"t3.small.search", 100, 260},
+		{"r6g.12xlarge.search", 24 * 1024, 1687},
+		{"r7g.large.search", 2048, 1000}, // not in the table: no instance cap known
+	} {
+		if got := Gp3RangeOn(c.typ, c.size).MaxThroughput; got != c.want {
+			t.Errorf("Gp3RangeOn(%s, %d).MaxThroughput = %d, want %d", c.typ, c.size, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,58 @@
+package logsearch
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const (
+	// openSearchService owns the service-linked role a VPC domain needs to
+	// place its network interfaces in the stack's subnets.
+	openSearchService = "opensearchservice.amazonaws.com"
+	// openSearchServiceRoleName is the role IAM creates for it, one per
+	// account (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/slr.html).
+	openSearchServiceRoleName = "AWSServiceRoleForAmazonOpenSearchService"
+)
+
+// NewOpenSearchServiceRole makes sure the account has OpenSearch Service's
+// service-linked role before the domain is created: without it, creating
+// a VPC domain through the API fails in a fresh account.
+//
+// The role belongs to the account, not to a stack: every stack declares it,
+// and none ever deletes it.
+//   - Absent (first stack in the account): the stack creates it.
+//   - Present (created by another stack, the console or by hand): the stack
+//     adopts it (import), so a second stack does not fail with "already
+//     exists" and the first stack keeps declaring what it created.
+//   - RetainOnDelete: `pulumi destroy` of any stack forgets the role but
+//     leaves it in IAM, where other stacks' domains still need it.
+//
+// The stack that created the role finds it on its next run and passes the
+// same import ID (the role ARN, which is also the resource's ID in
+// terraform-provider-aws' aws_iam_service_linked_role): the engine then
+// treats it like any other resource, neither re-importing nor replacing it
+// (pulumi/pulumi developer-docs/architecture/import.md, "import resource
+// option", case 2).
+func NewOpenSearchServiceRole(ctx *pulumi.Context) (*iam.ServiceLinkedRole, error) {
+	opts := []pulumi.ResourceOption{pulumi.RetainOnDelete(true)}
+	existing, err := iam.LookupRole(ctx, &iam.LookupRoleArgs{Name: openSearchServiceRoleName})
+	switch {
+	case err == nil:
+		opts = append(opts, pulumi.Import(pulumi.ID(existing.Arn)))
+	case !roleNotFound(err):
+		return nil, fmt.Errorf("reading IAM role %s (the deployer needs iam:GetRole, and iam:CreateServiceLinkedRole in a new account): %w", openSearchServiceRoleName, err)
+	}
+	return iam.NewServiceLinkedRole(ctx, childName(ctx, "opensearch-service-role"), &iam.ServiceLinkedRoleArgs{
+		AwsServiceName: pulumi.String(openSearchService),
+	}, childOptions(ctx, opts...)...)
+}
+
+// roleNotFound tells IAM's "no such role" from every other lookup failure
+// (permissions, throttling), which must stop the deployment instead.
+func roleNotFound(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "NoSuchEntity") || strings.Contains(msg, "couldn't find resource")
+}

@@ -1,0 +1,367 @@
+package logsearch
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/logsearch/logsearch/lambda/domainsetup"
+	"github.com/logsearch/logsearch/lambda/fieldtypes"
+)
+
+const (
+	invocationType = "aws:lambda/invocation:Invocation"
+	testPassword   = "Mock-Passw0rd!-for-tests"
+	testSetupKey   = "arn:aws:kms:us-east-1:123456789012:key/stack-key"
+)
+
+const testSetupDomainArn = "arn:aws:es:us-east-1:123456789012:domain/logsearch-dev"
+
+// setupConfig is a stack config with everything NewDomainSetup reads.
+func setupConfig() *Config {
+	return &Config{
+		Stack:            "dev",
+		Partition:        "aws",
+		RetentionDays:    30,
+		LogRetentionDays: 365,
+		Domain:           DomainConfig{Shards: 1, Replicas: 1},
+		Ingest:           IngestConfig{IndexPrefix: "cwl", Timezone: "UTC", TimeField: "time", FieldTypes: fieldtypes.Map{"status": fieldtypes.Integer}},
+	}
+}
+
+// runSetup runs NewDomainSetup alone under the harness mocks, with the
+// stages it builds on stubbed by plain outputs.
+func runSetup(t *testing.T, cfg *Config) *stackRun {
+	t.Helper()
+	m := &mocks{stack: "dev", region: "us-east-1"}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		network := &Network{
+			PrivateSubnetIDs:     pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}).ToStringArrayOutput(),
+			SetupSecurityGroupID: pulumi.String("sg-setup").ToStringOutput(),
+		}
+		domain := &SearchDomain{
+			KmsKeyArn:      pulumi.String(testSetupKey).ToStringOutput(),
+			Name:           pulumi.String("logsearch-dev").ToStringOutput(),
+			Arn:            pulumi.String(testSetupDomainArn).ToStringOutput(),
+			Endpoint:       pulumi.String("vpc-logsearch-dev-xxxx.us-east-1.es.amazonaws.com").ToStringOutput(),
+			MasterUserName: "admin",
+			MasterPassword: pulumi.ToSecret(pulumi.String(testPassword)).(pulumi.StringOutput),
+		}
+		ingestion := &Ingestion{RoleArn: pulumi.String("arn:aws:iam::123456789012:role/ingest").ToStringOutput()}
+		_, err := NewDomainSetup(ctx, DomainSetupArgs{Config: cfg, Network: network, Domain: domain, Ingestion: ingestion})
+		return err
+	}, pulumi.WithMocks("logsearch", "dev", m))
+	if err != nil {
+		t.Fatalf("NewDomainSetup: %v", err)
+	}
+	return &stackRun{Resources: m.resources}
+}
+
+// isSecret reports whether the engine receives v as a secret.
+func isSecret(v resource.PropertyValue) bool {
+	return v.IsSecret() || (v.IsOutput() && v.OutputValue().Secret)
+}
+
+func TestSetupInputIsASecretCarryingTheDesiredState(t *testing.T) {
+	run := runSetup(t, setupConfig())
+	inv := run.one(t, invocationType, "domain-setup")
+	if !isSecret(inv.Inputs["input"]) {
+		t.Fatal("the invocation input (with the master password) is not a secret: it would sit in the state in plain text")
+	}
+	var req domainsetup.Request
+	if err := json.Unmarshal([]byte(str(t, inv.Inputs, "input")), &req); err != nil {
+		t.Fatal(err)
+	}
+	if req.MasterPassword != testPassword || req.MasterUserName != "admin" || !strings.HasPrefix(req.Endpoint, "vpc-logsearch-dev") {
+		t.Errorf("request %v lacks the domain's endpoint and master credentials", req)
+	}
+	if err := req.Validate(); err != nil {
+		t.Errorf("the function would reject its input: %v", err)
+	}
+	if req.Spec.IndexPrefix != "cwl" || req.Spec.RetentionDays != 30 || req.Spec.FieldTypes["status"] != fieldtypes.Integer ||
+		len(req.Spec.WriterBackendRoles) != 1 || req.Spec.WriterBackendRoles[0] != "arn:aws:iam::123456789012:role/ingest" {
+		t.Errorf("spec %+v does not follow the config", req.Spec)
+	}
+	for k, v := range inv.Inputs["triggers"].ObjectValue() {
+		if strings.Contains(v.String(), testPassword) {
+			t.Errorf("trigger %s contains the password", k)
+		}
+	}
+}
+
+// TestSetupInputCarriesStaffKeys: the lookup fields and the groups of the
+// dashboards config reach the function, each in its own list.
+func TestSetupInputCarriesStaffKeys(t *testing.T) {
+	cfg := setupConfig()
+	cfg.Ingest.LookupFields = []string{"device_id", "customer_id"}
+	cfg.Dashboards.ReaderBackendRoles = []string{"support"}
+	cfg.Dashboards.AdminBackendRoles = []string{"platform"}
+	inv := runSetup(t, cfg).one(t, invocationType, "domain-setup")
+	var req domainsetup.Request
+	if err := json.Unmarshal([]byte(str(t, inv.Inputs, "input")), &req); err != nil {
+		t.Fatal(err)
+	}
+	if err := req.Validate(); err != nil {
+		t.Errorf("the function would reject its input: %v", err)
+	}
+	s := req.Spec
+	if !slices.Equal(s.LookupFields, cfg.Ingest.LookupFields) || !slices.Equal(s.StaffReaderBackendRoles, cfg.Dashboards.ReaderBackendRoles) ||
+		!slices.Equal(s.StaffAdminBackendRoles, cfg.Dashboards.AdminBackendRoles) {
+		t.Errorf("spec %+v does not carry the lookup fields and groups of the config", s)
+	}
+}
+
+func TestSetupRerunsExactlyWhenTheDesiredStateChanges(t *testing.T) {
+	trigger := func(cfg *Config) (string, string) {
+		inv := runSetup(t, cfg).one(t, invocationType, "domain-setup")
+		return str(t, inv.Inputs, "triggers.desiredState"), str(t, inv.Inputs, "input")
+	}
+	baseHash, baseInput := trigger(setupConfig())
+	if len(baseHash) != 64 {
+		t.Fatalf("desiredState trigger %q is not a sha256", baseHash)
+	}
+	tests := []struct {
+		name   string
+		change func(*Config)
+		rerun  bool
+	}{
+		{"same config", func(*Config) {}, false},
+		{"field types declared in another order", func(c *Config) {
+			c.Ingest.FieldTypes = fieldtypes.Map{}
+			c.Ingest.FieldTypes["status"] = fieldtypes.Integer
+		}, false},
+		{"timezone (ingest only)", func(c *Config) { c.Ingest.Timezone = "Asia/Tokyo" }, false},
+		{"alarm emails", func(c *Config) { c.AlarmEmails = []string{"ops@example.com"} }, false},
+		{"field type", func(c *Config) { c.Ingest.FieldTypes["status"] = fieldtypes.Keyword }, true},
+		{"new field", func(c *Config) { c.Ingest.FieldTypes["took"] = fieldtypes.Double }, true},
+		{"retention", func(c *Config) { c.RetentionDays = 14 }, true},
+		{"replicas", func(c *Config) { c.Domain.Replicas = 2 }, true},
+		{"shards", func(c *Config) { c.Domain.Shards = 3 }, true},
+		{"index prefix", func(c *Config) { c.Ingest.IndexPrefix = "app" }, true},
+		{"lookup field", func(c *Config) { c.Ingest.LookupFields = []string{"device_id"} }, true},
+		{"reader group", func(c *Config) { c.Dashboards.ReaderBackendRoles = []string{"support"} }, true},
+		{"admin group", func(c *Config) { c.Dashboards.AdminBackendRoles = []string{"platform"} }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := setupConfig()
+			tt.change(cfg)
+			hash, input := trigger(cfg)
+			if (hash != baseHash) != tt.rerun {
+				t.Errorf("trigger changed: %v, want %v", hash != baseHash, tt.rerun)
+			}
+			if (input != baseInput) != tt.rerun {
+				t.Errorf("input changed: %v, want %v", input != baseInput, tt.rerun)
+			}
+		})
+	}
+}
+
+func TestSetupRerunsOnNewCode(t *testing.T) {
+	inv := runSetup(t, setupConfig()).one(t, invocationType, "domain-setup")
+	if _, ok := inv.Inputs["triggers"].ObjectValue()["code"]; !ok {
+		t.Error("no code trigger: new setup code would not be applied until the config changes")
+	}
+}
+
+func TestSetupFunction(t *testing.T) {
+	run := runSetup(t, setupConfig())
+	fn := run.one(t, "aws:lambda/function:Function", "setup")
+	for path, want := range map[string]any{
+		"runtime":                       "provided.al2023",
+		"architectures[0]":              "arm64",
+		"handler":                       "bootstrap",
+		"vpcConfig.securityGroupIds[0]": "sg-setup",
+		"vpcConfig.subnetIds[1]":        "subnet-b",
+		"loggingConfig.logGroup":        "/aws/lambda/logsearch-dev-setup",
+		"timeout":                       float64(setupTimeout),
+		"tracingConfig.mode":            "PassThrough", // ingest.tracing off
+	} {
+		if got := get(t, fn.Inputs, path); got != want {
+			t.Errorf("%s = %v, want %v", path, got, want)
+		}
+	}
+	if env, ok := lookup(fn.Inputs, "environment"); ok {
+		t.Errorf("the function has environment %v: credentials must only travel in the secret invocation input", env)
+	}
+	lg := run.one(t, "aws:cloudwatch/logGroup:LogGroup", "setup")
+	if got := get(t, lg.Inputs, "retentionInDays"); got != float64(365) {
+		t.Errorf("log retention %v", got)
+	}
+	if k, _ := lookup(lg.Inputs, "kmsKeyId"); k != testSetupKey {
+		t.Errorf("log group key %v, want the stack key (CloudWatch.16)", k)
+	}
+	for name, policy := range map[string]string{
+		"setup-vpc-access": "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+	} {
+		att := run.one(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name)
+		if got := str(t, att.Inputs, "policyArn"); got != policy {
+			t.Errorf("%s attaches %s, want %s", name, got, policy)
+		}
+	}
+	// Beyond VPC access the role may only send signed HTTP requests to
+	// this domain: the scheduled runs.
+	if n := len(run.ofType("aws:iam/policy:Policy")); n != 0 {
+		t.Errorf("%d managed custom policies, want none", n)
+	}
+	inline := run.one(t, "aws:iam/rolePolicy:RolePolicy", "setup")
+	stmts := policyStatementsOf(t, str(t, inline.Inputs, "policy"))
+	if len(stmts) != 1 || !slices.Equal(stmts[0].actions(t), esHTTPAllMethods) || !slices.Equal(stmts[0].resources(t), []string{testSetupDomainArn + "/*"}) {
+		t.Errorf("setup role policy %v: want only the HTTP methods on %s/*", stmts, testSetupDomainArn)
+	}
+	inv := run.one(t, invocationType, "domain-setup")
+	if got := str(t, inv.Inputs, "functionName"); got != "logsearch-dev-setup" {
+		t.Errorf("invokes %s", got)
+	}
+}
+
+func TestSetupRejectsAReservedFieldName(t *testing.T) {
+	cfg := setupConfig()
+	cfg.Ingest.FieldTypes["@timestamp"] = fieldtypes.Date
+	m := &mocks{stack: "dev"}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := NewDomainSetup(ctx, DomainSetupArgs{Config: cfg, Network: &Network{}, Domain: &SearchDomain{}, Ingestion: &Ingestion{}})
+		return err
+	}, pulumi.WithMocks("logsearch", "dev", m))
+	if err == nil || !strings.Contains(err.Error(), `fieldTypes "@timestamp": the name is reserved`) {
+		t.Fatalf("error %v: want the reserved name named", err)
+	}
+	if len(m.resources) != 0 {
+		t.Errorf("%d resources registered before the config was rejected", len(m.resources))
+	}
+}
+
+// The whole program wires the setup after the domain and the ingest role.
+func TestStackInvokesSetupAfterTheDomain(t *testing.T) {
+	run := mustRunStack(t, "dev", nil)
+	inv := run.one(t, invocationType, "domain-setup")
+	if !isSecret(inv.Inputs["input"]) {
+		t.Error("input not secret")
+	}
+	domains := run.ofType("aws:opensearch/domain:Domain")
+	if len(domains) != 1 || !inv.dependsOn("aws:opensearch/domain:Domain", domains[0].Name) {
+		t.Errorf("the invocation does not wait for the domain (depends on %v)", inv.Dependencies)
+	}
+	// Setup's requests are unsigned: the access policy must exist first.
+	if !inv.dependsOn("aws:opensearch/domainPolicy:DomainPolicy", "domain-access") {
+		t.Errorf("the invocation does not wait for the domain access policy (depends on %v)", inv.Dependencies)
+	}
+	// Nor can they get through before the security groups let them.
+	if !inv.dependsOn(rtIngress, "domain-from-setup") || !inv.dependsOn(rtEgress, "setup-to-domain") {
+		t.Errorf("the invocation does not wait for the rules domain-from-setup and setup-to-domain (depends on %v)", inv.Dependencies)
+	}
+	other := mustRunStack(t, "dev", map[string]string{"logsearch:retentionDays": "7"})
+	if str(t, other.one(t, invocationType, "domain-setup").Inputs, "triggers.desiredState") == str(t, inv.Inputs, "triggers.desiredState") {
+		t.Error("changing logsearch:retentionDays does not re-run setup")
+	}
+	same := mustRunStack(t, "dev", nil)
+	if str(t, same.one(t, invocationType, "domain-setup").Inputs, "triggers.desiredState") != str(t, inv.Inputs, "triggers.desiredState") {
+		t.Error("the same config re-runs setup")
+	}
+}
+
+func TestSetupInvocationWaitsForWhatItIsGiven(t *testing.T) {
+	m := &mocks{stack: "dev", region: "us-east-1"}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		gate, err := iam.NewRole(ctx, "gate", &iam.RoleArgs{AssumeRolePolicy: pulumi.String("{}")})
+		if err != nil {
+			return err
+		}
+		domain := &SearchDomain{Endpoint: pulumi.String("e").ToStringOutput(), Arn: pulumi.String(testSetupDomainArn).ToStringOutput(), MasterUserName: "admin", MasterPassword: pulumi.ToSecret(pulumi.String("p")).(pulumi.StringOutput)}
+		_, err = NewDomainSetup(ctx, DomainSetupArgs{Config: setupConfig(), Network: &Network{}, Domain: domain, Ingestion: &Ingestion{RoleArn: pulumi.String("arn").ToStringOutput()},
+			InvocationOptions: []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{gate})}})
+		return err
+	}, pulumi.WithMocks("logsearch", "dev", m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := &stackRun{Resources: m.resources}
+	if inv := run.one(t, invocationType, "domain-setup"); !inv.dependsOn("aws:iam/role:Role", "gate") {
+		t.Errorf("the invocation ignores its DependsOn option: %v", inv.Dependencies)
+	}
+}
+
+// Every subscription filter waits for the setup invocation: the writer role
+// mapping for the ingest role exists before the first event is sent, so no
+// write is refused with 403 and parked in the DLQ on a first deploy or
+// after the ingest role is replaced.
+func TestSubscriptionsWaitForSetup(t *testing.T) {
+	forEachStack(t, func(t *testing.T, stack string, run *stackRun) {
+		inv := run.one(t, invocationType, "domain-setup")
+		filters := run.ofType(rtSubscription)
+		if len(filters) == 0 {
+			t.Fatal("the stack subscribes no log group; nothing to check")
+		}
+		for _, f := range filters {
+			if !run.waitsFor(f, inv.URN) {
+				t.Errorf("subscription filter %s does not wait for the setup invocation (depends on %v)", f.Name, f.Dependencies)
+			}
+		}
+	})
+}
+
+func TestWaitsForFollowsChains(t *testing.T) {
+	run := &stackRun{Resources: []registered{
+		{URN: "a", Dependencies: []string{"b"}},
+		{URN: "b", Dependencies: []string{"c"}},
+		{URN: "c", Dependencies: []string{"a"}}, // a cycle must not loop
+		{URN: "d"},
+	}}
+	if !run.waitsFor(run.Resources[0], "c") {
+		t.Error("a -> b -> c not found")
+	}
+	if run.waitsFor(run.Resources[0], "d") {
+		t.Error("a does not wait for d")
+	}
+}
+
+// Drift healing: an hourly schedule re-applies the same desired state as
+// the deploy-time invocation, signed with the function's role, with no
+// credential anywhere in its input; it starts only after the invocation
+// has mapped that role inside the domain.
+func TestSetupReappliesOnASchedule(t *testing.T) {
+	run := runSetup(t, setupConfig())
+	rule := run.one(t, typeEventRule, "domain-setup-schedule")
+	if got := str(t, rule.Inputs, "scheduleExpression"); got != "rate(1 hour)" {
+		t.Errorf("schedule %q, want hourly", got)
+	}
+	target := run.one(t, typeEventTarget, "domain-setup-schedule")
+	fn := run.one(t, "aws:lambda/function:Function", "setup")
+	if got := str(t, target.Inputs, "arn"); got != outStr(t, fn, "arn") {
+		t.Errorf("the schedule invokes %s, want the setup function", got)
+	}
+	raw := str(t, target.Inputs, "input")
+	if strings.Contains(raw, testPassword) || strings.Contains(raw, "masterPassword") {
+		t.Fatalf("the schedule's input carries the password: %s", raw)
+	}
+	var scheduled domainsetup.Request
+	if err := json.Unmarshal([]byte(raw), &scheduled); err != nil {
+		t.Fatal(err)
+	}
+	if !scheduled.SignWithRole {
+		t.Error("the scheduled request does not sign with the function's role")
+	}
+	if err := scheduled.Validate(); err != nil {
+		t.Errorf("the scheduled request is invalid: %v", err)
+	}
+	inv := run.one(t, invocationType, "domain-setup")
+	if !target.dependsOn(invocationType, "domain-setup") {
+		t.Error("the schedule may fire before the deploy-time run has mapped the role it signs with")
+	}
+	if got := scheduled.Spec.Hash(); got != str(t, inv.Inputs, "triggers.desiredState") {
+		t.Errorf("the schedule applies desired state %s, the invocation %s: they must be the same", got, str(t, inv.Inputs, "triggers.desiredState"))
+	}
+	role := outStr(t, run.one(t, "aws:iam/role:Role", "setup"), "arn")
+	if !slices.Equal(scheduled.Spec.SetupBackendRoles, []string{role}) {
+		t.Errorf("setup backend roles %v, want the setup role %s: signed runs would be refused", scheduled.Spec.SetupBackendRoles, role)
+	}
+	perm := run.one(t, typePermission, "domain-setup-schedule")
+	if str(t, perm.Inputs, "principal") != "events.amazonaws.com" || str(t, perm.Inputs, "sourceArn") != outStr(t, rule, "arn") {
+		t.Errorf("invoke permission %v: want EventBridge, this rule only", perm.Inputs)
+	}
+}
