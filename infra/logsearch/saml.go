@@ -22,8 +22,9 @@ type SamlConfig struct {
 	// Metadata is the identity provider's SAML 2.0 metadata XML, as the
 	// provider offers it for download (an EntityDescriptor with an
 	// IDPSSODescriptor, an https SingleSignOnService and a signing
-	// certificate). Required with saml. The IdP's entity ID is read from
-	// its entityID attribute. Set it from the file:
+	// certificate). Required with saml. At most 1 MiB, with one
+	// EntityDescriptor whose entityID (8 to 512 characters) becomes the
+	// IdP's entity ID. Set it from the file:
 	// pulumi config set --path 'dashboards.saml.metadata' -- "$(cat idp-metadata.xml)".
 	Metadata string `json:"metadata"`
 	// RolesKey is the SAML assertion attribute whose values are the user's

@@ -343,8 +343,8 @@ func (r *round) fill(pending []int, next int) (chunk []int, after int) {
 		if n := len(body) - start; n > r.ix.cfg.MaxBytes {
 			body = body[:start]
 			r.res.Failed = append(r.res.Failed, Failure{Ref: i, Status: 413, Reason: fmt.Sprintf(
-				"the bulk item is %d bytes, over the %d-byte request limit (BULK_MAX_BYTES); "+
-					"raise BULK_MAX_BYTES (up to the instance type's HTTP payload cap) or shorten the log line", n, r.ix.cfg.MaxBytes)})
+				"the bulk item is %d bytes, over the %d-byte request limit (the largest bulk request every instance type accepts); "+
+					"shorten the log line at its source, or index it by hand from the record kept here", n, r.ix.cfg.MaxBytes)})
 			continue
 		}
 		if len(body) > r.maxBytes && len(chunk) > 0 {

@@ -169,7 +169,7 @@ func TestIndex(t *testing.T) {
 			return okAll(n, ids)
 		}, calls: 7, indexed: 8},
 		{name: "oversize item never sent", in: append(items(2, 100), item(2, "big", 1000)), max: 500, fn: okAll, calls: 1, indexed: 2,
-			failed: []string{"1000 bytes, over the 500-byte request limit (BULK_MAX_BYTES)"}},
+			failed: []string{"1000 bytes, over the 500-byte request limit"}},
 		{name: "403 fails all with the fix", in: items(2, 100), max: 1 << 20, fn: func(int, []string) (int, []byte, error) {
 			return 403, []byte(`{"message":"no permissions"}`), nil
 		}, calls: 1, failed: []string{"HTTP 403", "HTTP 403 from the domain: {\"message\":\"no permissions\"} (fix: map the function's IAM role"}},
