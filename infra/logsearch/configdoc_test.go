@@ -27,13 +27,7 @@ const refreshConfigReference = "go test ./infra/logsearch -run TestConfigReferen
 // drift from the code. A new keyed field shows up with no change here; one
 // without a doc comment fails, naming the field.
 func TestConfigReference(t *testing.T) {
-	docs, err := fieldDocs(goSources(t, ".")...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defaults := defaultConfig("example")
-	defaults.applyDerivedDefaults()
-	got, problems := renderConfigReference(reflect.ValueOf(defaults), docs)
+	got, problems := renderProjectReference(t)
 	for _, p := range problems {
 		t.Error(p)
 	}
@@ -41,6 +35,19 @@ func TestConfigReference(t *testing.T) {
 		t.FailNow()
 	}
 	golden.Check(t, configReferencePath, got, *update, refreshConfigReference)
+}
+
+// renderProjectReference renders the reference of this package's Config
+// from its doc comments and defaults.
+func renderProjectReference(t *testing.T) (out []byte, problems []string) {
+	t.Helper()
+	docs, err := fieldDocs(goSources(t, ".")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := defaultConfig("example")
+	defaults.applyDerivedDefaults()
+	return renderConfigReference(reflect.ValueOf(defaults), docs)
 }
 
 // undocumentedConfig is a config type with a keyed field that lacks a doc
@@ -105,13 +112,7 @@ func TestConfigReferenceRendersKeysTypesAndDefaults(t *testing.T) {
 // validation show what they are filled with, not the zero value that means
 // "fill it in"; the intro promises every key is checked.
 func TestConfigReferenceStatesWhatTheDefaultsMean(t *testing.T) {
-	docs, err := fieldDocs(goSources(t, ".")...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defaults := defaultConfig("example")
-	defaults.applyDerivedDefaults()
-	got, _ := renderConfigReference(reflect.ValueOf(defaults), docs)
+	got, _ := renderProjectReference(t)
 	// row is the reference's row of key, or the whole text for "".
 	row := func(key string) string {
 		for _, line := range strings.Split(string(got), "\n") {
