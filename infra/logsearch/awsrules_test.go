@@ -134,7 +134,7 @@ var awsRules = []awsRule{
 			"https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html#gp3-ebs-volume-type (3,000 IOPS and 125 MiB/s at least, 500 IOPS per GiB, 0.25 MiB/s per IOPS); " +
 			"EC2 instance type guide, Amazon EBS specifications (EBS bandwidth per type); " +
 			"AWS Pricing Calculator formula in infracost internal/resources/aws/search_domain.go and hashicorp/terraform-provider-aws#39136 (included 3 IOPS per GiB, 250 MiB/s per started 3000 GiB)",
-		unconfirmed: "the volume size at which the throughput floor rises from 125 to 250 MiB/s (170 GiB here), whether the included throughput steps every 3000 or 3072 GiB, and its 1000 MiB/s cap are not in AWS's published documents; per-instance IOPS caps are not encoded (only the throughput cap, confirmed by AWS's 'between 250 and 593' refusal); newer instance families (7g, OR1) are not in the table and only warn",
+		unconfirmed: "the volume size at which the throughput floor rises from 125 to 250 MiB/s (170 GiB here; the calculator's re-implementation keeps 170 GiB itself at 125), whether the included throughput steps every 3000 or 3072 GiB, and its 1000 MiB/s cap are not in AWS's published documents; per-instance IOPS caps are not encoded (only the throughput cap, confirmed by AWS's 'between 250 and 593' refusal); newer instance families (7g, OR1) are not in the table and only warn",
 		check: func(t *testing.T, g ruleGraph) {
 			d := g.run.one(t, rtDomain, "domain")
 			typ := str(t, d.Inputs, "clusterConfig.instanceType")

@@ -33,7 +33,9 @@ import (
 //     (internal/resources/aws/search_domain.go, calculateBillableThroughput:
 //     "+250 MiB/s free for every 3 TB for volumes above 170 GB (storage is
 //     rounded up)", capped at 1000). Unconfirmed by an AWS document: that
-//     the step is 3000 and not 3072 GiB, and the 1000 MiB/s cap.
+//     the step is 3000 and not 3072 GiB, the 1000 MiB/s cap, and 170 GiB
+//     itself (infracost counts it as small, at 125 MiB/s; here it already
+//     gets 250, which AWS accepts either way as provisioned throughput).
 //   - Up to 16,000 IOPS and 1,000 MiB/s for every started 3 TiB of a
 //     node's volume: "Amazon OpenSearch Service now supports higher IOPS
 //     and throughput for gp3 volumes" (AWS What's New, July 2023),
