@@ -137,8 +137,9 @@ type NetworkConfig struct {
 	// ["use1-az1", "use1-az2"]), the same physical zones in every account,
 	// unlike zone names. Use it to avoid a zone that lacks the instance
 	// types you need. Default: the region's first azCount ordinary zones
-	// (never Local or Wavelength zones). azCount defaults to the number of
-	// IDs listed. Only for a new VPC.
+	// (never Local or Wavelength zones). use1-az3 is skipped by default and
+	// refused when listed: it lacks current instance types. azCount
+	// defaults to the number of IDs listed. Only for a new VPC.
 	ZoneIDs    []string `json:"zoneIds"`
 	azCountSet bool     // azCount written in the config
 }
@@ -178,13 +179,16 @@ type DomainConfig struct {
 	// Iops is the provisioned IOPS of each data node's gp3 volume. Leave it
 	// out to get what OpenSearch includes for the volume size: 3 IOPS per
 	// GiB, at least 3000 and at most 16000. Allowed: that baseline up to
-	// 16000 per started 3072 GiB of volumeSize.
-	Iops int `json:"iops"`
+	// 16000 per started 3072 GiB of volumeSize, and at most 500 per GiB.
+	Iops int `json:"iops" configdefault:"the included baseline for volumeSize"`
 	// Throughput is the provisioned throughput (MiB/s) of each data node's
 	// gp3 volume. Leave it out to get what OpenSearch includes: 125 MiB/s
-	// below 170 GiB, 250 MiB/s from 170 GiB. Allowed: that baseline up to
-	// 1000 per started 3072 GiB of volumeSize.
-	Throughput int `json:"throughput"`
+	// below 170 GiB, from 170 GiB 250 MiB/s for every started 3000 GiB (at
+	// most 1000). Allowed: that baseline up to 1000 per started 3072 GiB of
+	// volumeSize, at most 0.25 MiB/s per IOPS (raise iops for more), and
+	// never above the instance type's EBS bandwidth (e.g. 593 MiB/s for
+	// 4750 Mbps on r6g.large.search); validation names the exact range.
+	Throughput int `json:"throughput" configdefault:"the included baseline for volumeSize"`
 	// ExpectedDailyGiB is the raw log volume (GiB per day) this stack is
 	// sized for. When set, validation warns if the data nodes would sit
 	// within 10 points of the free-storage alarm (25% free) once

@@ -27,13 +27,7 @@ const refreshConfigReference = "go test ./infra/logsearch -run TestConfigReferen
 // drift from the code. A new keyed field shows up with no change here; one
 // without a doc comment fails, naming the field.
 func TestConfigReference(t *testing.T) {
-	docs, err := fieldDocs(goSources(t, ".")...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defaults := defaultConfig("example")
-	defaults.applyDerivedDefaults()
-	got, problems := renderConfigReference(reflect.ValueOf(defaults), docs)
+	got, problems := renderProjectReference(t)
 	for _, p := range problems {
 		t.Error(p)
 	}
@@ -41,6 +35,19 @@ func TestConfigReference(t *testing.T) {
 		t.FailNow()
 	}
 	golden.Check(t, configReferencePath, got, *update, refreshConfigReference)
+}
+
+// renderProjectReference renders the reference of this package's Config
+// from its doc comments and defaults.
+func renderProjectReference(t *testing.T) (out []byte, problems []string) {
+	t.Helper()
+	docs, err := fieldDocs(goSources(t, ".")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := defaultConfig("example")
+	defaults.applyDerivedDefaults()
+	return renderConfigReference(reflect.ValueOf(defaults), docs)
 }
 
 // undocumentedConfig is a config type with a keyed field that lacks a doc
@@ -81,8 +88,10 @@ func TestConfigReferenceRendersKeysTypesAndDefaults(t *testing.T) {
 		Count int `json:"count"`
 		// Tags tag.
 		Tags []string `json:"tags"`
+		// Size is worked out.
+		Size int `json:"size" configdefault:"twice the count"`
 	}
-	docs := map[string]string{"leafs.Name": "Name names it.", "leafs.Count": "Count counts.", "leafs.Tags": "Tags tag."}
+	docs := map[string]string{"leafs.Name": "Name names it.", "leafs.Count": "Count counts.", "leafs.Tags": "Tags tag.", "leafs.Size": "Size is worked out."}
 	got, problems := renderConfigReference(reflect.ValueOf(leafs{Count: 7}), docs)
 	if len(problems) > 0 {
 		t.Fatal(problems)
@@ -91,9 +100,38 @@ func TestConfigReferenceRendersKeysTypesAndDefaults(t *testing.T) {
 		"| `logsearch:name` | string | none | `name` names it. |",
 		"| `logsearch:count` | integer | `7` | `count` counts. |",
 		"| `logsearch:tags` | list of strings | `[]` | `tags` tag. |",
+		"| `logsearch:size` | integer | twice the count | `size` is worked out. |",
 	} {
 		if !strings.Contains(string(got), row+"\n") {
 			t.Errorf("missing row %s in:\n%s", row, got)
+		}
+	}
+}
+
+// TestConfigReferenceStatesWhatTheDefaultsMean: keys filled in by
+// validation show what they are filled with, not the zero value that means
+// "fill it in"; the intro promises every key is checked.
+func TestConfigReferenceStatesWhatTheDefaultsMean(t *testing.T) {
+	got, _ := renderProjectReference(t)
+	// row is the reference's row of key, or the whole text for "".
+	row := func(key string) string {
+		for _, line := range strings.Split(string(got), "\n") {
+			if key != "" && strings.HasPrefix(line, "| `logsearch:"+key+"` |") {
+				return line
+			}
+		}
+		return strings.Join(strings.Fields(string(got)), " ") // line breaks do not matter
+	}
+	for _, c := range []struct{ key, says string }{
+		{"domain.iops", "| integer | the included baseline for volumeSize |"},
+		{"domain.throughput", "| integer | the included baseline for volumeSize |"},
+		{"domain.throughput", "instance type's EBS bandwidth"},
+		{"network.zoneIds", "use1-az3 is skipped by default and refused when listed"},
+		{"", "an unknown top-level key is refused naming the nearest valid key"},
+		{"", "a misspelt key inside an object is refused too"},
+	} {
+		if !strings.Contains(row(c.key), c.says) {
+			t.Errorf("the configuration reference (%q) does not say %q", c.key, c.says)
 		}
 	}
 }
@@ -204,8 +242,11 @@ Everything a stack needs is in its ` + "`Pulumi.<stack>.yaml`" + `: the keys bel
 ` + "`logsearch:`" + ` namespace, plus ` + "`aws:region`" + ` (required) and, for production stacks,
 ` + "`aws:allowedAccountIds`" + ` (see [Security model](security.md#one-account-per-production-stack)).
 The program reads every key once, checks them all, and refuses to deploy anything if a key is
-wrong, listing every problem with the key, the bad value and the fix. A misspelt key inside an
-object is refused too, so it can never quietly fall back to its default.
+wrong, listing every problem with the key, the bad value and the fix. Every ` + "`logsearch:`" + ` key
+in the stack file is checked: an unknown top-level key is refused naming the nearest valid key
+(` + "`retentionDay`" + ` → did you mean ` + "`logsearch:retentionDays`" + `?), and a misspelt key inside an
+object is refused too, naming the unknown field, so no setting can quietly fall back to its
+default.
 
 Set a plain value with ` + "`pulumi config set`" + `, and a key inside an object with ` + "`--path`" + `:
 
@@ -258,11 +299,19 @@ func collectKeys(v reflect.Value, owner, prefix string, docs map[string]string, 
 			k.typ, k.section = "object", collectKeys(inner, nestedOwner(*elem, owner, f.Name), path+".", docs, problems)
 		default:
 			k.typ, k.def = typeText(f.Type), defaultText(v.Field(i))
+			if computed, ok := f.Tag.Lookup("configdefault"); ok {
+				k.def = computed
+			}
 		}
 		keys = append(keys, k)
 	}
 	return keys
 }
+
+// A field whose default is computed from other keys (the zero value means
+// "work it out") names that default for the reference with
+// `configdefault:"<text>"`; the Default column shows the text instead of
+// the zero value.
 
 // jsonKeyName is the config key of f ("" when it is not a key), and a
 // type override. A field that is read under another name than its json

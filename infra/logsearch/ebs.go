@@ -27,10 +27,24 @@ import (
 //     published documentation; gp3ThroughputStepGiB is the boundary of
 //     gp2's own 250 MiB/s throughput (EBS user guide, gp2 volumes), which
 //     OpenSearch's gp3 baseline is built not to fall below.
+//   - The included throughput above that grows by 250 MiB/s for every
+//     started 3000 GiB, up to 1000 MiB/s: the same calculator formula, as
+//     re-implemented for OpenSearch gp3 in infracost
+//     (internal/resources/aws/search_domain.go, calculateBillableThroughput:
+//     "+250 MiB/s free for every 3 TB for volumes above 170 GB (storage is
+//     rounded up)", capped at 1000). Unconfirmed by an AWS document: that
+//     the step is 3000 and not 3072 GiB, the 1000 MiB/s cap, and 170 GiB
+//     itself (infracost counts it as small, at 125 MiB/s; here it already
+//     gets 250, which AWS accepts either way as provisioned throughput).
 //   - Up to 16,000 IOPS and 1,000 MiB/s for every started 3 TiB of a
 //     node's volume: "Amazon OpenSearch Service now supports higher IOPS
 //     and throughput for gp3 volumes" (AWS What's New, July 2023),
 //     https://aws.amazon.com/about-aws/whats-new/2023/07/amazon-opensearch-service-iops-throughput-gp3/
+//   - At most 500 IOPS per GiB and at most 0.25 MiB/s of throughput per
+//     provisioned IOPS: EBS user guide, "General Purpose SSD volumes", gp3,
+//     https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html#gp3-ebs-volume-type;
+//     aws-cdk enforces both for OpenSearch domains
+//     (packages/aws-cdk-lib/aws-opensearchservice/lib/domain.ts).
 const (
 	gp3MinIops            = 3000
 	gp3MaxIopsPerStripe   = 16000
@@ -40,6 +54,9 @@ const (
 	gp3ThroughputStepGiB  = 170
 	gp3MaxThroughputPerSt = 1000 // MiB/s per stripe
 	gp3StripeGiB          = 3072
+	gp3BaselineStepGiB    = 3000 // the calculator's step for included throughput
+	gp3MaxIopsPerGiB      = 500
+	gp3IopsPerMiBPerS     = 4  // at most 0.25 MiB/s per IOPS
 	minVolumeSize         = 10 // GiB, every instance type
 )
 
@@ -58,14 +75,21 @@ func Gp3RangeFor(volumeGiB int) Gp3Range {
 	}
 	r := Gp3Range{
 		BaselineIops:       min(max(gp3IopsPerGiB*volumeGiB, gp3MinIops), gp3MaxIopsPerStripe),
-		MaxIops:            gp3MaxIopsPerStripe * stripes,
+		MaxIops:            min(gp3MaxIopsPerStripe*stripes, gp3MaxIopsPerGiB*volumeGiB),
 		BaselineThroughput: gp3MinThroughput,
 		MaxThroughput:      gp3MaxThroughputPerSt * stripes,
 	}
 	if volumeGiB >= gp3ThroughputStepGiB {
-		r.BaselineThroughput = gp3LargeThroughput
+		steps := (volumeGiB + gp3BaselineStepGiB - 1) / gp3BaselineStepGiB
+		r.BaselineThroughput = min(gp3LargeThroughput*steps, gp3MaxThroughputPerSt)
 	}
 	return r
+}
+
+// MaxThroughputAt is the most throughput the range allows with iops
+// provisioned: gp3 gives at most 0.25 MiB/s per IOPS.
+func (r Gp3Range) MaxThroughputAt(iops int) int {
+	return min(r.MaxThroughput, iops/gp3IopsPerMiBPerS)
 }
 
 // ebsLimit is an instance type's per-node EBS maximum in GiB (maxGp3 0:
@@ -79,12 +103,14 @@ const tib = 1024
 // developer guide (limits.html#ebsresource) for the current EBS-backed
 // families, with each type's maximum EBS bandwidth from the EC2 guide
 // (https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html#gp_storage-ebs,
-// .../co.html, .../mo.html, .../bp.html "Amazon EBS specifications"): AWS
-// refuses gp3 throughput above it, e.g. "Throughput must be between 250 and
-// 593" on r6g.large (4750 Mbps / 8) in
-// ministryofjustice/cloud-platform-environments#11233. Types with instance storage only (r6gd, i3) and previous
-// generations without gp3 are left out: validation warns that their size
-// is unchecked.
+// .../co.html, .../mo.html, .../bp.html "Amazon EBS specifications"). AWS
+// refuses gp3 throughput above a node's EBS bandwidth: the refusal
+// "Throughput must be between 250 and 593" in
+// ministryofjustice/cloud-platform-environments#11233 does not name its
+// instance type, but 593 is 4750 Mbps / 8, the bandwidth of the *.large and
+// *.xlarge types of the 5 and 6g families in this table. Types with
+// instance storage only (r6gd, i3) and previous generations without gp3 are
+// left out: validation warns that their size is unchecked.
 var ebsLimits = map[string]ebsLimit{
 	"t2.micro.search":     {35, 0, 0},
 	"t2.small.search":     {35, 0, 0},
@@ -187,15 +213,19 @@ func (d *DomainConfig) validateStorage(ps *problems, validInstance bool) {
 		}
 	}
 	r := Gp3RangeOn(d.InstanceType, d.VolumeSize)
+	maxThroughput := r.MaxThroughput
 	if d.Iops == 0 {
 		d.Iops = r.BaselineIops
-	} else if d.Iops < r.BaselineIops || d.Iops > r.MaxIops {
-		ps.add("domain.iops", d.Iops, "OpenSearch accepts %d to %d IOPS for a %d GiB gp3 volume; set a value in that range, or remove iops to get the included baseline (%d)", r.BaselineIops, r.MaxIops, d.VolumeSize, r.BaselineIops)
+	}
+	if d.Iops < r.BaselineIops || d.Iops > r.MaxIops {
+		ps.add("domain.iops", d.Iops, "OpenSearch accepts %d to %d IOPS for a %d GiB gp3 volume (at most %d per started %d GiB, and %d per GiB); set a value in that range, or remove iops to get the included baseline (%d)", r.BaselineIops, r.MaxIops, d.VolumeSize, gp3MaxIopsPerStripe, gp3StripeGiB, gp3MaxIopsPerGiB, r.BaselineIops)
+	} else {
+		maxThroughput = r.MaxThroughputAt(d.Iops)
 	}
 	if d.Throughput == 0 {
 		d.Throughput = r.BaselineThroughput
-	} else if d.Throughput < r.BaselineThroughput || d.Throughput > r.MaxThroughput {
-		ps.add("domain.throughput", d.Throughput, "OpenSearch accepts %d to %d MiB/s for a %d GiB gp3 volume on %s; set a value in that range, or remove throughput to get the included baseline (%d MiB/s)", r.BaselineThroughput, r.MaxThroughput, d.VolumeSize, d.InstanceType, r.BaselineThroughput)
+	} else if d.Throughput < r.BaselineThroughput || d.Throughput > maxThroughput {
+		ps.add("domain.throughput", d.Throughput, "OpenSearch accepts %d to %d MiB/s for a %d GiB gp3 volume on %s with %d IOPS (gp3 gives at most 0.25 MiB/s per IOPS, and no more than the instance's EBS bandwidth); set a value in that range or raise iops, or remove throughput to get the included baseline (%d MiB/s)", r.BaselineThroughput, maxThroughput, d.VolumeSize, d.InstanceType, d.Iops, r.BaselineThroughput)
 	}
 }
 

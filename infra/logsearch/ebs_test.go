@@ -12,16 +12,24 @@ func TestGp3RangeFor(t *testing.T) {
 		size int
 		want Gp3Range
 	}{
-		{10, Gp3Range{3000, 16000, 125, 1000}},
+		// 500 IOPS per GiB caps small volumes
+		{10, Gp3Range{3000, 5000, 125, 1000}},
+		{31, Gp3Range{3000, 15500, 125, 1000}},
+		{32, Gp3Range{3000, 16000, 125, 1000}},
 		{169, Gp3Range{3000, 16000, 125, 1000}},
 		{170, Gp3Range{3000, 16000, 250, 1000}},
 		{1000, Gp3Range{3000, 16000, 250, 1000}},
 		{1001, Gp3Range{3003, 16000, 250, 1000}},
 		{1536, Gp3Range{4608, 16000, 250, 1000}},
-		{3072, Gp3Range{9216, 16000, 250, 1000}},
-		{3073, Gp3Range{9219, 32000, 250, 2000}},
-		{6000, Gp3Range{16000, 32000, 250, 2000}},
-		{24 * 1024, Gp3Range{16000, 128000, 250, 8000}},
+		// the included throughput grows by 250 MiB/s per started 3000 GiB
+		{3000, Gp3Range{9000, 16000, 250, 1000}},
+		{3001, Gp3Range{9003, 16000, 500, 1000}},
+		{3072, Gp3Range{9216, 16000, 500, 1000}},
+		{3073, Gp3Range{9219, 32000, 500, 2000}},
+		{6000, Gp3Range{16000, 32000, 500, 2000}},
+		{6001, Gp3Range{16000, 32000, 750, 2000}},
+		{9001, Gp3Range{16000, 48000, 1000, 3000}},
+		{24 * 1024, Gp3Range{16000, 128000, 1000, 8000}},
 	}
 	for _, c := range cases {
 		if got := Gp3RangeFor(c.size); got != c.want {
@@ -55,11 +63,15 @@ func TestGp3Validation(t *testing.T) {
 		{"large volume at small throughput", map[string]any{"volumeSize": 1536, "throughput": 125, "iops": 4608}, "logsearch:domain.throughput", "250 to 1000 MiB/s for a 1536 GiB"},
 		{"large volume at 3000 IOPS", map[string]any{"volumeSize": 1536, "iops": 3000}, "logsearch:domain.iops", "4608 to 16000 IOPS for a 1536 GiB"},
 		{"IOPS above one stripe", map[string]any{"volumeSize": 2048, "iops": 16001}, "logsearch:domain.iops", "6144 to 16000"},
-		{"throughput above one stripe", map[string]any{"volumeSize": 3072, "instanceType": "r6g.8xlarge.search", "throughput": 1001}, "logsearch:domain.throughput", "250 to 1000"},
+		{"IOPS above 500 per GiB", map[string]any{"volumeSize": 10, "iops": 5001}, "logsearch:domain.iops", "3000 to 5000 IOPS for a 10 GiB"},
+		{"throughput above 0.25 MiB/s per IOPS", map[string]any{"volumeSize": 1000, "iops": 3200, "throughput": 801}, "logsearch:domain.throughput", "250 to 800 MiB/s for a 1000 GiB gp3 volume on r6g.8xlarge.search with 3200 IOPS"},
+		{"throughput over the included IOPS", map[string]any{"volumeSize": 100, "iops": nil, "throughput": 751}, "logsearch:domain.throughput", "125 to 750 MiB/s"},
+		{"large volume under its included throughput", map[string]any{"volumeSize": 3001, "throughput": 250}, "logsearch:domain.throughput", "500 to 1000 MiB/s for a 3001 GiB"},
+		{"throughput above one stripe", map[string]any{"volumeSize": 3072, "instanceType": "r6g.8xlarge.search", "throughput": 1001}, "logsearch:domain.throughput", "500 to 1000"},
 		// AWS's own refusal on r6g.large: 4750 Mbps of EBS bandwidth / 8
 		{"throughput above the instance's EBS bandwidth", map[string]any{"volumeSize": 1536, "instanceType": "r6g.large.search", "throughput": 594}, "logsearch:domain.throughput", "250 to 593 MiB/s for a 1536 GiB gp3 volume on r6g.large.search"},
 		{"IOPS below 3000", map[string]any{"volumeSize": 100, "iops": 2999}, "logsearch:domain.iops", "3000 to 16000"},
-		{"throughput below 125", map[string]any{"volumeSize": 100, "throughput": 100}, "logsearch:domain.throughput", "125 to 1000"},
+		{"throughput below 125", map[string]any{"volumeSize": 100, "iops": 4000, "throughput": 100}, "logsearch:domain.throughput", "125 to 1000"},
 		{"volume above type max names a larger type", map[string]any{"volumeSize": 2500, "instanceType": "r6g.large.search"}, "logsearch:domain.volumeSize", "r6g.xlarge.search: 3072 GiB"},
 	}
 	for _, c := range refusals {
@@ -87,6 +99,9 @@ func TestGp3Validation(t *testing.T) {
 		{"omitted on a small volume: baseline", map[string]any{"volumeSize": 100, "instanceType": "r6g.large.search", "iops": nil, "throughput": nil}, 3000, 125},
 		{"provisioned above baseline", map[string]any{"volumeSize": 1536, "iops": 12000, "throughput": 600}, 12000, 600},
 		{"second stripe", map[string]any{"volumeSize": 3072 + 1, "instanceType": "r6g.8xlarge.search", "iops": 32000, "throughput": 1125}, 32000, 1125},
+		{"omitted past the first 3000 GiB: its included throughput", map[string]any{"volumeSize": 6001, "iops": nil, "throughput": nil}, 16000, 750},
+		{"0.25 MiB/s per IOPS exactly", map[string]any{"volumeSize": 100, "iops": 3000, "throughput": 750}, 3000, 750},
+		{"500 IOPS per GiB exactly", map[string]any{"volumeSize": 10, "iops": 5000}, 5000, 125},
 		{"up to the instance's EBS bandwidth", map[string]any{"volumeSize": 1536, "instanceType": "r6g.large.search", "throughput": 593}, 4608, 593},
 	}
 	for _, c := range accepted {

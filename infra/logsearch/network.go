@@ -313,20 +313,13 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 	if err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
+	privateIDs, err := newZoneSubnets(ctx, cfg, "private", vpcID, privateRT.ID(), blocks, zones)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
 	var private pulumi.StringArray
-	for i := 0; i < cfg.Network.AzCount; i++ {
-		name := fmt.Sprintf("private-%d", i)
-		s, err := ec2.NewSubnet(ctx, childName(ctx, name), &ec2.SubnetArgs{
-			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(zones[i]),
-			MapPublicIpOnLaunch: pulumi.Bool(false), Tags: tags(cfg, name),
-		}, childOptions(ctx)...)
-		if err != nil {
-			return pulumi.StringOutput{}, nil, err
-		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, childName(ctx, name), &ec2.RouteTableAssociationArgs{SubnetId: s.ID(), RouteTableId: privateRT.ID()}, childOptions(ctx)...); err != nil {
-			return pulumi.StringOutput{}, nil, err
-		}
-		private = append(private, s.ID().ToStringOutput())
+	for _, id := range privateIDs {
+		private = append(private, id.ToStringOutput())
 	}
 	if cfg.Archive.Create {
 		// Free, and keeps the archive writes off any NAT gateway.
@@ -353,6 +346,29 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 	return vpcID, private, nil
 }
 
+// newZoneSubnets creates one subnet per availability zone, "<kind>-<i>" in
+// zones[i] with CIDR blocks[i], each routed by routeTable. No subnet maps
+// public IPs on launch: the NAT gateway has its own Elastic IP and nothing
+// else may be reachable from outside.
+func newZoneSubnets(ctx *pulumi.Context, cfg *Config, kind string, vpcID pulumi.StringOutput, routeTable pulumi.IDOutput, blocks, zones []string) ([]pulumi.IDOutput, error) {
+	ids := make([]pulumi.IDOutput, 0, cfg.Network.AzCount)
+	for i := 0; i < cfg.Network.AzCount; i++ {
+		name := fmt.Sprintf("%s-%d", kind, i)
+		s, err := ec2.NewSubnet(ctx, childName(ctx, name), &ec2.SubnetArgs{
+			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(zones[i]),
+			MapPublicIpOnLaunch: pulumi.Bool(false), Tags: tags(cfg, name),
+		}, childOptions(ctx)...)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := ec2.NewRouteTableAssociation(ctx, childName(ctx, name), &ec2.RouteTableAssociationArgs{SubnetId: s.ID(), RouteTableId: routeTable}, childOptions(ctx)...); err != nil {
+			return nil, err
+		}
+		ids = append(ids, s.ID())
+	}
+	return ids, nil
+}
+
 // newNat gives the private subnets a way out: public subnets, an internet
 // gateway and one NAT gateway (one, not one per AZ: it only serves
 // outbound calls that can wait for a retry, at a third of the cost).
@@ -370,29 +386,16 @@ func newNat(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput, private
 	}, childOptions(ctx)...); err != nil {
 		return err
 	}
-	var firstPublic pulumi.IDOutput
-	for i := 0; i < cfg.Network.AzCount; i++ {
-		name := fmt.Sprintf("public-%d", i)
-		s, err := ec2.NewSubnet(ctx, childName(ctx, name), &ec2.SubnetArgs{
-			VpcId: vpcID, CidrBlock: pulumi.String(blocks[i]), AvailabilityZone: pulumi.String(azNames[i]),
-			MapPublicIpOnLaunch: pulumi.Bool(false), Tags: tags(cfg, name),
-		}, childOptions(ctx)...)
-		if err != nil {
-			return err
-		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, childName(ctx, name), &ec2.RouteTableAssociationArgs{SubnetId: s.ID(), RouteTableId: publicRT.ID()}, childOptions(ctx)...); err != nil {
-			return err
-		}
-		if i == 0 {
-			firstPublic = s.ID()
-		}
+	public, err := newZoneSubnets(ctx, cfg, "public", vpcID, publicRT.ID(), blocks, azNames)
+	if err != nil {
+		return err
 	}
 	eip, err := ec2.NewEip(ctx, childName(ctx, "nat-eip"), &ec2.EipArgs{Domain: pulumi.String("vpc"), Tags: tags(cfg, "nat-eip")}, childOptions(ctx)...)
 	if err != nil {
 		return err
 	}
 	nat, err := ec2.NewNatGateway(ctx, childName(ctx, "nat"), &ec2.NatGatewayArgs{
-		AllocationId: eip.ID(), SubnetId: firstPublic, Tags: tags(cfg, "nat"),
+		AllocationId: eip.ID(), SubnetId: public[0], Tags: tags(cfg, "nat"),
 	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{igw}))...)
 	if err != nil {
 		return err

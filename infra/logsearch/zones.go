@@ -31,7 +31,7 @@ func (c *Config) validateZoneIDs(ps *problems) {
 			ps.add(key, id, "listed twice; list each zone once")
 		}
 		if slices.Contains(constrainedZoneIDs, id) {
-			ps.add(key, id, "this zone lacks current instance types (AWS documents it for several services); pick another zone ID of the region")
+			ps.add(key, id, "this zone lacks current instance types (AWS documents it for Amazon MSK and RDS Proxy), so it is skipped by default and refused when listed; pick another zone ID of the region")
 		}
 		seen[id] = true
 	}
@@ -42,11 +42,20 @@ func (c *Config) validateZoneIDs(ps *problems) {
 
 // constrainedZoneIDs are ordinary zones AWS documents as lacking current
 // instance types, which the domain, the load balancer and the functions
-// may need: "Client subnets can't occupy the Availability Zone with ID
-// use1-az3" (Amazon MSK, AWS::MSK::Cluster BrokerNodeGroupInfo
-// ClientSubnets, CloudFormation reference), the same zone excluded in
-// terraform-provider-aws' aws_db_proxy documentation. The default choice
-// skips them and network.zoneIds may not name them.
+// may need. The default choice skips them and network.zoneIds may not name
+// them.
+//
+// Confirmed by AWS for other services only, not by an OpenSearch Service
+// document (its VPC and limits pages name no zone):
+//   - Amazon MSK: "Client subnets can't occupy the Availability Zone with
+//     ID use1-az3" (AWS::MSK::Cluster BrokerNodeGroupInfo ClientSubnets,
+//     CloudFormation reference);
+//   - RDS Proxy: "US East (N. Virginia) Region does not support RDS Proxy
+//     in the use1-az3 Availability Zone" (RDS user guide,
+//     https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html#rds-proxy.limitations),
+//     also in terraform-provider-aws' aws_db_proxy documentation.
+//
+// Excluding it for OpenSearch is a precaution from those documents.
 var constrainedZoneIDs = []string{"use1-az3"}
 
 // ordinaryZonesFilter keeps Local Zones and Wavelength Zones (opted-in
