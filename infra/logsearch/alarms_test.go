@@ -152,6 +152,10 @@ func expectedAlarms(dataNodes, masters, volumeGiB int, officeEntry bool) []wantA
 		// Setup re-applies hourly: any failed run in the hour means drift
 		// inside the domain is not being healed.
 		{name: "setup-errors", namespace: "AWS/Lambda", metric: "Errors", statistic: "Sum", period: 3600, evaluations: 1, comparison: ge, threshold: 1, missing: "notBreaching", dims: setupDims},
+		// A schedule that stops invoking publishes no Invocations at all
+		// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#invocation-metrics):
+		// missing data must breach, or a stopped schedule raises nothing.
+		{name: "setup-not-running", namespace: "AWS/Lambda", metric: "Invocations", statistic: "Sum", period: 7200, evaluations: 1, comparison: lt, threshold: 1, missing: "breaching", dims: setupDims},
 	}
 	if masters > 0 {
 		want = append(want,
