@@ -24,6 +24,11 @@ const (
 	MetricIndexed     = metrics.Indexed     // documents OpenSearch accepted (count)
 	MetricSentToDLQ   = metrics.SentToDLQ   // events given up on (count)
 	MetricBulkLatency = metrics.BulkLatency // one _bulk round trip (milliseconds)
+	// Field values kept aside while their events are still indexed: values
+	// that did not fit their ingest.fieldTypes type, and values the day's
+	// index refused for its mapping (moved under @invalid or @unmapped).
+	MetricCoercedInvalid = metrics.CoercedInvalid
+	MetricFieldsDemoted  = metrics.FieldsDemoted
 )
 
 // CloudWatch comparison operators used below.
@@ -623,7 +628,8 @@ func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDoma
 }
 
 // dashboardBody renders the dashboard JSON. Rows of the grid (24 units wide):
-// ingest, then indexing and the DLQ, then domain health, then the office entry.
+// ingest, then indexing and the DLQ, then domain health, then the field
+// values kept aside next to the office entry.
 func dashboardBody(t dashboardTargets) (string, error) {
 	domainDims := []any{"DomainName", t.Domain, "ClientId", t.AccountID}
 	es := func(metric, stat, label string) []any {
@@ -676,11 +682,17 @@ func dashboardBody(t dashboardTargets) (string, error) {
 			es("OldGenJVMMemoryPressure", "Maximum", "old generation"),
 			es("CPUUtilization", "Maximum", "CPU %")), "alarm", 95)},
 	}
+	// Both count values that are searchable only under @invalid or
+	// @unmapped, never lost events: a rising line means a field needs a
+	// type in ingest.fieldTypes, not an outage.
+	widgets = append(widgets, dashboardWidget{Type: "metric", X: 0, Y: 20, Width: 12, Height: 6, Properties: graph("Field values kept aside (events still indexed, per 5 minutes)", 300,
+		ingest(MetricCoercedInvalid, "Sum", "did not fit ingest.fieldTypes (@invalid)"),
+		ingest(MetricFieldsDemoted, "Sum", "refused by the day's mapping (@invalid / @unmapped)"))})
 	if t.LoadBalancer != "" && t.TargetGroup != "" {
 		alb := func(metric, stat, label string) []any {
 			return []any{"AWS/ApplicationELB", metric, "TargetGroup", t.TargetGroup, "LoadBalancer", t.LoadBalancer, map[string]string{"stat": stat, "label": label}}
 		}
-		widgets = append(widgets, dashboardWidget{Type: "metric", X: 0, Y: 20, Width: 12, Height: 6, Properties: graph("Office entry: Dashboards targets", 60,
+		widgets = append(widgets, dashboardWidget{Type: "metric", X: 12, Y: 20, Width: 12, Height: 6, Properties: graph("Office entry: Dashboards targets", 60,
 			alb("HealthyHostCount", "Minimum", "healthy"),
 			alb("UnHealthyHostCount", "Maximum", "unhealthy"))})
 	}

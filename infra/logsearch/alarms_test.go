@@ -543,11 +543,22 @@ func TestOperationsDashboard(t *testing.T) {
 				t.Fatalf("dashboardBody is not valid JSON: %v", err)
 			}
 			metrics := dashboardMetrics(t, body)
+			// CloudWatch places widgets where x and y say; overlapping ones
+			// hide each other.
+			for i, a := range body.Widgets {
+				for _, b := range body.Widgets[i+1:] {
+					if a.X < b.X+b.Width && b.X < a.X+a.Width && a.Y < b.Y+b.Height && b.Y < a.Y+a.Height {
+						t.Errorf("widgets %q and %q overlap", a.Properties.Title, b.Properties.Title)
+					}
+				}
+			}
 			want := map[string]map[string]any{
 				"logsearch EventsIn":                         functionDims,
 				"logsearch Indexed":                          functionDims,
 				"logsearch SentToDLQ":                        functionDims,
 				"logsearch BulkLatency":                      functionDims,
+				"logsearch CoercedInvalid":                   functionDims,
+				"logsearch FieldsDemoted":                    functionDims,
 				"AWS/Lambda Errors":                          functionDims,
 				"AWS/ES IndexingLatency":                     domainDims,
 				"AWS/SQS ApproximateNumberOfMessagesVisible": queueDims,
@@ -608,7 +619,7 @@ func TestDashboardGraphsWhatTheIngestFunctionEmits(t *testing.T) {
 	for _, m := range d.Metrics {
 		emitted[m.Name] = true
 	}
-	for _, name := range []string{MetricEventsIn, MetricIndexed, MetricSentToDLQ, MetricBulkLatency} {
+	for _, name := range []string{MetricEventsIn, MetricIndexed, MetricSentToDLQ, MetricBulkLatency, MetricCoercedInvalid, MetricFieldsDemoted} {
 		if !emitted[name] {
 			t.Errorf("the dashboard graphs %s but the ingest function does not emit it (emits %v)", name, emitted)
 		}
