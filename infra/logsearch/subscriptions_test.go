@@ -16,11 +16,12 @@ func writeStackFile(t *testing.T, dir, stack, body string) {
 	}
 }
 
-// TestSubscriptionLimit: CloudWatch Logs allows 2 subscription filters per
-// log group and refuses another with LimitExceededException; the quota
-// cannot be raised
-// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html,
-// "Subscription filters: 2 per log group. This quota can't be changed.").
+// TestSubscriptionLimit: "Each log group can have up to two subscription
+// filters associated with it"
+// (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutSubscriptionFilter.html),
+// a quota that cannot be raised
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html);
+// each stack's filter has its own name, so each takes one.
 // A third filter is a config error only when every stack involved is
 // certain to run in the same account and region.
 func TestSubscriptionLimit(t *testing.T) {
