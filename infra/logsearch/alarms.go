@@ -540,7 +540,7 @@ func setupAlarmSpecs() []alarmSpec {
 	}, {
 		Name: "setup-not-running", Namespace: "AWS/Lambda", Metric: "Invocations", Statistic: "Sum",
 		Period: 2 * 3600, Evaluations: 1, Comparison: below, Threshold: 1, MissingData: breach,
-		Description: "The in-domain setup function has not run for 2 hours although its schedule runs it every hour, so drift inside the domain is not being healed and setup-errors cannot fire. Check that the stack's EventBridge rule domain-setup-schedule-<suffix> is enabled and targets the setup function, and that the function's resource policy still lets events.amazonaws.com invoke it; run pulumi up to restore both.",
+		Description: "The in-domain setup function has not run for 2 hours although its schedule runs it every hour, so drift inside the domain is not being healed and setup-errors cannot fire. Check that the stack's EventBridge rule logsearch-domain-setup-schedule-<suffix> is enabled and targets the setup function, and that the function's resource policy still lets events.amazonaws.com invoke it; run pulumi up to restore both.",
 	}}
 }
 
