@@ -24,6 +24,11 @@ const (
 	MetricIndexed     = metrics.Indexed     // documents OpenSearch accepted (count)
 	MetricSentToDLQ   = metrics.SentToDLQ   // events given up on (count)
 	MetricBulkLatency = metrics.BulkLatency // one _bulk round trip (milliseconds)
+	// Field values kept aside while their events are still indexed: values
+	// that did not fit their ingest.fieldTypes type, and values the day's
+	// index refused for its mapping (moved under @invalid or @unmapped).
+	MetricCoercedInvalid = metrics.CoercedInvalid
+	MetricFieldsDemoted  = metrics.FieldsDemoted
 )
 
 // CloudWatch comparison operators used below.
@@ -513,6 +518,32 @@ func officeEntryAlarmSpecs() []alarmSpec {
 	}
 }
 
+// setupAlarmSpecs fire when the in-domain setup could not apply the desired
+// state, on a scheduled (hourly) run or a deploy-time one. Lambda's Errors
+// counts every failed run, including a crash or timeout that writes no
+// metric of its own; an hour-long period spans one scheduled run and its
+// retries.
+//
+// Errors sees only runs that happen: a schedule that stops invoking (its
+// rule disabled, the permission that lets EventBridge invoke deleted)
+// raises nothing there. Lambda publishes Invocations only for invocations
+// that ran, not for throttled or refused requests, and no data point at
+// all when there were none ("View these metrics with the Sum statistic",
+// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#invocation-metrics),
+// so fewer than 1 in 2 hours, with missing data breaching, fires when two
+// hourly runs in a row did not start.
+func setupAlarmSpecs() []alarmSpec {
+	return []alarmSpec{{
+		Name: "setup-errors", Namespace: "AWS/Lambda", Metric: "Errors", Statistic: "Sum",
+		Period: 3600, Evaluations: 1, Comparison: atLeast, Threshold: 1, MissingData: notBreak,
+		Description: "The in-domain setup could not re-apply the roles, role mappings, index template or retention policy, so drift inside the domain (a role mapping deleted by hand stops ingestion) is not being healed. Read the error in the setup function's log group (/aws/lambda/<project>-<stack>-setup). A 401/403 means its role lost its all_access mapping: run pulumi up --replace on the domain-setup invocation to restore it with the master password.",
+	}, {
+		Name: "setup-not-running", Namespace: "AWS/Lambda", Metric: "Invocations", Statistic: "Sum",
+		Period: 2 * 3600, Evaluations: 1, Comparison: below, Threshold: 1, MissingData: breach,
+		Description: "The in-domain setup function has not run for 2 hours although its schedule runs it every hour, so drift inside the domain is not being healed and setup-errors cannot fire. Check that the stack's EventBridge rule logsearch-domain-setup-schedule-<suffix> is enabled and targets the setup function, and that the function's resource policy still lets events.amazonaws.com invoke it; run pulumi up to restore both.",
+	}}
+}
+
 // targetSyncAlarmSpecs watch the function that keeps the office entry's
 // target group on the domain's current IPs (namespace AWS/Lambda, dimension
 // FunctionName). It runs every minute and a failed run is simply retried by
@@ -520,18 +551,6 @@ func officeEntryAlarmSpecs() []alarmSpec {
 // no news; a broken permission fails every run. Failures in 3 of 5 minutes
 // therefore fire within minutes of the cause and before a blue/green update
 // moves the domain to IPs the target group would never learn.
-// setupAlarmSpecs fire when the in-domain setup could not apply the desired
-// state, on a scheduled (hourly) run or a deploy-time one. Lambda's Errors
-// counts every failed run, including a crash or timeout that writes no
-// metric of its own; an hour-long period spans one scheduled run and its
-// retries.
-func setupAlarmSpecs() []alarmSpec {
-	return []alarmSpec{{
-		Name: "setup-errors", Namespace: "AWS/Lambda", Metric: "Errors", Statistic: "Sum",
-		Period: 3600, Evaluations: 1, Comparison: atLeast, Threshold: 1, MissingData: notBreak,
-		Description: "The in-domain setup could not re-apply the roles, role mappings, index template or retention policy, so drift inside the domain (a role mapping deleted by hand stops ingestion) is not being healed. Read the error in the setup function's log group (/aws/lambda/<project>-<stack>-setup). A 401/403 means its role lost its all_access mapping: run pulumi up --replace on the domain-setup invocation to restore it with the master password.",
-	}}
-}
 
 func targetSyncAlarmSpecs() []alarmSpec {
 	return []alarmSpec{{
@@ -609,7 +628,8 @@ func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDoma
 }
 
 // dashboardBody renders the dashboard JSON. Rows of the grid (24 units wide):
-// ingest, then indexing and the DLQ, then domain health, then the office entry.
+// ingest, then indexing and the DLQ, then domain health, then the field
+// values kept aside next to the office entry.
 func dashboardBody(t dashboardTargets) (string, error) {
 	domainDims := []any{"DomainName", t.Domain, "ClientId", t.AccountID}
 	es := func(metric, stat, label string) []any {
@@ -662,11 +682,17 @@ func dashboardBody(t dashboardTargets) (string, error) {
 			es("OldGenJVMMemoryPressure", "Maximum", "old generation"),
 			es("CPUUtilization", "Maximum", "CPU %")), "alarm", 95)},
 	}
+	// Both count values that are searchable only under @invalid or
+	// @unmapped, never lost events: a rising line means a field needs a
+	// type in ingest.fieldTypes, not an outage.
+	widgets = append(widgets, dashboardWidget{Type: "metric", X: 0, Y: 20, Width: 12, Height: 6, Properties: graph("Field values kept aside (events still indexed, per 5 minutes)", 300,
+		ingest(MetricCoercedInvalid, "Sum", "did not fit ingest.fieldTypes (@invalid)"),
+		ingest(MetricFieldsDemoted, "Sum", "refused by the day's mapping (@invalid / @unmapped)"))})
 	if t.LoadBalancer != "" && t.TargetGroup != "" {
 		alb := func(metric, stat, label string) []any {
 			return []any{"AWS/ApplicationELB", metric, "TargetGroup", t.TargetGroup, "LoadBalancer", t.LoadBalancer, map[string]string{"stat": stat, "label": label}}
 		}
-		widgets = append(widgets, dashboardWidget{Type: "metric", X: 0, Y: 20, Width: 12, Height: 6, Properties: graph("Office entry: Dashboards targets", 60,
+		widgets = append(widgets, dashboardWidget{Type: "metric", X: 12, Y: 20, Width: 12, Height: 6, Properties: graph("Office entry: Dashboards targets", 60,
 			alb("HealthyHostCount", "Minimum", "healthy"),
 			alb("UnHealthyHostCount", "Maximum", "unhealthy"))})
 	}

@@ -152,6 +152,10 @@ func expectedAlarms(dataNodes, masters, volumeGiB int, officeEntry bool) []wantA
 		// Setup re-applies hourly: any failed run in the hour means drift
 		// inside the domain is not being healed.
 		{name: "setup-errors", namespace: "AWS/Lambda", metric: "Errors", statistic: "Sum", period: 3600, evaluations: 1, comparison: ge, threshold: 1, missing: "notBreaching", dims: setupDims},
+		// A schedule that stops invoking publishes no Invocations at all
+		// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#invocation-metrics):
+		// missing data must breach, or a stopped schedule raises nothing.
+		{name: "setup-not-running", namespace: "AWS/Lambda", metric: "Invocations", statistic: "Sum", period: 7200, evaluations: 1, comparison: lt, threshold: 1, missing: "breaching", dims: setupDims},
 	}
 	if masters > 0 {
 		want = append(want,
@@ -539,11 +543,22 @@ func TestOperationsDashboard(t *testing.T) {
 				t.Fatalf("dashboardBody is not valid JSON: %v", err)
 			}
 			metrics := dashboardMetrics(t, body)
+			// CloudWatch places widgets where x and y say; overlapping ones
+			// hide each other.
+			for i, a := range body.Widgets {
+				for _, b := range body.Widgets[i+1:] {
+					if a.X < b.X+b.Width && b.X < a.X+a.Width && a.Y < b.Y+b.Height && b.Y < a.Y+a.Height {
+						t.Errorf("widgets %q and %q overlap", a.Properties.Title, b.Properties.Title)
+					}
+				}
+			}
 			want := map[string]map[string]any{
 				"logsearch EventsIn":                         functionDims,
 				"logsearch Indexed":                          functionDims,
 				"logsearch SentToDLQ":                        functionDims,
 				"logsearch BulkLatency":                      functionDims,
+				"logsearch CoercedInvalid":                   functionDims,
+				"logsearch FieldsDemoted":                    functionDims,
 				"AWS/Lambda Errors":                          functionDims,
 				"AWS/ES IndexingLatency":                     domainDims,
 				"AWS/SQS ApproximateNumberOfMessagesVisible": queueDims,
@@ -604,7 +619,7 @@ func TestDashboardGraphsWhatTheIngestFunctionEmits(t *testing.T) {
 	for _, m := range d.Metrics {
 		emitted[m.Name] = true
 	}
-	for _, name := range []string{MetricEventsIn, MetricIndexed, MetricSentToDLQ, MetricBulkLatency} {
+	for _, name := range []string{MetricEventsIn, MetricIndexed, MetricSentToDLQ, MetricBulkLatency, MetricCoercedInvalid, MetricFieldsDemoted} {
 		if !emitted[name] {
 			t.Errorf("the dashboard graphs %s but the ingest function does not emit it (emits %v)", name, emitted)
 		}

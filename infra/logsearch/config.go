@@ -639,8 +639,12 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	// Pulumi runs the program in the project directory, next to every
 	// stack file: stacks sharing a log group show there.
 	if wd, err := os.Getwd(); err == nil {
-		for _, w := range cfg.subscriptionWarnings(readStackFiles(wd), cfg.AllowedAccountIDs) {
+		ps, warnings := cfg.checkSubscriptionLimit(readStackFiles(wd), cfg.deployAccounts())
+		for _, w := range warnings {
 			_ = ctx.Log.Warn(w, nil)
+		}
+		if len(ps) > 0 {
+			return nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
 		}
 	}
 	return cfg, nil

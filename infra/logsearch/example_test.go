@@ -36,7 +36,7 @@ func ExampleNew() {
 	fmt.Print(previewTree(m.resources))
 	// Output:
 	// logsearch:index:LogSearch logs
-	//   logsearch:index:Alarms logs-alarms (35 resources)
+	//   logsearch:index:Alarms logs-alarms (36 resources)
 	//   logsearch:index:Archive logs-archive (0 resources)
 	//   logsearch:index:DashboardsAccess logs-dashboards-access (27 resources)
 	//   logsearch:index:DomainSetup logs-domain-setup (9 resources)

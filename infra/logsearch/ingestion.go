@@ -15,11 +15,16 @@ import (
 )
 
 // Ingestion is the ingest function, its role and its dead-letter queue.
+// It is built in two steps: NewIngestion creates the role (the in-domain
+// setup maps its ARN to the writer role), then StartIngesting creates the
+// function and its subscriptions once that mapping exists.
 type Ingestion struct {
 	pulumi.ResourceState
 
-	// ctx registers the subscriptions, created after setup, under this stage.
-	ctx          *pulumi.Context
+	// ctx registers the function and the subscriptions, created after
+	// setup, under this stage.
+	ctx *pulumi.Context
+	// FunctionName and FunctionArn are set by StartIngesting.
 	FunctionName pulumi.StringOutput
 	FunctionArn  pulumi.StringOutput
 	RoleArn      pulumi.StringOutput
@@ -28,8 +33,18 @@ type Ingestion struct {
 	DLQName      pulumi.StringOutput
 	// LogGroupName is the function's own log group.
 	LogGroupName string
-	// function is what SubscribeLogGroups points the filters at.
-	function *lambda.Function
+	// pending is what StartIngesting needs from NewIngestion.
+	pending *pendingFunction
+}
+
+// pendingFunction is the ingest function as NewIngestion prepared it: its
+// arguments, role and the resources it must wait for.
+type pendingFunction struct {
+	args       *lambda.FunctionArgs
+	role       *functionRole
+	logGroup   *cloudwatch.LogGroup
+	rolePolicy pulumi.Resource
+	dlqArn     pulumi.StringOutput
 }
 
 const (
@@ -57,9 +72,10 @@ type IngestionArgs struct {
 	Archive *Archive      // the archive the function also writes, when created
 }
 
-// NewIngestion creates the ingest function in the VPC, its least-privilege
-// role and the dead-letter queue. The subscription filters come later, from
-// SubscribeLogGroups, once the domain lets the function write.
+// NewIngestion creates the ingest function's least-privilege role, its log
+// group and the dead-letter queue, and prepares the function in the VPC.
+// The function itself comes from StartIngesting, once the domain lets its
+// role write.
 func NewIngestion(ctx *pulumi.Context, args IngestionArgs) (*Ingestion, error) {
 	cfg, network, domain, archive := args.Config, args.Network, args.Domain, args.Archive
 	in := &Ingestion{}
@@ -133,48 +149,58 @@ func NewIngestion(ctx *pulumi.Context, args IngestionArgs) (*Ingestion, error) {
 	if cfg.Ingest.MaxConcurrency > 0 {
 		fnArgs.ReservedConcurrentExecutions = pulumi.Int(cfg.Ingest.MaxConcurrency)
 	}
-	fn, err := newGoFunction(ctx, "ingest", "ingest", role, fnArgs, pulumi.DependsOn([]pulumi.Resource{logGroup}))
-	if err != nil {
-		return nil, err
-	}
 
+	in.RoleArn = role.role.Arn
+	in.DLQURL, in.DLQArn, in.DLQName = dlq.Url, dlq.Arn, dlq.Name
+	in.LogGroupName = FunctionLogGroup(fnName)
+	in.pending = &pendingFunction{args: fnArgs, role: role, logGroup: logGroup, rolePolicy: rolePolicy, dlqArn: dlq.Arn}
+	return in, nil
+}
+
+// StartIngesting creates the ingest function and one subscription filter
+// per configured log group, all waiting for writerReady (the setup
+// invocation that maps the ingest role to the writer role inside the
+// domain). Whatever runs with a role the domain has not mapped yet is
+// refused with 403 and parked in the dead-letter queue: a filter that goes
+// live first on a first deploy, and, when the ingest role is replaced, a
+// function already switched to the new role while setup still maps the
+// old one. Call it once, after the setup stage.
+func (ingestion *Ingestion) StartIngesting(cfg *Config, writerReady ...pulumi.Resource) error {
+	p := ingestion.pending
+	if p == nil {
+		return fmt.Errorf("ingestion: StartIngesting called twice, or on an Ingestion NewIngestion did not create")
+	}
+	ingestion.pending = nil
+	ctx := ingestion.ctx
+	fn, err := newGoFunction(ctx, "ingest", "ingest", p.role, p.args,
+		pulumi.DependsOn(append([]pulumi.Resource{p.logGroup}, writerReady...)))
+	if err != nil {
+		return err
+	}
 	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, childName(ctx, "ingest"), &lambda.FunctionEventInvokeConfigArgs{
 		FunctionName:             fn.Name,
 		MaximumRetryAttempts:     pulumi.Int(maxRetryAttempts),
 		MaximumEventAgeInSeconds: pulumi.Int(maxEventAgeSecs),
 		DestinationConfig: &lambda.FunctionEventInvokeConfigDestinationConfigArgs{
-			OnFailure: &lambda.FunctionEventInvokeConfigDestinationConfigOnFailureArgs{Destination: dlq.Arn},
+			OnFailure: &lambda.FunctionEventInvokeConfigDestinationConfigOnFailureArgs{Destination: p.dlqArn},
 		},
-	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))...); err != nil {
-		return nil, err
+	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{p.rolePolicy}))...); err != nil {
+		return err
 	}
-
-	in.FunctionName, in.FunctionArn, in.RoleArn = fn.Name, fn.Arn, role.role.Arn
-	in.DLQURL, in.DLQArn, in.DLQName = dlq.Url, dlq.Arn, dlq.Name
-	in.LogGroupName, in.function = FunctionLogGroup(fnName), fn
-	return in, registerStageOutputs(ctx, in)
-}
-
-// SubscribeLogGroups creates one subscription filter per configured log
-// group. Each filter waits for writerReady (the setup invocation that maps
-// the ingest role to the writer role inside the domain): a filter that
-// goes live first sends events the domain refuses with 403, on a first
-// deploy and whenever the ingest role is replaced, and every one of them
-// lands in the dead-letter queue.
-func (ingestion *Ingestion) SubscribeLogGroups(cfg *Config, writerReady ...pulumi.Resource) error {
 	for _, g := range cfg.LogGroups {
-		if err := subscribe(ingestion.ctx, cfg, ingestion.function, g, writerReady); err != nil {
+		if err := subscribe(ctx, cfg, fn, g, writerReady); err != nil {
 			return err
 		}
 	}
-	return nil
+	ingestion.FunctionName, ingestion.FunctionArn = fn.Name, fn.Arn
+	return registerStageOutputs(ctx, ingestion)
 }
 
 // subscribe lets CloudWatch Logs invoke the function for one log group and
 // creates the subscription filter only once that permission exists:
 // CloudWatch Logs does not retry AccessDenied, so a filter that fires
 // before its permission loses those events silently. It also waits for
-// writerReady (see SubscribeLogGroups).
+// writerReady (see StartIngesting).
 func subscribe(ctx *pulumi.Context, cfg *Config, fn *lambda.Function, g LogGroupConfig, writerReady []pulumi.Resource) error {
 	name := logGroupResourceName(g.Name)
 	groupArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", cfg.Partition, cfg.Region, cfg.AccountID, g.Name)

@@ -101,7 +101,7 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 	if err != nil {
 		return nil, err
 	}
-	if err := ingestion.SubscribeLogGroups(cfg, setup.Invocation); err != nil {
+	if err := ingestion.StartIngesting(cfg, setup.Invocation); err != nil {
 		return nil, err
 	}
 	dashboards, err := NewDashboardsAccess(ctx, DashboardsAccessArgs{Config: cfg, Network: network, Domain: domain})

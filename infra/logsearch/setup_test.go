@@ -286,13 +286,18 @@ func TestSetupInvocationWaitsForWhatItIsGiven(t *testing.T) {
 	}
 }
 
-// Every subscription filter waits for the setup invocation: the writer role
-// mapping for the ingest role exists before the first event is sent, so no
-// write is refused with 403 and parked in the DLQ on a first deploy or
-// after the ingest role is replaced.
-func TestSubscriptionsWaitForSetup(t *testing.T) {
+// The ingest function and every subscription filter wait for the setup
+// invocation: the writer role mapping for the ingest role exists before the
+// first event is sent, so no write is refused with 403 and parked in the
+// DLQ on a first deploy; and when the ingest role is replaced, the function
+// switches to the new role only after the re-run invocation has mapped it.
+func TestIngestionWaitsForSetup(t *testing.T) {
 	forEachStack(t, func(t *testing.T, stack string, run *stackRun) {
 		inv := run.one(t, invocationType, "domain-setup")
+		fn := run.one(t, rtFunction, "ingest")
+		if !run.waitsFor(fn, inv.URN) {
+			t.Errorf("the ingest function does not wait for the setup invocation (depends on %v)", fn.Dependencies)
+		}
 		filters := run.ofType(rtSubscription)
 		if len(filters) == 0 {
 			t.Fatal("the stack subscribes no log group; nothing to check")

@@ -1,6 +1,8 @@
 package logsearch
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,27 +16,104 @@ func writeStackFile(t *testing.T, dir, stack, body string) {
 	}
 }
 
-func TestSubscriptionWarnings(t *testing.T) {
-	dir := t.TempDir()
-	writeStackFile(t, dir, "a", "config:\n  aws:region: eu-west-1\n  logsearch:logGroups:\n    - name: /shared\n    - name: /only-a\n")
-	writeStackFile(t, dir, "b", "config:\n  aws:region: eu-west-1\n  logsearch:logGroups:\n    - name: /shared\n")
-	writeStackFile(t, dir, "other-region", "config:\n  aws:region: eu-central-1\n  logsearch:logGroups:\n    - name: /only-a\n")
-	writeStackFile(t, dir, "other-account", "config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: [\"222222222222\"]\n  logsearch:logGroups:\n    - name: /only-a\n")
-	writeStackFile(t, dir, "broken", "config: [not: a map\n")
-	others := readStackFiles(dir)
-
-	cfg := &Config{Stack: "a", Region: "eu-west-1", LogGroups: []LogGroupConfig{{Name: "/shared"}, {Name: "/only-a"}}}
-	ws := cfg.subscriptionWarnings(others, []string{"111111111111"})
-	if len(ws) != 1 || !strings.Contains(ws[0], "logGroups[0] /shared is also subscribed by stack(s) b in eu-west-1") || !strings.Contains(ws[0], "2 of the 2 subscription filters") {
-		t.Errorf("warnings = %q; want one naming /shared and stack b", ws)
+// TestSubscriptionLimit: "Each log group can have up to two subscription
+// filters associated with it"
+// (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutSubscriptionFilter.html),
+// a quota that cannot be raised
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html);
+// each stack's filter has its own name, so each takes one.
+// A third filter is a config error only when every stack involved is
+// certain to run in the same account and region.
+func TestSubscriptionLimit(t *testing.T) {
+	const acct, otherAcct = "111111111111", "222222222222"
+	stack := func(name, region, body string) string {
+		return "config:\n  aws:region: " + region + "\n" + body
 	}
-	// Unpinned, the other-account stack may share this account after all.
-	if ws := cfg.subscriptionWarnings(others, nil); len(ws) != 2 {
-		t.Errorf("unpinned: %d warnings %q, want /shared and /only-a", len(ws), ws)
+	pin := func(accounts string) string { return "  aws:allowedAccountIds: [" + accounts + "]\n" }
+	groups := func(names ...string) string {
+		b := "  logsearch:logGroups:\n"
+		for _, n := range names {
+			b += "    - name: " + n + "\n"
+		}
+		return b
 	}
-	alone := &Config{Stack: "x", Region: "eu-west-1", LogGroups: []LogGroupConfig{{Name: "/nobody-else"}}}
-	if ws := alone.subscriptionWarnings(others, nil); len(ws) != 0 {
-		t.Errorf("a group no other stack subscribes warned: %q", ws)
+	cases := []struct {
+		name     string
+		others   map[string]string // stack -> file body
+		accounts []string          // this stack's
+		// wantProblem: substrings of the one config problem; nil: none.
+		wantProblem []string
+		// wantWarnings: substrings, one per warning.
+		wantWarnings []string
+	}{
+		{
+			name:        "two others pinned to this account: the third filter is refused",
+			others:      map[string]string{"b": stack("b", "eu-west-1", pin(`"`+acct+`"`)+groups("/shared")), "c": stack("c", "eu-west-1", pin(`"`+acct+`"`)+groups("/shared"))},
+			accounts:    []string{acct},
+			wantProblem: []string{"logsearch:logGroups[0].name", `"/shared"`, "stacks b, c (Pulumi.b.yaml, Pulumi.c.yaml)", "region eu-west-1, account " + acct, "3 subscription filters", "allows 2", "LimitExceededException", "remove the group"},
+		},
+		{
+			name:         "two others in this region, accounts unknown: only a warning",
+			others:       map[string]string{"b": stack("b", "eu-west-1", groups("/shared")), "c": stack("c", "eu-west-1", groups("/shared"))},
+			accounts:     []string{acct},
+			wantWarnings: []string{"logGroups[0] /shared is also subscribed by stacks b, c in eu-west-1: if they deploy to this stack's account, that is 3"},
+		},
+		{
+			name:         "this stack's account unknown: only a warning",
+			others:       map[string]string{"b": stack("b", "eu-west-1", pin(`"`+acct+`"`)+groups("/shared")), "c": stack("c", "eu-west-1", pin(`"`+acct+`"`)+groups("/shared"))},
+			wantWarnings: []string{"stacks b, c in eu-west-1"},
+		},
+		{
+			name:         "one other may use another account too: only a warning",
+			others:       map[string]string{"b": stack("b", "eu-west-1", pin(`"`+acct+`"`)+groups("/shared")), "c": stack("c", "eu-west-1", pin(`"`+acct+`", "`+otherAcct+`"`)+groups("/shared"))},
+			accounts:     []string{acct},
+			wantWarnings: []string{"stacks b, c in eu-west-1"},
+		},
+		{
+			name:         "one other in the same account: both filters taken, a warning",
+			others:       map[string]string{"b": stack("b", "eu-west-1", pin(`"`+acct+`"`)+groups("/shared", "/only-b"))},
+			accounts:     []string{acct},
+			wantWarnings: []string{"logGroups[0] /shared is also subscribed by stack(s) b in eu-west-1: with this stack that is 2 of the 2 subscription filters"},
+		},
+		{
+			name: "others in another region or pinned to another account do not count",
+			others: map[string]string{
+				"other-region":  stack("other-region", "eu-central-1", pin(`"`+acct+`"`)+groups("/shared")),
+				"other-account": stack("other-account", "eu-west-1", pin(`"`+otherAcct+`"`)+groups("/shared")),
+				"broken":        "config: [not: a map\n",
+			},
+			accounts: []string{acct},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, body := range tc.others {
+				writeStackFile(t, dir, name, body)
+			}
+			cfg := &Config{Stack: "a", Region: "eu-west-1", LogGroups: []LogGroupConfig{{Name: "/shared"}, {Name: "/only-a"}}}
+			ps, ws := cfg.checkSubscriptionLimit(readStackFiles(dir), tc.accounts)
+			switch {
+			case tc.wantProblem == nil && len(ps) != 0:
+				t.Errorf("problems %v, want none", ps)
+			case tc.wantProblem != nil && len(ps) != 1:
+				t.Errorf("problems %v, want one", ps)
+			case tc.wantProblem != nil:
+				for _, sub := range tc.wantProblem {
+					if !strings.Contains(ps[0].String(), sub) {
+						t.Errorf("problem %q does not say %q", ps[0], sub)
+					}
+				}
+			}
+			if len(ws) != len(tc.wantWarnings) {
+				t.Fatalf("warnings %q, want %d", ws, len(tc.wantWarnings))
+			}
+			for i, sub := range tc.wantWarnings {
+				if !strings.Contains(ws[i], sub) {
+					t.Errorf("warning %q does not say %q", ws[i], sub)
+				}
+			}
+		})
 	}
 }
 
@@ -53,5 +132,45 @@ func TestStackFilesLeaveASubscriptionFilterFree(t *testing.T) {
 		if len(stacks) > maxSubscriptionFilters {
 			t.Errorf("log group %s in %s is subscribed by %d stacks %v; CloudWatch Logs allows %d filters per group", k[1], k[0], len(stacks), stacks, maxSubscriptionFilters)
 		}
+	}
+}
+
+// TestDeployRefusesAThirdSubscriptionFilter runs each stack file with two
+// neighbouring stack files in the working directory (where Pulumi runs the
+// program) that pin the account the stack deploys to, in its region, and
+// subscribe its first log group: the run fails before any resource, naming
+// both stacks.
+func TestDeployRefusesAThirdSubscriptionFilter(t *testing.T) {
+	for _, stack := range stackNames(t) {
+		t.Run(stack, func(t *testing.T) {
+			cfg, _ := stackConfig(t, stack)
+			var groups []struct{ Name string }
+			if err := json.Unmarshal([]byte(cfg["logsearch:logGroups"]), &groups); err != nil || len(groups) == 0 {
+				t.Fatalf("logsearch:logGroups %q: %v; nothing to check", cfg["logsearch:logGroups"], err)
+			}
+			projectDir, err := filepath.Abs(stackDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv(stackDirEnv, projectDir)
+			neighbours := t.TempDir()
+			for _, n := range []string{"neighbour-1", "neighbour-2"} {
+				writeStackFile(t, neighbours, n, fmt.Sprintf("config:\n  aws:region: %s\n  aws:allowedAccountIds: [%q]\n  logsearch:logGroups:\n    - name: %q\n",
+					cfg["aws:region"], mockAccount, groups[0].Name))
+			}
+			t.Chdir(neighbours)
+			run, err := runStack(t, stack, nil)
+			if err == nil {
+				t.Fatal("the run succeeded; want a config error naming the two stacks that already take the group's 2 subscription filters")
+			}
+			for _, want := range []string{"logsearch:logGroups[0].name", "neighbour-1, neighbour-2", "LimitExceededException"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
+			}
+			if len(run.Resources) != 0 {
+				t.Errorf("%d resources registered before the config error", len(run.Resources))
+			}
+		})
 	}
 }
