@@ -52,7 +52,7 @@ const asyncEventAgeLimitMs = 60 * 60 * 1000
 // alarmSpec is one CloudWatch alarm, free of Pulumi types so the whole set
 // reads (and is tested) as a table.
 type alarmSpec struct {
-	Name        string // unique in the stack; the alarm is <project>-<stack>-<Name>
+	Name        string // unique in the stack; the alarm is logsearch-<stack>-<Name> (see names.go)
 	Namespace   string
 	Metric      string
 	Statistic   string
@@ -114,7 +114,7 @@ func NewAlarms(ctx *pulumi.Context, args AlarmsArgs) (*Alarms, error) {
 		{domainAlarms, pulumi.StringMap{"DomainName": domain.Name, "ClientId": pulumi.String(cfg.AccountID)}},
 		{ingestAlarmSpecs(recoveryAdvice(cfg.Archive)), pulumi.StringMap{"FunctionName": ingestion.FunctionName}},
 		{deadLetterAlarmSpecs(), pulumi.StringMap{"QueueName": ingestion.DLQName}},
-		{setupAlarmSpecs(), pulumi.StringMap{"FunctionName": setup.FunctionName}},
+		{setupAlarmSpecs(cfg.Names()), pulumi.StringMap{"FunctionName": setup.FunctionName}},
 	}
 	officeEntry := hasOfficeEntryMetrics(dashboards)
 	if officeEntry {
@@ -126,7 +126,7 @@ func NewAlarms(ctx *pulumi.Context, args AlarmsArgs) (*Alarms, error) {
 		_ = ctx.Log.Warn("alarms: the office entry (ALB) exposes no metric dimensions, so its health alarms are not created", nil)
 	}
 	if dashboards != nil && dashboards.TargetSyncFunctionName.OutputState != nil {
-		groups = append(groups, alarmGroup{targetSyncAlarmSpecs(), pulumi.StringMap{"FunctionName": dashboards.TargetSyncFunctionName}})
+		groups = append(groups, alarmGroup{targetSyncAlarmSpecs(cfg.Names()), pulumi.StringMap{"FunctionName": dashboards.TargetSyncFunctionName}})
 	} else {
 		_ = ctx.Log.Warn("alarms: the office entry has no target-sync function name, so its failure alarm is not created", nil)
 	}
@@ -532,11 +532,11 @@ func officeEntryAlarmSpecs() []alarmSpec {
 // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#invocation-metrics),
 // so fewer than 1 in 2 hours, with missing data breaching, fires when two
 // hourly runs in a row did not start.
-func setupAlarmSpecs() []alarmSpec {
+func setupAlarmSpecs(names StackNames) []alarmSpec {
 	return []alarmSpec{{
 		Name: "setup-errors", Namespace: "AWS/Lambda", Metric: "Errors", Statistic: "Sum",
 		Period: 3600, Evaluations: 1, Comparison: atLeast, Threshold: 1, MissingData: notBreak,
-		Description: "The in-domain setup could not re-apply the roles, role mappings, index template or retention policy, so drift inside the domain (a role mapping deleted by hand stops ingestion) is not being healed. Read the error in the setup function's log group (/aws/lambda/<project>-<stack>-setup). A 401/403 means its role lost its all_access mapping: run pulumi up --replace on the domain-setup invocation to restore it with the master password.",
+		Description: "The in-domain setup could not re-apply the roles, role mappings, index template or retention policy, so drift inside the domain (a role mapping deleted by hand stops ingestion) is not being healed. Read the error in the setup function's log group (" + FunctionLogGroup(names.SetupFunction) + "). A 401/403 means its role lost its all_access mapping: run pulumi up --replace on the setup invocation (pulumi stack --show-urns lists its URN, ending in domain-setup) to restore it with the master password.",
 	}, {
 		Name: "setup-not-running", Namespace: "AWS/Lambda", Metric: "Invocations", Statistic: "Sum",
 		Period: 2 * 3600, Evaluations: 1, Comparison: below, Threshold: 1, MissingData: breach,
@@ -551,12 +551,11 @@ func setupAlarmSpecs() []alarmSpec {
 // no news; a broken permission fails every run. Failures in 3 of 5 minutes
 // therefore fire within minutes of the cause and before a blue/green update
 // moves the domain to IPs the target group would never learn.
-
-func targetSyncAlarmSpecs() []alarmSpec {
+func targetSyncAlarmSpecs(names StackNames) []alarmSpec {
 	return []alarmSpec{{
 		Name: "office-target-sync-errors", Namespace: "AWS/Lambda", Metric: "Errors", Statistic: "Sum",
 		Period: 60, Evaluations: 5, DatapointsToAlarm: 3, Comparison: atLeast, Threshold: 1, MissingData: notBreak,
-		Description: "The function that keeps the office load balancer pointed at the OpenSearch domain failed in 3 of the last 5 minutes. Dashboards still works for now, but after the next domain update (blue/green) support staff will get errors. Read the error in the function's log group (/aws/lambda/<project>-<stack>-dashboards-targetsync); AccessDenied means its role lost a permission: run pulumi up to restore it.",
+		Description: "The function that keeps the office load balancer pointed at the OpenSearch domain failed in 3 of the last 5 minutes. Dashboards still works for now, but after the next domain update (blue/green) support staff will get errors. Read the error in the function's log group (" + FunctionLogGroup(names.TargetSyncFunction) + "); AccessDenied means its role lost a permission: run pulumi up to restore it.",
 	}}
 }
 

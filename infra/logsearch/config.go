@@ -54,7 +54,9 @@ type Config struct {
 	// each. An empty list only gives a warning: nothing is ingested. A group
 	// takes at most 2 subscription filters in all, counting other tools'
 	// filters and other stacks' (see docs/ingestion.md). Refused: a name
-	// that is not a log group name, a group listed twice, and the stack's
+	// that is not a log group name, a group listed twice, a group that
+	// other stack files pinned to the same account and region already
+	// subscribe twice, and the stack's
 	// own log groups (/aws/lambda/logsearch-<stack>-*,
 	// /aws/opensearch/logsearch-<stack>/*), which would feed the function its
 	// own output in a loop.

@@ -21,7 +21,8 @@ type nameRule struct {
 
 // The naming rules of the resources this stack names itself. Resources
 // it leaves to Pulumi's auto-naming (load balancer, target group, IAM
-// roles, queue, topic) get their short logical name plus a random suffix.
+// roles, security groups, EventBridge rules, queue, topic, flow-log group,
+// S3 buckets) get their logical name plus a random suffix.
 var (
 	// OpenSearch domain: 3-28 characters, a-z 0-9 and -, starting with a
 	// letter (OpenSearch Service API reference, CreateDomain, DomainName).
