@@ -59,7 +59,7 @@ func Run(ctx context.Context, req Request, hc *http.Client, retry Retry) (Result
 	steps = append(steps, s.savedObject(req.Spec.IndexPatternObject()),
 		s.uiSetting("Dashboards default index pattern", "defaultIndex", req.Spec.IndexPatternID(), req.Spec.DefaultIndexBody()))
 	steps = append(steps, s.landingDashboard()...)
-	steps = append(steps, s.auditLogging)
+	steps = append(steps, s.defaultTenant, s.auditLogging)
 
 	var res Result
 	for _, step := range steps {
