@@ -12,7 +12,10 @@ package domainstate
 // OpenSearch Dashboards").
 
 // DefaultTenant is the tenant every user starts in: the one that holds the
-// landing dashboard and the defaultRoute setting pointing at it. The plugin
+// landing dashboard and the defaultRoute setting pointing at it. With a
+// default tenant set, Dashboards no longer asks for a tenant on sign-in
+// (opensearch-project/security-dashboards-plugin,
+// public/apps/account/account-app.tsx: defaultTenantSet). The plugin
 // accepts "Global" (and "Private") whatever the case, and any other name
 // only if that tenant exists.
 const DefaultTenant = "Global"
