@@ -17,7 +17,7 @@ const (
 // tenancySkipped is the outcome's detail on an engine without the tenancy
 // config API. Setup goes on: the landing dashboard still exists in the
 // Global tenant, staff only have to pick that tenant themselves.
-const tenancySkipped = "skipped: this engine has no tenancy config API (OpenSearch 2.7 and later have it), " +
+const tenancySkipped = "this engine has no tenancy config API (OpenSearch 2.7 and later have it), " +
 	"so support staff start in the tenant they pick; upgrade logsearch:domain.engineVersion to OpenSearch_2.7 or later " +
 	"to start everyone in the Global tenant, where the landing dashboard is"
 
@@ -34,7 +34,7 @@ func (s *setup) defaultTenant(ctx context.Context) (Outcome, error) {
 	case err != nil:
 		return Outcome{}, fmt.Errorf("%s: %w", tenancyObject, err)
 	case noHandler(a):
-		return Outcome{Object: tenancyObject, Action: Unchanged, Detail: tenancySkipped}, nil
+		return Outcome{Object: tenancyObject, Action: Skipped, Detail: tenancySkipped}, nil
 	case found && !ok(a.status):
 		return Outcome{}, fmt.Errorf("%s: %w", tenancyObject, fail(http.MethodGet, tenancyPath, a))
 	}
