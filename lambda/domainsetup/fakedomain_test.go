@@ -31,6 +31,8 @@ type fakeDomain struct {
 	seqNo     int64
 	audit     map[string]any // the audit "config" object
 	readonly  []string       // audit fields only a TLS admin may change
+	tenancy   map[string]any // the multi-tenancy config; nil: an engine older than 2.7
+	tenants   []string       // tenants created besides Global and Private
 
 	writes        []string           // "METHOD /path" of every accepted write
 	changePolicy  []string           // bodies of change_policy calls
@@ -82,6 +84,9 @@ func newFakeDomain(t *testing.T) (*fakeDomain, *httptest.Server) {
 			},
 		},
 		readonly: []string{"/audit/exclude_sensitive_headers", "/compliance/internal_config", "/compliance/external_config"},
+		// A new domain: multi-tenancy on, no default tenant, so Dashboards
+		// asks each user to pick one.
+		tenancy: map[string]any{"default_tenant": "", "private_tenant_enabled": true, "multitenancy_enabled": true, "sign_in_options": []any{"BASIC"}},
 	}
 	srv := httptest.NewTLSServer(f)
 	t.Cleanup(srv.Close)
@@ -206,6 +211,14 @@ func (f *fakeDomain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(200, map[string]any{"_readonly": toAnySlice(f.readonly), "config": copyJSON(f.audit)})
 	case r.URL.Path == "/_plugins/_security/api/audit/config" && r.Method == http.MethodPut:
 		f.putAudit(body, reply, accept)
+	case r.URL.Path == "/_plugins/_security/api/tenancy/config" && f.tenancy == nil:
+		// OpenSearch before 2.7: no plugin registered the path
+		// (RestController.handleBadRequest).
+		reply(400, map[string]any{"error": "no handler found for uri [" + r.URL.Path + "] and method [" + r.Method + "]"})
+	case r.URL.Path == "/_plugins/_security/api/tenancy/config" && r.Method == http.MethodGet:
+		reply(200, copyJSON(f.tenancy))
+	case r.URL.Path == "/_plugins/_security/api/tenancy/config" && r.Method == http.MethodPut:
+		f.putTenancy(body, reply, accept)
 	case len(parts) == 4 && parts[1] == "_ism" && parts[2] == "policies":
 		f.servePolicy(r, parts[3], body, reply, accept)
 	case len(parts) == 4 && parts[1] == "_ism" && parts[2] == "change_policy":
@@ -342,6 +355,64 @@ func (f *fakeDomain) putAudit(body map[string]any, reply, accept func(int, any))
 	}
 	f.audit = stored
 	accept(200, map[string]any{"status": "OK", "message": "'config' updated."})
+}
+
+// tenancyKeys are the fields the tenancy config API accepts, with the JSON
+// type each must have (MultiTenancyConfigApiAction.allowedKeys).
+var tenancyKeys = map[string]string{
+	"default_tenant": "string", "private_tenant_enabled": "bool", "multitenancy_enabled": "bool",
+	"sign_in_options": "array", "preferred_tenants": "array",
+}
+
+// putTenancy validates like the security plugin's
+// MultiTenancyConfigApiAction (opensearch-project/security,
+// src/main/java/org/opensearch/security/dlic/rest/api/MultiTenancyConfigApiAction.java):
+// unknown keys and wrong types are refused by its RequestContentValidator;
+// the default tenant must be Global, Private or the empty name (any case,
+// ConfigConstants.TENANCY_*_TENANT_NAME) or an existing tenant, and Private
+// cannot be the default while private tenants are disabled. Nothing is
+// stored from a refused request.
+func (f *fakeDomain) putTenancy(body map[string]any, reply, accept func(int, any)) {
+	for k, v := range body {
+		want, known := tenancyKeys[k]
+		if !known {
+			reply(400, map[string]any{"status": "error", "reason": "Invalid configuration", "invalid_keys": map[string]any{"keys": k}})
+			return
+		}
+		var is bool
+		switch want {
+		case "string":
+			_, is = v.(string)
+		case "bool":
+			_, is = v.(bool)
+		case "array":
+			_, is = v.([]any)
+		}
+		if !is {
+			reply(400, map[string]any{"status": "error", "reason": "Invalid configuration", "wrong_datatypes": map[string]any{k: want + " expected"}})
+			return
+		}
+	}
+	next := copyJSON(f.tenancy)
+	for k, v := range body {
+		next[k] = v
+	}
+	badRequest := func(msg string) { reply(400, map[string]any{"status": "BAD_REQUEST", "message": msg}) }
+	tenant := strings.ToLower(fmt.Sprint(next["default_tenant"]))
+	if next["private_tenant_enabled"] == false && tenant == "private" {
+		badRequest("Private tenant can not be disabled if it is the default tenant.")
+		return
+	}
+	known := tenant == "" || tenant == "global" || tenant == "private"
+	for _, t := range f.tenants {
+		known = known || strings.ToLower(t) == tenant
+	}
+	if !known {
+		badRequest(fmt.Sprint(next["default_tenant"]) + " can not be set to default tenant. Default tenant should be selected from one of the available tenants.")
+		return
+	}
+	f.tenancy = next
+	accept(200, copyJSON(next))
 }
 
 // pointer resolves a JSON pointer of object keys.

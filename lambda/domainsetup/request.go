@@ -1,5 +1,5 @@
 // Package domainsetup applies a domainstate.Spec to a live OpenSearch
-// domain over its REST APIs (security plugin roles and audit config, index
+// domain over its REST APIs (security plugin roles, audit and tenancy config, index
 // templates, ISM, Dashboards saved objects), idempotently: each object is read, compared
 // with the desired one and written only when it differs.
 package domainsetup

@@ -17,6 +17,9 @@ const (
 	Created   Action = "created"
 	Updated   Action = "updated"
 	Unchanged Action = "unchanged"
+	// Skipped: the domain cannot hold the object (its engine lacks the
+	// API); Detail says why and what would fix it. Nothing was written.
+	Skipped Action = "skipped"
 )
 
 // Outcome is what happened to one object of the domain.
@@ -25,6 +28,9 @@ type Outcome struct {
 	Action Action `json:"action"`
 	Detail string `json:"detail,omitempty"`
 }
+
+// Changed reports whether setup wrote the object.
+func (o Outcome) Changed() bool { return o.Action == Created || o.Action == Updated }
 
 // Result is the setup function's answer, kept in the Pulumi state: what
 // changed per object. It never holds a credential.
@@ -59,7 +65,7 @@ func Run(ctx context.Context, req Request, hc *http.Client, retry Retry) (Result
 	steps = append(steps, s.savedObject(req.Spec.IndexPatternObject()),
 		s.uiSetting("Dashboards default index pattern", "defaultIndex", req.Spec.IndexPatternID(), req.Spec.DefaultIndexBody()))
 	steps = append(steps, s.landingDashboard()...)
-	steps = append(steps, s.auditLogging)
+	steps = append(steps, s.defaultTenant, s.auditLogging)
 
 	var res Result
 	for _, step := range steps {
@@ -67,7 +73,7 @@ func Run(ctx context.Context, req Request, hc *http.Client, retry Retry) (Result
 		if err != nil {
 			return res, err
 		}
-		if o.Action != Unchanged {
+		if o.Changed() {
 			res.Changed++
 		}
 		res.Outcomes = append(res.Outcomes, o)

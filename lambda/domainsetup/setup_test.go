@@ -68,6 +68,7 @@ func TestFirstRunConfiguresTheDomain(t *testing.T) {
 		"Dashboards visualization Events by status":              Created,
 		"Dashboards dashboard Logs: last hour (logs-*)":          Created,
 		"Dashboards default route":                               Created,
+		"Dashboards default tenant":                              Updated,
 		"audit logging":                                          Updated,
 	}
 	if got := actions(res); !reflect.DeepEqual(got, want) {
@@ -97,6 +98,7 @@ func TestFirstRunConfiguresTheDomain(t *testing.T) {
 		}
 	}
 	assertAuditOn(t, f)
+	assertGlobalIsDefaultTenant(t, f)
 	policy := f.policies["logs-retention"].policy
 	if got := jsonOf(policy["states"]); !strings.Contains(got, `"min_index_age":"30d"`) || !strings.Contains(got, `"delete":{}`) {
 		t.Errorf("policy states %s do not delete after 30d", got)
@@ -299,6 +301,12 @@ func TestFailuresCarryTheDomainsMessage(t *testing.T) {
 		{"audit update refused", "PUT", "/_plugins/_security/api/audit/config", 400,
 			`{"status":"error","reason":"Could not parse content of request."}`,
 			[]string{"audit logging: PUT /_plugins/_security/api/audit/config", "400 Bad Request", "Could not parse content of request.", "security_manager"}},
+		{"tenancy config refused to a user without REST API access", "PUT", "/_plugins/_security/api/tenancy/config", 403,
+			`{"status":"FORBIDDEN","message":"No permission to access REST API: User master with Security roles [all_access] does not have any role privileged for admin access"}`,
+			[]string{"Dashboards default tenant: PUT /_plugins/_security/api/tenancy/config", "403 Forbidden", "No permission to access REST API"}},
+		{"tenancy config 400 that is not a missing API", "GET", "/_plugins/_security/api/tenancy/config", 400,
+			`{"status":"BAD_REQUEST","message":"Security index not initialized"}`,
+			[]string{"Dashboards default tenant: GET /_plugins/_security/api/tenancy/config", "400 Bad Request", "Security index not initialized"}},
 		{"still starting", "GET", "/_index_template/logs", 503,
 			`{"error":{"type":"cluster_block_exception","reason":"blocked by: [SERVICE_UNAVAILABLE/1/state not recovered]"},"status":503}`,
 			[]string{"503 Service Unavailable", "state not recovered"}},

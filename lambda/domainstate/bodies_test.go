@@ -55,6 +55,7 @@ func TestBodiesMatchGoldenFiles(t *testing.T) {
 		"ism_policy":                   s.ISMPolicyBody(),
 		"index_pattern":                s.IndexPatternBody(),
 		"default_index":                s.DefaultIndexBody(),
+		"tenancy_config":               TenancyConfigBody(),
 		"rolesmapping_writer":          s.RoleMappings("master")[0].Desired(current),
 		"rolesmapping_reader_new":      s.RoleMappings("master")[1].Desired(nil),
 		"rolesmapping_all_access_kept": s.RoleMappings("master")[2].Desired(current),

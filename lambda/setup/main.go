@@ -1,6 +1,6 @@
 // Command setup is the Lambda function that configures the inside of the
 // logsearch domain (roles, index template, ISM policy, Dashboards index
-// pattern, audit logging). The Pulumi program invokes it through
+// pattern and landing dashboard, default tenant, audit logging). The Pulumi program invokes it through
 // aws.lambda.Invocation whenever the desired state changes, as the master
 // user; a returned error fails `pulumi up` with the domain's message in it.
 // An hourly EventBridge schedule runs it again with the same desired state,
@@ -76,12 +76,15 @@ func newHandler(c clients, retry domainsetup.Retry, logger *slog.Logger, m runMe
 		}
 		corrected := 0
 		for _, o := range res.Outcomes {
-			if req.SignWithRole && o.Action != domainsetup.Unchanged {
+			switch {
+			case req.SignWithRole && o.Changed():
 				corrected++
 				logger.Warn("setup corrected drift", "object", o.Object, "action", o.Action, "detail", o.Detail)
-				continue
+			case o.Action == domainsetup.Skipped:
+				logger.Warn("setup skipped an object", "object", o.Object, "detail", o.Detail)
+			default:
+				logger.Info("setup step", "object", o.Object, "action", o.Action, "detail", o.Detail)
 			}
-			logger.Info("setup step", "object", o.Object, "action", o.Action, "detail", o.Detail)
 		}
 		if werr := metrics.WriteSetupRun(m.out, m.now(), m.function, corrected, err != nil); werr != nil {
 			logger.Error("writing the run's metrics", "error", werr.Error())

@@ -28,7 +28,13 @@ const password = "Very-Secret-Pa55"
 // blankDomain has nothing configured and accepts every write, or answers
 // every write with failStatus/failBody when failStatus is set.
 func blankDomain(t *testing.T, failStatus int, failBody string) *httptest.Server {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewTLSServer(blankHandler(failStatus, failBody))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func blankHandler(failStatus int, failBody string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		ok := authenticated(r)
 		_, _ = io.Copy(io.Discard, r.Body)
 		if !ok {
@@ -45,9 +51,44 @@ func blankDomain(t *testing.T, failStatus int, failBody string) *httptest.Server
 		default:
 			_, _ = io.WriteString(w, `{"acknowledged":true}`)
 		}
+	}
+}
+
+// A scheduled run on an engine without the tenancy config API (before
+// OpenSearch 2.7, which answers "no handler found") warns that it skipped
+// the default tenant, and does not count that as corrected drift.
+func TestScheduledRunWarnsOfASkippedObject(t *testing.T) {
+	blank := blankHandler(0, "")
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/_plugins/_security/api/tenancy/config" {
+			blank(w, r)
+			return
+		}
+		w.WriteHeader(400)
+		_, _ = io.WriteString(w, `{"error":"no handler found for uri [/_plugins/_security/api/tenancy/config] and method [`+r.Method+`]"}`)
 	}))
 	t.Cleanup(srv.Close)
-	return srv
+	out, logs, emf, err := invokeWith(t, srv, domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", SignWithRole: true, Spec: testSpec})
+	if err != nil {
+		t.Fatalf("signed run: %v\n%s", err, logs)
+	}
+	var res domainsetup.Result
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs, `"level":"WARN","msg":"setup skipped an object","object":"Dashboards default tenant","detail":"this engine has no tenancy config API`) {
+		t.Errorf("no warning naming the skipped default tenant in\n%s", logs)
+	}
+	if strings.Contains(logs, `"msg":"setup corrected drift","object":"Dashboards default tenant"`) {
+		t.Error("the skipped default tenant is logged as corrected drift")
+	}
+	var line map[string]any
+	if err := json.Unmarshal([]byte(emf), &line); err != nil {
+		t.Fatalf("metrics line %q: %v", emf, err)
+	}
+	if line["SetupCorrections"] != float64(res.Changed) || res.Changed != len(res.Outcomes)-1 {
+		t.Errorf("metrics %s, %d changed of %d outcomes: the skip must not count as a correction", emf, res.Changed, len(res.Outcomes))
+	}
 }
 
 // authenticated accepts what the domain's FGAC accepts from this
