@@ -141,7 +141,9 @@ func (c *Config) existingNetwork() (pulumi.StringOutput, pulumi.StringArrayOutpu
 	if c.Existing.SubnetIDs != nil {
 		subnetIDs = c.Existing.SubnetIDs
 	}
-	checked := pulumi.All(vpcID, subnetIDs).ApplyT(func(v []any) ([]any, error) {
+	// As outputs of their own types: vpc.ID() is an IDOutput, whose value
+	// is a pulumi.ID, not a string.
+	checked := pulumi.All(vpcID.ToStringOutput(), subnetIDs.ToStringArrayOutput()).ApplyT(func(v []any) ([]any, error) {
 		return v, c.checkResolvedNetwork(v[0].(string), v[1].([]string))
 	}).(pulumi.ArrayOutput)
 	return checked.ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput),

@@ -48,7 +48,7 @@ func newOwnNetwork(ctx *pulumi.Context) (*ownNetwork, error) {
 func (o *ownNetwork) subnetIDs() pulumi.StringArray {
 	var ids pulumi.StringArray
 	for _, s := range o.subnets {
-		ids = append(ids, s.ID().ToStringOutput())
+		ids = append(ids, s.ID()) // an IDOutput, as programs write it
 	}
 	return ids
 }
@@ -87,7 +87,7 @@ func runOwnNetwork(t *testing.T, set func(*Args, *ownNetwork)) (*stackRun, error
 // Dashboards record and the certificate's validation record in that zone.
 func TestNewTakesTheProgramsOwnNetworkAsOutputs(t *testing.T) {
 	outputs, err := runOwnNetwork(t, func(a *Args, own *ownNetwork) {
-		a.Existing = ExistingResources{VpcID: own.vpc.ID().ToStringOutput(), SubnetIDs: own.subnetIDs(), HostedZoneID: own.zone.ZoneId}
+		a.Existing = ExistingResources{VpcID: own.vpc.ID(), SubnetIDs: own.subnetIDs(), HostedZoneID: own.zone.ZoneId}
 	})
 	if err != nil {
 		t.Fatal(err)
