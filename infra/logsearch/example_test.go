@@ -16,8 +16,7 @@ import (
 // tree `pulumi preview` would show: the LogSearch, its stages, and how
 // many cloud resources each stage holds.
 func ExampleNew() {
-	m := &mocks{project: "shop", stack: "shop-prod", region: "eu-west-1"}
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	runShopExample(func(ctx *pulumi.Context) error {
 		args := DefaultArgs(ctx.Stack())
 		args.Network.VpcID = "vpc-0123456789abcdef0"
 		args.Network.SubnetIDs = []string{"subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"}
@@ -30,12 +29,7 @@ func ExampleNew() {
 		}
 		ctx.Export("logsUrl", logs.DashboardsURL)
 		return nil
-	}, pulumi.WithMocks("shop", "shop-prod", m))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Print(previewTree(m.resources))
+	})
 	// Output:
 	// logsearch:index:LogSearch logs
 	//   logsearch:index:Alarms logs-alarms (36 resources)
@@ -53,8 +47,7 @@ func ExampleNew() {
 // prints the tree `pulumi preview` would show and where the security
 // groups, the domain and the Dashboards record went.
 func ExampleNew_ownVPC() {
-	m := &mocks{project: "shop", stack: "shop-prod", region: "eu-west-1"}
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	m := runShopExample(func(ctx *pulumi.Context) error {
 		vpc, err := ec2.NewVpc(ctx, "shop", &ec2.VpcArgs{CidrBlock: pulumi.String("10.7.0.0/16"),
 			EnableDnsSupport: pulumi.Bool(true), EnableDnsHostnames: pulumi.Bool(true)})
 		if err != nil {
@@ -79,18 +72,9 @@ func ExampleNew_ownVPC() {
 		args.Dashboards = DashboardsConfig{HostName: "logs.shop.example", HostedZone: "shop.example", OfficeCidrs: []string{"203.0.113.0/24"}}
 		args.LogGroups = []LogGroupConfig{{Name: "/shop/web"}}
 		args.AlarmEmails = []string{"ops@shop.example"}
-		logs, err := New(ctx, "logs", &args)
-		if err != nil {
-			return err
-		}
-		ctx.Export("logsUrl", logs.DashboardsURL)
-		return nil
-	}, pulumi.WithMocks("shop", "shop-prod", m))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Print(previewTree(m.resources))
+		_, err = New(ctx, "logs", &args)
+		return err
+	})
 	var placed []string
 	vpcs := map[string]int{}
 	for _, r := range m.resources {
@@ -144,6 +128,18 @@ func ExampleNew_invalidArgs() {
 	// logsearch:dashboards.hostName
 	// logsearch:dashboards.officeCidrs
 	// logsearch:retentionDays
+}
+
+// runShopExample runs program under the mocks as the shop team's stack
+// and prints the tree `pulumi preview` would show, or the error.
+func runShopExample(program pulumi.RunFunc) *mocks {
+	m := &mocks{project: "shop", stack: "shop-prod", region: "eu-west-1"}
+	if err := pulumi.RunErr(program, pulumi.WithMocks("shop", "shop-prod", m)); err != nil {
+		fmt.Println(err)
+		return m
+	}
+	fmt.Print(previewTree(m.resources))
+	return m
 }
 
 // previewTree renders registered components as the indented tree of
