@@ -54,7 +54,7 @@ func (e ExistingResources) knownVpcID() (string, bool) {
 func (c *Config) programTimeNetwork() NetworkConfig {
 	n, e := c.Network, c.Existing
 	if e.VpcID != nil {
-		n.VpcID = "vpc-(unknown until applied)"
+		n.VpcID = "vpc-(Output)"
 		if id, ok := e.knownVpcID(); ok {
 			n.VpcID = id
 		}
@@ -67,13 +67,13 @@ func (c *Config) programTimeNetwork() NetworkConfig {
 			if s, ok := id.(pulumi.String); ok {
 				n.SubnetIDs[i] = string(s)
 			} else {
-				n.SubnetIDs[i] = fmt.Sprintf("subnet-(unknown %d)", i)
+				n.SubnetIDs[i] = fmt.Sprintf("subnet-(Output %d)", i)
 			}
 		}
 	default:
 		n.SubnetIDs = nil
 		for i := range max(2, c.Domain.SubnetCount()) {
-			n.SubnetIDs = append(n.SubnetIDs, fmt.Sprintf("subnet-(unknown %d)", i))
+			n.SubnetIDs = append(n.SubnetIDs, fmt.Sprintf("subnet-(Output %d)", i))
 		}
 	}
 	return n
