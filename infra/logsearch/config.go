@@ -84,6 +84,9 @@ type Config struct {
 	LogRetentionDays int `json:"logRetentionDays"`
 	// Archive says where a copy of the logs is kept for the backfill tool.
 	Archive ArchiveConfig `json:"archive"`
+	// Existing gives a Go program's own VPC, subnets and hosted zone as
+	// Pulumi inputs (New only; a stack file uses network and dashboards).
+	Existing ExistingResources `json:"-"`
 	// Region, AccountID and Partition come from the AWS provider, not from
 	// logsearch config; they are filled by LoadConfig so ARNs can be built.
 	Region    string `json:"-"`
@@ -144,10 +147,12 @@ type NetworkConfig struct {
 	// defaults to the number of IDs listed. Only for a new VPC.
 	ZoneIDs    []string `json:"zoneIds"`
 	azCountSet bool     // azCount written in the config
+	// existingVpc: Args.Existing.VpcID gives the VPC (VpcID stays empty).
+	existingVpc bool
 }
 
 // NewVpc reports whether the stack creates its own VPC.
-func (n NetworkConfig) NewVpc() bool { return n.VpcID == "" }
+func (n NetworkConfig) NewVpc() bool { return n.VpcID == "" && !n.existingVpc }
 
 // DomainConfig sizes the OpenSearch domain.
 type DomainConfig struct {
@@ -825,6 +830,7 @@ func objectHasKey(src configSource, key, field string) bool {
 }
 
 func (c *Config) applyDerivedDefaults() {
+	c.Network.existingVpc = c.Existing.VpcID != nil
 	if len(c.Network.ZoneIDs) > 0 && !c.Network.azCountSet {
 		c.Network.AzCount = len(c.Network.ZoneIDs)
 	}
@@ -853,7 +859,7 @@ func normalizeDNSName(s string) string {
 }
 
 func (c *Config) validate(ps *problems) {
-	c.validateNetwork(ps)
+	c.validateExistingNetwork(ps)
 	c.validateDomain(ps)
 	c.validateLogGroups(ps)
 	c.validateIngest(ps)

@@ -103,7 +103,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, args DashboardsAccessArgs) (*Dashb
 		return nil, err
 	}
 	d := cfg.Dashboards
-	zone, err := lookupDashboardsZone(ctx, d)
+	zoneID, err := dashboardsZoneID(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, args DashboardsAccessArgs) (*Dashb
 		return nil, err
 	}
 
-	certArn, err := domain.dashboardsCertificate(ctx, d, zone.ZoneId)
+	certArn, err := domain.dashboardsCertificate(ctx, d, zoneID)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, args DashboardsAccessArgs) (*Dashb
 	}
 
 	if _, err := route53.NewRecord(ctx, childName(ctx, "dashboards"), &route53.RecordArgs{
-		ZoneId: pulumi.String(zone.ZoneId),
+		ZoneId: zoneID,
 		Name:   pulumi.String(d.HostName),
 		Type:   pulumi.String("A"),
 		Aliases: route53.RecordAliasArray{&route53.RecordAliasArgs{
@@ -269,7 +269,7 @@ func accessLogBucketPolicy(bucketArn, accountID, legacyAccountArn string) string
 
 // listenerCertificate is the configured certificate or a new ACM certificate
 // validated by a DNS record in the zone.
-func listenerCertificate(ctx *pulumi.Context, d DashboardsConfig, zoneID string) (pulumi.StringOutput, error) {
+func listenerCertificate(ctx *pulumi.Context, d DashboardsConfig, zoneID pulumi.StringOutput) (pulumi.StringOutput, error) {
 	if d.CertificateArn != "" {
 		return pulumi.String(d.CertificateArn).ToStringOutput(), nil
 	}
@@ -282,7 +282,7 @@ func listenerCertificate(ctx *pulumi.Context, d DashboardsConfig, zoneID string)
 	}
 	option := cert.DomainValidationOptions.Index(pulumi.Int(0))
 	record, err := route53.NewRecord(ctx, childName(ctx, "dashboards-cert-validation"), &route53.RecordArgs{
-		ZoneId:         pulumi.String(zoneID),
+		ZoneId:         zoneID,
 		Name:           option.ResourceRecordName().Elem(),
 		Type:           option.ResourceRecordType().Elem(),
 		Records:        pulumi.StringArray{option.ResourceRecordValue().Elem()},

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -14,8 +16,7 @@ import (
 // tree `pulumi preview` would show: the LogSearch, its stages, and how
 // many cloud resources each stage holds.
 func ExampleNew() {
-	m := &mocks{project: "shop", stack: "shop-prod", region: "eu-west-1"}
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	runShopExample(func(ctx *pulumi.Context) error {
 		args := DefaultArgs(ctx.Stack())
 		args.Network.VpcID = "vpc-0123456789abcdef0"
 		args.Network.SubnetIDs = []string{"subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"}
@@ -28,12 +29,7 @@ func ExampleNew() {
 		}
 		ctx.Export("logsUrl", logs.DashboardsURL)
 		return nil
-	}, pulumi.WithMocks("shop", "shop-prod", m))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Print(previewTree(m.resources))
+	})
 	// Output:
 	// logsearch:index:LogSearch logs
 	//   logsearch:index:Alarms logs-alarms (36 resources)
@@ -44,6 +40,70 @@ func ExampleNew() {
 	//   logsearch:index:Network logs-network (16 resources)
 	//   logsearch:index:SearchDomain logs-search-domain (9 resources)
 	//   logsearch:index:StackKey logs-stack-key (2 resources)
+}
+
+// A program that creates its own VPC, subnets and hosted zone hands their
+// IDs to logsearch as Outputs (Args.Existing). Run under Pulumi's mocks, it
+// prints the tree `pulumi preview` would show and where the security
+// groups, the domain and the Dashboards record went.
+func ExampleNew_ownVPC() {
+	m := runShopExample(func(ctx *pulumi.Context) error {
+		vpc, err := ec2.NewVpc(ctx, "shop", &ec2.VpcArgs{CidrBlock: pulumi.String("10.7.0.0/16"),
+			EnableDnsSupport: pulumi.Bool(true), EnableDnsHostnames: pulumi.Bool(true)})
+		if err != nil {
+			return err
+		}
+		var subnets pulumi.StringArray
+		for i, az := range []string{"eu-west-1a", "eu-west-1b"} {
+			s, err := ec2.NewSubnet(ctx, fmt.Sprintf("shop-private-%d", i), &ec2.SubnetArgs{
+				VpcId: vpc.ID(), CidrBlock: pulumi.Sprintf("10.7.%d.0/24", i), AvailabilityZone: pulumi.String(az)})
+			if err != nil {
+				return err
+			}
+			subnets = append(subnets, s.ID())
+		}
+		zone, err := route53.NewZone(ctx, "shop", &route53.ZoneArgs{Name: pulumi.String("shop.example")})
+		if err != nil {
+			return err
+		}
+
+		args := DefaultArgs(ctx.Stack())
+		args.Existing = ExistingResources{VpcID: vpc.ID(), SubnetIDs: subnets, HostedZoneID: zone.ZoneId}
+		args.Dashboards = DashboardsConfig{HostName: "logs.shop.example", HostedZone: "shop.example", OfficeCidrs: []string{"203.0.113.0/24"}}
+		args.LogGroups = []LogGroupConfig{{Name: "/shop/web"}}
+		args.AlarmEmails = []string{"ops@shop.example"}
+		_, err = New(ctx, "logs", &args)
+		return err
+	})
+	var placed []string
+	vpcs := map[string]int{}
+	for _, r := range m.resources {
+		switch r.Type {
+		case "aws:ec2/securityGroup:SecurityGroup":
+			vpcs[r.Inputs["vpcId"].StringValue()]++
+		case "aws:opensearch/domain:Domain":
+			placed = append(placed, fmt.Sprint("domain in subnets ", plainValue(r.Inputs["vpcOptions"]).(map[string]any)["subnetIds"]))
+		case "aws:route53/record:Record":
+			placed = append(placed, fmt.Sprintf("record %s in zone %s", r.Name, r.Inputs["zoneId"].StringValue()))
+		}
+	}
+	placed = append(placed, fmt.Sprint("security groups by VPC: ", vpcs))
+	slices.Sort(placed)
+	fmt.Println(strings.Join(placed, "\n"))
+	// Output:
+	// logsearch:index:LogSearch logs
+	//   logsearch:index:Alarms logs-alarms (36 resources)
+	//   logsearch:index:Archive logs-archive (0 resources)
+	//   logsearch:index:DashboardsAccess logs-dashboards-access (27 resources)
+	//   logsearch:index:DomainSetup logs-domain-setup (9 resources)
+	//   logsearch:index:Ingestion logs-ingestion (9 resources)
+	//   logsearch:index:Network logs-network (16 resources)
+	//   logsearch:index:SearchDomain logs-search-domain (9 resources)
+	//   logsearch:index:StackKey logs-stack-key (2 resources)
+	// domain in subnets [subnet-shop-private-0]
+	// record dashboards in zone ZSHOP
+	// record dashboards-cert-validation in zone ZSHOP
+	// security groups by VPC: map[vpc-shop:5]
 }
 
 // New validates Args as the stack config is validated, listing every
@@ -68,6 +128,18 @@ func ExampleNew_invalidArgs() {
 	// logsearch:dashboards.hostName
 	// logsearch:dashboards.officeCidrs
 	// logsearch:retentionDays
+}
+
+// runShopExample runs program under the mocks as the shop team's stack
+// and prints the tree `pulumi preview` would show, or the error.
+func runShopExample(program pulumi.RunFunc) *mocks {
+	m := &mocks{project: "shop", stack: "shop-prod", region: "eu-west-1"}
+	if err := pulumi.RunErr(program, pulumi.WithMocks("shop", "shop-prod", m)); err != nil {
+		fmt.Println(err)
+		return m
+	}
+	fmt.Print(previewTree(m.resources))
+	return m
 }
 
 // previewTree renders registered components as the indented tree of

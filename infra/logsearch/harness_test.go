@@ -575,6 +575,12 @@ func (m *mocks) mockOutputs(args pulumi.MockResourceArgs) (string, resource.Prop
 			"resourceRecordType":  "CNAME",
 			"resourceRecordValue": "_4567efgh.acm-validations.aws.",
 		}})
+	case "aws:route53/zone:Zone":
+		// Route53 zone IDs are upper-case letters and digits; the ARN
+		// and the name are not the ID.
+		id = "Z" + strings.ToUpper(strings.NewReplacer("-", "", ".", "").Replace(args.Name))
+		set("zoneId", id)
+		set("arn", "arn:aws:route53:::hostedzone/"+id)
 	case "aws:route53/record:Record":
 		if n, ok := args.Inputs["name"]; ok && n.IsString() {
 			set("fqdn", n.StringValue())

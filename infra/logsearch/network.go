@@ -58,19 +58,17 @@ func NewNetwork(ctx *pulumi.Context, args NetworkArgs) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	var subnetIDs pulumi.StringArray
 	if cfg.Network.NewVpc() {
 		vpcID, ids, err := newVpc(ctx, cfg, key.Arn)
 		if err != nil {
 			return nil, err
 		}
-		n.VpcID, subnetIDs = vpcID, ids
+		n.VpcID, n.PrivateSubnetIDs = vpcID, ids.ToStringArrayOutput()
 	} else {
-		n.VpcID = pulumi.String(cfg.Network.VpcID).ToStringOutput()
-		subnetIDs = pulumi.ToStringArray(cfg.Network.SubnetIDs)
+		n.VpcID, n.PrivateSubnetIDs = cfg.existingNetwork()
 	}
-	n.PrivateSubnetIDs = subnetIDs.ToStringArrayOutput()
-	n.DomainSubnetIDs = subnetIDs[:cfg.Domain.SubnetCount()].ToStringArrayOutput()
+	domainSubnets := cfg.Domain.SubnetCount()
+	n.DomainSubnetIDs = n.PrivateSubnetIDs.ApplyT(func(ids []string) []string { return ids[:domainSubnets] }).(pulumi.StringArrayOutput)
 
 	sg := func(name, description string) (pulumi.StringOutput, error) {
 		g, err := ec2.NewSecurityGroup(ctx, childName(ctx, name), &ec2.SecurityGroupArgs{
@@ -121,7 +119,7 @@ func NewNetwork(ctx *pulumi.Context, args NetworkArgs) (*Network, error) {
 	}
 	if !cfg.Network.SqsEndpoint {
 		// The existing VPC's own SQS endpoint sits somewhere in its CIDRs.
-		cidrs, err := vpcCidrs(ctx, cfg.Network.VpcID)
+		cidrs, err := vpcCidrs(ctx, cfg.knownVpcID())
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +139,7 @@ func NewNetwork(ctx *pulumi.Context, args NetworkArgs) (*Network, error) {
 			clients: []endpointClient{{"ingest", n.IngestSecurityGroupID}, {"setup", n.SetupSecurityGroupID}}})
 	}
 	for _, e := range endpoints {
-		endpointRules, err := e.create(ctx, cfg, n.VpcID, subnetIDs, sg)
+		endpointRules, err := e.create(ctx, cfg, n.VpcID, n.PrivateSubnetIDs, sg)
 		if err != nil {
 			return nil, err
 		}
@@ -185,7 +183,7 @@ type endpointClient struct {
 
 // create registers the endpoint and its security group and returns the
 // rules that connect each client to it (registered with the others).
-func (e interfaceEndpoint) create(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput, subnetIDs pulumi.StringArray,
+func (e interfaceEndpoint) create(ctx *pulumi.Context, cfg *Config, vpcID pulumi.StringOutput, subnetIDs pulumi.StringArrayOutput,
 	sg func(name, description string) (pulumi.StringOutput, error)) ([]sgRule, error) {
 	var names []string
 	for _, c := range e.clients {

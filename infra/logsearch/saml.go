@@ -228,24 +228,29 @@ func newCustomEndpoint(ctx *pulumi.Context, cfg *Config) (*CustomEndpoint, error
 	if d.Saml == nil {
 		return nil, nil
 	}
-	zone, err := lookupDashboardsZone(ctx, d)
+	zoneID, err := dashboardsZoneID(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	certArn, err := listenerCertificate(ctx, d, zone.ZoneId)
+	certArn, err := listenerCertificate(ctx, d, zoneID)
 	if err != nil {
 		return nil, err
 	}
 	return &CustomEndpoint{HostName: d.HostName, CertificateArn: certArn}, nil
 }
 
-// lookupDashboardsZone finds dashboards.hostedZone.
-func lookupDashboardsZone(ctx *pulumi.Context, d DashboardsConfig) (*route53.LookupZoneResult, error) {
+// dashboardsZoneID is the ID of dashboards.hostedZone: Args.Existing.HostedZoneID
+// when given (checked when it resolves), otherwise looked up by name.
+func dashboardsZoneID(ctx *pulumi.Context, cfg *Config) (pulumi.StringOutput, error) {
+	if cfg.Existing.HostedZoneID != nil {
+		return cfg.existingZoneID(), nil
+	}
+	d := cfg.Dashboards
 	zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{Name: pulumi.StringRef(d.HostedZone), PrivateZone: pulumi.BoolRef(d.PrivateZone)})
 	if err != nil {
-		return nil, fmt.Errorf("dashboards.hostedZone %q (privateZone %v): no such Route53 hosted zone in this account: %w", d.HostedZone, d.PrivateZone, err)
+		return pulumi.StringOutput{}, fmt.Errorf("dashboards.hostedZone %q (privateZone %v): no such Route53 hosted zone in this account: %w", d.HostedZone, d.PrivateZone, err)
 	}
-	return zone, nil
+	return pulumi.String(zone.ZoneId).ToStringOutput(), nil
 }
 
 // endpointOptions are the domain's endpoint options: HTTPS only with the
@@ -267,7 +272,7 @@ func (e *CustomEndpoint) endpointOptions() *opensearch.DomainDomainEndpointOptio
 // dashboardsCertificate is the certificate the load balancer serves: the
 // custom endpoint's when the domain has one (one certificate, requested
 // once), otherwise the configured or a newly requested one.
-func (s *SearchDomain) dashboardsCertificate(ctx *pulumi.Context, d DashboardsConfig, zoneID string) (pulumi.StringOutput, error) {
+func (s *SearchDomain) dashboardsCertificate(ctx *pulumi.Context, d DashboardsConfig, zoneID pulumi.StringOutput) (pulumi.StringOutput, error) {
 	if s.CustomEndpoint != nil {
 		return s.CustomEndpoint.CertificateArn, nil
 	}
