@@ -350,7 +350,8 @@ type DashboardsConfig struct {
 	// PrivateZone says hostedZone is a private hosted zone; certificateArn
 	// is then required.
 	PrivateZone bool `json:"privateZone"`
-	// CertificateArn is an ACM certificate for hostName. Empty: a new
+	// CertificateArn is an ACM certificate for hostName, in the stack's own
+	// region and account (the load balancer takes no other). Empty: a new
 	// certificate is requested and DNS-validated in hostedZone. Required with
 	// privateZone: ACM validates over public DNS, so validation in a private
 	// zone never finishes.
@@ -377,7 +378,7 @@ type DashboardsConfig struct {
 	// logsearch_reader, beside the fixed backend role logsearch_reader: the
 	// group names (or IDs) your identity provider sends, or backend roles
 	// given to internal users. Optional. Each must be the exact name:
-	// letters, digits, spaces and _ . @ : / = + , -, starting with a letter
+	// letters, digits, spaces and _ . @ : / = + , & ( ) ' -, starting with a letter
 	// or digit, at most 256 characters, listed once; wildcards are refused.
 	// Removing an entry removes its mapping on the next pulumi up; entries
 	// added by hand in the Security UI are kept.
@@ -643,6 +644,9 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if err := cfg.loadAccount(ctx); err != nil {
 		return nil, err
 	}
+	if ps := cfg.certificatePlacementProblems(); len(ps) > 0 {
+		return nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
+	}
 	// Pulumi runs the program in the project directory, next to every
 	// stack file: stacks sharing a log group show there.
 	if wd, err := os.Getwd(); err == nil {
@@ -799,9 +803,38 @@ func (c *Config) checkArgs(ctx *pulumi.Context) error {
 		_ = ctx.Log.Warn(w, nil)
 	}
 	if c.AccountID == "" || c.Region == "" || c.Partition == "" {
-		return c.loadAccount(ctx)
+		if err := c.loadAccount(ctx); err != nil {
+			return err
+		}
+	}
+	if ps := c.certificatePlacementProblems(); len(ps) > 0 {
+		return &ConfigError{Stack: c.Stack, Problems: ps, fromArgs: true}
 	}
 	return nil
+}
+
+// certificatePlacementProblems refuses a dashboards.certificateArn from
+// another region or account than the stack's, once those are known: the
+// load balancer's listener and the domain's custom endpoint take only an ACM
+// certificate of their own region
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html,
+// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/customendpoint.html),
+// and ACM certificates are not shared between accounts
+// (https://docs.aws.amazon.com/acm/latest/userguide/acm-services.html).
+func (c *Config) certificatePlacementProblems() problems {
+	var ps problems
+	arn := c.Dashboards.CertificateArn
+	parts := strings.Split(arn, ":")
+	if arn == "" || len(parts) < 6 {
+		return nil
+	}
+	if region := parts[3]; c.Region != "" && region != c.Region {
+		ps.add("dashboards.certificateArn", arn, "is in %s, but the stack deploys to %s; request or import the certificate for %s in %s", region, c.Region, c.Dashboards.HostName, c.Region)
+	}
+	if account := parts[4]; c.AccountID != "" && account != c.AccountID {
+		ps.add("dashboards.certificateArn", arn, "belongs to account %s, but the stack deploys to account %s; use a certificate of the stack's own account", account, c.AccountID)
+	}
+	return ps
 }
 
 // topLevelKey is the logsearch: key a problem's key belongs to:

@@ -266,14 +266,11 @@ func runProgram(t *testing.T, file, stack string, overrides map[string]string, p
 	}
 	sort.Strings(secretKeys)
 
-	m := &mocks{stack: stack, region: defaultMockRegion}
+	m := &mocks{stack: stack, region: regionOf(cfg)}
 	// mockIAMRolesKey lists IAM roles that already exist in the mock
 	// account (comma-separated names); by default there are none.
 	if roles := cfg[mockIAMRolesKey]; roles != "" {
 		m.iamRoles = strings.Split(roles, ",")
-	}
-	if r := cfg["aws:region"]; r != "" {
-		m.region = r
 	}
 	run := &stackRun{Outputs: map[string]any{}, SecretOutputs: map[string]bool{}, Config: cfg}
 	var outMu sync.Mutex
@@ -1033,4 +1030,20 @@ func zoneIDPrefix(region string) string {
 		out += p
 	}
 	return out
+}
+
+// regionOf is the region a stack config deploys to under the mocks.
+func regionOf(cfg map[string]string) string {
+	if r := cfg["aws:region"]; r != "" {
+		return r
+	}
+	return defaultMockRegion
+}
+
+// testCertificateArn is an ACM certificate of the stack file's own region
+// and the mock account, as dashboards.certificateArn must be.
+func testCertificateArn(t *testing.T, file, id string) string {
+	t.Helper()
+	cfg, _ := stackConfig(t, file)
+	return "arn:aws:acm:" + regionOf(cfg) + ":" + mockAccount + ":certificate/" + id
 }

@@ -208,7 +208,7 @@ func TestSamlStack(t *testing.T) {
 			t.Run(stack+"/"+cert+" certificate", func(t *testing.T) {
 				var dash map[string]any
 				if cert == "configured" {
-					dash = map[string]any{"certificateArn": "arn:aws:acm:" + defaultMockRegion + ":" + mockAccount + ":certificate/0a1b2c3d-office"}
+					dash = map[string]any{"certificateArn": testCertificateArn(t, stack, "0a1b2c3d-office")}
 				}
 				testSamlStack(t, stack, dash)
 			})

@@ -21,7 +21,7 @@ var FieldNamePattern = regexp.MustCompile(`^[A-Za-z_@][A-Za-z0-9_@.-]{0,99}$`)
 // (opensearch-project/security, WildcardMatcher as used by
 // securityconf/ConfigModelV7.java), which would grant the role to every
 // matching group.
-var backendRolePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 _.@:/=+,-]{0,254}[A-Za-z0-9_.@:/=+,-]$|^[A-Za-z0-9]$`)
+var backendRolePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 _.@:/=+,&()'-]{0,254}[A-Za-z0-9_.@:/=+,&()'-]$|^[A-Za-z0-9]$`)
 
 // ListProblem is one refused entry of a config list, with its fix. Index
 // is -1 when the list as a whole is refused.
@@ -53,7 +53,7 @@ func CheckBackendRoles(roles []string) []ListProblem {
 		case strings.TrimSpace(r) == "":
 			ps = append(ps, ListProblem{i, r, "is empty: remove it or give a group name"})
 		case !backendRolePattern.MatchString(r):
-			ps = append(ps, ListProblem{i, r, "use the group's exact name (letters, digits, spaces and _ . @ : / = + , -, starting with a letter or digit, no surrounding spaces, at most 256 characters); wildcards * ? and /regex/ are refused because they would map every matching group"})
+			ps = append(ps, ListProblem{i, r, "use the group's exact name (letters, digits, spaces and _ . @ : / = + , & ( ) ' -, starting with a letter or digit, no surrounding spaces, at most 256 characters); wildcards * ? and /regex/ are refused because they would map every matching group"})
 		case seen[r]:
 			ps = append(ps, ListProblem{i, r, "is listed twice: remove the repeat"})
 		}

@@ -13,7 +13,7 @@ func TestCheckBackendRoles(t *testing.T) {
 		roles []string
 		want  string // "" for accepted
 	}{
-		{[]string{"support", "Support Staff", "a", "CN=ops,OU=groups,DC=example,DC=com", "0b5c2f1e-9d7a-4c1b-8e55-1f2a3b4c5d6e", "arn:aws:iam::123456789012:role/x"}, ""},
+		{[]string{"support", "Support Staff", "a", "CN=ops,OU=groups,DC=example,DC=com", "0b5c2f1e-9d7a-4c1b-8e55-1f2a3b4c5d6e", "arn:aws:iam::123456789012:role/x", "R&D Support (EU)", "O'Brien's team"}, ""},
 		{[]string{""}, "is empty"},
 		{[]string{"  "}, "is empty"},
 		{[]string{"ops*"}, "wildcards"},
