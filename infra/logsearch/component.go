@@ -30,6 +30,9 @@ type scopeKey struct{}
 type scope struct {
 	instance string
 	parent   pulumi.Resource
+	// stageParent is, inside a stage, the LogSearch the stage belongs to
+	// (nil for a stage built on its own).
+	stageParent pulumi.Resource
 }
 
 func scopeOf(ctx *pulumi.Context) (scope, bool) {
@@ -69,7 +72,26 @@ func newStage(ctx *pulumi.Context, kind, stage string, c pulumi.ComponentResourc
 	if err := ctx.RegisterComponentResource(componentTypePrefix+kind, s.instance+"-"+stage, c, childOptions(ctx)...); err != nil {
 		return nil, err
 	}
-	return ctx.WithValue(scopeKey{}, scope{instance: s.instance, parent: c}), nil
+	return ctx.WithValue(scopeKey{}, scope{instance: s.instance, parent: c, stageParent: s.parent}), nil
+}
+
+// formerlyInStage is the alias of a resource that moved into ctx's stage
+// from the stage kind registered as newStage(ctx, kind, stage, ...) of the
+// same LogSearch: the engine then keeps the resource, not replacing it
+// (https://www.pulumi.com/docs/iac/concepts/options/aliases/).
+func formerlyInStage(ctx *pulumi.Context, kind, stage string) pulumi.ResourceOption {
+	s, _ := scopeOf(ctx)
+	var parentURN pulumi.StringInput = pulumi.String("") // the stack's root
+	if s.stageParent != nil {
+		parentURN = s.stageParent.URN()
+	}
+	instance := s.instance
+	if instance == "" {
+		instance = DefaultName
+	}
+	stageURN := pulumi.CreateURN(pulumi.String(instance+"-"+stage), pulumi.String(componentTypePrefix+kind), parentURN,
+		pulumi.String(ctx.Project()), pulumi.String(ctx.Stack()))
+	return pulumi.Aliases([]pulumi.Alias{{ParentURN: stageURN}})
 }
 
 // registerStageOutputs registers a stage's exported outputs (its

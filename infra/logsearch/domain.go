@@ -35,6 +35,9 @@ type SearchDomain struct {
 	// CustomEndpoint is the domain's name under dashboards.hostName; nil
 	// without SAML.
 	CustomEndpoint *CustomEndpoint
+	// DashboardsCertificateArn is the certificate for dashboards.hostName
+	// that the load balancer serves (and, with SAML, the custom endpoint).
+	DashboardsCertificateArn pulumi.StringOutput
 }
 
 const (
@@ -203,10 +206,20 @@ func NewSearchDomain(ctx *pulumi.Context, args SearchDomainArgs) (*SearchDomain,
 	}
 	masterPassword := pulumi.ToSecret(password.Result).(pulumi.StringOutput)
 
-	customEndpoint, err := newCustomEndpoint(ctx, cfg)
+	// The certificate is requested here whether or not SAML needs it for
+	// the custom endpoint: under one parent its URN, and that of its
+	// validation record, stay the same when SAML is toggled, so toggling
+	// never replaces it and never deletes the validation CNAME that ACM's
+	// managed renewal keeps using.
+	zoneID, err := dashboardsZoneID(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
+	certArn, err := listenerCertificate(ctx, cfg.Dashboards, zoneID)
+	if err != nil {
+		return nil, err
+	}
+	customEndpoint := newCustomEndpoint(cfg, certArn)
 
 	d := cfg.Domain
 	cluster := &opensearch.DomainClusterConfigArgs{
@@ -281,7 +294,7 @@ func NewSearchDomain(ctx *pulumi.Context, args SearchDomainArgs) (*SearchDomain,
 	// Admitted by the same signed statement; FGAC gives them only the
 	// writer role (setup maps them).
 	sd.WriterPrincipals = d.WriterPrincipals
-	sd.CustomEndpoint = customEndpoint
+	sd.CustomEndpoint, sd.DashboardsCertificateArn = customEndpoint, certArn
 	return sd, registerStageOutputs(ctx, sd)
 }
 
