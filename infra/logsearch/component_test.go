@@ -170,3 +170,55 @@ func TestNewRefusesNamesAWSWouldRefuse(t *testing.T) {
 		}
 	}
 }
+
+// A component's outputs tell the engine it is fully constructed
+// (https://www.pulumi.com/docs/iac/concepts/components/#registering-component-outputs):
+// New refuses a stage that registered them before its last child, or never.
+func TestCheckStagesFinished(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		stages []*stageLife
+		want   string
+	}{
+		{"all finished after their children", []*stageLife{{name: "a", finished: true}, {name: "b", finished: true}}, ""},
+		{"outputs never registered", []*stageLife{{name: "a", finished: true}, {name: "b"}}, "stage b never registered its outputs"},
+		{"children after the outputs", []*stageLife{{name: "a", finished: true, late: 2}}, "stage a got 2 children after registering its outputs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkStagesFinished(tc.stages)
+			if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+				t.Errorf("checkStagesFinished = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// Every stage of every stack file, with and without SAML (whose sign-in
+// options are one more SearchDomain child), registers its outputs after
+// its last child: New checks it, so the runs succeeding is the proof; the
+// SearchDomain's late children are checked to be there.
+func TestStagesRegisterOutputsAfterTheirLastChild(t *testing.T) {
+	for _, stack := range stackNames(t) {
+		t.Run(stack, func(t *testing.T) {
+			plain := mustRunStack(t, stack, nil)
+			saml, _ := samlStack(t, stack, nil, nil)
+			for _, run := range []*stackRun{plain, saml} {
+				stage := run.one(t, componentTypePrefix+"SearchDomain", "search-domain")
+				if p := run.one(t, "aws:opensearch/domainPolicy:DomainPolicy", "domain-access"); p.Parent != stage.URN {
+					t.Errorf("the access policy's parent is %s, want the SearchDomain stage", p.Parent)
+				}
+			}
+			if s := saml.one(t, samlOptionsType, "domain-saml"); s.Parent != saml.one(t, componentTypePrefix+"SearchDomain", "search-domain").URN {
+				t.Errorf("the SAML options' parent is %s, want the SearchDomain stage", s.Parent)
+			}
+		})
+	}
+}
+
+// NewAccessPolicy completes the SearchDomain stage, once.
+func TestNewAccessPolicyNeedsNewSearchDomain(t *testing.T) {
+	_, err := (&SearchDomain{}).NewAccessPolicy(&Ingestion{})
+	if err == nil || !strings.Contains(err.Error(), "NewAccessPolicy called twice, or on a SearchDomain NewSearchDomain did not create") {
+		t.Errorf("NewAccessPolicy on a SearchDomain NewSearchDomain did not create: %v", err)
+	}
+}

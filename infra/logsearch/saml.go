@@ -260,12 +260,11 @@ func (e *CustomEndpoint) endpointOptions() *opensearch.DomainDomainEndpointOptio
 	return opts
 }
 
-// NewSamlSignIn turns on SAML sign-in to Dashboards when dashboards.saml is
+// newSamlSignIn turns on SAML sign-in to Dashboards when dashboards.saml is
 // set. The master user is not replaced (no SAML master user or master
 // backend role): the internal user database stays on for break-glass, and
 // setup maps the groups to roles.
-func (domain *SearchDomain) NewSamlSignIn(cfg *Config) error {
-	ctx := domain.ctx
+func (domain *SearchDomain) newSamlSignIn(ctx *pulumi.Context, cfg *Config) error {
 	s := cfg.Dashboards.Saml
 	if s == nil {
 		return nil
