@@ -186,7 +186,7 @@ func NewSearchDomain(ctx *pulumi.Context, args SearchDomainArgs) (*SearchDomain,
 		return nil, err
 	}
 
-	serviceRole, err := NewOpenSearchServiceRole(ctx)
+	serviceRole, err := NewOpenSearchServiceRole(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

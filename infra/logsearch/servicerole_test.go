@@ -1,6 +1,11 @@
 package logsearch
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
 const rtServiceLinkedRole = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
 
@@ -37,6 +42,85 @@ func TestServiceLinkedRoleFirstAndSecondStack(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestServiceLinkedRoleOncePerProgram: IAM allows the role once per
+// account (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html),
+// so two LogSearch instances in one program and account declare it once,
+// created or adopted, and both domains wait for that one.
+func TestServiceLinkedRoleOncePerProgram(t *testing.T) {
+	for _, stack := range stackNames(t) {
+		for _, exists := range []bool{false, true} {
+			name := map[bool]string{false: "fresh account", true: "role exists"}[exists]
+			t.Run(stack+"/"+name, func(t *testing.T) {
+				overrides := map[string]string{}
+				if exists {
+					overrides[mockIAMRolesKey] = openSearchServiceRoleName
+				}
+				run, err := runProgram(t, stack, stack, overrides, func(ctx *pulumi.Context) error {
+					cfg, err := LoadConfig(ctx)
+					if err != nil {
+						return err
+					}
+					if _, err := New(ctx, "logs-a", cfg); err != nil {
+						return err
+					}
+					other := *cfg
+					other.LogGroups = nil // one filter per log group and instance is not this test's subject
+					_, err = New(ctx, "logs-b", &other)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				roles := run.ofType(rtServiceLinkedRole)
+				if len(roles) != 1 {
+					t.Fatalf("%d service-linked roles registered, want 1: IAM refuses a second create in the account", len(roles))
+				}
+				if got, want := roles[0].ImportID != "", exists; got != want {
+					t.Errorf("role imported = %v, want %v", got, want)
+				}
+				domains := run.ofType(rtDomain)
+				if len(domains) != 2 {
+					t.Fatalf("%d domains, want 2", len(domains))
+				}
+				for _, d := range domains {
+					if !slices.Contains(d.Dependencies, roles[0].URN) {
+						t.Errorf("domain %s does not wait for the service-linked role %s", d.LogicalName, roles[0].URN)
+					}
+				}
+			})
+		}
+	}
+}
+
+// An instance deploying to another account (its own provider) needs the
+// role there too.
+func TestServiceLinkedRolePerAccount(t *testing.T) {
+	for _, stack := range stackNames(t) {
+		t.Run(stack, func(t *testing.T) {
+			run, err := runProgram(t, stack, stack, nil, func(ctx *pulumi.Context) error {
+				cfg, err := LoadConfig(ctx)
+				if err != nil {
+					return err
+				}
+				if _, err := New(ctx, "logs-a", cfg); err != nil {
+					return err
+				}
+				other := *cfg
+				other.LogGroups = nil
+				other.AccountID = "210987654321"
+				_, err = New(ctx, "logs-b", &other)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(run.ofType(rtServiceLinkedRole)); n != 2 {
+				t.Errorf("%d service-linked roles for two accounts, want 2", n)
+			}
+		})
 	}
 }
 
