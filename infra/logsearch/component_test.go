@@ -103,25 +103,7 @@ var namedBy = map[string]string{
 func TestTwoInstancesInOneProgramDoNotCollide(t *testing.T) {
 	for _, stack := range stackNames(t) {
 		t.Run(stack, func(t *testing.T) {
-			// The subscriptions of two instances would be two filters on
-			// each log group; this test is about names, so the second
-			// instance subscribes none.
-			run, err := runProgram(t, stack, stack, nil, func(ctx *pulumi.Context) error {
-				cfg, err := LoadConfig(ctx)
-				if err != nil {
-					return err
-				}
-				if _, err := New(ctx, "logs-a", cfg); err != nil {
-					return err
-				}
-				other := *cfg
-				other.LogGroups = nil
-				_, err = New(ctx, "Logs-B2", &other)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			run := runTwoInstances(t, stack, "logs-a", "Logs-B2", nil, nil)
 			checkTree(t, run, "logs-a", "Logs-B2")
 			urns, names := map[string]bool{}, map[string]string{}
 			for _, r := range run.Resources {
@@ -146,6 +128,34 @@ func TestTwoInstancesInOneProgramDoNotCollide(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runTwoInstances runs the stack file as a program of two LogSearch
+// instances, first and second, from its config; second's config is then
+// edited by edit (when not nil). The subscriptions of two instances would
+// be two filters on each log group, so the second subscribes none.
+func runTwoInstances(t *testing.T, stack, first, second string, overrides map[string]string, edit func(*Config)) *stackRun {
+	t.Helper()
+	run, err := runProgram(t, stack, stack, overrides, func(ctx *pulumi.Context) error {
+		cfg, err := LoadConfig(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := New(ctx, first, cfg); err != nil {
+			return err
+		}
+		other := *cfg
+		other.LogGroups = nil
+		if edit != nil {
+			edit(&other)
+		}
+		_, err = New(ctx, second, &other)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
 }
 
 func TestNewRefusesNamesAWSWouldRefuse(t *testing.T) {

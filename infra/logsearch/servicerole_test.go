@@ -3,8 +3,6 @@ package logsearch
 import (
 	"slices"
 	"testing"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 const rtServiceLinkedRole = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
@@ -58,22 +56,7 @@ func TestServiceLinkedRoleOncePerProgram(t *testing.T) {
 				if exists {
 					overrides[mockIAMRolesKey] = openSearchServiceRoleName
 				}
-				run, err := runProgram(t, stack, stack, overrides, func(ctx *pulumi.Context) error {
-					cfg, err := LoadConfig(ctx)
-					if err != nil {
-						return err
-					}
-					if _, err := New(ctx, "logs-a", cfg); err != nil {
-						return err
-					}
-					other := *cfg
-					other.LogGroups = nil // one filter per log group and instance is not this test's subject
-					_, err = New(ctx, "logs-b", &other)
-					return err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
+				run := runTwoInstances(t, stack, "logs-a", "logs-b", overrides, nil)
 				roles := run.ofType(rtServiceLinkedRole)
 				if len(roles) != 1 {
 					t.Fatalf("%d service-linked roles registered, want 1: IAM refuses a second create in the account", len(roles))
@@ -100,23 +83,7 @@ func TestServiceLinkedRoleOncePerProgram(t *testing.T) {
 func TestServiceLinkedRolePerAccount(t *testing.T) {
 	for _, stack := range stackNames(t) {
 		t.Run(stack, func(t *testing.T) {
-			run, err := runProgram(t, stack, stack, nil, func(ctx *pulumi.Context) error {
-				cfg, err := LoadConfig(ctx)
-				if err != nil {
-					return err
-				}
-				if _, err := New(ctx, "logs-a", cfg); err != nil {
-					return err
-				}
-				other := *cfg
-				other.LogGroups = nil
-				other.AccountID = "210987654321"
-				_, err = New(ctx, "logs-b", &other)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			run := runTwoInstances(t, stack, "logs-a", "logs-b", nil, func(c *Config) { c.AccountID = "210987654321" })
 			if n := len(run.ofType(rtServiceLinkedRole)); n != 2 {
 				t.Errorf("%d service-linked roles for two accounts, want 2", n)
 			}
