@@ -106,7 +106,7 @@ func checkStagesFinished(stages []*stageLife) error {
 		case !st.finished:
 			return fmt.Errorf("logsearch: stage %s never registered its outputs; call registerStageOutputs after its last child", st.name)
 		case st.late > 0:
-			return fmt.Errorf("logsearch: stage %s got %d children after registering its outputs; register them after its last child", st.name, st.late)
+			return fmt.Errorf("logsearch: stage %s got %d children after registering its outputs; register the outputs after its last child", st.name, st.late)
 		}
 	}
 	return nil
