@@ -1,6 +1,7 @@
 package logsearch
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -30,6 +31,23 @@ type scopeKey struct{}
 type scope struct {
 	instance string
 	parent   pulumi.Resource
+	// stageParent is, inside a stage, the LogSearch the stage belongs to
+	// (nil for a stage built on its own).
+	stageParent pulumi.Resource
+	// stage is, inside a stage, how far it is built; stages is, inside a
+	// LogSearch, every stage it has (see checkStagesFinished).
+	stage  *stageLife
+	stages *[]*stageLife
+}
+
+// stageLife follows one stage: registering a component's outputs tells
+// the engine it is fully constructed
+// (https://www.pulumi.com/docs/iac/concepts/components/#registering-component-outputs),
+// so nothing may become its child afterwards.
+type stageLife struct {
+	name     string
+	finished bool
+	late     int // children registered after finished
 }
 
 func scopeOf(ctx *pulumi.Context) (scope, bool) {
@@ -53,6 +71,9 @@ func childOptions(ctx *pulumi.Context, extra ...pulumi.ResourceOption) []pulumi.
 	if !ok {
 		return extra
 	}
+	if s.stage != nil && s.stage.finished {
+		s.stage.late++
+	}
 	return append([]pulumi.ResourceOption{pulumi.Parent(s.parent)}, extra...)
 }
 
@@ -69,13 +90,54 @@ func newStage(ctx *pulumi.Context, kind, stage string, c pulumi.ComponentResourc
 	if err := ctx.RegisterComponentResource(componentTypePrefix+kind, s.instance+"-"+stage, c, childOptions(ctx)...); err != nil {
 		return nil, err
 	}
-	return ctx.WithValue(scopeKey{}, scope{instance: s.instance, parent: c}), nil
+	life := &stageLife{name: s.instance + "-" + stage}
+	if s.stages != nil {
+		*s.stages = append(*s.stages, life)
+	}
+	return ctx.WithValue(scopeKey{}, scope{instance: s.instance, parent: c, stageParent: s.parent, stage: life}), nil
+}
+
+// checkStagesFinished refuses a LogSearch whose stages did not each
+// register their outputs once, after their last child: a programming
+// error that would have the engine record a stage as complete too early.
+func checkStagesFinished(stages []*stageLife) error {
+	for _, st := range stages {
+		switch {
+		case !st.finished:
+			return fmt.Errorf("logsearch: stage %s never registered its outputs; call registerStageOutputs after its last child", st.name)
+		case st.late > 0:
+			return fmt.Errorf("logsearch: stage %s got %d children after registering its outputs; register the outputs after its last child", st.name, st.late)
+		}
+	}
+	return nil
+}
+
+// formerlyInStage is the alias of a resource that moved into ctx's stage
+// from the stage kind registered as newStage(ctx, kind, stage, ...) of the
+// same LogSearch: the engine then keeps the resource, not replacing it
+// (https://www.pulumi.com/docs/iac/concepts/options/aliases/).
+func formerlyInStage(ctx *pulumi.Context, kind, stage string) pulumi.ResourceOption {
+	s, _ := scopeOf(ctx)
+	var parentURN pulumi.StringInput = pulumi.String("") // the stack's root
+	if s.stageParent != nil {
+		parentURN = s.stageParent.URN()
+	}
+	instance := s.instance
+	if instance == "" {
+		instance = DefaultName
+	}
+	stageURN := pulumi.CreateURN(pulumi.String(instance+"-"+stage), pulumi.String(componentTypePrefix+kind), parentURN,
+		pulumi.String(ctx.Project()), pulumi.String(ctx.Stack()))
+	return pulumi.Aliases([]pulumi.Alias{{ParentURN: stageURN}})
 }
 
 // registerStageOutputs registers a stage's exported outputs (its
 // pulumi.Output fields that are set), keyed by field name, so the engine
 // records them with the component.
 func registerStageOutputs(ctx *pulumi.Context, c pulumi.ComponentResource) error {
+	if s, ok := scopeOf(ctx); ok && s.stage != nil {
+		s.stage.finished = true
+	}
 	outs := pulumi.Map{}
 	v := reflect.ValueOf(c).Elem()
 	for i := range v.NumField() {

@@ -103,25 +103,7 @@ var namedBy = map[string]string{
 func TestTwoInstancesInOneProgramDoNotCollide(t *testing.T) {
 	for _, stack := range stackNames(t) {
 		t.Run(stack, func(t *testing.T) {
-			// The subscriptions of two instances would be two filters on
-			// each log group; this test is about names, so the second
-			// instance subscribes none.
-			run, err := runProgram(t, stack, stack, nil, func(ctx *pulumi.Context) error {
-				cfg, err := LoadConfig(ctx)
-				if err != nil {
-					return err
-				}
-				if _, err := New(ctx, "logs-a", cfg); err != nil {
-					return err
-				}
-				other := *cfg
-				other.LogGroups = nil
-				_, err = New(ctx, "Logs-B2", &other)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			run := runTwoInstances(t, stack, "logs-a", "Logs-B2", nil, nil)
 			checkTree(t, run, "logs-a", "Logs-B2")
 			urns, names := map[string]bool{}, map[string]string{}
 			for _, r := range run.Resources {
@@ -148,6 +130,34 @@ func TestTwoInstancesInOneProgramDoNotCollide(t *testing.T) {
 	}
 }
 
+// runTwoInstances runs the stack file as a program of two LogSearch
+// instances, first and second, from its config; second's config is then
+// edited by edit (when not nil). The subscriptions of two instances would
+// be two filters on each log group, so the second subscribes none.
+func runTwoInstances(t *testing.T, stack, first, second string, overrides map[string]string, edit func(*Config)) *stackRun {
+	t.Helper()
+	run, err := runProgram(t, stack, stack, overrides, func(ctx *pulumi.Context) error {
+		cfg, err := LoadConfig(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := New(ctx, first, cfg); err != nil {
+			return err
+		}
+		other := *cfg
+		other.LogGroups = nil
+		if edit != nil {
+			edit(&other)
+		}
+		_, err = New(ctx, second, &other)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
 func TestNewRefusesNamesAWSWouldRefuse(t *testing.T) {
 	for _, tc := range []struct{ name, want string }{
 		{"", "letters, digits and hyphens"},
@@ -168,5 +178,57 @@ func TestNewRefusesNamesAWSWouldRefuse(t *testing.T) {
 		if err := checkInstanceName(ok); err != nil {
 			t.Errorf("checkInstanceName(%q) = %v, want nil", ok, err)
 		}
+	}
+}
+
+// A component's outputs tell the engine it is fully constructed
+// (https://www.pulumi.com/docs/iac/concepts/components/#registering-component-outputs):
+// New refuses a stage that registered them before its last child, or never.
+func TestCheckStagesFinished(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		stages []*stageLife
+		want   string
+	}{
+		{"all finished after their children", []*stageLife{{name: "a", finished: true}, {name: "b", finished: true}}, ""},
+		{"outputs never registered", []*stageLife{{name: "a", finished: true}, {name: "b"}}, "stage b never registered its outputs"},
+		{"children after the outputs", []*stageLife{{name: "a", finished: true, late: 2}}, "stage a got 2 children after registering its outputs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkStagesFinished(tc.stages)
+			if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+				t.Errorf("checkStagesFinished = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// Every stage of every stack file, with and without SAML (whose sign-in
+// options are one more SearchDomain child), registers its outputs after
+// its last child: New checks it, so the runs succeeding is the proof; the
+// SearchDomain's late children are checked to be there.
+func TestStagesRegisterOutputsAfterTheirLastChild(t *testing.T) {
+	for _, stack := range stackNames(t) {
+		t.Run(stack, func(t *testing.T) {
+			plain := mustRunStack(t, stack, nil)
+			saml, _ := samlStack(t, stack, nil, nil)
+			for _, run := range []*stackRun{plain, saml} {
+				stage := run.one(t, componentTypePrefix+"SearchDomain", "search-domain")
+				if p := run.one(t, "aws:opensearch/domainPolicy:DomainPolicy", "domain-access"); p.Parent != stage.URN {
+					t.Errorf("the access policy's parent is %s, want the SearchDomain stage", p.Parent)
+				}
+			}
+			if s := saml.one(t, samlOptionsType, "domain-saml"); s.Parent != saml.one(t, componentTypePrefix+"SearchDomain", "search-domain").URN {
+				t.Errorf("the SAML options' parent is %s, want the SearchDomain stage", s.Parent)
+			}
+		})
+	}
+}
+
+// NewAccessPolicy completes the SearchDomain stage, once.
+func TestNewAccessPolicyNeedsNewSearchDomain(t *testing.T) {
+	_, err := (&SearchDomain{}).NewAccessPolicy(&Ingestion{})
+	if err == nil || !strings.Contains(err.Error(), "NewAccessPolicy called twice, or on a SearchDomain NewSearchDomain did not create") {
+		t.Errorf("NewAccessPolicy on a SearchDomain NewSearchDomain did not create: %v", err)
 	}
 }

@@ -94,11 +94,14 @@ type DashboardsAccessArgs struct {
 	Domain  *SearchDomain // the domain the load balancer forwards to
 }
 
+// The DashboardsAccess stage's component type and name (see newStage).
+const dashboardsAccessKind, dashboardsAccessStage = "DashboardsAccess", "dashboards-access"
+
 // NewDashboardsAccess builds the office entry to OpenSearch Dashboards.
 func NewDashboardsAccess(ctx *pulumi.Context, args DashboardsAccessArgs) (*DashboardsAccess, error) {
 	cfg, network, domain := args.Config, args.Network, args.Domain
 	access := &DashboardsAccess{}
-	ctx, err := newStage(ctx, "DashboardsAccess", "dashboards-access", access)
+	ctx, err := newStage(ctx, dashboardsAccessKind, dashboardsAccessStage, access)
 	if err != nil {
 		return nil, err
 	}
@@ -155,11 +158,7 @@ func NewDashboardsAccess(ctx *pulumi.Context, args DashboardsAccessArgs) (*Dashb
 		return nil, err
 	}
 
-	certArn, err := domain.dashboardsCertificate(ctx, d, zoneID)
-	if err != nil {
-		return nil, err
-	}
-	if err := newListeners(ctx, d, alb, group, certArn); err != nil {
+	if err := newListeners(ctx, d, alb, group, domain.DashboardsCertificateArn); err != nil {
 		return nil, err
 	}
 
@@ -268,15 +267,18 @@ func accessLogBucketPolicy(bucketArn, accountID, legacyAccountArn string) string
 }
 
 // listenerCertificate is the configured certificate or a new ACM certificate
-// validated by a DNS record in the zone.
+// validated by a DNS record in the zone. NewSearchDomain creates it; stacks
+// deployed without SAML before that had it in DashboardsAccess, which the
+// alias carries over without replacing it.
 func listenerCertificate(ctx *pulumi.Context, d DashboardsConfig, zoneID pulumi.StringOutput) (pulumi.StringOutput, error) {
 	if d.CertificateArn != "" {
 		return pulumi.String(d.CertificateArn).ToStringOutput(), nil
 	}
+	moved := formerlyInStage(ctx, dashboardsAccessKind, dashboardsAccessStage)
 	cert, err := acm.NewCertificate(ctx, childName(ctx, "dashboards"), &acm.CertificateArgs{
 		DomainName:       pulumi.String(d.HostName),
 		ValidationMethod: pulumi.String("DNS"),
-	}, childOptions(ctx)...)
+	}, childOptions(ctx, moved)...)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
@@ -288,14 +290,14 @@ func listenerCertificate(ctx *pulumi.Context, d DashboardsConfig, zoneID pulumi.
 		Records:        pulumi.StringArray{option.ResourceRecordValue().Elem()},
 		Ttl:            pulumi.Int(300),
 		AllowOverwrite: pulumi.Bool(true), // a re-created certificate gets the same record
-	}, childOptions(ctx)...)
+	}, childOptions(ctx, moved)...)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	validation, err := acm.NewCertificateValidation(ctx, childName(ctx, "dashboards"), &acm.CertificateValidationArgs{
 		CertificateArn:        cert.Arn,
 		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
-	}, childOptions(ctx)...)
+	}, childOptions(ctx, moved)...)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}

@@ -73,11 +73,21 @@ func runDashboards(t *testing.T, cfg *Config) (*stackRun, map[string]string) {
 			PrivateSubnetIDs:   pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}).ToStringArrayOutput(),
 			AlbSecurityGroupID: out(testDashAlbSG),
 		}
+		// NewSearchDomain requests the certificate the load balancer serves.
+		zoneID, err := dashboardsZoneID(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		certArn, err := listenerCertificate(ctx, cfg.Dashboards, zoneID)
+		if err != nil {
+			return err
+		}
 		domain := &SearchDomain{
-			Name:      out(testDashDomain),
-			Arn:       out("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDashDomain),
-			KmsKeyArn: out(testDashKey),
-			Endpoint:  out(testDashEndpoint),
+			DashboardsCertificateArn: certArn,
+			Name:                     out(testDashDomain),
+			Arn:                      out("arn:aws:es:us-east-1:" + mockAccount + ":domain/" + testDashDomain),
+			KmsKeyArn:                out(testDashKey),
+			Endpoint:                 out(testDashEndpoint),
 		}
 		access, err := NewDashboardsAccess(ctx, DashboardsAccessArgs{Config: cfg, Network: network, Domain: domain})
 		if err != nil {

@@ -15,7 +15,8 @@ import (
 type SearchDomain struct {
 	pulumi.ResourceState
 
-	// ctx registers the access policy, created after ingestion, under this stage.
+	// ctx registers the access policy, created after ingestion, under this
+	// stage; nil once NewAccessPolicy has run.
 	ctx            *pulumi.Context
 	Name           pulumi.StringOutput
 	Arn            pulumi.StringOutput
@@ -35,6 +36,9 @@ type SearchDomain struct {
 	// CustomEndpoint is the domain's name under dashboards.hostName; nil
 	// without SAML.
 	CustomEndpoint *CustomEndpoint
+	// DashboardsCertificateArn is the certificate for dashboards.hostName
+	// that the load balancer serves (and, with SAML, the custom endpoint).
+	DashboardsCertificateArn pulumi.StringOutput
 }
 
 const (
@@ -182,7 +186,7 @@ func NewSearchDomain(ctx *pulumi.Context, args SearchDomainArgs) (*SearchDomain,
 		return nil, err
 	}
 
-	serviceRole, err := NewOpenSearchServiceRole(ctx)
+	serviceRole, err := NewOpenSearchServiceRole(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -203,10 +207,20 @@ func NewSearchDomain(ctx *pulumi.Context, args SearchDomainArgs) (*SearchDomain,
 	}
 	masterPassword := pulumi.ToSecret(password.Result).(pulumi.StringOutput)
 
-	customEndpoint, err := newCustomEndpoint(ctx, cfg)
+	// The certificate is requested here whether or not SAML needs it for
+	// the custom endpoint: under one parent its URN, and that of its
+	// validation record, stay the same when SAML is toggled, so toggling
+	// never replaces it and never deletes the validation CNAME that ACM's
+	// managed renewal keeps using.
+	zoneID, err := dashboardsZoneID(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
+	certArn, err := listenerCertificate(ctx, cfg.Dashboards, zoneID)
+	if err != nil {
+		return nil, err
+	}
+	customEndpoint := newCustomEndpoint(cfg, certArn)
 
 	d := cfg.Domain
 	cluster := &opensearch.DomainClusterConfigArgs{
@@ -281,8 +295,13 @@ func NewSearchDomain(ctx *pulumi.Context, args SearchDomainArgs) (*SearchDomain,
 	// Admitted by the same signed statement; FGAC gives them only the
 	// writer role (setup maps them).
 	sd.WriterPrincipals = d.WriterPrincipals
-	sd.CustomEndpoint = customEndpoint
-	return sd, registerStageOutputs(ctx, sd)
+	sd.CustomEndpoint, sd.DashboardsCertificateArn = customEndpoint, certArn
+	if err := sd.newSamlSignIn(ctx, cfg); err != nil {
+		return nil, err
+	}
+	// The stage registers its outputs in NewAccessPolicy, after its
+	// last child.
+	return sd, nil
 }
 
 // newLogGroup creates a log group this stack owns: retention from
@@ -342,7 +361,7 @@ var kmsAccountActions = []string{
 // Every method a REST client can use, named one by one (never es:ESHttp*).
 var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPatch", "es:ESHttpPost", "es:ESHttpPut"}
 
-// NewDomainAccessPolicy writes the domain's resource policy (the edge
+// NewAccessPolicy writes the domain's resource policy (the edge
 // check that runs before fine-grained access control).
 //
 // It admits every request to the domain's own sub-resources. That is the
@@ -374,16 +393,25 @@ var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHea
 // (same account, so that suffices).
 //
 // Program creates this policy before the setup invocation runs, because
-// setup's requests are refused until the policy exists.
+// setup's requests are refused until the policy exists. It is the stage's
+// last child, so it completes the stage: call it once, after NewIngestion.
 func (domain *SearchDomain) NewAccessPolicy(ingestion *Ingestion) (*opensearch.DomainPolicy, error) {
 	ctx := domain.ctx
+	if ctx == nil {
+		return nil, fmt.Errorf("search domain: NewAccessPolicy called twice, or on a SearchDomain NewSearchDomain did not create")
+	}
+	domain.ctx = nil
 	policy := policyOf(func(v []string) []policyStatement {
 		return domainAccessStatements(v[0], v[1], append(slices.Clone(domain.APIPrincipals), domain.WriterPrincipals...))
 	}, domain.Arn, ingestion.RoleArn)
-	return opensearch.NewDomainPolicy(ctx, childName(ctx, "domain-access"), &opensearch.DomainPolicyArgs{
+	accessPolicy, err := opensearch.NewDomainPolicy(ctx, childName(ctx, "domain-access"), &opensearch.DomainPolicyArgs{
 		DomainName:     domain.Name,
 		AccessPolicies: policy,
 	}, childOptions(ctx)...)
+	if err != nil {
+		return nil, err
+	}
+	return accessPolicy, registerStageOutputs(ctx, domain)
 }
 
 // fgacDecidesSid names the open statement; the controls tests find it by

@@ -34,11 +34,11 @@ func ExampleNew() {
 	// logsearch:index:LogSearch logs
 	//   logsearch:index:Alarms logs-alarms (36 resources)
 	//   logsearch:index:Archive logs-archive (0 resources)
-	//   logsearch:index:DashboardsAccess logs-dashboards-access (27 resources)
+	//   logsearch:index:DashboardsAccess logs-dashboards-access (24 resources)
 	//   logsearch:index:DomainSetup logs-domain-setup (9 resources)
 	//   logsearch:index:Ingestion logs-ingestion (9 resources)
 	//   logsearch:index:Network logs-network (16 resources)
-	//   logsearch:index:SearchDomain logs-search-domain (9 resources)
+	//   logsearch:index:SearchDomain logs-search-domain (12 resources)
 	//   logsearch:index:StackKey logs-stack-key (2 resources)
 }
 
@@ -94,11 +94,11 @@ func ExampleNew_ownVPC() {
 	// logsearch:index:LogSearch logs
 	//   logsearch:index:Alarms logs-alarms (36 resources)
 	//   logsearch:index:Archive logs-archive (0 resources)
-	//   logsearch:index:DashboardsAccess logs-dashboards-access (27 resources)
+	//   logsearch:index:DashboardsAccess logs-dashboards-access (24 resources)
 	//   logsearch:index:DomainSetup logs-domain-setup (9 resources)
 	//   logsearch:index:Ingestion logs-ingestion (9 resources)
 	//   logsearch:index:Network logs-network (16 resources)
-	//   logsearch:index:SearchDomain logs-search-domain (9 resources)
+	//   logsearch:index:SearchDomain logs-search-domain (12 resources)
 	//   logsearch:index:StackKey logs-stack-key (2 resources)
 	// domain in subnets [subnet-shop-private-0]
 	// record dashboards in zone ZSHOP

@@ -66,6 +66,9 @@ type registered struct {
 	ExplicitDependencies []string
 	URN                  string
 	ImportID             string // the pulumi.Import option's ID, "" when none
+	// AliasParents are the former parents' URNs the pulumi.Aliases
+	// option names.
+	AliasParents []string
 }
 
 // dependsOn reports whether r waits for the resource typ/name of its own
@@ -381,6 +384,11 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		reg.Dependencies = rpc.GetDependencies()
 		reg.ExplicitDependencies = explicitDependencies(rpc)
 		reg.ImportID = rpc.GetImportId()
+		for _, a := range rpc.GetAliases() {
+			if p := a.GetSpec().GetParentUrn(); p != "" {
+				reg.AliasParents = append(reg.AliasParents, p)
+			}
+		}
 		parentType := tokens.Type("")
 		if p := resource.URN(rpc.GetParent()); p != "" && p.QualifiedType() != resource.RootStackType {
 			parentType = p.QualifiedType()

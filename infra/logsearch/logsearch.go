@@ -67,7 +67,8 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 	if err := ctx.RegisterComponentResource(componentTypePrefix+"LogSearch", name, ls, opts...); err != nil {
 		return nil, err
 	}
-	ctx = ctx.WithValue(scopeKey{}, scope{instance: name, parent: ls})
+	var stages []*stageLife
+	ctx = ctx.WithValue(scopeKey{}, scope{instance: name, parent: ls, stages: &stages})
 
 	key, err := NewStackKey(ctx, StackKeyArgs{Config: cfg})
 	if err != nil {
@@ -83,9 +84,6 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 	}
 	domain, err := NewSearchDomain(ctx, SearchDomainArgs{Config: cfg, Network: network, Key: key})
 	if err != nil {
-		return nil, err
-	}
-	if err := domain.NewSamlSignIn(cfg); err != nil {
 		return nil, err
 	}
 	ingestion, err := NewIngestion(ctx, IngestionArgs{Config: cfg, Network: network, Domain: domain, Archive: archive})
@@ -124,6 +122,9 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 	ls.ArchiveURL = archive.URL
 	ls.MasterUserName = pulumi.String(domain.MasterUserName).ToStringOutput()
 	ls.MasterPassword = domain.MasterPassword
+	if err := checkStagesFinished(stages); err != nil {
+		return nil, err
+	}
 	return ls, ctx.RegisterResourceOutputs(ls, ls.Outputs())
 }
 

@@ -223,20 +223,11 @@ type CustomEndpoint struct {
 // (so the name matches the certificate by construction). The requested
 // certificate's ARN comes from its validation, so the domain waits until
 // ACM has issued it.
-func newCustomEndpoint(ctx *pulumi.Context, cfg *Config) (*CustomEndpoint, error) {
-	d := cfg.Dashboards
-	if d.Saml == nil {
-		return nil, nil
+func newCustomEndpoint(cfg *Config, certArn pulumi.StringOutput) *CustomEndpoint {
+	if cfg.Dashboards.Saml == nil {
+		return nil
 	}
-	zoneID, err := dashboardsZoneID(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	certArn, err := listenerCertificate(ctx, d, zoneID)
-	if err != nil {
-		return nil, err
-	}
-	return &CustomEndpoint{HostName: d.HostName, CertificateArn: certArn}, nil
+	return &CustomEndpoint{HostName: cfg.Dashboards.HostName, CertificateArn: certArn}
 }
 
 // dashboardsZoneID is the ID of dashboards.hostedZone: Args.Existing.HostedZoneID
@@ -269,22 +260,11 @@ func (e *CustomEndpoint) endpointOptions() *opensearch.DomainDomainEndpointOptio
 	return opts
 }
 
-// dashboardsCertificate is the certificate the load balancer serves: the
-// custom endpoint's when the domain has one (one certificate, requested
-// once), otherwise the configured or a newly requested one.
-func (s *SearchDomain) dashboardsCertificate(ctx *pulumi.Context, d DashboardsConfig, zoneID pulumi.StringOutput) (pulumi.StringOutput, error) {
-	if s.CustomEndpoint != nil {
-		return s.CustomEndpoint.CertificateArn, nil
-	}
-	return listenerCertificate(ctx, d, zoneID)
-}
-
-// NewSamlSignIn turns on SAML sign-in to Dashboards when dashboards.saml is
+// newSamlSignIn turns on SAML sign-in to Dashboards when dashboards.saml is
 // set. The master user is not replaced (no SAML master user or master
 // backend role): the internal user database stays on for break-glass, and
 // setup maps the groups to roles.
-func (domain *SearchDomain) NewSamlSignIn(cfg *Config) error {
-	ctx := domain.ctx
+func (domain *SearchDomain) newSamlSignIn(ctx *pulumi.Context, cfg *Config) error {
 	s := cfg.Dashboards.Saml
 	if s == nil {
 		return nil

@@ -371,3 +371,87 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// The dashboards certificate, its validation record and its validation, as
+// (type, name) of the harness.
+var dashboardsCertificateResources = [][2]string{
+	{"aws:acm/certificate:Certificate", "dashboards"},
+	{typeRecord, "dashboards-cert-validation"},
+	{"aws:acm/certificateValidation:CertificateValidation", "dashboards"},
+}
+
+// TestSamlToggleKeepsTheDashboardsCertificate: turning dashboards.saml on
+// or off must not move the certificate to another parent. A URN holds the
+// parents' types (https://www.pulumi.com/docs/iac/concepts/resources/names/#urns),
+// so a move is a replacement: a new certificate and validation record, then
+// the old record's deletion, which removes the one CNAME (same name for
+// the same domain name and account) that ACM's managed renewal of the new
+// certificate checks (https://docs.aws.amazon.com/acm/latest/userguide/dns-renewal-validation.html).
+// With dashboards.certificateArn none is created either way.
+func TestSamlToggleKeepsTheDashboardsCertificate(t *testing.T) {
+	configured := "arn:aws:acm:" + defaultMockRegion + ":" + mockAccount + ":certificate/0a1b2c3d-office"
+	for _, stack := range stackNames(t) {
+		for _, certArn := range []any{nil, configured} {
+			name := map[bool]string{true: "requested", false: "configured"}[certArn == nil]
+			t.Run(stack+"/"+name+" certificate", func(t *testing.T) {
+				dash := map[string]any{"certificateArn": certArn, "adminBackendRoles": []string{"logsearch-engineers"}}
+				urns := map[bool][]string{}
+				for _, saml := range []bool{false, true} {
+					edit := withSaml(t, nil, dash)
+					if !saml {
+						edit = func(v any) any {
+							m := withSaml(t, nil, dash)(v).(map[string]any)
+							delete(m, "saml")
+							return m
+						}
+					}
+					raw := stackSource(t, stack, map[string]func(any) any{"dashboards": edit}).values[configNamespace+":dashboards"]
+					run := mustRunStack(t, stack, map[string]string{configNamespace + ":dashboards": raw})
+					if got := len(run.ofType(samlOptionsType)); got != map[bool]int{false: 0, true: 1}[saml] {
+						t.Fatalf("saml %v: %d SAML options resources", saml, got)
+					}
+					for _, r := range dashboardsCertificateResources {
+						found := 0
+						for _, res := range run.ofType(r[0]) {
+							if res.Name == r[1] {
+								found++
+								urns[saml] = append(urns[saml], res.URN+" parent "+res.Parent)
+							}
+						}
+						if want := map[bool]int{true: 1, false: 0}[certArn == nil]; found != want {
+							t.Errorf("saml %v: %d %s %q, want %d", saml, found, r[0], r[1], want)
+						}
+					}
+				}
+				if !slices.Equal(urns[false], urns[true]) {
+					t.Errorf("toggling dashboards.saml moves the certificate (a replacement):\n without: %v\n with:    %v", urns[false], urns[true])
+				}
+			})
+		}
+	}
+}
+
+// TestDashboardsCertificateKeepsItsFormerURN: stacks deployed without SAML
+// before the certificate moved to SearchDomain had it in DashboardsAccess;
+// the alias names exactly that stage, so the engine adopts the resources
+// instead of replacing them (https://www.pulumi.com/docs/iac/concepts/options/aliases/).
+func TestDashboardsCertificateKeepsItsFormerURN(t *testing.T) {
+	requested := func(v any) any {
+		m, _ := v.(map[string]any)
+		delete(m, "certificateArn")
+		return m
+	}
+	for _, stack := range stackNames(t) {
+		t.Run(stack, func(t *testing.T) {
+			raw := stackSource(t, stack, map[string]func(any) any{"dashboards": requested}).values[configNamespace+":dashboards"]
+			run := mustRunStack(t, stack, map[string]string{configNamespace + ":dashboards": raw})
+			stage := run.one(t, componentTypePrefix+dashboardsAccessKind, dashboardsAccessStage)
+			for _, r := range dashboardsCertificateResources {
+				res := run.one(t, r[0], r[1])
+				if !slices.Contains(res.AliasParents, stage.URN) {
+					t.Errorf("%s %q: aliases' parents %v, want the DashboardsAccess stage %s", r[0], r[1], res.AliasParents, stage.URN)
+				}
+			}
+		})
+	}
+}

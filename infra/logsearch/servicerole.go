@@ -3,6 +3,7 @@ package logsearch
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -36,7 +37,44 @@ const (
 // treats it like any other resource, neither re-importing nor replacing it
 // (pulumi/pulumi developer-docs/architecture/import.md, "import resource
 // option", case 2).
-func NewOpenSearchServiceRole(ctx *pulumi.Context) (*iam.ServiceLinkedRole, error) {
+//
+// One program may hold several LogSearch instances in one account: the
+// first creates or adopts the role, the others get that same resource, so
+// a fresh account does not see two creates of a role IAM allows once.
+func NewOpenSearchServiceRole(ctx *pulumi.Context, cfg *Config) (*iam.ServiceLinkedRole, error) {
+	key := serviceRoleKey{program: ctx.Log, account: cfg.Partition + ":" + cfg.AccountID}
+	serviceRoles.Lock()
+	defer serviceRoles.Unlock()
+	if role, ok := serviceRoles.byKey[key]; ok {
+		return role, nil
+	}
+	role, err := newOpenSearchServiceRole(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if serviceRoles.byKey == nil {
+		serviceRoles.byKey = map[serviceRoleKey]*iam.ServiceLinkedRole{}
+	}
+	serviceRoles.byKey[key] = role
+	return role, nil
+}
+
+// serviceRoles holds the service-linked role each program run declared,
+// per account.
+var serviceRoles struct {
+	sync.Mutex
+	byKey map[serviceRoleKey]*iam.ServiceLinkedRole
+}
+
+// serviceRoleKey is one program run and one account. A run's contexts,
+// however derived (Context.WithValue), share its Log, which no other
+// run has: so several runs in one process (tests) never share a role.
+type serviceRoleKey struct {
+	program pulumi.Log
+	account string
+}
+
+func newOpenSearchServiceRole(ctx *pulumi.Context) (*iam.ServiceLinkedRole, error) {
 	opts := []pulumi.ResourceOption{pulumi.RetainOnDelete(true)}
 	existing, err := iam.LookupRole(ctx, &iam.LookupRoleArgs{Name: openSearchServiceRoleName})
 	switch {
