@@ -389,9 +389,8 @@ var dashboardsCertificateResources = [][2]string{
 // certificate checks (https://docs.aws.amazon.com/acm/latest/userguide/dns-renewal-validation.html).
 // With dashboards.certificateArn none is created either way.
 func TestSamlToggleKeepsTheDashboardsCertificate(t *testing.T) {
-	configured := "arn:aws:acm:" + defaultMockRegion + ":" + mockAccount + ":certificate/0a1b2c3d-office"
 	for _, stack := range stackNames(t) {
-		for _, certArn := range []any{nil, configured} {
+		for _, certArn := range []any{nil, testCertificateArn(t, stack, "0a1b2c3d-office")} {
 			name := map[bool]string{true: "requested", false: "configured"}[certArn == nil]
 			t.Run(stack+"/"+name+" certificate", func(t *testing.T) {
 				dash := map[string]any{"certificateArn": certArn, "adminBackendRoles": []string{"logsearch-engineers"}}
