@@ -68,14 +68,7 @@ func TestScheduledRunWarnsOfASkippedObject(t *testing.T) {
 		_, _ = io.WriteString(w, `{"error":"no handler found for uri [/_plugins/_security/api/tenancy/config] and method [`+r.Method+`]"}`)
 	}))
 	t.Cleanup(srv.Close)
-	out, logs, emf, err := invokeWith(t, srv, domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", SignWithRole: true, Spec: testSpec})
-	if err != nil {
-		t.Fatalf("signed run: %v\n%s", err, logs)
-	}
-	var res domainsetup.Result
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatal(err)
-	}
+	res, logs, emf := scheduledRun(t, srv)
 	if !strings.Contains(logs, `"level":"WARN","msg":"setup skipped an object","object":"Dashboards default tenant","detail":"this engine has no tenancy config API`) {
 		t.Errorf("no warning naming the skipped default tenant in\n%s", logs)
 	}
@@ -121,6 +114,20 @@ func invoke(t *testing.T, srv *httptest.Server) (out []byte, logs string, err er
 
 // invokeWith runs the handler on req with both clients available; emf is
 // the run's metrics line.
+// scheduledRun invokes the handler as the hourly schedule does (signed
+// with the function's role, no password) and returns its decoded result.
+func scheduledRun(t *testing.T, srv *httptest.Server) (res domainsetup.Result, logs, emf string) {
+	t.Helper()
+	out, logs, emf, err := invokeWith(t, srv, domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", SignWithRole: true, Spec: testSpec})
+	if err != nil {
+		t.Fatalf("signed run: %v\n%s", err, logs)
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res, logs, emf
+}
+
 func invokeWith(t *testing.T, srv *httptest.Server, req domainsetup.Request) (out []byte, logs, emf string, err error) {
 	t.Helper()
 	payload, _ := json.Marshal(req)
@@ -179,14 +186,7 @@ func TestHandlerFailsWithTheDomainsMessage(t *testing.T) {
 // in the SetupCorrections metric.
 func TestScheduledRunSignsAndCountsCorrections(t *testing.T) {
 	srv := blankDomain(t, 0, "")
-	out, logs, emf, err := invokeWith(t, srv, domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", SignWithRole: true, Spec: testSpec})
-	if err != nil {
-		t.Fatalf("signed run: %v\n%s", err, logs)
-	}
-	var res domainsetup.Result
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatal(err)
-	}
+	res, logs, emf := scheduledRun(t, srv)
 	if res.Changed == 0 {
 		t.Fatal("a blank domain needed no correction")
 	}
