@@ -67,10 +67,7 @@ func TestLandingDashboardConverges(t *testing.T) {
 		t.Errorf("the user's own dashboard changed: %v", got)
 	}
 
-	writes := len(f.writes)
-	if res := run(t, srv, req); res.Changed != 0 || len(f.writes) != writes {
-		t.Errorf("third apply changed %d and wrote %v", res.Changed, f.writes[writes:])
-	}
+	assertConverged(t, f, srv, req)
 }
 
 func TestSavedObjectRefusalsFailSetup(t *testing.T) {

@@ -58,10 +58,7 @@ func TestDefaultTenantHandEditsAreReverted(t *testing.T) {
 			if got := f.tenancy["preferred_tenants"]; !reflect.DeepEqual(got, []any{"Global", "Private"}) {
 				t.Errorf("preferred_tenants %v: an engineer's setting was dropped", got)
 			}
-			writes := len(f.writes)
-			if res := run(t, srv, req); res.Changed != 0 || len(f.writes) != writes {
-				t.Errorf("third apply changed %d and wrote %v", res.Changed, f.writes[writes:])
-			}
+			assertConverged(t, f, srv, req)
 		})
 	}
 }
