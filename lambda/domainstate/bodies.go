@@ -188,9 +188,17 @@ func (s Spec) IndexTemplateBody() Body {
 				"date_detection":    false,
 				"numeric_detection": false,
 				"dynamic_templates": []any{
+					// Only strings: without match_mapping_type the rule
+					// also matches the object a dotted name under @invalid
+					// needs ("user.id" makes the object @invalid.user), and
+					// OpenSearch then fails the document casting a keyword
+					// mapper to an object mapper (DocumentParser
+					// .getDynamicParentMapper). Every value under @invalid is
+					// a string (document.Builder), so nothing else is lost.
 					Body{"invalid_values_as_keyword": Body{
-						"path_match": docfields.Invalid + ".*",
-						"mapping":    Body{"type": "keyword", "ignore_above": IgnoreAbove},
+						"path_match":         docfields.Invalid + ".*",
+						"match_mapping_type": "string",
+						"mapping":            Body{"type": "keyword", "ignore_above": IgnoreAbove},
 					}},
 					Body{"strings_as_keyword": Body{
 						"match_mapping_type": "string",

@@ -74,6 +74,9 @@ type index struct {
 	dateFormats      []string
 	templates        []dynamicTemplate
 	fieldsLimit      int
+	depthLimit       int
+	// off are the rules a mutation check switched off.
+	off map[rule]bool
 }
 
 // itemError is a refused bulk item in OpenSearch's error shape.
@@ -216,6 +219,7 @@ func (s *Server) indexFor(name string) (*index, *itemError) {
 	if err != nil {
 		return nil, mappingError("mapper_parsing_exception", err.Error(), nil)
 	}
+	ix.off = s.off
 	s.indices[name] = ix
 	return ix, nil
 }
@@ -223,7 +227,7 @@ func (s *Server) indexFor(name string) (*index, *itemError) {
 // newIndex builds an index's mapping from t (nil: no template).
 func newIndex(t *indexTemplate) (*index, error) {
 	ix := &index{root: &mapper{typ: "object", props: map[string]*mapper{}}, dateDetection: true,
-		dateFormats: defaultDynamicDateFormats, fieldsLimit: DefaultTotalFieldsLimit}
+		dateFormats: defaultDynamicDateFormats, fieldsLimit: DefaultTotalFieldsLimit, depthLimit: DefaultDepthLimit}
 	if t == nil {
 		return ix, nil
 	}
@@ -236,6 +240,15 @@ func newIndex(t *indexTemplate) (*index, error) {
 				return nil, fmt.Errorf("failed to parse value [%s] for setting [index.mapping.total_fields.limit]", v)
 			}
 			ix.fieldsLimit = n
+		}
+	}
+	for _, k := range []string{"index.mapping.depth.limit", "mapping.depth.limit"} {
+		if v, ok := settings[k]; ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return nil, fmt.Errorf("failed to parse value [%s] for setting [index.mapping.depth.limit]", v)
+			}
+			ix.depthLimit = n
 		}
 	}
 	m := t.mappings
@@ -367,333 +380,6 @@ func (m *mapper) countFields() int {
 		}
 	}
 	return n
-}
-
-// parseDocument checks doc against the index mapping and, when every
-// value fits, applies the dynamic mapping updates it brings. Nothing is
-// applied for a refused document.
-func (ix *index) parseDocument(id string, doc []byte) *itemError {
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	v, err := readValue(dec)
-	if err == nil {
-		if _, end := dec.Token(); end != io.EOF {
-			err = fmt.Errorf("unexpected content after the document")
-		}
-	}
-	obj, isObj := v.([]member)
-	if err != nil || !isObj {
-		return mappingError("mapper_parsing_exception", "failed to parse", map[string]any{"type": "json_parse_exception", "reason": fmt.Sprint(err)})
-	}
-	root := ix.root.clone()
-	p := docParser{ix: ix, id: id}
-	if e := p.object(root, "", obj); e != nil {
-		return e
-	}
-	if n := root.countFields(); n > ix.fieldsLimit {
-		return mappingError("illegal_argument_exception", fmt.Sprintf("Limit of total fields [%d] has been exceeded", ix.fieldsLimit), nil)
-	}
-	ix.root = root
-	return nil
-}
-
-// member is a JSON object member, in document order: the order decides
-// which of two conflicting fields maps first.
-type member struct {
-	key   string
-	value any
-}
-
-// readValue reads one JSON value: []member for objects, []any for arrays,
-// json.Number, string, bool or nil.
-func readValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch tok {
-	case json.Delim('{'):
-		var out []member
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return nil, err
-			}
-			v, err := readValue(dec)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, member{k.(string), v})
-		}
-		_, err := dec.Token()
-		return out, err
-	case json.Delim('['):
-		out := []any{}
-		for dec.More() {
-			v, err := readValue(dec)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		}
-		_, err := dec.Token()
-		return out, err
-	}
-	return tok, nil
-}
-
-type docParser struct {
-	ix *index
-	id string
-}
-
-// object parses the members of an object mapped by m at path.
-// DocumentParser.parseObjectOrField and friends
-// (server/src/main/java/org/opensearch/index/mapper/DocumentParser.java).
-func (p *docParser) object(m *mapper, path string, members []member) *itemError {
-	for _, mb := range members {
-		if mb.key == "" || strings.HasPrefix(mb.key, ".") || strings.HasSuffix(mb.key, ".") || strings.Contains(mb.key, "..") {
-			return mappingError("mapper_parsing_exception", "object field starting or ending with a [.] makes object resolution ambiguous: ["+mb.key+"]", nil)
-		}
-		if path == "" && strings.HasPrefix(mb.key, "_") && slices.Contains(metadataFields, mb.key) {
-			return mappingError("mapper_parsing_exception", "Field ["+mb.key+"] is a metadata field and cannot be added inside a document. Use the index API request parameters.", nil)
-		}
-		parts := strings.Split(mb.key, ".")
-		at, atPath := m, path
-		disabled := false
-		for _, part := range parts[:len(parts)-1] {
-			full := join(atPath, part)
-			next := at.props[part]
-			switch {
-			case next != nil && next.disabled:
-				disabled = true
-			case next == nil:
-				next = &mapper{typ: "object", props: map[string]*mapper{}}
-				at.props[part] = next
-			case next.props == nil:
-				// The first name is the dotted key as the document wrote
-				// it, relative to its object; the second is a full path
-				// (DocumentParser.getDynamicParentMapper; DocumentParserTests
-				// expects "field [field.bar.baz]. Existing mapping for [field]").
-				return mappingError("mapper_parsing_exception", fmt.Sprintf(
-					"Could not dynamically add mapping for field [%s]. Existing mapping for [%s] must be of type object but found [%s].",
-					mb.key, full, next.typ), nil)
-			}
-			if disabled {
-				break
-			}
-			at, atPath = next, full
-		}
-		if disabled {
-			continue
-		}
-		if e := p.value(at, atPath, parts[len(parts)-1], mb.value); e != nil {
-			return e
-		}
-	}
-	return nil
-}
-
-// metadataFields are refused at the top of a document
-// (https://docs.opensearch.org/latest/field-types/metadata-fields/index/).
-var metadataFields = []string{"_id", "_index", "_source", "_routing", "_field_names", "_ignored", "_seq_no", "_primary_term", "_version", "_type", "_size", "_meta", "_doc_count", "_data_stream_timestamp", "_nested_path"}
-
-func join(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
-}
-
-// value parses the value of field name under parent (at parentPath).
-func (p *docParser) value(parent *mapper, parentPath, name string, v any) *itemError {
-	full := join(parentPath, name)
-	if arr, ok := v.([]any); ok {
-		for _, el := range arr {
-			if e := p.value(parent, parentPath, name, el); e != nil {
-				return e
-			}
-		}
-		return nil
-	}
-	if v == nil {
-		return nil // null adds no field
-	}
-	m := parent.props[name]
-	if m == nil {
-		m = p.dynamicMapper(full, name, v)
-		if m == nil {
-			return nil
-		}
-		parent.props[name] = m
-	}
-	if m.disabled {
-		return nil
-	}
-	if obj, ok := v.([]member); ok {
-		if m.props == nil {
-			return p.fieldError(full, m.typ, v, map[string]any{"type": "illegal_state_exception", "reason": "Can't get text on a START_OBJECT"})
-		}
-		return p.object(m, full, obj)
-	}
-	if m.props != nil {
-		return mappingError("mapper_parsing_exception", "object mapping for ["+full+"] tried to parse field ["+name+"] as object, but found a concrete value", nil)
-	}
-	if cause := checkLeaf(m, v); cause != nil {
-		return p.fieldError(full, m.typ, v, cause)
-	}
-	return nil
-}
-
-// fieldError is FieldMapper.parse's wrapping of a value that does not fit
-// (server/src/main/java/org/opensearch/index/mapper/FieldMapper.java).
-func (p *docParser) fieldError(full, typ string, v any, cause map[string]any) *itemError {
-	preview := preview(v)
-	return mappingError("mapper_parsing_exception", fmt.Sprintf(
-		"failed to parse field [%s] of type [%s] in document with id '%s'. Preview of field's value: '%s'", full, typ, p.id, preview), cause)
-}
-
-func preview(v any) string {
-	switch x := v.(type) {
-	case []member:
-		var parts []string
-		for _, m := range x {
-			parts = append(parts, m.key+"="+preview(m.value))
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	case string:
-		return x
-	}
-	return fmt.Sprint(v)
-}
-
-// dynamicMapper maps a new field from its first value, as
-// DocumentParser.createBuilderFromDynamicValue does: a string that parses
-// as a number is never a date; otherwise, with date_detection on, the
-// first dynamic_date_formats entry that parses it makes it a date; numbers
-// become long or float, true/false boolean, objects object; dynamic
-// templates are consulted with the detected type first
-// (https://docs.opensearch.org/latest/field-types/dynamic/).
-func (p *docParser) dynamicMapper(full, name string, v any) *mapper {
-	var kind string
-	var def *mapper
-	switch x := v.(type) {
-	case []member:
-		kind, def = "object", &mapper{typ: "object", props: map[string]*mapper{}}
-	case bool:
-		kind, def = "boolean", &mapper{typ: "boolean"}
-	case json.Number:
-		if _, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			kind, def = "long", &mapper{typ: "long"}
-		} else {
-			kind, def = "double", &mapper{typ: "float"}
-		}
-	case string:
-		_, errLong := strconv.ParseInt(x, 10, 64)
-		_, errFloat := strconv.ParseFloat(x, 64)
-		switch {
-		case errLong == nil && p.ix.numericDetection:
-			kind, def = "long", &mapper{typ: "long"}
-		case errFloat == nil && p.ix.numericDetection:
-			kind, def = "double", &mapper{typ: "float"}
-		case errLong != nil && errFloat != nil && p.ix.dateDetection:
-			for _, f := range p.ix.dateFormats {
-				if parseDate(f, x) {
-					kind, def = "date", &mapper{typ: "date", format: f}
-					break
-				}
-			}
-		}
-		if def == nil {
-			// No template: text with a keyword sub-field (two fields).
-			kind, def = "string", &mapper{typ: "text", multiFields: 1}
-		}
-	default:
-		return nil
-	}
-	for _, t := range p.ix.templates {
-		if t.matches(kind, full, name) {
-			m, err := mapperFrom(t.mapping)
-			if err != nil {
-				return def
-			}
-			if kind == "object" && m.props == nil {
-				return m
-			}
-			if m.typ == "date" && t.mapping["format"] == nil {
-				m.format = def.format
-			}
-			return m
-		}
-	}
-	return def
-}
-
-func (t dynamicTemplate) matches(kind, full, name string) bool {
-	switch {
-	case t.matchMappingType != "" && t.matchMappingType != "*" && t.matchMappingType != kind:
-		return false
-	case t.match != "" && !simpleMatch(t.match, name):
-		return false
-	case t.unmatch != "" && simpleMatch(t.unmatch, name):
-		return false
-	case t.pathMatch != "" && !simpleMatch(t.pathMatch, full):
-		return false
-	case t.pathUnmatch != "" && simpleMatch(t.pathUnmatch, full):
-		return false
-	}
-	return true
-}
-
-// checkLeaf returns the caused_by of a value that a field of m's type
-// refuses, nil when it fits.
-func checkLeaf(m *mapper, v any) map[string]any {
-	text := fmt.Sprint(v)
-	illegal := func(reason string) map[string]any {
-		return map[string]any{"type": "illegal_argument_exception", "reason": reason}
-	}
-	switch m.typ {
-	case "keyword", "text":
-		return nil
-	case "date":
-		if n, ok := v.(json.Number); ok {
-			text = string(n)
-		} else if _, ok := v.(string); !ok {
-			return illegal("failed to parse date field [" + text + "] with format [" + m.format + "]")
-		}
-		if !parseDate(m.format, text) {
-			return illegal("failed to parse date field [" + text + "] with format [" + m.format + "]")
-		}
-	case "long", "integer", "short", "byte":
-		if _, isBool := v.(bool); isBool {
-			return illegal("Current token (VALUE_" + strings.ToUpper(text) + ") not numeric, can not use numeric value accessors")
-		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
-		if err != nil {
-			return map[string]any{"type": "number_format_exception", "reason": `For input string: "` + text + `"`}
-		}
-		lim := map[string]float64{"long": 1 << 63, "integer": 1 << 31, "short": 1 << 15, "byte": 1 << 7}[m.typ]
-		if f >= lim || f < -lim {
-			return illegal("Value [" + text + "] is out of range for " + m.typ)
-		}
-	case "double", "float", "half_float":
-		if _, isBool := v.(bool); isBool {
-			return illegal("Current token (VALUE_" + strings.ToUpper(text) + ") not numeric, can not use numeric value accessors")
-		}
-		if _, err := strconv.ParseFloat(strings.TrimSpace(text), 64); err != nil {
-			return map[string]any{"type": "number_format_exception", "reason": `For input string: "` + text + `"`}
-		}
-	case "boolean":
-		if _, ok := v.(bool); ok || text == "true" || text == "false" || text == "" {
-			return nil
-		}
-		return illegal("Failed to parse value [" + text + "] as only [true] or [false] are allowed.")
-	case "ip":
-		if !isIP(text) {
-			return illegal("'" + text + "' is not an IP string literal.")
-		}
-	}
-	return nil
 }
 
 // simpleMatch is OpenSearch's Regex.simpleMatch: '*' matches any run of

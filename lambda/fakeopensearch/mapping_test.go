@@ -216,7 +216,7 @@ func TestMappingRules(t *testing.T) {
 			docs: []string{`{"@timestamp":"2024-05-01T00:00:00.000Z","ip":"10.0.0.1","ok":"true","i":5}`, `{"@timestamp":"10000-01-01T00:00:00.000Z"}`,
 				`{"ip":"fe80::1%eth0"}`, `{"ok":"yes"}`, `{"i":3000000000}`, `{"@timestamp":1714554000000}`},
 			want: []string{"201", "400 failed to parse date field [10000-01-01T00:00:00.000Z]", "400 is not an IP string literal",
-				"400 as only [true] or [false] are allowed", "400 out of range for integer", "201"},
+				"400 as only [true] or [false] are allowed", "400 out of range for an integer", "201"},
 		},
 		{
 			name:  "metadata fields are refused inside a document",
