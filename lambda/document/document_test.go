@@ -199,6 +199,11 @@ func TestFormats(t *testing.T) {
 		{"reserved names kept aside", `{"@timestamp":"x","_id":"y","@message":"z","id":1}`, `{"@timestamp_":null}`},
 		{"bad dots", "a..b:1\t.c:2\td.:3\te.f:4", `{"_c":"2","a__b":"1","d_":"3","e.f":"4"}`},
 		{"empty json key", `{"":1}`, `{"_":1}`},
+		// OpenSearch: "object field cannot contain only whitespace"
+		// (DocumentParser.splitAndValidatePath), also for a blank key
+		// inside an object, whose full path has a blank segment.
+		{"whitespace-only segment", `{"a. .b":1,"c.\t":2,"\u3000.d":3}`, `{"a_ _b":1,"c_\t":2,"\u3000_d":3}`},
+		{"whitespace-only key", `{" ":1,"o":{" ":{"  ":2}}}`, `{"_ ":1,"o":{"_ ":{"_  ":2}}}`},
 		{"invalid utf8 repaired", "a:\xff\tb:\xe3\x81\x82", `{"a":"\ufffd","b":"あ"}`},
 		{"control chars", "a:x\x01y\tb:\"q\"\\", `{"a":"x\u0001y","b":"\"q\"\\"}`},
 		{"line separators", "a:\u2028\tb:\u2029", `{"a":"\u2028","b":"\u2029"}`},

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/logsearch/logsearch/lambda/docfields"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
@@ -250,9 +251,12 @@ func isAddedField(name string) bool {
 // beside ours: "_@timestamp", "__id". So does a dotted name whose first
 // segment is one of them ("@timestamp.x", "_id.x", "message.x"):
 // OpenSearch reads the dots as a path into that field, which is no object.
-// At any level, an empty name becomes "_" and a name whose dots would make
-// an empty path segment (".a", "a.", "a..b") has its dots replaced by '_':
-// OpenSearch rejects both.
+// At any level, an empty name becomes "_", a name whose dots would make
+// an empty or whitespace-only path segment (".a", "a.", "a..b", "a. .b")
+// has its dots replaced by '_', and a name of whitespace only gets a
+// leading '_': OpenSearch rejects them all (DocumentParser
+// .splitAndValidatePath, which it applies to every key and to the full
+// path of every field it maps, so " " inside an object is refused too).
 func fieldName(name string, top bool) string {
 	if name == "" {
 		return "_"
@@ -260,10 +264,38 @@ func fieldName(name string, top bool) string {
 	if top && reservedTop(name) {
 		name = "_" + name
 	}
-	if hasDot(name) && (name[0] == '.' || name[len(name)-1] == '.' || strings.Contains(name, "..")) {
+	if hasDot(name) && (name[0] == '.' || name[len(name)-1] == '.' || strings.Contains(name, "..") || blankSegment(name)) {
 		name = strings.ReplaceAll(name, ".", "_")
 	}
+	if blank(name) {
+		name = "_" + name
+	}
 	return name
+}
+
+// blankSegment reports whether a segment between name's dots is all
+// whitespace.
+func blankSegment(name string) bool {
+	for seg := range strings.SplitSeq(name, ".") {
+		if seg != "" && blank(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+// blank reports whether s is all whitespace, as Java's
+// Character.isWhitespace (which OpenSearch's Strings.hasText uses) or
+// Go's unicode.IsSpace sees it: the wider of the two, since a name renamed
+// without need loses nothing, and one sent as is would be refused. Names
+// start with a letter almost always, so the loop ends at once.
+func blank(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) && !unicode.In(r, unicode.Zs, unicode.Zl, unicode.Zp) && (r < 0x1c || r > 0x1f) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // reservedTop reports whether a top-level name would land in, or under, a

@@ -130,3 +130,68 @@ func TestHandlerKeepsEveryRefusalAfterDemotion(t *testing.T) {
 		t.Errorf("DLQ reason %q, want the first refusal and one per rebuild (at most %d)", r, conflict.MaxRebuilds)
 	}
 }
+
+// A dotted name demoted under @invalid needs the object @invalid.<first
+// segment>, and a name with a whitespace-only segment is refused outright
+// by OpenSearch 2.x (DocumentParser.getDynamicParentMapper and
+// splitAndValidatePath). Both used to reach the dead-letter queue, and
+// every replay failed the same way: the template's @invalid rule matched
+// that object as a keyword (class_cast_exception).
+func TestHandlerIndexesDottedDemotionsAndBlankSegments(t *testing.T) {
+	var logs, emf bytes.Buffer
+	h, env := inProcessWith(t, &logs, &emf, map[string]string{
+		"FIELD_TYPES": `{"http.status":"integer","status":"integer"}`,
+	})
+	t0 := time.Date(2024, 5, 1, 1, 0, 0, 0, time.UTC)
+	lines := []string{
+		"user:bob\tseq:0",         // user is a keyword
+		"user.id:7\tseq:1",        // demoted after the conflict: @invalid.user.id
+		`{"log":"x"}`,             // log is a keyword
+		`{"log.level":"info"}`,    // demoted: @invalid.log.level
+		"http.status:abc\tseq:4",  // bad value of a declared field: @invalid.http.status
+		`{"a. .b":1,"c":{" ":2}}`, // whitespace-only segments
+	}
+	want := []map[string]any{
+		nil,
+		{"@invalid": map[string]any{"user.id": "7"}},
+		nil,
+		{"@invalid": map[string]any{"log.level": "info"}},
+		{"@invalid": map[string]any{"http.status": "abc"}},
+		{"a_ _b": json.Number("1"), "c": map[string]any{"_ ": json.Number("2")}},
+	}
+	var evs []cwlogs.LogEvent
+	for i, l := range lines {
+		evs = append(evs, cwlogs.LogEvent{ID: cwlogstest.EventID(910000 + i), Timestamp: t0.Add(time.Duration(i) * time.Second).UnixMilli(), Message: l})
+	}
+	if _, err := h.Invoke(context.Background(), cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))); err != nil {
+		t.Fatal(err)
+	}
+	checkAccounted(t, env, collect(t, env), evs, nil)
+	locs := env.os.Locations()
+	for i, ev := range evs {
+		if len(locs[ev.ID]) != 1 {
+			continue // reported by checkAccounted
+		}
+		raw, _ := env.os.Doc(locs[ev.ID][0], ev.ID)
+		var doc map[string]any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range want[i] {
+			if got, _ := json.Marshal(doc[k]); string(got) != mustJSON(t, v) {
+				t.Errorf("event %d %q: %s = %s, want %s; document %s", i, ev.Message, k, got, mustJSON(t, v), raw)
+			}
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
