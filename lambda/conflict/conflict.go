@@ -26,6 +26,19 @@ type Conflict struct {
 	// NoRoom: the index has no room for another field (total fields or
 	// depth limit), whichever field the document would add.
 	NoRoom bool
+	// InvalidObject: the index maps the objects under @invalid as
+	// keywords (a template from before its @invalid rule was limited to
+	// strings), so a dotted name there fails the document with a
+	// ClassCastException that names no field.
+	InvalidObject bool
+}
+
+// invalidObjectPatterns are the texts of that ClassCastException
+// (DocumentParser.getDynamicParentMapper casts the template's mapper to
+// ObjectMapper), in the JDK 11+ form and the older one.
+var invalidObjectPatterns = []string{
+	"cannot be cast to class org.opensearch.index.mapper.ObjectMapper",
+	"cannot be cast to org.opensearch.index.mapper.ObjectMapper",
 }
 
 // fieldPatterns are the messages that name a field the document's value
@@ -50,8 +63,14 @@ var fieldPatterns = []struct{ before, after string }{
 
 // noRoomPatterns are MapperService.checkTotalFieldsLimit and
 // checkDepthLimit ("Limit of total fields [1000] has been exceeded",
-// "Limit of mapping depth [20] has been exceeded").
-var noRoomPatterns = []string{"Limit of total fields [", "Limit of mapping depth ["}
+// "Limit of mapping depth [20] has been exceeded"), and the depth checks
+// of the document itself, which OpenSearch 2.x makes while parsing, before
+// the mapping's (ParseContext.checkFieldDepthLimit and
+// checkFieldArrayDepthLimit: "The depth of the field has exceeded the
+// allowed limit of [20]", "The depth of the nested array field has ...").
+var noRoomPatterns = []string{"Limit of total fields [", "Limit of mapping depth [",
+	"The depth of the field has exceeded the allowed limit of [",
+	"The depth of the nested array field has exceeded the allowed limit of ["}
 
 // Parse reads a refused item's reason (as the bulk package renders it,
 // caused_by chain included) and reports whether it is a mapping conflict
@@ -61,6 +80,11 @@ func Parse(reason string) (Conflict, bool) {
 	for _, p := range noRoomPatterns {
 		if strings.Contains(reason, p) {
 			c.NoRoom = true
+		}
+	}
+	for _, p := range invalidObjectPatterns {
+		if strings.Contains(reason, p) {
+			c.InvalidObject = true
 		}
 	}
 	for _, p := range fieldPatterns {
@@ -79,7 +103,7 @@ func Parse(reason string) (Conflict, bool) {
 			rest = rest[j:]
 		}
 	}
-	return c, c.NoRoom || len(c.Fields) > 0
+	return c, c.NoRoom || c.InvalidObject || len(c.Fields) > 0
 }
 
 func (c *Conflict) add(field string) {
@@ -140,6 +164,9 @@ func (t *Tracker) Refused(ref, status int, reason string) bool {
 		return false
 	}
 	grew := false
+	if c.InvalidObject && !e.d.DottedUnmapped {
+		e.d.DottedUnmapped, grew = true, true
+	}
 	for _, f := range c.Fields {
 		if !slices.Contains(e.d.Fields, f) {
 			e.d.Fields = append(e.d.Fields, f)

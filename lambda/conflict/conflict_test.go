@@ -50,6 +50,12 @@ func TestParse(t *testing.T) {
 			"illegal_argument_exception: Limit of total fields [1000] in index [cwl-2024.05.01] has been exceeded",
 			nil, true, true},
 		{"depth", "illegal_argument_exception: Limit of mapping depth [20] has been exceeded due to object field [a.b]", nil, true, true},
+		{"document depth (checked while parsing, before the mapping's)",
+			"mapper_parsing_exception: failed to parse (caused by parse_exception: The depth of the field has exceeded the allowed limit of [20]. This limit can be set by changing the [index.mapping.depth.limit] index level setting.)",
+			nil, true, true},
+		{"array depth",
+			"mapper_parsing_exception: failed to parse (caused by parse_exception: The depth of the nested array field has exceeded the allowed limit of [20]. This limit can be set by changing the [index.mapping.depth.limit] index level setting.)",
+			nil, true, true},
 		{"not a mapping conflict", "version_conflict_engine_exception: [1]: version conflict", nil, false, false},
 		{"metadata field (renamed before sending, never demotable)",
 			"mapper_parsing_exception: Field [_id] is a metadata field and cannot be added inside a document.", nil, false, false},
@@ -58,7 +64,7 @@ func TestParse(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, ok := Parse(tc.reason)
-			if ok != tc.ok || c.NoRoom != tc.noRoom || !slices.Equal(c.Fields, tc.fields) {
+			if ok != tc.ok || c.NoRoom != tc.noRoom || c.InvalidObject || !slices.Equal(c.Fields, tc.fields) {
 				t.Errorf("Parse = %+v, %v; want fields %q noRoom %v ok %v", c, ok, tc.fields, tc.noRoom, tc.ok)
 			}
 		})
@@ -68,6 +74,27 @@ func TestParse(t *testing.T) {
 // An event is rebuilt while each refusal names something new, and at most
 // MaxRebuilds times; the last round, and any refusal for room, moves every
 // undeclared field under @unmapped.
+// An index made from the template as it was before its @invalid rule
+// was limited to strings refuses a dotted name under @invalid with a
+// ClassCastException that names no field (DocumentParser
+// .getDynamicParentMapper). The rebuild sends dotted names bound for
+// @invalid under @unmapped instead, once.
+func TestTrackerInvalidObject(t *testing.T) {
+	for _, reason := range []string{
+		"mapper_parsing_exception: failed to parse (caused by class_cast_exception: class org.opensearch.index.mapper.KeywordFieldMapper cannot be cast to class org.opensearch.index.mapper.ObjectMapper (org.opensearch.index.mapper.KeywordFieldMapper and org.opensearch.index.mapper.ObjectMapper are in unnamed module of loader 'app'))",
+		"mapper_parsing_exception: failed to parse (caused by class_cast_exception: org.opensearch.index.mapper.KeywordFieldMapper cannot be cast to org.opensearch.index.mapper.ObjectMapper)",
+	} {
+		c, ok := Parse(reason)
+		if !ok || !c.InvalidObject || c.NoRoom || len(c.Fields) != 0 {
+			t.Errorf("Parse(%q) = %+v, %v; want InvalidObject only", reason, c, ok)
+		}
+		var tr Tracker
+		if !tr.Refused(1, 400, reason) || tr.Demotion(1) == nil || !tr.Demotion(1).DottedUnmapped || tr.Demotion(1).Unmapped {
+			t.Errorf("first refusal: demotion %+v, want DottedUnmapped only", tr.Demotion(1))
+		}
+	}
+}
+
 func TestTrackerBoundsRebuilds(t *testing.T) {
 	const longN = "mapper_parsing_exception: failed to parse field [n] of type [long] in document with id '1'"
 	const objO = "mapper_parsing_exception: object mapping for [o] tried to parse field [o] as object, but found a concrete value"

@@ -73,6 +73,22 @@ type Demotion struct {
 	// stores in the document but never maps: it holds any number of
 	// fields of any shape.
 	Unmapped bool
+	// DottedUnmapped sends a dotted name bound for @invalid under
+	// @unmapped instead. An index created from logsearch's template before
+	// its @invalid rule was limited to strings maps the object a dotted
+	// name needs there ("user.id" needs @invalid.user) as a keyword, and
+	// OpenSearch refuses the document (class_cast_exception); such indices
+	// live on until retention deletes them, and replays go to them.
+	DottedUnmapped bool
+}
+
+// dotted applies DottedUnmapped to to, the destination of the field name.
+// A nil Demotion changes nothing.
+func (d *Demotion) dotted(name string, to destination) destination {
+	if to == toInvalid && d != nil && d.DottedUnmapped && hasDot(name) {
+		return toUnmapped
+	}
+	return to
 }
 
 // Where appendMembers writes a field.

@@ -105,7 +105,7 @@ func (b *Builder) appendMembers(dst []byte, info *ItemInfo, plainValues bool) []
 			t = fieldtypes.Date // the time field is always a date
 		}
 		if b.demotion != nil {
-			if b.demote(m, b.demotion.destination(m.name, t != "")) {
+			if b.demote(m, b.demotion.dotted(m.name, b.demotion.destination(m.name, t != ""))) {
 				info.Demoted++
 				continue
 			}
@@ -144,8 +144,7 @@ func (b *Builder) appendMembers(dst []byte, info *ItemInfo, plainValues bool) []
 		if !ok {
 			dst = dst[:mark]
 			info.CoercionFailures++
-			b.invalid = jsonwrite.Member(b.invalid, m.name)
-			b.invalid = jsonwrite.String(b.invalid, m.rawOrStr())
+			b.demote(m, b.demotion.dotted(m.name, toInvalid))
 		}
 	}
 	return dst

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/conflict"
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
+	"github.com/logsearch/logsearch/lambda/domainstate"
 	"github.com/logsearch/logsearch/lambda/fakeopensearch"
 )
 
@@ -138,10 +140,33 @@ func TestHandlerKeepsEveryRefusalAfterDemotion(t *testing.T) {
 // every replay failed the same way: the template's @invalid rule matched
 // that object as a keyword (class_cast_exception).
 func TestHandlerIndexesDottedDemotionsAndBlankSegments(t *testing.T) {
+	t.Run("current template", func(t *testing.T) { testDottedDemotions(t, false) })
+	// Indices made from the template as it was (its @invalid rule without
+	// match_mapping_type) live until retention deletes them, and replays
+	// go to them: there the dotted names go under @unmapped instead.
+	t.Run("index from the earlier template", func(t *testing.T) { testDottedDemotions(t, true) })
+}
+
+func testDottedDemotions(t *testing.T, oldTemplate bool) {
 	var logs, emf bytes.Buffer
-	h, env := inProcessWith(t, &logs, &emf, map[string]string{
-		"FIELD_TYPES": `{"http.status":"integer","status":"integer"}`,
-	})
+	extra := map[string]string{"FIELD_TYPES": `{"http.status":"integer","status":"integer"}`}
+	h, env := inProcessWith(t, &logs, &emf, extra)
+	invalid := "@invalid"
+	if oldTemplate {
+		vars := baseEnv(env.os.URL, env.sqs.URL)
+		maps.Copy(vars, extra)
+		spec := templateSpec(t, vars)
+		body := spec.IndexTemplateBody()
+		for _, dt := range body["template"].(domainstate.Body)["mappings"].(domainstate.Body)["dynamic_templates"].([]any) {
+			if rule, ok := dt.(domainstate.Body)["invalid_values_as_keyword"].(domainstate.Body); ok {
+				delete(rule, "match_mapping_type")
+			}
+		}
+		if err := env.os.PutIndexTemplate(spec.TemplateName(), body); err != nil {
+			t.Fatal(err)
+		}
+		invalid = "@unmapped"
+	}
 	t0 := time.Date(2024, 5, 1, 1, 0, 0, 0, time.UTC)
 	lines := []string{
 		"user:bob\tseq:0",         // user is a keyword
@@ -153,10 +178,10 @@ func TestHandlerIndexesDottedDemotionsAndBlankSegments(t *testing.T) {
 	}
 	want := []map[string]any{
 		nil,
-		{"@invalid": map[string]any{"user.id": "7"}},
+		{invalid: map[string]any{"user.id": "7"}},
 		nil,
-		{"@invalid": map[string]any{"log.level": "info"}},
-		{"@invalid": map[string]any{"http.status": "abc"}},
+		{invalid: map[string]any{"log.level": "info"}},
+		{invalid: map[string]any{"http.status": "abc"}},
 		{"a_ _b": json.Number("1"), "c": map[string]any{"_ ": json.Number("2")}},
 	}
 	var evs []cwlogs.LogEvent

@@ -218,15 +218,22 @@ func startQueue(t testing.TB) *fakesqs.Server {
 // the mapping a real domain gives them.
 func installTemplate(t testing.TB, osrv *fakeopensearch.Server, env map[string]string) {
 	t.Helper()
+	spec := templateSpec(t, env)
+	if err := osrv.PutIndexTemplate(spec.TemplateName(), spec.IndexTemplateBody()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// templateSpec is the part of the setup function's spec that the index
+// template is made from, for the function's settings env.
+func templateSpec(t testing.TB, env map[string]string) domainstate.Spec {
+	t.Helper()
 	s, err := settings.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := domainstate.Spec{IndexPrefix: s.Document.IndexPrefix, FieldTypes: s.Document.FieldTypes, TimeField: s.Document.TimeField,
+	return domainstate.Spec{IndexPrefix: s.Document.IndexPrefix, FieldTypes: s.Document.FieldTypes, TimeField: s.Document.TimeField,
 		Shards: 1, Replicas: 0, RetentionDays: 30}
-	if err := osrv.PutIndexTemplate(spec.TemplateName(), spec.IndexTemplateBody()); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func baseEnv(osURL, sqsURL string) map[string]string {
