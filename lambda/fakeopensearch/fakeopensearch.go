@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"sort"
@@ -126,6 +127,7 @@ type Server struct {
 	// off are rules switched off to make a deliberately wrong fake
 	// (mutation_test.go); always empty outside this package's tests.
 	off      map[rule]bool
+	served   map[string]int // route name -> requests answered
 	writes   map[string]int // _id -> successful writes
 	attempts map[string]int // _id -> items seen
 	requests []Request
@@ -137,7 +139,7 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fakeopensearch: listen on 127.0.0.1: %w", err)
 	}
-	s := &Server{URL: "http://" + ln.Addr().String(), ln: ln, templates: map[string]*indexTemplate{}}
+	s := &Server{URL: "http://" + ln.Addr().String(), ln: ln, templates: map[string]*indexTemplate{}, served: map[string]int{}}
 	s.Reset()
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
@@ -227,23 +229,67 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, map[string]any{"message": "no permissions for [indices:data/write/bulk] and User [name=anonymous]"})
 		return
 	}
-	switch {
-	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+	for _, rt := range routes {
+		if rt.match(r) {
+			s.mu.Lock()
+			s.served[rt.name]++
+			s.mu.Unlock()
+			rt.serve(s, w, r)
+			return
+		}
+	}
+	writeJSON(w, http.StatusNotFound, errorBody("fake_unsupported_exception", "fakeopensearch does not implement "+r.Method+" "+r.URL.Path))
+}
+
+// route is one API the fake answers. To model another API, add a route:
+// the conformance run (conformance_test.go) then requires cases for it.
+type route struct {
+	name  string // the API's name in OpenSearch's REST spec
+	match func(r *http.Request) bool
+	serve func(s *Server, w http.ResponseWriter, r *http.Request)
+}
+
+// routes are tried in order; anything else is answered 404
+// fake_unsupported_exception, so a request to an API the fake does not
+// model fails the test that sends it.
+var routes = []route{
+	{"info", func(r *http.Request) bool {
+		return r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead)
+	}, func(_ *Server, w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{
 			"name": "fake", "cluster_name": "fakeopensearch",
 			"version": map[string]any{"distribution": "opensearch", "number": "2.19.0"},
 		})
-	case (r.URL.Path == "/_bulk" || strings.HasSuffix(r.URL.Path, "/_bulk")) && (r.Method == http.MethodPost || r.Method == http.MethodPut):
-		s.bulk(w, r)
-	case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/_index_template/") && isIndexPath(strings.TrimPrefix(r.URL.Path, "/_index_template")):
+	}},
+	{"bulk", func(r *http.Request) bool {
+		return (r.URL.Path == "/_bulk" || strings.HasSuffix(r.URL.Path, "/_bulk")) && (r.Method == http.MethodPost || r.Method == http.MethodPut)
+	}, (*Server).bulk},
+	{"indices.put_index_template", func(r *http.Request) bool {
+		return r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/_index_template/") && isIndexPath(strings.TrimPrefix(r.URL.Path, "/_index_template"))
+	}, func(s *Server, w http.ResponseWriter, r *http.Request) {
 		s.putIndexTemplate(w, r, strings.TrimPrefix(r.URL.Path, "/_index_template/"))
-	case r.Method == http.MethodDelete && isIndexPath(r.URL.Path):
+	}},
+	{"indices.delete", func(r *http.Request) bool {
+		return r.Method == http.MethodDelete && isIndexPath(r.URL.Path)
+	}, func(s *Server, w http.ResponseWriter, r *http.Request) {
 		s.deleteIndex(w, strings.TrimPrefix(r.URL.Path, "/"))
-	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, deleteByQuerySuffix) && isIndexPath(strings.TrimSuffix(r.URL.Path, deleteByQuerySuffix)):
+	}},
+	{"delete_by_query", func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, deleteByQuerySuffix) && isIndexPath(strings.TrimSuffix(r.URL.Path, deleteByQuerySuffix))
+	}, func(s *Server, w http.ResponseWriter, r *http.Request) {
 		s.deleteByQuery(w, r, strings.TrimPrefix(strings.TrimSuffix(r.URL.Path, deleteByQuerySuffix), "/"))
-	default:
-		writeJSON(w, http.StatusNotFound, errorBody("fake_unsupported_exception", "fakeopensearch does not implement "+r.Method+" "+r.URL.Path))
-	}
+	}},
+}
+
+// Served counts the requests answered per API (route name), since Start:
+// what the code under test sent, for checking it against the APIs the
+// conformance run covers.
+func (s *Server) Served() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.served))
+	maps.Copy(out, s.served)
+	return out
 }
 
 func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
@@ -317,6 +363,11 @@ func (s *Server) apply(actions []action) map[string]any {
 			status = s.faults.Item(a.id, s.attempts[a.id])
 		}
 		ix, refused := s.indexFor(a.index)
+		if a.id == "" {
+			// IndexRequest.validate, item by item
+			// (rest-api-spec test bulk/10_basic.yml "Empty _id").
+			refused = &itemError{status: http.StatusBadRequest, body: errorDetail("illegal_argument_exception", "if _id is specified it must not be empty")}
+		}
 		if refused == nil && status == 0 {
 			refused = ix.parseDocument(a.id, a.doc)
 		}
@@ -389,7 +440,9 @@ func parseBulk(body []byte) ([]action, error) {
 			ID    string `json:"_id"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &meta); err != nil || len(meta) != 1 {
-			return nil, fmt.Errorf("malformed action/metadata line [%d]", line)
+			// BulkRequestParser: "Malformed action/metadata line [3],
+			// expected FIELD_NAME but found [END_OBJECT]" for {}.
+			return nil, fmt.Errorf("Malformed action/metadata line [%d], expected FIELD_NAME", line)
 		}
 		var a action
 		for op, m := range meta {
@@ -398,8 +451,13 @@ func parseBulk(body []byte) ([]action, error) {
 		if a.op != "index" && a.op != "create" {
 			return nil, fmt.Errorf("fakeopensearch supports only index and create, got %q on line %d", a.op, line)
 		}
-		if a.index == "" || a.id == "" {
-			return nil, fmt.Errorf("line [%d]: _index and _id are required", line)
+		if a.index == "" {
+			return nil, fmt.Errorf("line [%d]: _index is required", line)
+		}
+		if a.id == "" && !bytes.Contains(sc.Bytes(), []byte(`"_id"`)) {
+			// An action without _id gets one generated; logsearch always
+			// sends its own, so the fake refuses the request instead.
+			return nil, fmt.Errorf("line [%d]: fakeopensearch needs an _id on every action", line)
 		}
 		if len(a.id) > maxIDBytes {
 			// IndexRequest.validate fails the whole request
