@@ -190,7 +190,7 @@ var conformanceCases = []conformanceCase{
 	{group: "mapping", name: "disabled object: content never parsed",
 		cite:     javaMain + "DocumentParser.java parseObjectOrNested (skipChildren when not enabled); https://docs.opensearch.org/latest/field-types/mapping-parameters/enabled/",
 		template: templateWith(`{"properties":{"u":{"type":"object","enabled":false}}}`, ""),
-		steps:    docs("logs-a", `{"u":{"a. .b":1,"":2,"n":1}}`, "201", `{"u":{"n":"word"}}`, "201", `{"u.x":1}`, "201",
+		steps: docs("logs-a", `{"u":{"a. .b":1,"":2,"n":1}}`, "201", `{"u":{"n":"word"}}`, "201", `{"u.x":1}`, "201",
 			// The key is split and checked before the disabled object is
 			// seen (innerParseObject, then containsDisabledObjectMapper).
 			`{"u.x. .y":1}`, "400 object field cannot contain only whitespace")},

@@ -35,6 +35,8 @@ type Verifier struct {
 	Service     string // "es" for OpenSearch Service
 	// MaxSkew is how far X-Amz-Date may be from now (AWS allows 15 min).
 	MaxSkew time.Duration
+	// Now is the clock the skew is measured against; nil is time.Now.
+	Now func() time.Time
 }
 
 // MismatchMessage is what OpenSearch Service answers, in {"message": ...},
@@ -79,7 +81,11 @@ func (v *Verifier) Verify(r *http.Request) error {
 	if skew == 0 {
 		skew = 15 * time.Minute
 	}
-	if d := time.Since(signedAt); d > skew || d < -skew {
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	if d := now().Sub(signedAt); d > skew || d < -skew {
 		return fmt.Errorf("signed at %v, outside the %v allowed", signedAt, skew)
 	}
 
@@ -102,6 +108,12 @@ func (v *Verifier) Verify(r *http.Request) error {
 		}
 	}
 	sum := sha256.Sum256(body)
+	// A declared payload hash must be the body's: OpenSearch Service
+	// signs the payload, so neither UNSIGNED-PAYLOAD nor a hash of other
+	// bytes (a body compressed after signing) passes.
+	if declared := r.Header.Get("X-Amz-Content-Sha256"); declared != "" && declared != hex.EncodeToString(sum[:]) {
+		return fmt.Errorf("x-amz-content-sha256 %q is not the SHA-256 of the body received: %w", declared, ErrMismatch)
+	}
 	err = v4.NewSigner().SignHTTP(context.Background(), v.Credentials, re, hex.EncodeToString(sum[:]), scope[3], scope[2], signedAt)
 	if err != nil {
 		return err
