@@ -92,6 +92,11 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		DisableRetry:          true,
 		Transport:             cfg.Transport,
 		MaxRetryClusterHealth: -1, // no background probes from a short-lived function
+		// Nor the node-stats poll (GET /_nodes/_local/stats/jvm,breaker,
+		// thread_pool) opensearch-go runs by default: the writer role may
+		// not read node stats, and the fake domain, which models only what
+		// the function needs, caught it in the end-to-end test.
+		NodeStatsInterval: -1,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bulk: OpenSearch client for %s: %w", cfg.Endpoint.Redacted(), err)

@@ -238,8 +238,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.mu.Lock()
+	s.served[Unsupported+" "+r.Method+" "+r.URL.Path]++
+	s.mu.Unlock()
 	writeJSON(w, http.StatusNotFound, errorBody("fake_unsupported_exception", "fakeopensearch does not implement "+r.Method+" "+r.URL.Path))
 }
+
+// Unsupported starts the Served key of a request to an API the fake has
+// no route for, followed by its method and path.
+const Unsupported = "unsupported"
 
 // route is one API the fake answers. To model another API, add a route:
 // the conformance run (conformance_test.go) then requires cases for it.
@@ -283,7 +290,8 @@ var routes = []route{
 
 // Served counts the requests answered per API (route name), since Start:
 // what the code under test sent, for checking it against the APIs the
-// conformance run covers.
+// conformance run covers. A request no route takes is counted under
+// "unsupported <method> <path>".
 func (s *Server) Served() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -194,6 +194,16 @@ func startDomain(t testing.TB) *fakeopensearch.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
+	// Runs before Close: everything the function sent must be an API the
+	// fake models, and so one the conformance run checks against
+	// OpenSearch's own tests (lambda/fakeopensearch/conformance_test.go).
+	t.Cleanup(func() {
+		for api := range srv.Served() {
+			if strings.HasPrefix(api, fakeopensearch.Unsupported) {
+				t.Errorf("the function sent a request the fake domain does not model: %s", api)
+			}
+		}
+	})
 	srv.SigV4 = &sigv4verify.Verifier{
 		Credentials: aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"},
 		Region:      "us-east-1", Service: "es",
