@@ -135,6 +135,12 @@ func deepObject(m *mapper, path string, limit int) string {
 	return ""
 }
 
+// openSearchError is an error in OpenSearch's (or Jackson's) own words,
+// capital letter included.
+type openSearchError string
+
+func (e openSearchError) Error() string { return string(e) }
+
 // member is a JSON object member, in document order: the order decides
 // which of two conflicting fields maps first.
 type member struct {
@@ -166,7 +172,7 @@ func readValue(dec *json.Decoder, strict bool) (any, error) {
 					seen = map[string]bool{}
 				}
 				if seen[key] {
-					return nil, fmt.Errorf("Duplicate field '%s'", key)
+					return nil, openSearchError(fmt.Sprintf("Duplicate field '%s'", key))
 				}
 				seen[key] = true
 			}

@@ -450,7 +450,7 @@ func parseBulk(body []byte) ([]action, error) {
 		if err := json.Unmarshal(sc.Bytes(), &meta); err != nil || len(meta) != 1 {
 			// BulkRequestParser: "Malformed action/metadata line [3],
 			// expected FIELD_NAME but found [END_OBJECT]" for {}.
-			return nil, fmt.Errorf("Malformed action/metadata line [%d], expected FIELD_NAME", line)
+			return nil, openSearchError(fmt.Sprintf("Malformed action/metadata line [%d], expected FIELD_NAME", line))
 		}
 		var a action
 		for op, m := range meta {
