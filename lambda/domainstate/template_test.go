@@ -171,3 +171,65 @@ func TestTemplateKeepsUnmappedOutOfTheMapping(t *testing.T) {
 		}
 	}
 }
+
+// Every field name the builder writes is one OpenSearch can map: names
+// made of letters, dots and whitespace in every arrangement up to four
+// characters, at the top and inside an object, each in a fresh index, are
+// all indexed (DocumentParser.splitAndValidatePath refuses empty and
+// whitespace-only segments, and blank names inside objects).
+func TestTemplateIndexesEveryFieldNameShape(t *testing.T) {
+	spec := exampleSpec()
+	srv, err := fakeopensearch.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	installTemplate(t, srv, spec.TemplateName(), spec.IndexTemplateBody())
+	b, err := document.NewBuilder(document.Config{IndexPrefix: spec.IndexPrefix, Location: time.UTC, TimeField: spec.TimeField, FieldTypes: spec.FieldTypes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	var grow func(prefix string)
+	grow = func(prefix string) {
+		if prefix != "" {
+			names = append(names, prefix)
+		}
+		if len(prefix) == 4 {
+			return
+		}
+		for _, c := range []string{"a", ".", " ", "\t"} {
+			grow(prefix + c)
+		}
+	}
+	grow("")
+	p := &cwlogs.Payload{Owner: "123456789012", LogGroup: "g", LogStream: "s"}
+	for i, name := range names {
+		key, _ := json.Marshal(name)
+		for _, line := range []string{`{` + string(key) + `:1}`, `{"o":{` + string(key) + `:{"k":1}}}`} {
+			srv.Reset()
+			body, info := b.AppendBulkItem(nil, p, &cwlogs.LogEvent{ID: fmt.Sprint(i), Timestamp: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), Message: line})
+			if info.Refused != "" {
+				t.Fatalf("%s refused: %s", line, info.Refused)
+			}
+			resp, err := http.Post(srv.URL+"/_bulk", "application/x-ndjson", bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out struct {
+				Items []map[string]struct {
+					Status int            `json:"status"`
+					Error  map[string]any `json:"error"`
+				} `json:"items"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&out)
+			_ = resp.Body.Close()
+			if err != nil || len(out.Items) != 1 {
+				t.Fatalf("bulk answer: %v %+v", err, out)
+			}
+			if it := out.Items[0]["index"]; it.Status != http.StatusCreated {
+				t.Errorf("%s: %d %v", line, it.Status, it.Error)
+			}
+		}
+	}
+}
