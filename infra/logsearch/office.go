@@ -370,7 +370,8 @@ func (c *Config) officeOverlapProblems(vpcCidrs []string) problems {
 			continue
 		}
 		for i, cidr := range c.Dashboards.OfficeCidrs {
-			if p, err := netip.ParsePrefix(cidr); err == nil && p.Overlaps(vpc) {
+			// Ranges validateDashboards refuses anyway are left to it.
+			if p, err := netip.ParsePrefix(cidr); err == nil && p.Addr().Is4() && p.Bits() > 0 && p.Masked() == p && p.Overlaps(vpc) {
 				ps.add(fmt.Sprintf("dashboards.officeCidrs[%d]", i), cidr, "overlaps the VPC's range %s: answers to those addresses would stay inside the VPC (its local route wins over any route to the office); %s", v, c.overlapFix())
 			}
 		}
