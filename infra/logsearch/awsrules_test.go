@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -257,6 +258,58 @@ var awsRules = []awsRule{
 			for group, n := range per {
 				if n > 1 {
 					t.Errorf("log group %s gets %d filters from one stack; CloudWatch Logs allows %d in all", group, n, maxSubscriptionFilters)
+				}
+			}
+		},
+	},
+	// The office's way in (office.go, reachability_test.go).
+	{
+		name: "office: every office range has a path to the internal load balancer's HTTPS listener, and lies outside the VPC range",
+		doc: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html (Scheme: an internal load balancer routes requests only from clients with access to the VPC); " +
+			"https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html (longest prefix; the local route wins over propagated routes; static over propagated at equal length)",
+		unconfirmed: "the transit gateway's route tables, the office router's BGP announcements and an existing VPC's routing are outside the graph; the path names them as assumptions",
+		check: func(t *testing.T, g ruleGraph) {
+			for _, p := range officeReachability(t, g.run, g.cfg.Dashboards.OfficeCidrs) {
+				if len(p.missing) > 0 {
+					t.Errorf("office range %s has no path to Dashboards: %s", p.cidr, strings.Join(p.missing, "; "))
+				}
+			}
+		},
+	},
+	{
+		name: "transit gateway: the attachment has one subnet in each AZ of the load balancer, and routes to the transit gateway wait for it",
+		doc:  "https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html (one subnet per AZ; resources in AZs without an attachment subnet cannot reach the transit gateway); CreateTransitGatewayVpcAttachment SubnetIds (only one subnet per AZ)",
+		check: func(t *testing.T, g ruleGraph) {
+			for _, a := range g.run.ofType(rtTgwAttachment) {
+				ids := asStrings(t, get(t, a.Inputs, "subnetIds"))
+				if zones := subnetAZs(t, g.run, ids); zones != nil && len(distinct(zones)) != len(zones) {
+					t.Errorf("attachment %s has two subnets in one AZ: %v", a.Name, zones)
+				}
+			}
+		},
+	},
+	{
+		name: "Site-to-Site VPN: customer gateway of type ipsec.1 with a device name of its own, an ASN AWS takes and that differs from the gateway's",
+		doc: "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateCustomerGateway.html (Type ipsec.1; BgpAsn 1-2147483647, BgpAsnExtended 2147483648-4294967294; an identical request returns the existing gateway unless the device name differs); " +
+			"https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpnGateway.html (AmazonSideAsn default 64512)",
+		check: func(t *testing.T, g ruleGraph) {
+			for _, c := range g.run.ofType(rtCustomerGw) {
+				if get(t, c.Inputs, "type") != "ipsec.1" {
+					t.Errorf("customer gateway %s type %v", c.Name, get(t, c.Inputs, "type"))
+				}
+				if str(t, c.Inputs, "deviceName") == "" {
+					t.Errorf("customer gateway %s has no device name: AWS would hand back another stack's gateway for the same router", c.Name)
+				}
+				for _, r := range []struct {
+					key    string
+					lo, hi int64
+				}{{"bgpAsn", 1, maxShortBgpAsn}, {"bgpAsnExtended", maxShortBgpAsn + 1, maxBgpAsn}} {
+					if v, ok := lookup(c.Inputs, r.key); ok && v != nil {
+						asn, err := strconv.ParseInt(v.(string), 10, 64)
+						if err != nil || asn < r.lo || asn > r.hi || asn == vgwDefaultAsn {
+							t.Errorf("customer gateway %s %s %v: AWS takes %d-%d, and it must differ from the gateway's %d", c.Name, r.key, v, r.lo, r.hi, vgwDefaultAsn)
+						}
+					}
 				}
 			}
 		},

@@ -145,8 +145,23 @@ type NetworkConfig struct {
 	// (never Local or Wavelength zones). use1-az3 is skipped by default and
 	// refused when listed: it lacks current instance types. azCount
 	// defaults to the number of IDs listed. Only for a new VPC.
-	ZoneIDs    []string `json:"zoneIds"`
-	azCountSet bool     // azCount written in the config
+	ZoneIDs []string `json:"zoneIds"`
+	// TransitGatewayID is an existing transit gateway (tgw-…) that the
+	// office network already reaches, for a new VPC: the stack attaches the
+	// VPC to it (one attachment subnet per private subnet) and routes every
+	// dashboards.officeCidrs range to it. The transit gateway's own route
+	// table needs a route back to the VPC range (docs/office-access.md).
+	// A new VPC needs this or officeVpn: the load balancer is internal.
+	// Refused with an existing VPC, and together with officeVpn.
+	TransitGatewayID string `json:"transitGatewayId"`
+	// OfficeVpn is a Site-to-Site VPN the stack creates for a new VPC, for
+	// an office that has a router and no AWS network yet: a customer
+	// gateway for the router, a virtual private gateway attached to the
+	// VPC, the VPN connection and route propagation. Billed per connection
+	// hour (docs/office-access.md). Refused with an existing VPC, and
+	// together with transitGatewayId.
+	OfficeVpn  *OfficeVpnConfig `json:"officeVpn"`
+	azCountSet bool             // azCount written in the config
 	// existingVpc: Args.Existing.VpcID gives the VPC (VpcID stays empty).
 	existingVpc bool
 }
@@ -358,8 +373,11 @@ type DashboardsConfig struct {
 	CertificateArn string `json:"certificateArn"`
 	// OfficeCidrs are the office networks allowed to reach the load
 	// balancer on 443 (and 80, which only redirects), e.g.
-	// ["203.0.113.0/24"]. Required. Each must be an IPv4 CIDR with no host
-	// bits set; 0.0.0.0/0 and IPv6 ranges are refused.
+	// ["10.20.0.0/16"]: the addresses the office's traffic carries when it
+	// arrives through the VPN or transit gateway, normally the office's
+	// private ranges. Required. Each must be an IPv4 CIDR with no host bits
+	// set, outside the VPC's range; 0.0.0.0/0 and IPv6 ranges are refused,
+	// a public range gives a warning (docs/office-access.md).
 	OfficeCidrs []string `json:"officeCidrs"`
 	// Oidc turns on single sign-on at the load balancer (ALB action
 	// authenticate-oidc, scope openid) before any Dashboards request. Off
@@ -893,6 +911,7 @@ func normalizeDNSName(s string) string {
 
 func (c *Config) validate(ps *problems) {
 	c.validateExistingNetwork(ps)
+	c.validateOfficeAccess(ps)
 	c.validateDomain(ps)
 	c.validateLogGroups(ps)
 	c.validateIngest(ps)
@@ -1249,6 +1268,7 @@ func (c *Config) warnings() []string {
 	if len(c.AlarmEmails) == 0 {
 		ws = append(ws, "logsearch:alarmEmails is empty: alarms will fire with nobody notified")
 	}
+	ws = append(ws, c.officeWarnings()...)
 	if c.Archive.Create && !c.Network.NewVpc() {
 		ws = append(ws, "logsearch:archive.create in an existing VPC: the ingest function writes to S3 from logsearch:network.subnetIds; their route tables need an S3 gateway endpoint (or a NAT gateway), or every invocation fails and Lambda parks the payloads in the dead-letter queue")
 	}

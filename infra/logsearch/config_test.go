@@ -89,6 +89,7 @@ func TestStackFilesParse(t *testing.T) {
 func TestConfigDefaults(t *testing.T) {
 	cfg, err := parseConfig("test", mapSource{values: map[string]string{
 		"logsearch:dashboards": `{"hostName":"logs.example.com","hostedZone":"example.com","officeCidrs":["203.0.113.0/24"]}`,
+		"logsearch:network":    `{"officeVpn": {"routerIp": "198.51.100.7"}}`,
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -473,7 +473,7 @@ func checkNetwork(t *testing.T, run *stackRun, cfg *Config) {
 
 func TestNatGatewayOnlyWhenAsked(t *testing.T) {
 	run := mustRunStack(t, "dev", map[string]string{
-		"logsearch:network": `{"vpcCidr": "10.40.0.0/16", "azCount": 2, "natGateway": true}`,
+		"logsearch:network": `{"vpcCidr": "10.40.0.0/16", "azCount": 2, "natGateway": true, "officeVpn": {"routerIp": "198.51.100.7"}}`,
 	})
 	if n := len(run.ofType(rtNat)); n != 1 {
 		t.Fatalf("%d NAT gateways, want 1", n)

@@ -233,6 +233,7 @@ func TestNewRefusesBadExistingResources(t *testing.T) {
 			name: "the zone's ARN as its ID",
 			set: func(a *Args, o *ownNetwork) {
 				a.Existing = ExistingResources{HostedZoneID: o.zone.Arn}
+				a.Network.TransitGatewayID = "tgw-0123456789abcdef0" // a new VPC's way in from the office
 			},
 			key: "Args.Existing.HostedZoneID", want: "not a Route53 hosted zone ID",
 		},

@@ -606,6 +606,9 @@ func (m *mocks) mockOutputs(args pulumi.MockResourceArgs) (string, resource.Prop
 		set("result", "mockrandom")
 		set("hex", "abcdef012345")
 	}
+	if oid, ok := officeMockOutputs(args.TypeToken, args.Name, set); ok {
+		id = oid
+	}
 	return id, outs
 }
 
@@ -928,7 +931,7 @@ func TestHarnessKeepsSecretsSecret(t *testing.T) {
 
 // devNatNetwork is the dev stack's network with the NAT gateway that OIDC
 // sign-in needs in a new VPC.
-const devNatNetwork = `{"vpcCidr": "10.40.0.0/16", "azCount": 2, "natGateway": true}`
+const devNatNetwork = `{"vpcCidr": "10.40.0.0/16", "azCount": 2, "natGateway": true, "officeVpn": {"routerIp": "198.51.100.7"}}`
 
 // devOidcOverrides turns on OIDC sign-in in the dev stack, with the client
 // secret stored as `pulumi config set --secret` does (plaintext

@@ -44,6 +44,9 @@ type LogSearch struct {
 	// the domain's master user, to add support staff.
 	MasterUserName pulumi.StringOutput
 	MasterPassword pulumi.StringOutput
+	// OfficeVpn is what the office router needs to bring up the
+	// Site-to-Site VPN the stack creates (network.officeVpn); nil without.
+	OfficeVpn *OfficeVpn
 }
 
 // New creates a LogSearch named name from cfg: the stack config
@@ -122,6 +125,7 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 	ls.ArchiveURL = archive.URL
 	ls.MasterUserName = pulumi.String(domain.MasterUserName).ToStringOutput()
 	ls.MasterPassword = domain.MasterPassword
+	ls.OfficeVpn = network.OfficeVpn
 	if err := checkStagesFinished(stages); err != nil {
 		return nil, err
 	}
@@ -131,7 +135,7 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 // Outputs are the component's outputs by the stack output names the
 // logsearch project exports them under.
 func (ls *LogSearch) Outputs() pulumi.Map {
-	return pulumi.Map{
+	outputs := pulumi.Map{
 		"dashboardsUrl":          ls.DashboardsURL,
 		"domainEndpoint":         ls.DomainEndpoint,
 		"domainArn":              ls.DomainArn,
@@ -144,6 +148,11 @@ func (ls *LogSearch) Outputs() pulumi.Map {
 		"masterUserName":         ls.MasterUserName,
 		"masterPassword":         ls.MasterPassword,
 	}
+	if ls.OfficeVpn != nil {
+		outputs["officeVpn"] = ls.OfficeVpn.Settings
+		outputs["officeVpnPresharedKeys"] = ls.OfficeVpn.PresharedKeys
+	}
+	return outputs
 }
 
 // maxInstanceName keeps Pulumi's auto-name of the load balancer,

@@ -30,6 +30,9 @@ type Network struct {
 	// SetupPath are the rules that let the setup function reach the domain
 	// (setup egress, domain ingress); its invocation waits for them.
 	SetupPath []pulumi.Resource
+	// OfficeVpn is what the office router needs, nil unless the stack
+	// creates the Site-to-Site VPN (network.officeVpn).
+	OfficeVpn *OfficeVpn
 }
 
 const httpsPort = 443
@@ -59,13 +62,24 @@ func NewNetwork(ctx *pulumi.Context, args NetworkArgs) (*Network, error) {
 		return nil, err
 	}
 	if cfg.Network.NewVpc() {
-		vpcID, ids, err := newVpc(ctx, cfg, key.Arn)
+		vpcID, ids, vpn, err := newVpc(ctx, cfg, key.Arn)
 		if err != nil {
 			return nil, err
 		}
-		n.VpcID, n.PrivateSubnetIDs = vpcID, ids.ToStringArrayOutput()
+		n.VpcID, n.PrivateSubnetIDs, n.OfficeVpn = vpcID, ids.ToStringArrayOutput(), vpn
 	} else {
 		n.VpcID, n.PrivateSubnetIDs = cfg.existingNetwork()
+	}
+	var existingCidrs []string
+	if id := cfg.knownVpcID(); !cfg.Network.NewVpc() && id != "" {
+		// The office ranges must lie outside an existing VPC's ranges too:
+		// its local route wins over any route to the office.
+		if existingCidrs, err = vpcCidrs(ctx, id); err != nil {
+			return nil, err
+		}
+		if ps := cfg.officeOverlapProblems(existingCidrs); len(ps) > 0 {
+			return nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
+		}
 	}
 	domainSubnets := cfg.Domain.SubnetCount()
 	n.DomainSubnetIDs = n.PrivateSubnetIDs.ApplyT(func(ids []string) []string { return ids[:domainSubnets] }).(pulumi.StringArrayOutput)
@@ -119,11 +133,7 @@ func NewNetwork(ctx *pulumi.Context, args NetworkArgs) (*Network, error) {
 	}
 	if !cfg.Network.SqsEndpoint {
 		// The existing VPC's own SQS endpoint sits somewhere in its CIDRs.
-		cidrs, err := vpcCidrs(ctx, cfg.knownVpcID())
-		if err != nil {
-			return nil, err
-		}
-		for i, cidr := range cidrs {
+		for i, cidr := range existingCidrs {
 			rules = append(rules, sgRule{name: fmt.Sprintf("ingest-to-vpc-sqs-endpoint-%d", i), egress: true, group: n.IngestSecurityGroupID, cidr: cidr, port: httpsPort, why: "dead-letter queue through the VPC's SQS endpoint"})
 		}
 	}
@@ -277,13 +287,14 @@ func (r sgRule) register(ctx *pulumi.Context, cfg *Config) (pulumi.Resource, err
 }
 
 // newVpc creates the VPC: private subnets in azCount AZs with a route table
-// that leads nowhere but the VPC, plus (natGateway: true) public subnets, an
-// internet gateway and one NAT gateway. The default SG is emptied (EC2.2)
+// that leads nowhere but the VPC and the office (newOfficeAccess), plus
+// (natGateway: true) public subnets, an internet gateway and one NAT
+// gateway. The default SG is emptied (EC2.2)
 // and rejected traffic is logged.
-func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi.StringOutput, pulumi.StringArray, error) {
+func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi.StringOutput, pulumi.StringArray, *OfficeVpn, error) {
 	zones, err := stackZones(ctx, cfg)
 	if err != nil {
-		return pulumi.StringOutput{}, nil, err
+		return pulumi.StringOutput{}, nil, nil, err
 	}
 	v, err := ec2.NewVpc(ctx, childName(ctx, "vpc"), &ec2.VpcArgs{
 		CidrBlock:          pulumi.String(cfg.Network.VpcCidr),
@@ -292,28 +303,28 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 		Tags:               tags(cfg, "vpc"),
 	}, childOptions(ctx)...)
 	if err != nil {
-		return pulumi.StringOutput{}, nil, err
+		return pulumi.StringOutput{}, nil, nil, err
 	}
 	vpcID := v.ID().ToStringOutput()
 	if _, err := ec2.NewDefaultSecurityGroup(ctx, childName(ctx, "default-sg"), &ec2.DefaultSecurityGroupArgs{
 		VpcId: vpcID, // no ingress, no egress: nothing may use the default group
 		Tags:  tags(cfg, "default-sg-unused"),
 	}, childOptions(ctx)...); err != nil {
-		return pulumi.StringOutput{}, nil, err
+		return pulumi.StringOutput{}, nil, nil, err
 	}
 
 	// Split the VPC into 8 equal blocks: 0..2 private, 4..6 public.
 	blocks, err := splitCidr(cfg.Network.VpcCidr, 3)
 	if err != nil {
-		return pulumi.StringOutput{}, nil, err
+		return pulumi.StringOutput{}, nil, nil, err
 	}
 	privateRT, err := ec2.NewRouteTable(ctx, childName(ctx, "private-rt"), &ec2.RouteTableArgs{VpcId: vpcID, Tags: tags(cfg, "private-rt")}, childOptions(ctx)...)
 	if err != nil {
-		return pulumi.StringOutput{}, nil, err
+		return pulumi.StringOutput{}, nil, nil, err
 	}
 	privateIDs, err := newZoneSubnets(ctx, cfg, "private", vpcID, privateRT.ID(), blocks, zones)
 	if err != nil {
-		return pulumi.StringOutput{}, nil, err
+		return pulumi.StringOutput{}, nil, nil, err
 	}
 	var private pulumi.StringArray
 	for _, id := range privateIDs {
@@ -328,20 +339,24 @@ func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi
 			RouteTableIds:   pulumi.StringArray{privateRT.ID().ToStringOutput()},
 			Tags:            tags(cfg, "s3-endpoint"),
 		}, childOptions(ctx)...); err != nil {
-			return pulumi.StringOutput{}, nil, err
+			return pulumi.StringOutput{}, nil, nil, err
 		}
 	}
 	if cfg.Network.NatGateway {
 		if err := newNat(ctx, cfg, vpcID, privateRT.ID(), blocks[4:], zones); err != nil {
-			return pulumi.StringOutput{}, nil, err
+			return pulumi.StringOutput{}, nil, nil, err
 		}
 	}
 	if cfg.Network.FlowLogs {
 		if err := newFlowLogs(ctx, cfg, vpcID, keyArn); err != nil {
-			return pulumi.StringOutput{}, nil, err
+			return pulumi.StringOutput{}, nil, nil, err
 		}
 	}
-	return vpcID, private, nil
+	vpn, err := newOfficeAccess(ctx, cfg, vpcID, privateRT.ID(), private)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, nil, err
+	}
+	return vpcID, private, vpn, nil
 }
 
 // newZoneSubnets creates one subnet per availability zone, "<kind>-<i>" in

@@ -19,7 +19,7 @@ func TestNewVpcSubnetsPerZone(t *testing.T) {
 	for _, azCount := range []int{2, 3} {
 		t.Run(fmt.Sprintf("%d zones", azCount), func(t *testing.T) {
 			run := mustRunStack(t, "dev", map[string]string{
-				"logsearch:network": fmt.Sprintf(`{"vpcCidr": "10.40.0.0/16", "azCount": %d, "natGateway": true}`, azCount),
+				"logsearch:network": fmt.Sprintf(`{"vpcCidr": "10.40.0.0/16", "azCount": %d, "natGateway": true, "officeVpn": {"routerIp": "198.51.100.7"}}`, azCount),
 			})
 			tables := map[string]string{} // route table ID -> kind
 			for _, kind := range []string{"private", "public"} {
