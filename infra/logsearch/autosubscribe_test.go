@@ -109,7 +109,8 @@ func TestPrefixEntriesDeployTheSubscriber(t *testing.T) {
 		}
 		perms++
 		src := str(t, p.Inputs, "sourceArn")
-		if str(t, p.Inputs, "principal") != "logs.amazonaws.com" || !(strings.HasSuffix(src, ":log-group:/acme/*") || strings.HasSuffix(src, ":log-group:/fleet/*")) {
+		underPrefix := strings.HasSuffix(src, ":log-group:/acme/*") || strings.HasSuffix(src, ":log-group:/fleet/*")
+		if str(t, p.Inputs, "principal") != "logs.amazonaws.com" || !underPrefix {
 			t.Errorf("permission %s: principal %s, sourceArn %s", p.Name, str(t, p.Inputs, "principal"), src)
 		}
 		if !run.waitsFor(inv, p.URN) {
