@@ -130,6 +130,9 @@ func NewAlarms(ctx *pulumi.Context, args AlarmsArgs) (*Alarms, error) {
 	} else {
 		_ = ctx.Log.Warn("alarms: the office entry has no target-sync function name, so its failure alarm is not created", nil)
 	}
+	if ingestion.SubscriberFunctionName.OutputState != nil {
+		groups = append(groups, alarmGroup{subscriberAlarmSpecs(cfg.Names()), pulumi.StringMap{"FunctionName": ingestion.SubscriberFunctionName}})
+	}
 	for _, g := range groups {
 		for _, spec := range g.specs {
 			if err := newMetricAlarm(ctx, cfg, spec, g.dimensions, topic); err != nil {

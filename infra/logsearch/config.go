@@ -49,17 +49,22 @@ type Config struct {
 	Network NetworkConfig `json:"network"`
 	// Domain sizes the OpenSearch domain.
 	Domain DomainConfig `json:"domain"`
-	// LogGroups are the existing CloudWatch Logs groups (in the stack's
-	// account and region) whose events are indexed, one subscription filter
-	// each. An empty list only gives a warning: nothing is ingested. A group
-	// takes at most 2 subscription filters in all, counting other tools'
-	// filters and other stacks' (see docs/ingestion.md). Refused: a name
-	// that is not a log group name, a group listed twice, a group that
-	// other stack files pinned to the same account and region already
-	// subscribe twice, and the stack's
-	// own log groups (/aws/lambda/logsearch-<stack>-*,
-	// /aws/opensearch/logsearch-<stack>/*), which would feed the function its
-	// own output in a loop.
+	// LogGroups are the CloudWatch Logs groups (in the stack's account and
+	// region) whose events are indexed, one subscription filter each. An
+	// entry names one existing group (name) or every group whose name
+	// starts with a prefix (prefix), those that exist at deploy and those
+	// created later, which the subscriber function subscribes within
+	// minutes without a deploy (see docs/loggroups.md). An empty list only
+	// gives a warning: nothing is ingested. A group takes at most 2
+	// subscription filters in all, counting other tools' filters and other
+	// stacks' (see docs/ingestion.md). Refused: a name that is not a log
+	// group name, a group listed twice, a group that other stack files
+	// pinned to the same account and region already subscribe twice, an
+	// entry with both or neither of name and prefix, overlapping prefixes,
+	// a name a prefix already covers, and the stack's own log groups
+	// (/aws/lambda/logsearch-<stack>-*, /aws/opensearch/logsearch-<stack>/*),
+	// which would feed the function its own output in a loop (a prefix
+	// that covers them skips them).
 	LogGroups []LogGroupConfig `json:"logGroups"`
 	// Ingest is how log events become documents: index names, time zone,
 	// time field, field types, concurrency.
@@ -251,15 +256,29 @@ func (d DomainConfig) SubnetCount() int {
 	return 1
 }
 
-// LogGroupConfig is one CloudWatch Logs group to subscribe.
+// LogGroupConfig is one CloudWatch Logs group, or every group under a
+// prefix, to subscribe. Set name or prefix, not both.
 type LogGroupConfig struct {
 	// Name is the log group's name, e.g. /example/app/web: 1 to 512 of
-	// letters, digits and . - _ / #.
+	// letters, digits and . - _ / #. The group must exist.
 	Name string `json:"name"`
+	// Prefix subscribes every log group whose name starts with it, e.g.
+	// /acme/ (1 to 512 of letters, digits and . - _ / #), including groups
+	// created after the deploy. The subscriber function adds logsearch's
+	// filter where a group has a free slot, reports the groups where
+	// other owners hold both, and removes logsearch's filters from groups
+	// no prefix covers any more.
+	Prefix string `json:"prefix"`
 	// FilterPattern is a CloudWatch Logs filter pattern (at most 1024
 	// characters) choosing which events are indexed, e.g. -"DEBUG". Empty:
 	// every event.
 	FilterPattern string `json:"filterPattern"`
+	// KeepLastSlotFree (prefix entries only): a group under the prefix
+	// that already has one subscription filter of another owner is left
+	// alone and reported, so that owner keeps its second slot. Default
+	// false: such a group is subscribed, and the run reports that it took
+	// the group's last slot.
+	KeepLastSlotFree bool `json:"keepLastSlotFree"`
 }
 
 // IngestConfig is what the ingest function (and the index template) need.
@@ -741,7 +760,7 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	object("domain", &cfg.Domain, `{"instanceType": "t3.small.search", "instanceCount": 1, "volumeSize": 20}`)
 	cfg.Domain.replicasSet = objectHasKey(src, "domain", "replicas")
 	cfg.Network.azCountSet = objectHasKey(src, "network", "azCount")
-	object("logGroups", &cfg.LogGroups, `[{"name": "/app/web", "filterPattern": ""}]`)
+	object("logGroups", &cfg.LogGroups, `[{"name": "/app/web", "filterPattern": ""}, {"prefix": "/app/"}]`)
 	object("ingest", &cfg.Ingest, `{"indexPrefix": "cwl", "timezone": "UTC", "fieldTypes": {"status": "integer"}}`)
 	object("alarmEmails", &cfg.AlarmEmails, `["ops@example.com"]`)
 	object("archive", &cfg.Archive, `{"create": true} or {"bucket": "company-log-export", "prefix": "logs/"}`)
@@ -1078,21 +1097,24 @@ func (c *Config) validateLogGroups(ps *problems) {
 	seen := map[string]int{}
 	for i, g := range c.LogGroups {
 		key := fmt.Sprintf("logGroups[%d].name", i)
-		if !logGroupNamePattern.MatchString(g.Name) {
-			ps.add(key, g.Name, "not a CloudWatch Logs group name (1-512 of letters, digits and . - _ / #)")
-		}
-		if j, dup := seen[g.Name]; dup {
-			ps.add(key, g.Name, "already listed as logGroups[%d]; list each group once (a group takes at most 2 subscription filters in all)", j)
-		} else {
-			seen[g.Name] = i
-		}
-		if own := c.ownLogGroupPrefixes(); hasAnyPrefix(g.Name, own) {
-			ps.add(key, g.Name, "is one of this stack's own log groups (%s); subscribing it would feed the function its own output in a loop, remove it", strings.Join(own, ", "))
+		if g.isName() {
+			if !logGroupNamePattern.MatchString(g.Name) {
+				ps.add(key, g.Name, "not a CloudWatch Logs group name (1-512 of letters, digits and . - _ / #)")
+			}
+			if j, dup := seen[g.Name]; dup {
+				ps.add(key, g.Name, "already listed as logGroups[%d]; list each group once (a group takes at most 2 subscription filters in all)", j)
+			} else {
+				seen[g.Name] = i
+			}
+			if own := c.ownLogGroupPrefixes(); hasAnyPrefix(g.Name, own) {
+				ps.add(key, g.Name, "is one of this stack's own log groups (%s); subscribing it would feed the function its own output in a loop, remove it", strings.Join(own, ", "))
+			}
 		}
 		if len(g.FilterPattern) > 1024 {
 			ps.add(fmt.Sprintf("logGroups[%d].filterPattern", i), "", "is %d characters; CloudWatch Logs allows at most 1024", len(g.FilterPattern))
 		}
 	}
+	c.validatePrefixes(ps)
 }
 
 // indexPrefixPattern keeps "<prefix>-YYYY.MM.DD" a valid, lower-case index name.
@@ -1282,7 +1304,7 @@ func (c *Config) warnings() []string {
 // and the domain's.
 func (c *Config) ownLogGroupPrefixes() []string {
 	n := c.Names()
-	return []string{FunctionLogGroup(n.IngestFunction), FunctionLogGroup(n.SetupFunction), FunctionLogGroup(n.TargetSyncFunction), "/aws/opensearch/" + n.Domain + "/"}
+	return []string{FunctionLogGroup(n.IngestFunction), FunctionLogGroup(n.SetupFunction), FunctionLogGroup(n.TargetSyncFunction), FunctionLogGroup(n.SubscriberFunction), "/aws/opensearch/" + n.Domain + "/"}
 }
 
 // Names are the physical names of the resources the stack names itself.

@@ -33,6 +33,9 @@ type Ingestion struct {
 	DLQName      pulumi.StringOutput
 	// LogGroupName is the function's own log group.
 	LogGroupName string
+	// SubscriberFunctionName is the function that subscribes the groups
+	// under logGroups prefixes; unset (no OutputState) without prefixes.
+	SubscriberFunctionName pulumi.StringOutput
 	// pending is what StartIngesting needs from NewIngestion.
 	pending *pendingFunction
 }
@@ -45,6 +48,7 @@ type pendingFunction struct {
 	logGroup   *cloudwatch.LogGroup
 	rolePolicy pulumi.Resource
 	dlqArn     pulumi.StringOutput
+	kmsKeyArn  pulumi.StringOutput // of the stack's log groups
 }
 
 const (
@@ -153,7 +157,7 @@ func NewIngestion(ctx *pulumi.Context, args IngestionArgs) (*Ingestion, error) {
 	in.RoleArn = role.role.Arn
 	in.DLQURL, in.DLQArn, in.DLQName = dlq.Url, dlq.Arn, dlq.Name
 	in.LogGroupName = FunctionLogGroup(fnName)
-	in.pending = &pendingFunction{args: fnArgs, role: role, logGroup: logGroup, rolePolicy: rolePolicy, dlqArn: dlq.Arn}
+	in.pending = &pendingFunction{args: fnArgs, role: role, logGroup: logGroup, rolePolicy: rolePolicy, dlqArn: dlq.Arn, kmsKeyArn: domain.KmsKeyArn}
 	return in, nil
 }
 
@@ -188,7 +192,15 @@ func (ingestion *Ingestion) StartIngesting(cfg *Config, writerReady ...pulumi.Re
 		return err
 	}
 	for _, g := range cfg.LogGroups {
+		if !g.isName() {
+			continue
+		}
 		if err := subscribe(ctx, cfg, fn, g, writerReady); err != nil {
+			return err
+		}
+	}
+	if len(cfg.prefixEntries()) > 0 {
+		if ingestion.SubscriberFunctionName, err = newAutoSubscriber(ctx, cfg, fn, p.kmsKeyArn, writerReady); err != nil {
 			return err
 		}
 	}

@@ -84,12 +84,17 @@ type StackNames struct {
 	IngestFunction     string
 	SetupFunction      string
 	TargetSyncFunction string
+	// SubscriberFunction subscribes the groups under logGroups prefixes.
+	SubscriberFunction string
 	StackKeyAlias      string // with the alias/ prefix
 	AlarmKeyAlias      string // with the alias/ prefix
 	DomainLogsPolicy   string
 	SubscriptionFilter string
-	Dashboard          string
-	stack              string
+	// AutoSubscriptionFilter names the filters SubscriberFunction creates;
+	// with the ingest function's ARN it marks them as this stack's.
+	AutoSubscriptionFilter string
+	Dashboard              string
+	stack                  string
 }
 
 // NamesFor derives every physical name from the stack name: the names of
@@ -107,16 +112,18 @@ func namesFor(stack, instance string) StackNames {
 		stack += "/" + instance
 	}
 	return StackNames{
-		Domain:             domainNameRule.name(stack, ""),
-		IngestFunction:     functionNameRule.name(stack, "ingest"),
-		SetupFunction:      functionNameRule.name(stack, "setup"),
-		TargetSyncFunction: functionNameRule.name(stack, "dashboards-targetsync"),
-		StackKeyAlias:      "alias/" + kmsAliasRule.name(stack, ""),
-		AlarmKeyAlias:      "alias/" + kmsAliasRule.name(stack, "alarms"),
-		DomainLogsPolicy:   cloudWatchNameRule.name(stack, "opensearch-logs"),
-		SubscriptionFilter: cloudWatchNameRule.name(stack, ""),
-		Dashboard:          dashboardNameRule.name(stack, ""),
-		stack:              stack,
+		Domain:                 domainNameRule.name(stack, ""),
+		IngestFunction:         functionNameRule.name(stack, "ingest"),
+		SetupFunction:          functionNameRule.name(stack, "setup"),
+		TargetSyncFunction:     functionNameRule.name(stack, "dashboards-targetsync"),
+		SubscriberFunction:     functionNameRule.name(stack, "subscriber"),
+		StackKeyAlias:          "alias/" + kmsAliasRule.name(stack, ""),
+		AlarmKeyAlias:          "alias/" + kmsAliasRule.name(stack, "alarms"),
+		DomainLogsPolicy:       cloudWatchNameRule.name(stack, "opensearch-logs"),
+		SubscriptionFilter:     cloudWatchNameRule.name(stack, ""),
+		AutoSubscriptionFilter: cloudWatchNameRule.name(stack, "auto"),
+		Dashboard:              dashboardNameRule.name(stack, ""),
+		stack:                  stack,
 	}
 }
 

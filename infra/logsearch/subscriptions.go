@@ -55,7 +55,9 @@ func readStackFiles(dir string) []stackFileSubscriptions {
 			Accounts: f.Config.Accounts,
 		}
 		for _, g := range f.Config.LogGroups {
-			s.LogGroups = append(s.LogGroups, g.Name)
+			if g.Name != "" { // prefix entries leave a slot free where they find none
+				s.LogGroups = append(s.LogGroups, g.Name)
+			}
 		}
 		out = append(out, s)
 	}
@@ -107,6 +109,9 @@ func pinnedAccount(accounts []string) string {
 func (c *Config) checkSubscriptionLimit(others []stackFileSubscriptions, accounts []string) (ps problems, warnings []string) {
 	account := pinnedAccount(accounts)
 	for i, g := range c.LogGroups {
+		if !g.isName() {
+			continue
+		}
 		var certain, possible []string
 		for _, o := range others {
 			if o.Stack == c.Stack || o.Region != c.Region || !mayShareAccount(accounts, o.Accounts) || !slices.Contains(o.LogGroups, g.Name) {

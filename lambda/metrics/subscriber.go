@@ -1,0 +1,45 @@
+package metrics
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// Metric names the subscriber function writes under Namespace, with the
+// FunctionName dimension. infra/logsearch refers to these constants.
+const (
+	// GroupsNotSubscribed counts the log groups a prefix covers that a run
+	// left without logsearch's filter: other owners hold both of their
+	// subscription filters, or the rule keeps the last one free (Count).
+	GroupsNotSubscribed = "GroupsNotSubscribed"
+	// SubscriberFailures is 1 for a run that failed on some group, else 0
+	// (Count).
+	SubscriberFailures = "SubscriberFailures"
+)
+
+// WriteSubscriberRun emits the EMF line for one subscriber run.
+func WriteSubscriberRun(w io.Writer, now time.Time, function string, notSubscribed int, failed bool) error {
+	failures := 0
+	if failed {
+		failures = 1
+	}
+	line := map[string]any{
+		Dimension:           function,
+		GroupsNotSubscribed: notSubscribed,
+		SubscriberFailures:  failures,
+		"_aws": awsMeta{
+			Timestamp: now.UnixMilli(),
+			CloudWatchMetrics: []directive{{Namespace: Namespace, Dimensions: [][]string{{Dimension}}, Metrics: []metricDef{
+				{Name: GroupsNotSubscribed, Unit: "Count"},
+				{Name: SubscriberFailures, Unit: "Count"},
+			}}},
+		},
+	}
+	b, err := json.Marshal(line)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
