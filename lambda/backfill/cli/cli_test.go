@@ -399,20 +399,26 @@ func TestRedoDeletesThenRefillsExactly(t *testing.T) {
 	postDoc(t, osrv, "cwl-2024.05.31", "live-1", "/aws/ecs/app", "badly parsed line")
 	before := osrv.Indices()
 
-	// Without a terminal and without --yes, nothing is deleted.
+	// Without a terminal and without --yes, nothing is done (exit 2).
 	res := r.exec("redo", "--from", "2024-05-31", dir)
-	if res.code == ExitOK || !strings.Contains(res.stderr, "--yes") || osrv.Indices()["cwl-2024.05.31"] != before["cwl-2024.05.31"] {
+	if res.code != ExitUsage || !strings.Contains(res.stderr, "--yes") || osrv.Indices()["cwl-2024.05.31"] != before["cwl-2024.05.31"] {
 		t.Fatalf("unconfirmed redo: exit %d\n%s", res.code, res.stderr)
+	}
+	// The archive refills one document fewer than the day holds (the
+	// stray one): refused before anything is deleted, until --allow-fewer.
+	res = r.exec("redo", "--yes", "--from", "2024-05-31", dir)
+	if res.code != ExitUsage || !strings.Contains(res.stderr, "holds 122 documents, the archive refills 121. Nothing was deleted") || osrv.Count() != len(a.lines)+1 {
+		t.Fatalf("redo that would lose a document: exit %d\n%s", res.code, res.stderr)
 	}
 	// A wrong answer on the terminal deletes nothing either.
 	r.tty, r.stdin = true, "cwl-2024.05.30\n"
-	res = r.exec("redo", "--from", "2024-05-31", dir)
+	res = r.exec("redo", "--allow-fewer", "--from", "2024-05-31", dir)
 	if res.code == ExitOK || !strings.Contains(res.stderr, "nothing was deleted") || osrv.Count() != len(a.lines)+1 {
 		t.Fatalf("refused redo: exit %d\n%s", res.code, res.stderr)
 	}
 	// Typing the index name confirms.
 	r.stdin = "cwl-2024.05.31\n"
-	res = r.exec("redo", "--from", "2024-05-31", dir)
+	res = r.exec("redo", "--allow-fewer", "--from", "2024-05-31", dir)
 	if res.code != ExitOK || !strings.Contains(res.stderr, "deleted cwl-2024.05.31") {
 		t.Fatalf("redo exit %d\n%s", res.code, res.stderr)
 	}

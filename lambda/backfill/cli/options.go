@@ -38,6 +38,7 @@ type Options struct {
 	MaxLineBytes int
 
 	Yes        bool
+	AllowFewer bool
 	DeleteMode redo.Mode
 }
 
@@ -179,6 +180,7 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 	fs.IntVar(&o.Samples, "sample", 3, "documents a dry run prints")
 	fs.IntVar(&o.MaxLineBytes, "max-line-bytes", archive.DefaultMaxLineBytes, "longest line indexed, in bytes; longer lines go to the rejects file with their location (1024 to 10485760)")
 	fs.BoolVar(&o.Yes, "yes", false, "redo: delete without asking (for scripts)")
+	fs.BoolVar(&o.AllowFewer, "allow-fewer", false, "redo: delete and refill even when the archive refills an index with fewer documents than it holds (redo refuses otherwise, before deleting anything)")
 	deleteMode := fs.String("delete", string(redo.ModeIndex), "redo: index (delete whole index-days) or query (delete only documents whose @log_group is this run's)")
 
 	// Flags and sources may be mixed: parse up to each source in turn.
