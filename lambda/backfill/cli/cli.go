@@ -73,6 +73,9 @@ type Env struct {
 	// NewLambda builds the client --from-function reads the function's
 	// settings with; nil means from the AWS credential chain.
 	NewLambda func() FunctionAPI
+	// FunctionTimeout bounds the wait for --from-function's settings;
+	// 0 means DefaultFunctionTimeout.
+	FunctionTimeout time.Duration
 	// OpenSearch builds the workers' bulk senders and the transport for
 	// index deletion; nil means from the options (endpoint, auth, region).
 	OpenSearch func(ctx context.Context, o *Target, base bulk.Config) (func() (pipeline.Sender, error), redo.Transport, error)
