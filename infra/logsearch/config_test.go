@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/logsearch/logsearch/lambda/problemlist"
 )
 
 // mapSource is a configSource over a plain map, for fast config tests.
@@ -515,8 +517,8 @@ func TestNearestKey(t *testing.T) {
 		{"vpc", ""},
 		{"x", ""},
 	} {
-		if got := nearestKey(c.name, valid); got != c.want {
-			t.Errorf("nearestKey(%q) = %q, want %q", c.name, got, c.want)
+		if got := problemlist.Nearest(c.name, valid); got != c.want {
+			t.Errorf("problemlist.Nearest(%q) = %q, want %q", c.name, got, c.want)
 		}
 	}
 }

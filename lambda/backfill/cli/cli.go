@@ -454,11 +454,15 @@ func exitCode(s *pipeline.Summary) int {
 	return ExitFailed
 }
 
+// printSummary prints the run's summary on stderr; a dry run's goes to
+// stdout, after the per-object lines it sums up, so that the two stay in
+// order when stdout is piped or redirected.
 func (c *command) printSummary(s *pipeline.Summary, rejectsPath string) {
 	out := c.env.Stderr
 	verb := "indexed"
 	if c.o.DryRun {
 		verb = "would index"
+		out = c.env.Stdout
 	}
 	_, _ = fmt.Fprintf(out, "%d of %d objects finished", s.Done+s.AlreadyDone, s.Objects)
 	if s.AlreadyDone > 0 {

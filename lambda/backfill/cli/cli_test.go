@@ -370,6 +370,11 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if strings.Count(res.stdout, "would index file://") != 3 || !strings.Contains(res.stdout, "41 lines, 1 blank -> cwl-2024.05.31: 40") || strings.Count(res.stdout, "sample document") != 1 {
 		t.Fatalf("dry-run output:\n%s", res.stdout)
 	}
+	// Progress on stderr, as for a real run; the summary after the
+	// per-object lines it sums up, on the same stream.
+	if !strings.Contains(res.stderr, "progress:") || strings.LastIndex(res.stdout, "would index file://") > strings.Index(res.stdout, "objects finished") {
+		t.Fatalf("dry run: no progress, or the summary before the objects:\nstdout:\n%s\nstderr:\n%s", res.stdout, res.stderr)
+	}
 	// A single file needs no dates.
 	res = r.exec("--dry-run", filepath.Join(dir, "2024/05/31/app-2.log"))
 	if res.code != ExitOK || !strings.Contains(res.stdout, "app-2.log") {
