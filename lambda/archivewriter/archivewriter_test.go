@@ -191,6 +191,7 @@ func TestFromEnvRefusesBadSettings(t *testing.T) {
 		{"", "logs/", "without ARCHIVE_BUCKET"},
 		{"b", "/logs/", "without a leading /"},
 		{"b", "logs", "with a trailing /"},
+		{"b", strings.Repeat("p", MaxPrefixBytes) + "/", "fits S3's 1024 bytes"},
 	} {
 		env := map[string]string{EnvBucket: c.bucket, EnvPrefix: c.prefix}
 		_, err := FromEnv(func(k string) string { return env[k] }, nil)
