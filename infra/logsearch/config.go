@@ -19,6 +19,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/logsearch/logsearch/lambda/archivewriter"
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/domainstate"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
@@ -597,48 +598,12 @@ func checkUnknownKeys(keys []string, ps *problems) {
 		if !ok || slices.Contains(valid, name) {
 			continue
 		}
-		if near := nearestKey(name, valid); near != "" {
+		if near := problemlist.Nearest(name, valid); near != "" {
 			ps.add(name, "", "is not a logsearch setting; did you mean %s:%s? Rename the key in the stack file (or `pulumi config rm %s` and set the right one)", configNamespace, near, full)
 		} else {
 			ps.add(name, "", "is not a logsearch setting; the settings are %s. Remove it with `pulumi config rm %s`", strings.Join(valid, ", "), full)
 		}
 	}
-}
-
-// nearestKey is the valid key closest to name: the same ignoring case, or
-// at most 2 edits away (a typo, a missing plural s); "" when none is close.
-func nearestKey(name string, valid []string) string {
-	best, bestDist := "", 3
-	for _, v := range valid {
-		if strings.EqualFold(v, name) {
-			return v
-		}
-		if d := editDistance(strings.ToLower(name), strings.ToLower(v)); d < bestDist {
-			best, bestDist = v, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // problems collects ConfigProblems while validating.
@@ -1265,6 +1230,9 @@ func (c *Config) validateArchive(ps *problems) {
 	}
 	if strings.HasPrefix(a.Prefix, "/") || (a.Prefix != "" && !strings.HasSuffix(a.Prefix, "/")) {
 		ps.add("archive.prefix", a.Prefix, "write the key prefix without a leading / and with a trailing /, e.g. logs/ (or leave it empty)")
+	}
+	if len(a.Prefix) > archivewriter.MaxPrefixBytes {
+		ps.add("archive.prefix", a.Prefix, "is %d bytes: use at most %d, so that every archive key fits S3's 1024 bytes with the longest log group and stream names", len(a.Prefix), archivewriter.MaxPrefixBytes)
 	}
 	if a.Prefix != "" && !a.Configured() {
 		ps.add("archive.prefix", a.Prefix, "there is no archive: set archive.create: true, or archive.bucket to the existing archive")

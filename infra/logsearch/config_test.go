@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/logsearch/logsearch/lambda/problemlist"
 )
 
 // mapSource is a configSource over a plain map, for fast config tests.
@@ -221,6 +223,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"archive bucket as a URL", "dev", map[string]func(any) any{"archive": to(map[string]any{"bucket": "s3://company-logs/cwl"})}, "logsearch:archive.bucket", "without s3://"},
 		{"archive prefix without slash", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "prefix": "logs"})}, "logsearch:archive.prefix", "trailing /"},
 		{"archive prefix without archive", "dev", map[string]func(any) any{"archive": to(map[string]any{"prefix": "logs/"})}, "logsearch:archive.prefix", "there is no archive"},
+		{"archive prefix too long for S3 keys", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "prefix": strings.Repeat("p", 300) + "/"})}, "logsearch:archive.prefix", "fits S3's 1024 bytes"},
 		{"archive kept 0 days", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "expireDays": 0})}, "logsearch:archive.expireDays", "1 to 3650 days"},
 		{"archive misspelt field", "dev", map[string]func(any) any{"archive": to(map[string]any{"craete": true})}, "logsearch:archive", "cannot read it"},
 	}
@@ -516,8 +519,8 @@ func TestNearestKey(t *testing.T) {
 		{"vpc", ""},
 		{"x", ""},
 	} {
-		if got := nearestKey(c.name, valid); got != c.want {
-			t.Errorf("nearestKey(%q) = %q, want %q", c.name, got, c.want)
+		if got := problemlist.Nearest(c.name, valid); got != c.want {
+			t.Errorf("problemlist.Nearest(%q) = %q, want %q", c.name, got, c.want)
 		}
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
@@ -81,9 +83,10 @@ type samlMetadata struct {
 // says what is missing, in the terms of the provider's download page.
 func parseSamlMetadata(raw string) (samlMetadata, error) {
 	var doc struct {
-		XMLName  xml.Name
-		EntityID string `xml:"entityID,attr"`
-		IDP      []struct {
+		XMLName    xml.Name
+		EntityID   string `xml:"entityID,attr"`
+		ValidUntil string `xml:"validUntil,attr"`
+		IDP        []struct {
 			Protocols string `xml:"protocolSupportEnumeration,attr"`
 			SSO       []struct {
 				XMLName  xml.Name
@@ -98,6 +101,9 @@ func parseSamlMetadata(raw string) (samlMetadata, error) {
 	if len(raw) > maxSamlMetadataBytes {
 		return samlMetadata{}, fmt.Errorf("is %d bytes; OpenSearch accepts at most %d", len(raw), maxSamlMetadataBytes)
 	}
+	if err := refuseDoctype(raw); err != nil {
+		return samlMetadata{}, err
+	}
 	dec := xml.NewDecoder(strings.NewReader(raw))
 	if err := dec.Decode(&doc); err != nil {
 		return samlMetadata{}, fmt.Errorf("is not well-formed XML (%v); paste the metadata XML exactly as the identity provider offers it for download", err)
@@ -109,6 +115,18 @@ func parseSamlMetadata(raw string) (samlMetadata, error) {
 	}
 	if doc.XMLName.Space != samlMetadataNamespace || doc.XMLName.Local != "EntityDescriptor" {
 		return samlMetadata{}, fmt.Errorf("the root element is %s, not a SAML 2.0 EntityDescriptor (%s); download the identity provider's SAML 2.0 metadata", xmlName(doc.XMLName), samlMetadataNamespace)
+	}
+	if strings.TrimSpace(doc.EntityID) != doc.EntityID {
+		return samlMetadata{}, fmt.Errorf("the EntityDescriptor's entityID %q starts or ends with white space, so it never equals the Issuer of the provider's assertions: remove the spaces (download the metadata again rather than editing it)", doc.EntityID)
+	}
+	if doc.ValidUntil != "" {
+		until, err := time.Parse(time.RFC3339, doc.ValidUntil)
+		switch {
+		case err != nil:
+			return samlMetadata{}, fmt.Errorf("the EntityDescriptor's validUntil %q is not an xs:dateTime such as 2030-01-01T00:00:00Z: download the metadata again", doc.ValidUntil)
+		case until.Before(time.Now()):
+			return samlMetadata{}, fmt.Errorf("the metadata expired at validUntil %s; OpenSearch refuses expired metadata: download it again from the identity provider (or ask its administrator to renew it)", doc.ValidUntil)
+		}
 	}
 	if n := len(doc.EntityID); n < minSamlEntityIDLength || n > maxSamlEntityIDLength {
 		return samlMetadata{}, fmt.Errorf("the EntityDescriptor's entityID %q must be %d to %d characters (the identity provider's entity ID, often its issuer URL)", doc.EntityID, minSamlEntityIDLength, maxSamlEntityIDLength)
@@ -122,10 +140,11 @@ func parseSamlMetadata(raw string) (samlMetadata, error) {
 	}
 	hasHTTPS := false
 	for _, s := range idp.SSO {
-		hasHTTPS = hasHTTPS || strings.HasPrefix(s.Location, "https://")
+		u, err := url.Parse(s.Location)
+		hasHTTPS = hasHTTPS || (err == nil && u.Scheme == "https" && u.Hostname() != "")
 	}
 	if !hasHTTPS {
-		return samlMetadata{}, errors.New("the IDPSSODescriptor has no SingleSignOnService with an https:// Location; browsers are sent there to sign in")
+		return samlMetadata{}, errors.New("the IDPSSODescriptor has no SingleSignOnService with an https:// Location naming a host (https://idp.example.com/sso/saml); browsers are sent there to sign in: download the metadata again from the identity provider")
 	}
 	hasCert := false
 	for _, k := range idp.Keys {
@@ -137,6 +156,31 @@ func parseSamlMetadata(raw string) (samlMetadata, error) {
 		return samlMetadata{}, errors.New("the IDPSSODescriptor has no signing certificate (KeyDescriptor with an X509Certificate); OpenSearch needs it to verify assertions")
 	}
 	return samlMetadata{EntityID: doc.EntityID}, nil
+}
+
+// refuseDoctype refuses a document type declaration before the root
+// element. OpenSearch reads the metadata with OpenSAML, whose parser pool
+// is configured to disallow DOCTYPE declarations (the Xerces feature
+// http://apache.org/xml/features/disallow-doctype-decl, against XML entity
+// attacks), so such metadata would fail only inside the domain; the
+// OpenSAML source could not be read here to confirm the default, which the
+// security plugin's refusal of such metadata shows.
+func refuseDoctype(raw string) error {
+	dec := xml.NewDecoder(strings.NewReader(raw))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the full decode reports malformed XML
+		}
+		switch t := tok.(type) {
+		case xml.Directive:
+			if bytes.HasPrefix(bytes.TrimSpace(t), []byte("DOCTYPE")) {
+				return errors.New("has a <!DOCTYPE …> declaration, which OpenSearch's SAML library (OpenSAML) refuses: remove it, or download the metadata again from the identity provider")
+			}
+		case xml.StartElement:
+			return nil
+		}
+	}
 }
 
 // checkXMLTail refuses content after the root element.

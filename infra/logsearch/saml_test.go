@@ -69,6 +69,10 @@ func TestSamlMetadataChecks(t *testing.T) {
 		{"sign-on over http", replace("Location=\"https://", "Location=\"http://"), "https:// Location"},
 		{"no signing certificate", replace(`use="signing"`, `use="encryption"`), "no signing certificate"},
 		{"too large", okta + "<!--" + strings.Repeat("x", maxSamlMetadataBytes) + "-->", "at most 1048576"},
+		{"DOCTYPE", strings.Replace(okta, "<md:EntityDescriptor", "<!DOCTYPE md:EntityDescriptor [<!ENTITY x \"y\">]>\n<md:EntityDescriptor", 1), "<!DOCTYPE …> declaration"},
+		{"entityID with spaces", replace(`entityID="`+oktaEntityID+`"`, `entityID=" `+oktaEntityID+` "`), "white space"},
+		{"sign-on Location without a host", strings.ReplaceAll(okta, "Location=\"https://example-corp.okta.com/app/example-corp_logsearch_1/exk1a2b3c4d5e6f7g8h9/sso/saml\"", "Location=\"https://\""), "naming a host"},
+		{"expired", replace(`entityID="`+oktaEntityID+`"`, `entityID="`+oktaEntityID+`" validUntil="2001-01-01T00:00:00Z"`), "expired at validUntil 2001-01-01T00:00:00Z"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

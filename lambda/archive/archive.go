@@ -25,6 +25,10 @@ type Object struct {
 	// Day is the date the key names (midnight UTC of that calendar day), or
 	// zero when the object was not selected by date.
 	Day time.Time
+	// InDay is the key after its day's listing prefix (ListDays sets it):
+	// "/app/web/i-0abc/3758….log.gz" under "logs/2024/05/31". Its folders
+	// tell one stream from another, wherever the archive itself lies.
+	InDay string
 }
 
 // Store lists and opens archived objects.

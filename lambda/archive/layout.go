@@ -82,7 +82,8 @@ func ListDays(ctx context.Context, s Store, prefix string, l KeyLayout, from, to
 	var out []Object
 	seen := make(map[string]bool)
 	for _, day := range Days(from, to) {
-		objs, err := s.List(ctx, l.DayPrefix(prefix, day))
+		dayPrefix := l.DayPrefix(prefix, day)
+		objs, err := s.List(ctx, dayPrefix)
 		if err != nil {
 			return nil, err
 		}
@@ -92,6 +93,7 @@ func ListDays(ctx context.Context, s Store, prefix string, l KeyLayout, from, to
 			}
 			seen[o.Key] = true
 			o.Day = day
+			o.InDay = o.Key[len(dayPrefix):]
 			out = append(out, o)
 		}
 	}

@@ -282,8 +282,18 @@ func (r *round) send(ctx context.Context, pending []int) (retry []int) {
 		}
 		var chunk []int
 		if len(halves) > 0 {
-			chunk, halves = halves[0], halves[1:]
-			r.build(chunk)
+			// Packed again up to maxBytes: rebuilt items are usually
+			// bigger than they were (demoted values written as strings),
+			// so a chunk that fitted once may not fit now.
+			var queued []int
+			queued, halves = halves[0], halves[1:]
+			var n int
+			if chunk, n = r.fill(queued, 0); n < len(queued) {
+				halves = append([][]int{queued[n:]}, halves...)
+			}
+			if len(chunk) == 0 {
+				continue
+			}
 		} else if chunk, next = r.fill(pending, next); len(chunk) == 0 {
 			continue
 		}
@@ -356,18 +366,6 @@ func (r *round) fill(pending []int, next int) (chunk []int, after int) {
 	}
 	r.ix.body, r.ix.ids = body, ids
 	return chunk, next
-}
-
-// build rebuilds exactly the items of chunk into ix.body.
-func (r *round) build(chunk []int) {
-	r.ix.body, r.ix.ids = r.ix.body[:0], r.ix.ids[:0]
-	for _, i := range chunk {
-		var id string
-		// Items of a chunk were not refused when it was filled, and an
-		// item comes out the same each time.
-		r.ix.body, id, _ = r.src.AppendItem(r.ix.body, i)
-		r.ix.ids = append(r.ix.ids, id)
-	}
 }
 
 // post sends the request in ix.body.

@@ -167,7 +167,9 @@ func TestIndex(t *testing.T) {
 				return 413, nil, nil
 			}
 			return okAll(n, ids)
-		}, calls: 7, indexed: 8},
+			// 8 refused, 4 refused, then every queued half is packed to
+			// the lowered size: 2+2+2+2.
+		}, calls: 6, indexed: 8},
 		{name: "oversize item never sent", in: append(items(2, 100), item(2, "big", 1000)), max: 500, fn: okAll, calls: 1, indexed: 2,
 			failed: []string{"1000 bytes, over the 500-byte request limit"}},
 		{name: "403 fails all with the fix", in: items(2, 100), max: 1 << 20, fn: func(int, []string) (int, []byte, error) {
@@ -366,5 +368,49 @@ func TestIndexRebuildsRefusedItems(t *testing.T) {
 	}
 	if r := reasons[3]; strings.Count(r, "r400") != 1 {
 		t.Errorf("item without Rebuild: reason %q", r)
+	}
+}
+
+// TestRebuiltRequestsStayUnderMaxBytes: items the domain refused and that
+// come back bigger (demoted fields) are sent again in requests that never
+// exceed MaxBytes, however many there are.
+func TestRebuiltRequestsStayUnderMaxBytes(t *testing.T) {
+	const maxBytes = 64 << 10
+	in := items(60, 1000) // ~60 KB: one request
+	for k := range in {
+		id := in[k].ID
+		in[k].Rebuild = func(ref, status int, reason string) ([]byte, bool) {
+			b := item(ref, id, 1400).Body // 40% bigger
+			return bytes.Replace(b, []byte(`"m":"`), []byte(`"m":"fixed`), 1), true
+		}
+	}
+	p := &script{t: t}
+	var sizes []int
+	ix, err := New(posterFunc(func(ctx context.Context, body []byte) (int, []byte, error) {
+		sizes = append(sizes, len(body))
+		return p.PostBulk(ctx, body)
+	}), Config{MaxBytes: maxBytes, Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := map[string]bool{}
+	p.fn = func(n int, ids []string) (int, []byte, error) {
+		return 200, itemsResponse(ids, func(id string) int {
+			if fixed[id] {
+				return 201
+			}
+			fixed[id] = true // the first send is refused, the rebuilt one taken
+			return 400
+		}), nil
+	}
+	res := ix.Index(context.Background(), in)
+	accounted(t, in, res)
+	if len(res.Indexed) != len(in) || res.Rebuilt != len(in) {
+		t.Fatalf("indexed %d rebuilt %d of %d", len(res.Indexed), res.Rebuilt, len(in))
+	}
+	for k, n := range sizes {
+		if n > maxBytes {
+			t.Errorf("request %d is %d bytes, over MaxBytes %d", k+1, n, maxBytes)
+		}
 	}
 }

@@ -3,7 +3,6 @@ package domainsetup
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +24,8 @@ type client struct {
 	user     string
 	password string
 	retry    Retry
+	// secrets holds every credential the requests carried, for redact.
+	secrets redactor
 }
 
 // Retry bounds the retries of transient failures.
@@ -70,6 +71,8 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 	}
 	target := c.base.ResolveReference(rel).String()
 	delay := c.retry.Delay
+	c.secrets.addBasic(c.user, c.password)
+	ctx = context.WithValue(ctx, redactorKey{}, &c.secrets)
 	for attempt := 1; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(payload))
 		if err != nil {
@@ -85,6 +88,7 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 				req.Header.Add(k, v)
 			}
 		}
+		c.secrets.addHeaders(req.Header)
 		a, err := c.roundTrip(req)
 		transient := err != nil || a.status == http.StatusTooManyRequests || a.status == http.StatusBadGateway ||
 			a.status == http.StatusServiceUnavailable || a.status == http.StatusGatewayTimeout
@@ -118,22 +122,15 @@ func (c *client) roundTrip(req *http.Request) (answer, error) {
 	return answer{status: resp.StatusCode, body: body}, nil
 }
 
-// redact replaces the credentials in s: the password as typed and the
-// Basic Authorization token (base64 of user:password) that carries it.
-func (c *client) redact(s string) string {
-	if c.password == "" {
-		return s
-	}
-	token := base64.StdEncoding.EncodeToString([]byte(c.user + ":" + c.password))
-	for _, secret := range []string{token, c.password, url.QueryEscape(c.password)} {
-		s = strings.ReplaceAll(s, secret, "[redacted]")
-	}
-	return s
-}
+// redact replaces every form of every credential the requests carried in
+// s (see redactor).
+func (c *client) redact(s string) string { return c.secrets.redact(s) }
 
-// fail turns an unexpected answer into a DomainError.
-func fail(method, path string, a answer) error {
-	return &DomainError{Method: method, Path: path, Status: a.status, Message: domainMessage(a.body)}
+// fail turns an unexpected answer into a DomainError. The message is
+// redacted again once read out of the body: JSON decoding turns any
+// escaped form of a credential (\u0070 for p, ...) back into the credential.
+func (c *client) fail(method, path string, a answer) error {
+	return &DomainError{Method: method, Path: path, Status: a.status, Message: c.redact(domainMessage(a.body))}
 }
 
 // domainMessage finds the human-readable part of an error body in the

@@ -51,10 +51,10 @@ func (s *setup) ismPolicy(ctx context.Context) (Outcome, error) {
 		case err != nil:
 			return Outcome{}, fmt.Errorf("%s: %w", object, err)
 		case w.status == http.StatusConflict:
-			conflict = fail(http.MethodPut, target, w)
+			conflict = s.c.fail(http.MethodPut, target, w)
 			continue
 		case !ok(w.status):
-			return Outcome{}, fmt.Errorf("%s: %w", object, fail(http.MethodPut, target, w))
+			return Outcome{}, fmt.Errorf("%s: %w", object, s.c.fail(http.MethodPut, target, w))
 		case !found:
 			return Outcome{Object: object, Action: Created}, nil
 		}
@@ -80,7 +80,7 @@ func (s *setup) moveManagedIndices(ctx context.Context, policyID string) (string
 		return "no existing indices to move", nil
 	}
 	if !ok(a.status) {
-		return "", fail(http.MethodPost, path, a)
+		return "", s.c.fail(http.MethodPost, path, a)
 	}
 	var got struct {
 		UpdatedIndices int  `json:"updated_indices"`

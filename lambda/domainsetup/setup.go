@@ -100,7 +100,7 @@ func (s *setup) read(ctx context.Context, path string, header http.Header) (a an
 	case a.status == http.StatusNotFound:
 		return a, false, nil
 	case !ok(a.status):
-		return a, false, fail(http.MethodGet, path, a)
+		return a, false, s.c.fail(http.MethodGet, path, a)
 	}
 	return a, true, nil
 }
@@ -112,7 +112,7 @@ func (s *setup) write(ctx context.Context, method, path string, body any, header
 		return a, err
 	}
 	if !ok(a.status) {
-		return a, fail(method, path, a)
+		return a, s.c.fail(method, path, a)
 	}
 	return a, nil
 }

@@ -1,12 +1,16 @@
 package domainsetup
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -510,7 +514,7 @@ func TestEchoedCredentialsAreRedacted(t *testing.T) {
 			t.Errorf("error %q contains %q", err, secret)
 		}
 	}
-	if !strings.Contains(err.Error(), "Authorization: Basic [redacted]") {
+	if !strings.Contains(err.Error(), "you sent Authorization: [redacted] (password [redacted])") {
 		t.Errorf("error %q lost the rest of the domain's answer", err)
 	}
 }
@@ -523,5 +527,65 @@ func TestDashboardsSettings404WithHTMLMeansNoSettings(t *testing.T) {
 	run(t, srv, request(srv, f))
 	if got := jsonOf(f.settings["global"]["defaultIndex"]); got != `{"userValue":"logs"}` {
 		t.Errorf("default index = %s, want it set", got)
+	}
+}
+
+// TestEveryFormOfTheCredentialsIsRedacted: a proxy may echo the request in
+// its error page re-encoded. Whatever the form, neither the password nor
+// its Basic token reaches the error.
+func TestEveryFormOfTheCredentialsIsRedacted(t *testing.T) {
+	jsonString := func(s string, escapeHTML bool) string {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		_ = enc.Encode(s)
+		return strings.TrimSpace(b.String())
+	}
+	// A password with characters every encoding changes, and whose
+	// Basic token holds "/".
+	password := ""
+	for i := 0; ; i++ {
+		if i > 1000 {
+			t.Fatal("no password found whose token holds /")
+		}
+		password = `pa"ss<w>&rd/é+` + strings.Repeat("x", i) + "???"
+		if tok := base64.StdEncoding.EncodeToString([]byte("master:" + password)); strings.Contains(tok, "/") {
+			break
+		}
+	}
+	token := base64.StdEncoding.EncodeToString([]byte("master:" + password))
+	unicodeEscaped := ""
+	for _, r := range password {
+		unicodeEscaped += fmt.Sprintf(`\u%04x`, r)
+	}
+	for name, body := range map[string]string{
+		"raw":                               "you sent Authorization: Basic " + token + " password " + password,
+		"JSON-escaped token with \\/":       `{"error":{"reason":"header Authorization: Basic ` + strings.ReplaceAll(token, "/", `\/`) + `"}}`,
+		"JSON-escaped password":             `{"message":"password was ` + strings.Trim(jsonString(password, true), `"`) + `"}`,
+		"JSON-escaped password, plain HTML": `{"message":"password was ` + strings.Trim(jsonString(password, false), `"`) + `"}`,
+		"JSON-decoded (every rune escaped)": `{"message":"password was ` + unicodeEscaped + `"}`,
+		"HTML-escaped password":             "<p>password " + html.EscapeString(password) + "</p>",
+		"HTML-escaped (template) password":  "<p>password " + template.HTMLEscapeString(password) + "</p>",
+		"URL-encoded password":              "GET /?password=" + url.QueryEscape(password),
+		"URL-encoded token":                 "token=" + url.QueryEscape(token),
+		"base64url token":                   "token " + base64.URLEncoding.EncodeToString([]byte("master:"+password)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			f, srv := newFakeDomain(t)
+			f.password = password
+			f.addFault(http.MethodGet, "/_index_template/logs", 400, body)
+			_, err := Run(context.Background(), request(srv, f), srv.Client(), noWait)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, secret := range []string{password, token, "rd/é+", strings.ReplaceAll(token, "/", `\/`), html.EscapeString(password), url.QueryEscape(password)} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q contains %q", err, secret)
+				}
+			}
+			if !strings.Contains(err.Error(), "[redacted]") {
+				t.Errorf("error %q: nothing redacted", err)
+			}
+		})
 	}
 }

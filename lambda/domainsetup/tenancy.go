@@ -36,7 +36,7 @@ func (s *setup) defaultTenant(ctx context.Context) (Outcome, error) {
 	case noHandler(a):
 		return Outcome{Object: tenancyObject, Action: Skipped, Detail: tenancySkipped}, nil
 	case found && !ok(a.status):
-		return Outcome{}, fmt.Errorf("%s: %w", tenancyObject, fail(http.MethodGet, tenancyPath, a))
+		return Outcome{}, fmt.Errorf("%s: %w", tenancyObject, s.c.fail(http.MethodGet, tenancyPath, a))
 	}
 	var got map[string]any
 	if found {

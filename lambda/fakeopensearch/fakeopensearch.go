@@ -281,6 +281,16 @@ var routes = []route{
 	}, func(s *Server, w http.ResponseWriter, r *http.Request) {
 		s.deleteIndex(w, strings.TrimPrefix(r.URL.Path, "/"))
 	}},
+	{"count", func(r *http.Request) bool {
+		return (r.Method == http.MethodGet || r.Method == http.MethodPost) && strings.HasSuffix(r.URL.Path, countSuffix) && isIndexPath(strings.TrimSuffix(r.URL.Path, countSuffix))
+	}, func(s *Server, w http.ResponseWriter, r *http.Request) {
+		s.count(w, r, strings.TrimPrefix(strings.TrimSuffix(r.URL.Path, countSuffix), "/"))
+	}},
+	{"indices.refresh", func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, refreshSuffix) && isIndexPath(strings.TrimSuffix(r.URL.Path, refreshSuffix))
+	}, func(s *Server, w http.ResponseWriter, r *http.Request) {
+		s.refresh(w, strings.TrimPrefix(strings.TrimSuffix(r.URL.Path, refreshSuffix), "/"))
+	}},
 	{"delete_by_query", func(r *http.Request) bool {
 		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, deleteByQuerySuffix) && isIndexPath(strings.TrimSuffix(r.URL.Path, deleteByQuerySuffix))
 	}, func(s *Server, w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/logsearch/logsearch/lambda/archive"
 	"github.com/logsearch/logsearch/lambda/archive/fakes3"
 	"github.com/logsearch/logsearch/lambda/archivewriter"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
@@ -45,7 +46,7 @@ func TestHandlerArchivesBeforeIndexing(t *testing.T) {
 	if n := osrv.Count(); n != len(evs) {
 		t.Errorf("%d documents indexed, want %d", n, len(evs))
 	}
-	var archived []string
+	var archived []archive.Event
 	for _, key := range s3srv.Keys("stack-archive") {
 		if !strings.HasPrefix(key, "logs/") {
 			t.Errorf("object %s outside the prefix", key)
@@ -59,14 +60,24 @@ func TestHandlerArchivesBeforeIndexing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		archived = append(archived, strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")...)
+		lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
+		if _, ok, err := archive.ParseHeader([]byte(lines[0])); !ok || err != nil {
+			t.Fatalf("%s: first line %q is not the events header (%v)", key, lines[0], err)
+		}
+		for _, line := range lines[1:] {
+			e, err := archive.ParseEvent([]byte(line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			archived = append(archived, e)
+		}
 	}
 	if len(archived) != len(evs) {
 		t.Fatalf("%d lines archived, want %d", len(archived), len(evs))
 	}
 	for i, ev := range evs {
-		if archived[i] != ev.Message {
-			t.Errorf("line %d = %q, want %q", i, archived[i], ev.Message)
+		if want := (archive.Event{ID: ev.ID, Timestamp: ev.Timestamp, Message: ev.Message}); archived[i] != want {
+			t.Errorf("event %d = %+v, want %+v", i, archived[i], want)
 		}
 	}
 }

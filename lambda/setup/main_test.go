@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -245,5 +246,49 @@ func TestScheduledRunWithoutCredentialsFails(t *testing.T) {
 	}
 	if !strings.Contains(metricsOut.String(), `"SetupFailures":1`) {
 		t.Errorf("failure not counted: %s", metricsOut.String())
+	}
+}
+
+// TestScheduledRunRedactsTheSignedCredentials: a scheduled run carries no
+// password but signs each request; a proxy that echoes the request headers
+// must not put the session token or the signature into the error or the
+// log line.
+func TestScheduledRunRedactsTheSignedCredentials(t *testing.T) {
+	const sessionToken = "FwoGZXIvYXdzEJr//////////wEaDExampleSession+Token/Value=="
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusBadRequest)
+		// Echoed raw, and JSON-escaped with "/" as "\/".
+		auth := r.Header.Get("Authorization")
+		tok := r.Header.Get("X-Amz-Security-Token")
+		_, _ = fmt.Fprintf(w, `{"message":"bad request from %s with token %s", "raw": "%s"}`,
+			strings.ReplaceAll(auth, "/", `\/`), strings.ReplaceAll(tok, "/", `\/`), tok)
+	}))
+	t.Cleanup(srv.Close)
+	sign, err := awsv2.NewSignerWithService(aws.Config{
+		Region:      "eu-west-1",
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDSETUP", "secret-key", sessionToken),
+	}, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := clients{password: srv.Client(), signed: &http.Client{Transport: signingTransport{base: srv.Client().Transport, signer: sign}}}
+	var logs, metricsOut bytes.Buffer
+	m := runMetrics{out: &metricsOut, function: "logsearch-dev-setup", now: time.Now}
+	h := lambda.NewHandler(newHandler(c, domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&logs, nil)), m))
+	payload, _ := json.Marshal(domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", SignWithRole: true, Spec: testSpec})
+	_, err = h.Invoke(context.Background(), payload)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, where := range []string{err.Error(), logs.String()} {
+		for _, secret := range []string{sessionToken, strings.ReplaceAll(sessionToken, "/", `\/`), "Signature="} {
+			if strings.Contains(where, secret) {
+				t.Errorf("%q leaked into %s", secret, where)
+			}
+		}
+	}
+	if !strings.Contains(err.Error(), "[redacted]") {
+		t.Errorf("error %q: nothing redacted", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/opensearch-project/opensearch-go/v4/signer"
+
+	"github.com/logsearch/logsearch/lambda/domainsetup"
 )
 
 // signingTransport signs every request with the function's IAM role
@@ -26,5 +28,6 @@ func (t signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.signer.SignRequest(signed); err != nil {
 		return nil, err
 	}
+	domainsetup.NoteSentCredentials(signed)
 	return t.base.RoundTrip(signed)
 }

@@ -73,6 +73,9 @@ type Env struct {
 	// NewLambda builds the client --from-function reads the function's
 	// settings with; nil means from the AWS credential chain.
 	NewLambda func() FunctionAPI
+	// FunctionTimeout bounds the wait for --from-function's settings;
+	// 0 means DefaultFunctionTimeout.
+	FunctionTimeout time.Duration
 	// OpenSearch builds the workers' bulk senders and the transport for
 	// index deletion; nil means from the options (endpoint, auth, region).
 	OpenSearch func(ctx context.Context, o *Target, base bulk.Config) (func() (pipeline.Sender, error), redo.Transport, error)
@@ -185,12 +188,18 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		if o.Redo {
 			_, _ = fmt.Fprintf(c.env.Stdout, "would delete (%s): %s\n", o.DeleteMode, strings.Join(indices, " "))
 		}
-		sum, err := pipeline.Run(ctx, stop, cfg, pipeline.Deps{Now: c.env.Now}, jobs)
+		meter := progress.NewMeter(int64(len(jobs)), total)
+		stopReporting := c.report(meter)
+		sum, err := pipeline.Run(ctx, stop, cfg, pipeline.Deps{Now: c.env.Now, Meter: meter}, jobs)
+		stopReporting()
 		if err != nil {
 			return ExitFailed, err
 		}
 		c.printSummary(sum, "")
 		return exitCode(sum), nil
+	}
+	if o.Redo && !o.Yes && !c.env.StdinTTY {
+		return ExitUsage, errors.New("redo deletes data and needs a confirmation, but stdin is not a terminal: pass --yes to confirm in scripts; nothing was done")
 	}
 
 	fingerprint, description := o.runIdentity(canonical)
@@ -208,9 +217,12 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 		return ExitUsage, err
 	}
 
+	admin := &redo.Client{Transport: transport}
+	var refill map[string]int64
 	if o.Redo {
-		if err := c.emptyDays(ctx, state, &redo.Client{Transport: transport}, indices, jobs); err != nil {
-			return ExitFailed, err
+		var code int
+		if refill, code, err = c.emptyDays(ctx, stop, cfg, state, admin, indices, jobs); err != nil {
+			return code, err
 		}
 	}
 
@@ -222,15 +234,9 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 			meter.Skip(j.Object.Size)
 		}
 	}
-	repCtx, stopReporting := context.WithCancel(context.Background())
-	reported := make(chan struct{})
-	go func() {
-		defer close(reported)
-		(&progress.Reporter{Meter: meter, Out: stderr, Terminal: c.env.StderrTTY, Interval: o.ProgressInterval}).Run(repCtx)
-	}()
+	stopReporting := c.report(meter)
 	sum, runErr := pipeline.Run(ctx, stop, cfg, pipeline.Deps{NewSender: newSender, State: state, Rejects: rej, Meter: meter, Now: c.env.Now}, jobs)
 	stopReporting()
-	<-reported
 	if cerr := rej.Close(); runErr == nil {
 		runErr = cerr
 	}
@@ -242,6 +248,17 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 	}
 	c.printSummary(sum, o.Rejects)
 	code := exitCode(sum)
+	held, err := c.printHeld(ctx, admin, sum, indices)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "could not count what the domain holds: %v\n", err)
+		code = max(code, ExitFailed)
+	}
+	for _, index := range indices {
+		if err == nil && sum.OK() && held[index] < refill[index] {
+			_, _ = fmt.Fprintf(stderr, "MISSING: %s holds %d documents, but the archive gave %d distinct ones: run the same redo again\n", index, held[index], refill[index])
+			code = ExitFailed
+		}
+	}
 	if code == ExitOK {
 		if err := state.Finish(); err != nil {
 			return ExitFailed, err
@@ -257,44 +274,157 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 }
 
 // emptyDays deletes the index-days once per run: a resumed redo does not
-// delete what it has already begun to refill.
-func (c *command) emptyDays(ctx context.Context, state *resume.State, admin *redo.Client, indices []string, jobs []pipeline.Job) error {
+// delete what it has already begun to refill. Before deleting anything it
+// reads the whole archive of the days without sending (a dry run) and
+// refuses, with ExitUsage, when the archive would refill an index with
+// fewer documents than the domain holds there now; refill is what it
+// counted per index.
+func (c *command) emptyDays(ctx, stop context.Context, cfg pipeline.Config, state *resume.State, admin *redo.Client, indices []string, jobs []pipeline.Job) (refill map[string]int64, code int, err error) {
 	const step = "emptied index-days"
 	o, out := c.o, c.env.Stderr
 	if state.StepDone(step) {
 		_, _ = fmt.Fprintf(out, "index-days already emptied by the interrupted run; refilling\n")
-		return nil
+		return nil, ExitOK, nil
 	}
-	logGroups := c.logGroups(jobs)
+	_, _ = fmt.Fprintf(out, "reading the archive of %s before deleting anything, to check it refills them\n", strings.Join(indices, " "))
+	plan := cfg
+	plan.DryRun, plan.DryRunOut, plan.Samples, plan.CountDistinct = true, io.Discard, 0, true
+	var total int64
+	for _, j := range jobs {
+		total += j.Object.Size
+	}
+	meter := progress.NewMeter(int64(len(jobs)), total)
+	stopReporting := c.report(meter)
+	sum, err := pipeline.Run(ctx, stop, plan, pipeline.Deps{Now: c.env.Now, Meter: meter}, jobs)
+	stopReporting()
+	switch {
+	case err != nil:
+		return nil, ExitFailed, fmt.Errorf("%w; nothing was deleted", err)
+	case sum.Interrupted:
+		return nil, ExitInterrupted, errors.New("interrupted while reading the archive; nothing was deleted")
+	case len(sum.Failed) > 0:
+		return nil, ExitFailed, fmt.Errorf("%d objects of the archive could not be read (first: %s: %v); nothing was deleted: fix or remove them, then run redo again", len(sum.Failed), sum.Failed[0].Object, sum.Failed[0].Err)
+	}
+	var logGroups []string
+	if o.DeleteMode == redo.ModeQuery {
+		logGroups = sum.LogGroups
+		if len(logGroups) == 0 {
+			logGroups = c.logGroups(jobs)
+		}
+	}
+	var short []string
+	for _, index := range indices {
+		if err := admin.Refresh(ctx, index); err != nil {
+			return nil, ExitFailed, fmt.Errorf("%w; nothing was deleted", err)
+		}
+		held, err := admin.Count(ctx, index, logGroups)
+		if err != nil {
+			return nil, ExitFailed, fmt.Errorf("%w; nothing was deleted", err)
+		}
+		if held > sum.Distinct[index] {
+			short = append(short, fmt.Sprintf("%s holds %d documents%s, the archive refills %d", index, held, groupsText(logGroups), sum.Distinct[index]))
+		}
+	}
+	if len(short) > 0 && o.AllowFewer {
+		_, _ = fmt.Fprintf(out, "--allow-fewer: %s\n", strings.Join(short, "; "))
+	}
+	if len(short) > 0 && !o.AllowFewer {
+		return nil, ExitUsage, fmt.Errorf("redo would lose documents: %s. Nothing was deleted. Check that the sources hold these days' whole archive, and that --timezone, --key-layout and --log-group match the stack; "+
+			"lines without a time field in an archive written before the events format can only be dated by their object's day, which in a time zone other than UTC is not always the day they were indexed under. "+
+			"If the extra documents are known duplicates (a plain backfill of a day the live path had indexed) or other log groups' documents you mean to drop, pass --allow-fewer to delete and refill anyway", strings.Join(short, "; "))
+	}
 	if o.DeleteMode == redo.ModeIndex {
 		_, _ = fmt.Fprintf(out, "redo will DELETE these indices, with every document in them (from all log groups): %s\n", strings.Join(indices, " "))
 	} else {
 		_, _ = fmt.Fprintf(out, "redo will delete the documents with @log_group %s from: %s\n", strings.Join(logGroups, " or "), strings.Join(indices, " "))
 	}
 	if !o.Yes {
-		if !c.env.StdinTTY {
-			return errors.New("redo deletes data and needs a confirmation, but stdin is not a terminal: pass --yes to confirm in scripts")
-		}
 		if err := redo.Confirm(c.env.Stdin, out, indices); err != nil {
-			return err
+			return nil, ExitUsage, err
 		}
 	}
 	for _, index := range indices {
 		if o.DeleteMode == redo.ModeIndex {
 			existed, err := admin.DeleteIndex(ctx, index)
 			if err != nil {
-				return err
+				return nil, ExitFailed, err
 			}
 			_, _ = fmt.Fprintf(out, "deleted %s%s\n", index, map[bool]string{false: " (did not exist)", true: ""}[existed])
 			continue
 		}
 		n, err := admin.DeleteByQuery(ctx, index, logGroups)
 		if err != nil {
-			return err
+			return nil, ExitFailed, err
 		}
 		_, _ = fmt.Fprintf(out, "deleted %d documents from %s\n", n, index)
 	}
-	return state.MarkStep(step, c.env.Now())
+	return sum.Distinct, ExitOK, state.MarkStep(step, c.env.Now())
+}
+
+func groupsText(logGroups []string) string {
+	if len(logGroups) == 0 {
+		return ""
+	}
+	return " of @log_group " + strings.Join(logGroups, " or ")
+}
+
+// printHeld counts, after a refresh, what the domain holds in every index
+// the run wrote to or redid: the truth after the run, which the lines sent
+// are not (a repeated line or a copied object overwrites its document).
+func (c *command) printHeld(ctx context.Context, admin *redo.Client, sum *pipeline.Summary, redone []string) (map[string]int64, error) {
+	seen := map[string]bool{}
+	var indices []string
+	for _, list := range [][]string{redone, sortedKeys(sum.PerIndex)} {
+		for _, index := range list {
+			if !seen[index] {
+				seen[index] = true
+				indices = append(indices, index)
+			}
+		}
+	}
+	sort.Strings(indices)
+	if len(indices) == 0 {
+		return nil, nil
+	}
+	held := map[string]int64{}
+	out := c.env.Stderr
+	_, _ = fmt.Fprintln(out, "the domain now holds:")
+	for _, index := range indices {
+		if err := admin.Refresh(ctx, index); err != nil {
+			return held, err
+		}
+		n, err := admin.Count(ctx, index, nil)
+		if err != nil {
+			return held, err
+		}
+		held[index] = n
+		_, _ = fmt.Fprintf(out, "  %s: %d documents\n", index, n)
+	}
+	return held, nil
+}
+
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// report prints the meter's progress on stderr until the returned func is
+// called.
+func (c *command) report(meter *progress.Meter) (stop func()) {
+	repCtx, cancel := context.WithCancel(context.Background())
+	reported := make(chan struct{})
+	go func() {
+		defer close(reported)
+		(&progress.Reporter{Meter: meter, Out: c.env.Stderr, Terminal: c.env.StderrTTY, Interval: c.o.ProgressInterval}).Run(repCtx)
+	}()
+	return func() {
+		cancel()
+		<-reported
+	}
 }
 
 // logGroups are the @log_group values this run writes.
@@ -324,11 +454,15 @@ func exitCode(s *pipeline.Summary) int {
 	return ExitFailed
 }
 
+// printSummary prints the run's summary on stderr; a dry run's goes to
+// stdout, after the per-object lines it sums up, so that the two stay in
+// order when stdout is piped or redirected.
 func (c *command) printSummary(s *pipeline.Summary, rejectsPath string) {
 	out := c.env.Stderr
 	verb := "indexed"
 	if c.o.DryRun {
 		verb = "would index"
+		out = c.env.Stdout
 	}
 	_, _ = fmt.Fprintf(out, "%d of %d objects finished", s.Done+s.AlreadyDone, s.Objects)
 	if s.AlreadyDone > 0 {

@@ -370,6 +370,11 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if strings.Count(res.stdout, "would index file://") != 3 || !strings.Contains(res.stdout, "41 lines, 1 blank -> cwl-2024.05.31: 40") || strings.Count(res.stdout, "sample document") != 1 {
 		t.Fatalf("dry-run output:\n%s", res.stdout)
 	}
+	// Progress on stderr, as for a real run; the summary after the
+	// per-object lines it sums up, on the same stream.
+	if !strings.Contains(res.stderr, "progress:") || strings.LastIndex(res.stdout, "would index file://") > strings.Index(res.stdout, "objects finished") {
+		t.Fatalf("dry run: no progress, or the summary before the objects:\nstdout:\n%s\nstderr:\n%s", res.stdout, res.stderr)
+	}
 	// A single file needs no dates.
 	res = r.exec("--dry-run", filepath.Join(dir, "2024/05/31/app-2.log"))
 	if res.code != ExitOK || !strings.Contains(res.stdout, "app-2.log") {
@@ -399,20 +404,26 @@ func TestRedoDeletesThenRefillsExactly(t *testing.T) {
 	postDoc(t, osrv, "cwl-2024.05.31", "live-1", "/aws/ecs/app", "badly parsed line")
 	before := osrv.Indices()
 
-	// Without a terminal and without --yes, nothing is deleted.
+	// Without a terminal and without --yes, nothing is done (exit 2).
 	res := r.exec("redo", "--from", "2024-05-31", dir)
-	if res.code == ExitOK || !strings.Contains(res.stderr, "--yes") || osrv.Indices()["cwl-2024.05.31"] != before["cwl-2024.05.31"] {
+	if res.code != ExitUsage || !strings.Contains(res.stderr, "--yes") || osrv.Indices()["cwl-2024.05.31"] != before["cwl-2024.05.31"] {
 		t.Fatalf("unconfirmed redo: exit %d\n%s", res.code, res.stderr)
+	}
+	// The archive refills one document fewer than the day holds (the
+	// stray one): refused before anything is deleted, until --allow-fewer.
+	res = r.exec("redo", "--yes", "--from", "2024-05-31", dir)
+	if res.code != ExitUsage || !strings.Contains(res.stderr, "holds 122 documents, the archive refills 121. Nothing was deleted") || osrv.Count() != len(a.lines)+1 {
+		t.Fatalf("redo that would lose a document: exit %d\n%s", res.code, res.stderr)
 	}
 	// A wrong answer on the terminal deletes nothing either.
 	r.tty, r.stdin = true, "cwl-2024.05.30\n"
-	res = r.exec("redo", "--from", "2024-05-31", dir)
+	res = r.exec("redo", "--allow-fewer", "--from", "2024-05-31", dir)
 	if res.code == ExitOK || !strings.Contains(res.stderr, "nothing was deleted") || osrv.Count() != len(a.lines)+1 {
 		t.Fatalf("refused redo: exit %d\n%s", res.code, res.stderr)
 	}
 	// Typing the index name confirms.
 	r.stdin = "cwl-2024.05.31\n"
-	res = r.exec("redo", "--from", "2024-05-31", dir)
+	res = r.exec("redo", "--allow-fewer", "--from", "2024-05-31", dir)
 	if res.code != ExitOK || !strings.Contains(res.stderr, "deleted cwl-2024.05.31") {
 		t.Fatalf("redo exit %d\n%s", res.code, res.stderr)
 	}

@@ -82,3 +82,24 @@ func TestStateFileMentionedOnlyWhenWritten(t *testing.T) {
 		t.Fatalf("exit %d\n%s", res.code, res.stderr)
 	}
 }
+
+// TestMisspeltFlagIsOneLineWithASuggestion: a typo gets the error and the
+// nearest flag, not every flag's help; -h still prints the help.
+func TestMisspeltFlagIsOneLineWithASuggestion(t *testing.T) {
+	for _, args := range [][]string{
+		{"--dryrun", "--from", "2024-05-31", "."},
+		{"redo", "--form", "2024-05-31", "."},
+		{"replay-dlq", "--dry-rn"},
+	} {
+		r := &run{t: t, dir: t.TempDir()}
+		res := r.exec(args...)
+		lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
+		if res.code != ExitUsage || len(lines) > 3 || !strings.Contains(res.stderr, "did you mean --") {
+			t.Errorf("%v: exit %d, %d lines, want %d, at most 3 lines and a suggestion:\n%s", args, res.code, len(lines), ExitUsage, res.stderr)
+		}
+	}
+	r := &run{t: t, dir: t.TempDir()}
+	if res := r.exec("-h"); res.code != ExitOK || !strings.Contains(res.stderr, "-dry-run") {
+		t.Errorf("-h: exit %d\n%s", res.code, res.stderr)
+	}
+}

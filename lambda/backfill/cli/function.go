@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -57,6 +58,13 @@ func flagValue(args []string, name string) string {
 	return ""
 }
 
+// DefaultFunctionTimeout bounds the wait for the function's settings: the
+// SDK retries a failing call on its own, but nothing else would end a
+// call the Lambda API never answers.
+const DefaultFunctionTimeout = 60 * time.Second
+
+var errFunctionSilent = errors.New("the Lambda API did not answer")
+
 // FunctionAPI is the part of the Lambda client --from-function uses.
 type FunctionAPI interface {
 	GetFunctionConfiguration(ctx context.Context, in *lambda.GetFunctionConfigurationInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error)
@@ -77,8 +85,17 @@ func withFunctionSettings(ctx context.Context, args []string, env Env) (func(str
 	if err != nil {
 		return nil, "", err
 	}
-	vars, err := functionEnvironment(ctx, client, name, region)
+	wait := env.FunctionTimeout
+	if wait <= 0 {
+		wait = DefaultFunctionTimeout
+	}
+	lookupCtx, cancel := context.WithTimeoutCause(ctx, wait, fmt.Errorf("%w within %s", errFunctionSilent, wait))
+	defer cancel()
+	vars, err := functionEnvironment(lookupCtx, client, name, region)
 	if err != nil {
+		if cause := context.Cause(lookupCtx); errors.Is(cause, errFunctionSilent) {
+			return nil, "", fmt.Errorf("--%s %s: %v: check the network path to lambda.%s.amazonaws.com (a VPC without a Lambda endpoint or NAT), or pass the settings as flags instead", fromFunctionFlag, name, cause, regionName(region))
+		}
 		return nil, "", err
 	}
 	getenv := func(k string) string {

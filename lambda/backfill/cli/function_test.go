@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/logsearch/logsearch/lambda/internal/awstest"
 )
@@ -180,5 +183,34 @@ func TestFlagValue(t *testing.T) {
 	args := []string{"redo", "-from-function", "a", "--region=eu-west-1", "--", "--x", "y"}
 	if flagValue(args, "from-function") != "a" || flagValue(args, "region") != "eu-west-1" || flagValue(args, "x") != "" {
 		t.Fatal("flagValue")
+	}
+}
+
+// TestFromFunctionSilentAPIIsBounded: a Lambda API that never answers (a
+// VPC without a route to it) must end the run with a clear error, not
+// hold it forever.
+func TestFromFunctionSilentAPIIsBounded(t *testing.T) {
+	fl := newFakeLambda(t, "eu-west-1")
+	release := make(chan struct{})
+	fl.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	t.Cleanup(func() { close(release) })
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(context.Background(), context.Background(), []string{"--from-function", "silent", "--from", "2024-05-31", t.TempDir()},
+			Env{Stdout: io.Discard, Stderr: &stderr, Getenv: os.Getenv, FunctionTimeout: time.Second})
+	}()
+	select {
+	case code := <-done:
+		if code != ExitUsage || !strings.Contains(stderr.String(), "the Lambda API did not answer within 1s") {
+			t.Fatalf("exit %d\n%s", code, stderr.String())
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("backfill still waits on a silent Lambda API after 2 minutes")
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/backfill/redo"
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
+	"github.com/logsearch/logsearch/lambda/problemlist"
 	"github.com/logsearch/logsearch/lambda/settings"
 )
 
@@ -38,6 +39,7 @@ type Options struct {
 	MaxLineBytes int
 
 	Yes        bool
+	AllowFewer bool
 	DeleteMode redo.Mode
 }
 
@@ -179,6 +181,7 @@ func ParseArgs(args []string, getenv func(string) string, usage io.Writer) (*Opt
 	fs.IntVar(&o.Samples, "sample", 3, "documents a dry run prints")
 	fs.IntVar(&o.MaxLineBytes, "max-line-bytes", archive.DefaultMaxLineBytes, "longest line indexed, in bytes; longer lines go to the rejects file with their location (1024 to 10485760)")
 	fs.BoolVar(&o.Yes, "yes", false, "redo: delete without asking (for scripts)")
+	fs.BoolVar(&o.AllowFewer, "allow-fewer", false, "redo: delete and refill even when the archive refills an index with fewer documents than it holds (redo refuses otherwise, before deleting anything)")
 	deleteMode := fs.String("delete", string(redo.ModeIndex), "redo: index (delete whole index-days) or query (delete only documents whose @log_group is this run's)")
 
 	// Flags and sources may be mixed: parse up to each source in turn.
@@ -260,14 +263,32 @@ func newFlagSet(name string, usage io.Writer, text string) *flag.FlagSet {
 }
 
 // parseFlags parses args; a bad flag is a usageError, -h is flag.ErrHelp.
+// Only -h prints the usage: a mistake gets one line naming it, with the
+// nearest flag when there is one, instead of every flag's help.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		usage()
+		return err
 	}
-	return nil
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+		name = strings.TrimLeft(name, "-")
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if near := problemlist.Nearest(name, names); near != "" {
+			return usageError{fmt.Errorf("unknown flag --%s: did you mean --%s?", name, near)}
+		}
+		return usageError{fmt.Errorf("unknown flag --%s", name)}
+	}
+	return usageError{err}
 }
 
 // usageError is a problem with the command line (exit status 2).

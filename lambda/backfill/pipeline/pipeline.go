@@ -12,7 +12,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"path"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,6 +77,10 @@ type Config struct {
 	DryRunOut io.Writer
 	// Samples is how many built documents a dry run prints.
 	Samples int
+	// CountDistinct makes a dry run count the distinct ids per index in
+	// Summary.Distinct: what the documents built would leave in the
+	// domain, copies and repeats counted once.
+	CountDistinct bool
 }
 
 // Deps are the run's collaborators. Only Now and Meter are used in a dry
@@ -96,15 +104,20 @@ type Summary struct {
 	// Every line read is counted once in exactly one of Indexed,
 	// Rejected, TooLong, Empty, OtherIndex and Pending, which add up to
 	// Lines, also when the run is interrupted or stopped.
-	Lines          int64 // lines read (empty lines included)
-	Sent           int64 // documents sent to OpenSearch (0 in a dry run)
-	Indexed        int64 // documents accepted by OpenSearch (or built, in a dry run)
-	Pending        int64 // documents read but not confirmed indexed or refused: the next run sends them again
-	Rejected       int64 // documents refused for good, written to the rejects file
-	TooLong        int64 // lines over MaxLineBytes, written to the rejects file
-	Empty          int64 // blank lines, which make no document
-	OtherIndex     int64 // redo: documents for index-days not being redone
-	PerIndex       map[string]int64
+	Lines      int64 // lines read (empty lines included)
+	Sent       int64 // documents sent to OpenSearch (0 in a dry run)
+	Indexed    int64 // documents accepted by OpenSearch (or built, in a dry run)
+	Pending    int64 // documents read but not confirmed indexed or refused: the next run sends them again
+	Rejected   int64 // documents refused for good, written to the rejects file
+	TooLong    int64 // lines over MaxLineBytes, written to the rejects file
+	Empty      int64 // blank lines, which make no document
+	OtherIndex int64 // redo: documents for index-days not being redone
+	PerIndex   map[string]int64
+	// Distinct counts the distinct ids per index (dry run with
+	// CountDistinct only).
+	Distinct map[string]int64
+	// LogGroups are the @log_group values of the documents built, sorted.
+	LogGroups      []string
 	Interrupted    bool
 	DeliveryFailed error // the Sender gave up: the run stopped
 	// Warnings are objects finished with something left unread after
@@ -179,7 +192,8 @@ func Run(ctx, stop context.Context, cfg Config, deps Deps, jobs []Job) (*Summary
 		cancelRead()
 	}()
 
-	r := &runner{cfg: cfg, deps: deps, sum: sum, sendCtx: sendCtx, readCtx: readCtx, abort: abort}
+	r := &runner{cfg: cfg, deps: deps, sum: sum, sendCtx: sendCtx, readCtx: readCtx, abort: abort,
+		groups: map[string]bool{}, distinct: map[string]map[uint64]struct{}{}}
 	queue := make(chan Job)
 	var wg sync.WaitGroup
 	for range cfg.Concurrency {
@@ -206,6 +220,16 @@ feed:
 	close(queue)
 	wg.Wait()
 
+	for g := range r.groups {
+		sum.LogGroups = append(sum.LogGroups, g)
+	}
+	sort.Strings(sum.LogGroups)
+	if cfg.CountDistinct {
+		sum.Distinct = map[string]int64{}
+		for index, ids := range r.distinct {
+			sum.Distinct[index] = int64(len(ids))
+		}
+	}
 	if err := context.Cause(sendCtx); err != nil && ctx.Err() == nil {
 		sum.DeliveryFailed = err
 	}
@@ -230,7 +254,11 @@ type runner struct {
 	mu      sync.Mutex
 	sum     *Summary
 	samples int
-	fatal   error // state or rejects file unwritable: stop
+	groups  map[string]bool
+	// distinct holds a 64-bit hash of every id per index (CountDistinct):
+	// a collision can only make the count smaller, never larger.
+	distinct map[string]map[uint64]struct{}
+	fatal    error // state or rejects file unwritable: stop
 }
 
 // stopWith ends the run for a reason local to this machine.
@@ -299,6 +327,7 @@ type worker struct {
 
 type item struct {
 	id                 string
+	ts                 int64
 	line               int64
 	index              string
 	bodyStart, bodyEnd int
@@ -353,6 +382,7 @@ func (w *worker) process(j Job) {
 	}
 	if w.cfg.DryRun {
 		w.describe(j, res)
+		w.deps.Meter.ObjectDone()
 		w.record(j, res, nil, true)
 		return
 	}
@@ -375,10 +405,14 @@ func (w *worker) process(j Job) {
 	w.record(j, res, nil, true)
 }
 
-// read indexes one object once. Its lines become events whose ids are
-// lineIDs', and whose timestamp (used when the line's time field is
-// missing or unparsable) is the start of the object's day: both depend
-// only on what the object says, never on when or where it was stored.
+// read indexes one object once. An object of the stack's own archive in
+// the events format (archive.EventsVersion) gives each event its archived
+// id, time, log group, stream and owner, so the documents are the ones the
+// live path indexed. Any other object's lines become events whose ids are
+// lineIDs' and whose timestamp (used when the line's time field is missing
+// or unparsable) is the start of the object's day: both depend only on
+// what the object says and where in its day's folders it lies, never on
+// when or where it was stored.
 func (w *worker) read(j Job, res *objectResult) error {
 	rc, err := j.Store.Open(w.readCtx, j.Object.Key)
 	if err != nil {
@@ -388,6 +422,7 @@ func (w *worker) read(j Job, res *objectResult) error {
 		return err
 	}
 	defer func() { _ = rc.Close() }()
+	w.lines.MaxLineBytes = w.cfg.MaxLineBytes
 	if err := w.lines.Reset(rc); err != nil {
 		return err
 	}
@@ -395,11 +430,12 @@ func (w *worker) read(j Job, res *objectResult) error {
 	if w.payload.LogGroup == "" {
 		w.payload.LogGroup = j.Store.Name()
 	}
-	w.payload.LogStream = j.Object.Key
+	w.payload.LogStream, w.payload.Owner = j.Object.Key, ""
 	ev := cwlogs.LogEvent{Timestamp: fallbackTime(j.Object, w.cfg.Document.Location).UnixMilli()}
-	w.rebuildEv.Timestamp = ev.Timestamp
-	w.ids.reset(w.payload.LogGroup, j.Object.Day)
+	w.ids.reset(w.payload.LogGroup, j.Object.Day, streamOf(j.Object))
 	w.body, w.items, w.raw = w.body[:0], w.items[:0], w.raw[:0]
+	events := false     // the object is in the events format
+	otherGroup := false // its events belong to a log group this run does not write
 
 	var counted, stored, text int64 // what the meter has been told
 	stopped := false
@@ -418,6 +454,20 @@ func (w *worker) read(j Job, res *objectResult) error {
 		if !ok {
 			break
 		}
+		if n == 1 && w.lines.Overlong() == nil {
+			h, isHeader, err := archive.ParseHeader(line)
+			if err != nil {
+				return err
+			}
+			if isHeader {
+				events = true
+				w.payload.LogGroup, w.payload.LogStream, w.payload.Owner = h.LogGroup, h.LogStream, h.Owner
+				otherGroup = w.cfg.LogGroup != "" && h.LogGroup != w.cfg.LogGroup
+				w.lines.MaxLineBytes = archive.MaxEventLineBytes(w.cfg.MaxLineBytes)
+				text += int64(len(line)) + 1
+				continue
+			}
+		}
 		res.lines++
 		text += int64(len(line)) + 1
 		if ov := w.lines.Overlong(); ov != nil {
@@ -429,23 +479,46 @@ func (w *worker) read(j Job, res *objectResult) error {
 			res.tooLong++
 			continue
 		}
-		ev.ID = w.ids.next(line)
-		if isBlank(line) {
-			res.empty++
-			continue
+		if events {
+			e, err := archive.ParseEvent(line)
+			if err != nil {
+				if err := w.rejectLine(j, n, line, err); err != nil {
+					return err
+				}
+				res.rejected++
+				continue
+			}
+			if otherGroup {
+				res.otherIndex++
+				continue
+			}
+			ev.ID, ev.Timestamp, ev.Message = e.ID, e.Timestamp, e.Message
+		} else {
+			ev.ID = w.ids.next(line)
+			if isBlank(line) {
+				res.empty++
+				continue
+			}
+			ev.Message = string(line)
 		}
-		ev.Message = string(line)
 		mark := len(w.body)
 		var info document.ItemInfo
 		w.body, info = w.builder.AppendBulkItem(w.body, &w.payload, &ev)
+		if info.Refused != "" {
+			if err := w.rejectLine(j, n, []byte(ev.Message), errors.New(info.Refused)); err != nil {
+				return err
+			}
+			res.rejected++
+			continue
+		}
 		if w.cfg.KeepIndex != nil && !w.cfg.KeepIndex(info.Index) {
 			w.body = w.body[:mark]
 			res.otherIndex++
 			continue
 		}
 		start := len(w.raw)
-		w.raw = append(w.raw, line...)
-		w.items = append(w.items, item{id: ev.ID, line: n, index: info.Index, bodyStart: mark, bodyEnd: len(w.body), rawStart: start, rawEnd: len(w.raw)})
+		w.raw = append(w.raw, ev.Message...)
+		w.items = append(w.items, item{id: ev.ID, ts: ev.Timestamp, line: n, index: info.Index, bodyStart: mark, bodyEnd: len(w.body), rawStart: start, rawEnd: len(w.raw)})
 		if w.cfg.DryRun {
 			w.sample(w.body[mark:])
 		}
@@ -477,6 +550,21 @@ func (w *worker) read(j Job, res *objectResult) error {
 	return nil
 }
 
+// rejectLine files a line that makes no document, with why.
+func (w *worker) rejectLine(j Job, n int64, line []byte, why error) error {
+	if w.cfg.DryRun {
+		return nil
+	}
+	msg := string(line)
+	if err := w.deps.Rejects.Write(rejects.Reject{
+		Time: w.deps.Now().UTC(), Source: j.Store.Name(), Object: j.Object.Key, Line: n, Error: why.Error(), Message: &msg,
+	}); err != nil {
+		w.stopWith(err)
+		return errStopped
+	}
+	return nil
+}
+
 // rejectOverlong files a line longer than MaxLineBytes with where it is.
 func (w *worker) rejectOverlong(j Job, ov *archive.Overlong) error {
 	if w.cfg.DryRun {
@@ -501,6 +589,7 @@ func (w *worker) flush(j Job, res *objectResult) error {
 		return nil
 	}
 	defer func() { w.body, w.items, w.raw = w.body[:0], w.items[:0], w.raw[:0] }()
+	w.noteBatch()
 	if w.cfg.DryRun {
 		for _, it := range w.items {
 			res.perIndex[it.index]++
@@ -542,10 +631,30 @@ func (w *worker) flush(j Job, res *objectResult) error {
 	return nil
 }
 
+// noteBatch records the batch's log group and, when counting them, its ids.
+func (w *worker) noteBatch() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.groups[w.payload.LogGroup] = true
+	if !w.cfg.CountDistinct {
+		return
+	}
+	for _, it := range w.items {
+		ids := w.distinct[it.index]
+		if ids == nil {
+			ids = map[uint64]struct{}{}
+			w.distinct[it.index] = ids
+		}
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(it.id))
+		ids[h.Sum64()] = struct{}{}
+	}
+}
+
 // batchEvent is the event of the batch's item ref, for rebuilding it.
 func (w *worker) batchEvent(ref int) (*cwlogs.Payload, *cwlogs.LogEvent) {
 	it := w.items[ref]
-	w.rebuildEv.ID, w.rebuildEv.Message = it.id, string(w.raw[it.rawStart:it.rawEnd])
+	w.rebuildEv.ID, w.rebuildEv.Timestamp, w.rebuildEv.Message = it.id, it.ts, string(w.raw[it.rawStart:it.rawEnd])
 	return &w.payload, &w.rebuildEv
 }
 
@@ -568,21 +677,26 @@ func DeliveryError(result bulk.Result) error {
 	return nil
 }
 
-// lineIDs gives each line of an object its document id: 128 bits of a
-// SHA-256 chain over the log group, the object's day and every line up to
-// and including this one. It depends only on content, so re-reading an
-// object, a copy of it, the same file renamed or rotated, or the file
-// after it grew, gives its lines the same ids (a re-run overwrites instead
-// of duplicating), while identical lines at different places still differ.
+// lineIDs gives each line of an object that is not in the events format
+// its document id: 128 bits of a SHA-256 chain over the log group, the
+// object's day, its stream (streamOf) and every line up to and including
+// this one. Re-reading an object, a copy of it in the same stream, the
+// same file renamed or rotated there, or the file after it grew, gives its
+// lines the same ids (a re-run overwrites instead of duplicating), while
+// identical lines at different places, or in different streams, differ.
 type lineIDs struct {
 	prev [sha256.Size]byte
 	buf  []byte
 }
 
-func (c *lineIDs) reset(logGroup string, day time.Time) {
+func (c *lineIDs) reset(logGroup string, day time.Time, stream string) {
 	c.buf = append(c.buf[:0], logGroup...)
 	c.buf = append(c.buf, 0)
 	c.buf = day.AppendFormat(c.buf, time.DateOnly)
+	if stream != "" {
+		c.buf = append(c.buf, 0)
+		c.buf = append(c.buf, stream...)
+	}
 	c.prev = sha256.Sum256(c.buf)
 }
 
@@ -590,6 +704,24 @@ func (c *lineIDs) next(line []byte) string {
 	c.buf = append(append(c.buf[:0], c.prev[:]...), line...)
 	c.prev = sha256.Sum256(c.buf)
 	return hex.EncodeToString(c.prev[:16])
+}
+
+// streamOf names the stream an object's lines belong to, for their ids:
+// the folders between its day's prefix and its name ("" for an object
+// directly in the day's folder, or a file read on its own), so that
+// host-a/app.log.gz and host-b/app.log.gz are different streams while
+// copies, rotations and grown versions of one file are one. An object of
+// the stack's archive written before the events format
+// (<day>/<group>/<stream>/<first event id>.log.gz) holds one batch of one
+// stream: its whole name after the day is its stream, so batches of the
+// same identical lines stay apart.
+func streamOf(o archive.Object) string {
+	rest := strings.TrimPrefix(o.InDay, "/")
+	dir, name := path.Split(rest)
+	if id, ok := strings.CutSuffix(name, ".log.gz"); ok && dir != "" && id != "" && strings.Trim(id, "0123456789") == "" {
+		return rest
+	}
+	return strings.TrimSuffix(dir, "/")
 }
 
 // fallbackTime is the timestamp of a line without a usable time field:

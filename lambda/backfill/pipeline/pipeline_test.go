@@ -445,13 +445,7 @@ func TestKeepIndexAndFallbackTime(t *testing.T) {
 func TestLineIDs(t *testing.T) {
 	day := time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC)
 	ids := func(group string, day time.Time, lines ...string) []string {
-		var c lineIDs
-		c.reset(group, day)
-		var out []string
-		for _, l := range lines {
-			out = append(out, c.next([]byte(l)))
-		}
-		return out
+		return streamIDs(group, day, "", lines...)
 	}
 	base := ids("g", day, "a", "b", "a", "a")
 	seen := map[string]bool{}
@@ -467,11 +461,43 @@ func TestLineIDs(t *testing.T) {
 	for name, other := range map[string][]string{
 		"log group": ids("h", day, "a", "b", "a", "a"),
 		"day":       ids("g", day.AddDate(0, 0, 1), "a", "b", "a", "a"),
+		"stream":    streamIDs("g", day, "host-b", "a", "b", "a", "a"),
 	} {
 		for k := range base {
 			if other[k] == base[k] {
 				t.Errorf("another %s gives line %d the same id", name, k+1)
 			}
+		}
+	}
+}
+
+func streamIDs(group string, day time.Time, stream string, lines ...string) []string {
+	var c lineIDs
+	c.reset(group, day, stream)
+	var out []string
+	for _, l := range lines {
+		out = append(out, c.next([]byte(l)))
+	}
+	return out
+}
+
+// TestStreamOf: folders below the day tell streams apart; an object of
+// the stack's archive from before the events format is one batch of one
+// stream, so its whole name is its stream.
+func TestStreamOf(t *testing.T) {
+	for inDay, want := range map[string]string{
+		"":                                "",
+		"/app.log.gz":                     "",
+		"-app.log.gz":                     "",
+		"/host-a/app.log.gz":              "host-a",
+		"/host-a/sub/app.log.1.gz":        "host-a/sub",
+		"/app/web/i-0abc/37586.log.gz":    "app/web/i-0abc/37586.log.gz",
+		"/app/web/i-0abc/3758x.log.gz":    "app/web/i-0abc",
+		"/12345.log.gz":                   "",
+		"/app/web/i-0abc/37586.ndjson.gz": "app/web/i-0abc",
+	} {
+		if got := streamOf(archive.Object{InDay: inDay}); got != want {
+			t.Errorf("streamOf(%q) = %q, want %q", inDay, got, want)
 		}
 	}
 }

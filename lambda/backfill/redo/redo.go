@@ -167,3 +167,47 @@ func Confirm(in io.Reader, out io.Writer, indices []string) error {
 	}
 	return fmt.Errorf("not confirmed (answered %q): nothing was deleted", answer)
 }
+
+// Refresh makes every document written to index so far visible to
+// searches and counts (POST /<index>/_refresh); a missing index is not an
+// error.
+func (c *Client) Refresh(ctx context.Context, index string) error {
+	status, body, err := c.do(ctx, http.MethodPost, "/"+url.PathEscape(index)+"/_refresh", nil)
+	switch {
+	case err != nil:
+		return err
+	case status == http.StatusNotFound || status/100 == 2:
+		return nil
+	}
+	return c.httpError("refreshing "+index, status, body)
+}
+
+// Count is how many documents index holds (GET /<index>/_count), only
+// those whose @log_group is one of logGroups when any are given; a missing
+// index holds none. Call Refresh first to count what was just written.
+func (c *Client) Count(ctx context.Context, index string, logGroups []string) (int64, error) {
+	var q []byte
+	if len(logGroups) > 0 {
+		q, _ = json.Marshal(map[string]any{"query": map[string]any{"terms": map[string]any{docfields.LogGroup: logGroups}}})
+	}
+	method := http.MethodGet
+	if q != nil {
+		method = http.MethodPost
+	}
+	status, body, err := c.do(ctx, method, "/"+url.PathEscape(index)+"/_count", q)
+	switch {
+	case err != nil:
+		return 0, err
+	case status == http.StatusNotFound:
+		return 0, nil
+	case status/100 != 2:
+		return 0, c.httpError("counting the documents of "+index, status, body)
+	}
+	var res struct {
+		Count *int64 `json:"count"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil || res.Count == nil {
+		return 0, fmt.Errorf("counting the documents of %s: unreadable answer %q", index, truncate(body))
+	}
+	return *res.Count, nil
+}

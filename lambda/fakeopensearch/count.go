@@ -1,0 +1,87 @@
+package fakeopensearch
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+)
+
+// The count and refresh APIs, as the backfill tool uses them to report
+// what the domain holds after a run and to check, before a redo deletes
+// anything, that the archive refills at least as much:
+//
+//	POST /<index>/_refresh
+//	GET|POST /<index>/_count [{"query":{"terms":{"<field>":[...]}}}]
+//
+// Documents are visible at once here, so a refresh only checks the index
+// exists. Both answer 404 index_not_found_exception for a missing index,
+// as OpenSearch does.
+const (
+	countSuffix   = "/_count"
+	refreshSuffix = "/_refresh"
+)
+
+// refresh answers POST /<index>/_refresh.
+func (s *Server) refresh(w http.ResponseWriter, index string) {
+	s.mu.Lock()
+	_, ok := s.docs[index]
+	s.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+index+"]"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"_shards": map[string]any{"total": 1, "successful": 1, "failed": 0}})
+}
+
+func (s *Server) count(w http.ResponseWriter, r *http.Request, index string) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return
+	}
+	var q struct {
+		Query struct {
+			Terms map[string][]string `json:"terms"`
+		} `json:"query"`
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &q); err != nil || len(q.Query.Terms) != 1 {
+			writeJSON(w, http.StatusBadRequest, errorBody("parsing_exception", "fakeopensearch supports only a terms query on one field"))
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	docs, ok := s.docs[index]
+	if !ok {
+		writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+index+"]"))
+		return
+	}
+	n := 0
+	for _, src := range docs {
+		if matchesTerms(src, q.Query.Terms) {
+			n++
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"count": n, "_shards": map[string]any{"total": 1, "successful": 1, "failed": 0}})
+}
+
+// matchesTerms reports whether the document's string field is one of the
+// values (every document, without terms).
+func matchesTerms(src json.RawMessage, terms map[string][]string) bool {
+	if len(terms) == 0 {
+		return true
+	}
+	var doc map[string]any
+	if json.Unmarshal(src, &doc) != nil {
+		return false
+	}
+	for field, values := range terms {
+		v, _ := doc[field].(string)
+		for _, want := range values {
+			if v == want {
+				return true
+			}
+		}
+	}
+	return false
+}
