@@ -636,16 +636,17 @@ func TestDashboardAnnotatesAlarmLines(t *testing.T) {
 	}
 }
 
-// TestStackAlarms runs the whole Program for every Pulumi.<stack>.yaml and
-// checks its alarms against that stack's own domain config and ALB.
+// TestStackAlarms runs the whole Program for every stack (fixtures and
+// repository stack files) and checks its alarms against that stack's own
+// domain config and ALB.
 func TestStackAlarms(t *testing.T) {
-	for _, stack := range stackNames(t) {
-		t.Run(stack, func(t *testing.T) {
-			run := mustRunStack(t, stack, nil)
-			var d DomainConfig
-			if err := json.Unmarshal([]byte(run.Config["logsearch:domain"]), &d); err != nil {
-				t.Fatalf("logsearch:domain: %v", err)
+	forEachStack(t, func(t *testing.T, stack string, run *stackRun) {
+		{
+			cfg, err := parseConfig(stack, mapSource{values: run.Config})
+			if err != nil {
+				t.Fatal(err)
 			}
+			d := cfg.Domain
 			nodes := run.one(t, "aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-domain-nodes")
 			if got := get(t, nodes.Inputs, "threshold"); got != float64(d.InstanceCount+d.DedicatedMasterCount) {
 				t.Errorf("Nodes threshold = %v, want %d data + %d masters", got, d.InstanceCount, d.DedicatedMasterCount)
@@ -688,6 +689,6 @@ func TestStackAlarms(t *testing.T) {
 					t.Errorf("%s dimensions %v are not the load balancer's and target group's ARN suffixes", name, dims)
 				}
 			}
-		})
-	}
+		}
+	})
 }

@@ -372,9 +372,10 @@ func distinct(xs []string) []string {
 	return slices.Compact(out)
 }
 
-// ruleGraphs deploys every stack file as it is and its generated variants,
+// ruleGraphs deploys every fixture as it is and its generated variants,
 // among them a LogSearch named by a user's program (the longest name New
-// takes, with upper case) in an odd stack.
+// takes, with upper case) in an odd stack, and every repository stack file
+// as it is.
 func ruleGraphs(t *testing.T) map[string]func(t *testing.T) ruleGraph {
 	graphs := map[string]func(t *testing.T) ruleGraph{}
 	for _, file := range stackNames(t) {
@@ -445,6 +446,19 @@ func ruleGraphs(t *testing.T) map[string]func(t *testing.T) ruleGraph {
 				}
 				return ruleGraph{run: run, cfg: c}
 			}
+		}
+	}
+	for _, stack := range repositoryStacks(t) {
+		graphs["Pulumi."+stack+".yaml"] = func(t *testing.T) ruleGraph {
+			run, err := runRepositoryStack(t, stack)
+			if err != nil {
+				t.Fatalf("%s: %v", repositoryStackFile(stack), err)
+			}
+			c, err := parseConfig(stack, mapSource{values: run.Config})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ruleGraph{run: run, cfg: c}
 		}
 	}
 	return graphs

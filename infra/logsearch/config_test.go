@@ -74,6 +74,12 @@ func set(field string, value any) func(any) any {
 // to returns an edit that replaces the whole value.
 func to(value any) func(any) any { return func(any) any { return value } }
 
+// TestStackFilesParse: every fixture and every repository stack file is a
+// valid config. A repository stack file is checked as `pulumi up` checks
+// it, among its neighbours: a log group that would take a third
+// subscription filter in one account and region is refused. Warnings are
+// logged, not failures: the deployment goes ahead with them
+// (docs/operations.md).
 func TestStackFilesParse(t *testing.T) {
 	for _, stack := range stackNames(t) {
 		t.Run(stack, func(t *testing.T) {
@@ -81,8 +87,23 @@ func TestStackFilesParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cfg.Production != (stack == "prod") {
-				t.Errorf("production = %v for stack %s", cfg.Production, stack)
+			for _, w := range cfg.warnings() {
+				t.Logf("warning: %s", w)
+			}
+		})
+	}
+	for _, stack := range repositoryStacks(t) {
+		t.Run("Pulumi."+stack+".yaml", func(t *testing.T) {
+			cfg, err := parseConfig(stack, stackSource(t, repositoryStackFile(stack), nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps, warnings := cfg.checkSubscriptionLimit(readStackFiles(stackDir()), cfg.deployAccounts())
+			if len(ps) > 0 {
+				t.Error(&ConfigError{Stack: stack, Problems: ps})
+			}
+			for _, w := range append(cfg.warnings(), warnings...) {
+				t.Logf("warning: %s", w)
 			}
 		})
 	}

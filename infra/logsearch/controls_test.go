@@ -57,16 +57,6 @@ func stackRegion(run *stackRun) string {
 	return defaultMockRegion
 }
 
-// forEachStack runs Program once per stack file and hands each run to check.
-func forEachStack(t *testing.T, check func(t *testing.T, stack string, run *stackRun)) {
-	t.Helper()
-	for _, stack := range stackNames(t) {
-		t.Run(stack, func(t *testing.T) {
-			check(t, stack, mustRunStack(t, stack, nil))
-		})
-	}
-}
-
 func outStr(t *testing.T, r registered, path string) string {
 	t.Helper()
 	s, ok := get(t, r.Outputs, path).(string)

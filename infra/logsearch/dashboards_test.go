@@ -648,31 +648,28 @@ func TestDashboardsTargetSyncRoleIsLeastPrivilege(t *testing.T) {
 	}
 }
 
-// TestStackDashboards runs the whole program for every stack and checks the
-// office entry is wired to the real network and domain.
+// TestStackDashboards runs the whole program for every stack (fixtures and
+// repository stack files) and checks the office entry is wired to the real
+// network and domain.
 func TestStackDashboards(t *testing.T) {
-	for _, stack := range stackNames(t) {
-		t.Run(stack, func(t *testing.T) {
-			run := mustRunStack(t, stack, nil)
-			cfgHost := ""
-			var d struct{ HostName string }
-			if json.Unmarshal([]byte(run.Config["logsearch:dashboards"]), &d) == nil {
-				cfgHost = d.HostName
-			}
-			if got := run.Outputs["dashboardsUrl"]; got != "https://"+cfgHost+"/_dashboards/" {
-				t.Errorf("dashboardsUrl = %v, want https://%s/_dashboards/", got, cfgHost)
-			}
-			alb := run.one(t, typeLB, "dashboards")
-			if subnets := get(t, alb.Inputs, "subnets").([]any); len(subnets) < 2 {
-				t.Errorf("load balancer in %d subnets, want >= 2", len(subnets))
-			}
-			if get(t, alb.Inputs, "enableDeletionProtection") != (stack == "prod") {
-				t.Errorf("deletion protection = %v on %s", get(t, alb.Inputs, "enableDeletionProtection"), stack)
-			}
-			fn := run.one(t, typeFunction, "dashboards-targetsync")
-			if get(t, fn.Inputs, "environment.variables.DOMAIN_NAME") == "" {
-				t.Error("DOMAIN_NAME is empty")
-			}
-		})
-	}
+	forEachStack(t, func(t *testing.T, stack string, run *stackRun) {
+		cfg, err := parseConfig(stack, mapSource{values: run.Config})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := run.Outputs["dashboardsUrl"]; got != "https://"+cfg.Dashboards.HostName+"/_dashboards/" {
+			t.Errorf("dashboardsUrl = %v, want https://%s/_dashboards/", got, cfg.Dashboards.HostName)
+		}
+		alb := run.one(t, typeLB, "dashboards")
+		if subnets := get(t, alb.Inputs, "subnets").([]any); len(subnets) < 2 {
+			t.Errorf("load balancer in %d subnets, want >= 2", len(subnets))
+		}
+		if get(t, alb.Inputs, "enableDeletionProtection") != cfg.Production {
+			t.Errorf("deletion protection = %v on %s (production %v)", get(t, alb.Inputs, "enableDeletionProtection"), stack, cfg.Production)
+		}
+		fn := run.one(t, typeFunction, "dashboards-targetsync")
+		if get(t, fn.Inputs, "environment.variables.DOMAIN_NAME") == "" {
+			t.Error("DOMAIN_NAME is empty")
+		}
+	})
 }

@@ -67,8 +67,7 @@ func ownNetworkArgs(ctx *pulumi.Context) Args {
 // to New as set does.
 func runOwnNetwork(t *testing.T, set func(*Args, *ownNetwork)) (*stackRun, error) {
 	t.Helper()
-	stack := stackNames(t)[0]
-	return runProgram(t, stack, stack, nil, func(ctx *pulumi.Context) error {
+	return runProgram(t, "dev", "dev", nil, func(ctx *pulumi.Context) error {
 		own, err := newOwnNetwork(ctx)
 		if err != nil {
 			return err

@@ -23,20 +23,22 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"gopkg.in/yaml.v3"
+
+	"github.com/logsearch/logsearch/infra/logsearch/logsearchtest"
 )
 
 const (
 	// defaultMockRegion is the region of a stack file without aws:region.
 	defaultMockRegion = "us-east-1"
 	mockAccount       = "123456789012"
-	mockZoneID        = "Z0123456789MOCKZONE"
+	mockZoneID        = logsearchtest.HostedZoneID
 	// mockS3PrefixList is the region's S3 prefix list (pl-...).
-	mockS3PrefixList = "pl-63a5400a"
+	mockS3PrefixList = logsearchtest.S3PrefixList
 )
 
 // mockVpcCidrs are the associated IPv4 CIDRs of every existing VPC the
 // mocks look up, sorted.
-var mockVpcCidrs = []string{"10.0.0.0/16", "100.64.0.0/16"}
+var mockVpcCidrs = logsearchtest.VpcCidrs
 
 // registered is one resource as the engine received it.
 type registered struct {
@@ -127,38 +129,109 @@ func (r *stackRun) one(t *testing.T, typ, name string) registered {
 	return found[0]
 }
 
-// stackDirEnv names a directory of Pulumi.<stack>.yaml files that replaces
-// the project's own for a test run (see TestControlsHoldForAnyValidStackFile).
+// The stack files the tests read come from two places, with two roles:
+//
+//   - fixtures, testdata/stacks/Pulumi.<name>.yaml: the tests' own stacks.
+//     Behaviour tests build on them by name (runStack(t, "dev", overrides));
+//     stackNames lists them.
+//   - the repository's stack files, Pulumi.<stack>.yaml next to go.mod
+//     (whichever exist, none included): a user's own stacks. They are only
+//     validated, never built on: config valid, every control of
+//     forEachStack holds, snapshot current (repositoryStacks lists them,
+//     runRepositoryStack runs one).
+//
+// A stack file argument (file) is a fixture's name or a stack file's path
+// (ending in .yaml, as repositoryStackFile gives).
+
+// stackDirEnv names a repository-like directory whose Pulumi.<stack>.yaml
+// files replace the repository's own for a test run, and whose
+// infra/logsearch/testdata holds their snapshots (see
+// TestOwnStacksKeepTheSuiteGreen).
 const stackDirEnv = "LOGSEARCH_TEST_STACK_DIR"
 
-// stackDir is where the stack files under test are: the project directory,
-// or the one stackDirEnv names.
-func stackDir() string {
-	if d := os.Getenv(stackDirEnv); d != "" {
-		return d
+// fixtureDir and projectDir are absolute, taken while the working
+// directory is still the package's: tests that change directory (to where
+// Pulumi would run the program) still find them.
+var (
+	fixtureDir = mustAbs(filepath.Join("testdata", "stacks"))
+	// officeFixtureDir holds the fixtures of the office's ways in
+	// (reachability_test.go), run by name like the others.
+	officeFixtureDir = mustAbs(filepath.Join("testdata", "office"))
+	projectDir       = mustAbs(filepath.Join("..", ".."))
+)
+
+func mustAbs(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		panic(err)
 	}
-	return filepath.Join("..", "..")
+	return abs
 }
 
-// stackConfig reads ../Pulumi.<stack>.yaml into the flat key -> raw value
-// form the Pulumi CLI hands a program (objects and lists JSON-encoded) and
-// the keys holding secrets. A `secure:` value (anywhere in an object) is
-// replaced by a fixed test plaintext and its top-level key marked secret,
-// which is what the CLI does after decrypting.
-func stackConfig(t *testing.T, stack string) (map[string]string, map[string]bool) {
+// stackDir is where the repository's stack files are: the project
+// directory, or the one stackDirEnv names.
+func stackDir() string {
+	if d := os.Getenv(stackDirEnv); d != "" {
+		return mustAbs(d)
+	}
+	return projectDir
+}
+
+// snapshotDir is where the repository stacks' golden snapshots are:
+// infra/logsearch/testdata of stackDir.
+func snapshotDir() string {
+	if os.Getenv(stackDirEnv) == "" {
+		return mustAbs("testdata")
+	}
+	return filepath.Join(stackDir(), "infra", "logsearch", "testdata")
+}
+
+// stackFilePath is the path of file: a fixture's name or a stack file's
+// path.
+func stackFilePath(file string) string {
+	if strings.HasSuffix(file, ".yaml") {
+		return file
+	}
+	for _, dir := range []string{fixtureDir, officeFixtureDir} {
+		path := filepath.Join(dir, "Pulumi."+file+".yaml")
+		if _, err := os.Stat(path); err == nil {
+			return path
+		}
+	}
+	return filepath.Join(fixtureDir, "Pulumi."+file+".yaml")
+}
+
+// repositoryStackFile is the path of the repository's Pulumi.<stack>.yaml.
+func repositoryStackFile(stack string) string {
+	return filepath.Join(stackDir(), "Pulumi."+stack+".yaml")
+}
+
+// stackConfig reads a stack file (a fixture's name or a path) into the
+// flat key -> raw value form the Pulumi CLI hands a program (objects and
+// lists JSON-encoded) and the keys holding secrets. A `secure:` value
+// (anywhere in an object) is replaced by a fixed test plaintext and its
+// top-level key marked secret, which is what the CLI does after
+// decrypting.
+func stackConfig(t *testing.T, file string) (map[string]string, map[string]bool) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(stackDir(), "Pulumi."+stack+".yaml"))
+	if dir := os.Getenv(stackDirEnv); dir != "" && !strings.HasSuffix(file, ".yaml") {
+		// Fixtures do not change with the stack files: the run without
+		// stackDirEnv tests them.
+		t.Skipf("builds on fixture %s; with %s set, only the stack files of %s are validated", file, stackDirEnv, dir)
+	}
+	path := stackFilePath(file)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("reading stack file: %v", err)
 	}
-	var file struct {
+	var f struct {
 		Config map[string]any `yaml:"config"`
 	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		t.Fatalf("Pulumi.%s.yaml: %v", stack, err)
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	cfg, secret := map[string]string{}, map[string]bool{}
-	for k, v := range file.Config {
+	for k, v := range f.Config {
 		raw, isSecret := configValue(t, v)
 		cfg[k] = raw
 		if isSecret {
@@ -215,8 +288,8 @@ func unwrapSecure(v any) (any, bool) {
 	}
 }
 
-// runStack runs Program under mocks with the config of Pulumi.<stack>.yaml,
-// then overrides ("logsearch:key" -> raw value as `pulumi config set` stores
+// runStack runs Program under mocks with the config of the fixture
+// testdata/stacks/Pulumi.<stack>.yaml, then overrides ("logsearch:key" -> raw value as `pulumi config set` stores
 // it: objects and lists as JSON; "" unsets; {"secure": "x"} anywhere inside
 // makes the key a secret with plaintext "test-secret:x"). It returns what
 // was registered and Program's error.
@@ -225,8 +298,9 @@ func runStack(t *testing.T, stack string, overrides map[string]string) (*stackRu
 	return runStackNamed(t, stack, stack, overrides)
 }
 
-// runStackNamed is runStack with the config of Pulumi.<file>.yaml deployed
-// as the stack named stack (for stack names no example file has).
+// runStackNamed is runStack with the config of file (a fixture's name or
+// a stack file's path) deployed as the stack named stack (for stack names
+// no fixture has).
 func runStackNamed(t *testing.T, file, stack string, overrides map[string]string) (*stackRun, error) {
 	t.Helper()
 	if StackProgram == nil {
@@ -352,6 +426,9 @@ func mustRunStack(t *testing.T, stack string, overrides map[string]string) *stac
 // already exist in the mock account.
 const mockIAMRolesKey = "mock:iamRoles"
 
+// mocks records what the program registered, as registered (instance,
+// URN, parent, options), and answers through logsearchtest.Mocks, the
+// mocks a library user's own tests use too.
 type mocks struct {
 	project string // "" is logsearch
 	// instances maps each registered URN to its LogSearch's name (parents
@@ -363,6 +440,19 @@ type mocks struct {
 	mu        sync.Mutex
 	resources []registered
 	invokes   []invoked
+	answers   *logsearchtest.Mocks
+}
+
+// aws is the logsearchtest.Mocks that answers for the mock account and
+// m's region and IAM roles.
+func (m *mocks) aws() *logsearchtest.Mocks {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.answers == nil {
+		m.answers = logsearchtest.New(mockAccount, m.region)
+		m.answers.IAMRoles = m.iamRoles
+	}
+	return m.answers
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -399,7 +489,10 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		}
 		reg.URN = string(resource.NewURN(tokens.QName(m.stack), tokens.PackageName(project), parentType, tokens.Type(args.TypeToken), args.Name))
 	}
-	id, outs := m.mockOutputs(args)
+	id, outs, err := m.aws().NewResource(args)
+	if err != nil {
+		return "", nil, err
+	}
 	reg.ID, reg.Outputs = id, outs
 	m.mu.Lock()
 	m.resources = append(m.resources, reg)
@@ -459,287 +552,11 @@ func (r *stackRun) waitsFor(from registered, target string) bool {
 	return false
 }
 
-func (m *mocks) arn(service, resource string) string {
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, m.region, mockAccount, resource)
-}
-
-// mockOutputs answers a registration with the inputs plus the computed
-// outputs AWS would return, shaped like the real ones.
-func (m *mocks) mockOutputs(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
-	outs := args.Inputs.Copy()
-	name := args.Name
-	if n, ok := args.Inputs["name"]; ok && n.IsString() && n.StringValue() != "" {
-		name = n.StringValue()
-	}
-	set := func(k string, v any) { outs[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
-	setDefault := func(k string, v any) {
-		if _, ok := outs[resource.PropertyKey(k)]; !ok {
-			set(k, v)
-		}
-	}
-	service := "mock"
-	if parts := strings.SplitN(args.TypeToken, ":", 3); len(parts) == 3 {
-		service = strings.SplitN(parts[1], "/", 2)[0]
-	}
-	id := args.Name + "-id"
-	setDefault("name", name)
-	setDefault("arn", m.arn(service, name))
-
-	switch args.TypeToken {
-	case "aws:ec2/vpc:Vpc":
-		id = "vpc-" + args.Name
-		set("defaultSecurityGroupId", "sg-default-"+args.Name)
-		set("defaultNetworkAclId", "acl-default-"+args.Name)
-		set("mainRouteTableId", "rtb-main-"+args.Name)
-	case "aws:ec2/subnet:Subnet":
-		id = "subnet-" + args.Name
-	case "aws:ec2/securityGroup:SecurityGroup":
-		id = "sg-" + args.Name
-	case "aws:ec2/vpcEndpoint:VpcEndpoint":
-		id = "vpce-" + args.Name
-		if t, ok := args.Inputs["vpcEndpointType"]; ok && t.IsString() && t.StringValue() == "Gateway" {
-			set("prefixListId", mockS3PrefixList)
-		}
-	case "aws:ec2/internetGateway:InternetGateway":
-		id = "igw-" + args.Name
-	case "aws:ec2/natGateway:NatGateway":
-		id = "nat-" + args.Name
-	case "aws:ec2/eip:Eip":
-		id = "eipalloc-" + args.Name
-		set("publicIp", "192.0.2.10")
-	case "aws:ec2/routeTable:RouteTable":
-		id = "rtb-" + args.Name
-	case "aws:kms/key:Key":
-		id = "key-" + args.Name
-		set("keyId", id)
-		set("arn", m.arn("kms", "key/"+id))
-	case "aws:kms/alias:Alias":
-		set("arn", m.arn("kms", name))
-	case "aws:opensearch/domain:Domain":
-		domainName := args.Name
-		if n, ok := args.Inputs["domainName"]; ok && n.IsString() {
-			domainName = n.StringValue()
-		}
-		id = m.arn("es", "domain/"+domainName)
-		set("domainName", domainName)
-		set("domainId", mockAccount+"/"+domainName)
-		set("arn", id)
-		set("endpoint", fmt.Sprintf("vpc-%s-xxxx.%s.es.amazonaws.com", domainName, m.region))
-		set("dashboardEndpoint", fmt.Sprintf("vpc-%s-xxxx.%s.es.amazonaws.com/_dashboards", domainName, m.region))
-	case "aws:sqs/queue:Queue":
-		id = fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", m.region, mockAccount, name)
-		set("url", id)
-		set("arn", m.arn("sqs", name))
-	case "aws:sns/topic:Topic":
-		id = m.arn("sns", name)
-		set("arn", id)
-	case "aws:iam/role:Role":
-		id = name
-		set("arn", fmt.Sprintf("arn:aws:iam::%s:role/%s", mockAccount, name))
-		set("uniqueId", "AROAMOCK"+strings.ToUpper(args.Name))
-	case "aws:iam/policy:Policy":
-		id = fmt.Sprintf("arn:aws:iam::%s:policy/%s", mockAccount, name)
-		set("arn", id)
-	case "aws:lambda/function:Function":
-		id = name
-		set("arn", m.arn("lambda", "function:"+name))
-		set("invokeArn", fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", m.region, m.arn("lambda", "function:"+name)))
-		set("qualifiedArn", m.arn("lambda", "function:"+name+":$LATEST"))
-		set("version", "$LATEST")
-	case "aws:cloudwatch/logGroup:LogGroup":
-		id = name
-		set("arn", m.arn("logs", "log-group:"+name))
-	case "aws:cloudwatch/eventRule:EventRule":
-		id = name
-		set("arn", m.arn("events", "rule/"+name))
-	case "aws:lb/loadBalancer:LoadBalancer":
-		suffix := "app/" + name + "/50dc6c495c0c9188"
-		id = m.arn("elasticloadbalancing", "loadbalancer/"+suffix)
-		set("arn", id)
-		set("arnSuffix", suffix)
-		set("dnsName", fmt.Sprintf("internal-%s-1234567890.%s.elb.amazonaws.com", name, m.region))
-		set("zoneId", "Z35SXDOTRQ7X7K")
-	case "aws:lb/targetGroup:TargetGroup":
-		suffix := "targetgroup/" + name + "/73e2d6bc24d8a067"
-		id = m.arn("elasticloadbalancing", suffix)
-		set("arn", id)
-		set("arnSuffix", suffix)
-	case "aws:lb/listener:Listener":
-		id = m.arn("elasticloadbalancing", "listener/app/"+args.Name)
-		set("arn", id)
-	case "aws:acm/certificate:Certificate":
-		id = m.arn("acm", "certificate/"+args.Name)
-		set("arn", id)
-		domain := ""
-		if d, ok := args.Inputs["domainName"]; ok && d.IsString() {
-			domain = d.StringValue()
-		}
-		set("domainValidationOptions", []any{map[string]any{
-			"domainName":          domain,
-			"resourceRecordName":  "_0123abcd." + domain + ".",
-			"resourceRecordType":  "CNAME",
-			"resourceRecordValue": "_4567efgh.acm-validations.aws.",
-		}})
-	case "aws:route53/zone:Zone":
-		// Route53 zone IDs are upper-case letters and digits; the ARN
-		// and the name are not the ID.
-		id = "Z" + strings.ToUpper(strings.NewReplacer("-", "", ".", "").Replace(args.Name))
-		set("zoneId", id)
-		set("arn", "arn:aws:route53:::hostedzone/"+id)
-	case "aws:route53/record:Record":
-		if n, ok := args.Inputs["name"]; ok && n.IsString() {
-			set("fqdn", n.StringValue())
-		}
-	case "aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket":
-		bucket := args.Name
-		if b, ok := args.Inputs["bucket"]; ok && b.IsString() {
-			bucket = b.StringValue()
-		}
-		id = bucket
-		set("bucket", bucket)
-		set("arn", "arn:aws:s3:::"+bucket)
-		set("bucketDomainName", bucket+".s3.amazonaws.com")
-	case "random:index/randomPassword:RandomPassword":
-		set("result", "Mock-Passw0rd!-for-tests")
-		set("bcryptHash", "$2a$10$mock")
-	case "random:index/randomString:RandomString", "random:index/randomId:RandomId":
-		set("result", "mockrandom")
-		set("hex", "abcdef012345")
-	}
-	if oid, ok := officeMockOutputs(args.TypeToken, args.Name, set); ok {
-		id = oid
-	}
-	return id, outs
-}
-
 func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.mu.Lock()
 	m.invokes = append(m.invokes, invoked{Token: args.Token, Args: args.Args})
 	m.mu.Unlock()
-	str := func(k string) string {
-		if v, ok := args.Args[resource.PropertyKey(k)]; ok && v.IsString() {
-			return v.StringValue()
-		}
-		return ""
-	}
-	switch args.Token {
-	case "aws:index/getCallerIdentity:getCallerIdentity":
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"accountId": mockAccount, "id": mockAccount,
-			"arn": "arn:aws:iam::" + mockAccount + ":user/deployer", "userId": "AIDAMOCK",
-		}), nil
-	case "aws:index/getRegion:getRegion":
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"name": m.region, "id": m.region, "endpoint": "ec2." + m.region + ".amazonaws.com", "description": m.region,
-		}), nil
-	case "aws:index/getPartition:getPartition":
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"partition": "aws", "id": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws",
-		}), nil
-	case "aws:index/getAvailabilityZones:getAvailabilityZones":
-		return m.availabilityZones(args.Args), nil
-	case "aws:iam/getRole:getRole":
-		// IAM's answer for a missing role, as the provider reports it.
-		name := str("name")
-		if !slices.Contains(m.iamRoles, name) {
-			return nil, fmt.Errorf("reading IAM Role (%s): couldn't find resource", name)
-		}
-		path := "/"
-		if strings.HasPrefix(name, "AWSServiceRoleFor") {
-			path = "/aws-service-role/" + openSearchService + "/"
-		}
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"id": name, "name": name, "path": path,
-			"arn": "arn:aws:iam::" + mockAccount + ":role" + path + name,
-		}), nil
-	case "aws:route53/getZone:getZone":
-		zone := strings.TrimSuffix(str("name"), ".")
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"id": mockZoneID, "zoneId": mockZoneID, "name": zone,
-			"privateZone": args.Args["privateZone"].IsBool() && args.Args["privateZone"].BoolValue(),
-			"arn":         "arn:aws:route53:::hostedzone/" + mockZoneID,
-		}), nil
-	case "aws:iam/getPolicyDocument:getPolicyDocument":
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"id": "policy", "json": renderPolicyDocument(args.Args),
-		}), nil
-	case "aws:elb/getServiceAccount:getServiceAccount":
-		// The provider knows a log-delivery account only for Regions opened
-		// before August 2022 and fails for the others, as here.
-		legacy := map[string]string{"us-east-1": "127311923021", "eu-west-1": "156460612806"}
-		region := str("region")
-		if region == "" {
-			region = m.region
-		}
-		acct, ok := legacy[region]
-		if !ok {
-			return nil, fmt.Errorf("unsupported AWS Region: %s", region)
-		}
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"id": acct, "arn": "arn:aws:iam::" + acct + ":root", "region": region,
-		}), nil
-	case "aws:ec2/getPrefixList:getPrefixList":
-		// Only AWS services' own lists exist under com.amazonaws.<region>.
-		if str("name") != "com.amazonaws."+m.region+".s3" {
-			return nil, fmt.Errorf("no prefix list named %q in %s", str("name"), m.region)
-		}
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"id": mockS3PrefixList, "prefixListId": mockS3PrefixList, "name": str("name"), "cidrBlocks": []any{"52.216.0.0/15"},
-		}), nil
-	case "aws:ec2/getVpc:getVpc":
-		// A VPC with a secondary CIDR, and one that was removed again.
-		associations := []any{}
-		for _, a := range [][2]string{{mockVpcCidrs[0], "associated"}, {mockVpcCidrs[1], "associated"}, {"10.99.0.0/16", "disassociated"}} {
-			associations = append(associations, map[string]any{"cidrBlock": a[0], "state": a[1], "associationId": "vpc-cidr-assoc-" + a[0]})
-		}
-		return resource.NewPropertyMapFromMap(map[string]any{
-			"id": str("id"), "cidrBlock": mockVpcCidrs[0], "arn": m.arn("ec2", "vpc/"+str("id")),
-			"cidrBlockAssociations": associations,
-		}), nil
-	}
-	return nil, fmt.Errorf("mocks: no answer for invoke %s; add a case to mocks.Call", args.Token)
-}
-
-// renderPolicyDocument turns iam.getPolicyDocument arguments into the JSON
-// AWS would render, so policy tests see the same document either way.
-func renderPolicyDocument(args resource.PropertyMap) string {
-	doc := map[string]any{"Version": "2012-10-17"}
-	var stmts []any
-	if s, ok := args["statements"]; ok && s.IsArray() {
-		for _, e := range s.ArrayValue() {
-			in := plainValue(e).(map[string]any)
-			out := map[string]any{"Effect": "Allow"}
-			for from, to := range map[string]string{"sid": "Sid", "effect": "Effect", "actions": "Action", "notActions": "NotAction", "resources": "Resource", "notResources": "NotResource"} {
-				if v, ok := in[from]; ok {
-					out[to] = v
-				}
-			}
-			if ps, ok := in["principals"].([]any); ok {
-				princ := map[string]any{}
-				for _, p := range ps {
-					pm := p.(map[string]any)
-					princ[pm["type"].(string)] = pm["identifiers"]
-				}
-				out["Principal"] = princ
-			}
-			if cs, ok := in["conditions"].([]any); ok {
-				cond := map[string]any{}
-				for _, c := range cs {
-					cm := c.(map[string]any)
-					test := cm["test"].(string)
-					if cond[test] == nil {
-						cond[test] = map[string]any{}
-					}
-					cond[test].(map[string]any)[cm["variable"].(string)] = cm["values"]
-				}
-				out["Condition"] = cond
-			}
-			stmts = append(stmts, out)
-		}
-	}
-	doc["Statement"] = stmts
-	b, _ := json.Marshal(doc)
-	return string(b)
+	return m.aws().Call(args)
 }
 
 // plainValue converts a property value to plain Go (secrets unwrapped,
@@ -873,33 +690,77 @@ func str(t *testing.T, v resource.PropertyMap, path string) string {
 }
 
 func TestHarnessRunsEveryStack(t *testing.T) {
-	for _, stack := range stackNames(t) {
-		t.Run(stack, func(t *testing.T) {
-			run := mustRunStack(t, stack, nil)
-			if len(run.Resources) == 0 {
-				t.Fatal("no resources registered")
+	forEachStack(t, func(t *testing.T, _ string, run *stackRun) {
+		if len(run.Resources) == 0 {
+			t.Fatal("no resources registered")
+		}
+		for _, key := range []string{"domainEndpoint", "domainArn", "ingestFunctionName", "dlqUrl"} {
+			if s, _ := run.Outputs[key].(string); s == "" {
+				t.Errorf("output %s is empty (outputs: %v)", key, run.Outputs)
 			}
-			for _, key := range []string{"domainEndpoint", "domainArn", "ingestFunctionName", "dlqUrl"} {
-				if s, _ := run.Outputs[key].(string); s == "" {
-					t.Errorf("output %s is empty (outputs: %v)", key, run.Outputs)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
-// stackNames lists every Pulumi.<stack>.yaml next to go.mod.
+// stackNames lists the fixtures, testdata/stacks/Pulumi.<name>.yaml, that
+// behaviour tests run over.
 func stackNames(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(stackDir(), "Pulumi.*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no Pulumi.<stack>.yaml found: %v", err)
+	stacks := stacksIn(t, fixtureDir)
+	if len(stacks) == 0 {
+		t.Fatalf("no fixture Pulumi.<name>.yaml in %s", fixtureDir)
+	}
+	return stacks
+}
+
+// repositoryStacks lists the repository's stack files (Pulumi.<stack>.yaml
+// in stackDir) by stack name; there may be none.
+func repositoryStacks(t *testing.T) []string {
+	t.Helper()
+	return stacksIn(t, stackDir())
+}
+
+func stacksIn(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "Pulumi.*.yaml"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	var stacks []string
 	for _, f := range files {
 		stacks = append(stacks, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
 	}
 	return stacks
+}
+
+// runRepositoryStack runs Program with the repository's Pulumi.<stack>.yaml
+// as it is, deployed as that stack.
+func runRepositoryStack(t *testing.T, stack string) (*stackRun, error) {
+	t.Helper()
+	return runStackNamed(t, repositoryStackFile(stack), stack, nil)
+}
+
+// forEachStack is the controls suite's loop: it runs Program once for
+// every fixture (subtest <name>) and every repository stack file (subtest
+// Pulumi.<stack>.yaml), each as it is, and hands the stack's name and the
+// run to check. check must judge the run against its own config
+// (run.Config), never against a particular file's values.
+func forEachStack(t *testing.T, check func(t *testing.T, stack string, run *stackRun)) {
+	t.Helper()
+	for _, stack := range stackNames(t) {
+		t.Run(stack, func(t *testing.T) {
+			check(t, stack, mustRunStack(t, stack, nil))
+		})
+	}
+	for _, stack := range repositoryStacks(t) {
+		t.Run("Pulumi."+stack+".yaml", func(t *testing.T) {
+			run, err := runRepositoryStack(t, stack)
+			if err != nil {
+				t.Fatalf("%s: Program failed: %v", repositoryStackFile(stack), err)
+			}
+			check(t, stack, run)
+		})
+	}
 }
 
 // TestHarnessKeepsSecretsSecret: a {"secure": ...} config value reaches the
@@ -985,60 +846,12 @@ func flatten(prefix string, v any) map[string]any {
 // mockZone is one zone of the mock region.
 type mockZone struct{ name, id, optIn string }
 
-// mockZones is the mock region as DescribeAvailabilityZones lists it,
-// sorted by name: an opted-in Local Zone sorts first, a Wavelength Zone
-// sits among the ordinary zones, and zone IDs do not follow the letters
-// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html).
+// mockZones is the mock region as DescribeAvailabilityZones lists it
+// (logsearchtest.Mocks.Zones).
 func (m *mocks) mockZones() []mockZone {
-	id := zoneIDPrefix(m.region)
-	return []mockZone{
-		{m.region + "-bos-1a", id + "-bos1-az1", "opted-in"},
-		{m.region + "-wl1-bos-wlz-1", id + "-wl1-bos-wlz1", "opted-in"},
-		{m.region + "a", id + "-az3", "opt-in-not-required"},
-		{m.region + "b", id + "-az4", "opt-in-not-required"},
-		{m.region + "c", id + "-az1", "opt-in-not-required"},
-		{m.region + "d", id + "-az2", "opt-in-not-required"},
-		{m.region + "e", id + "-az6", "opt-in-not-required"},
-	}
-}
-
-// availabilityZones answers aws.GetAvailabilityZones, applying its
-// opt-in-status filter and excludeZoneIds argument as EC2 does.
-func (m *mocks) availabilityZones(args resource.PropertyMap) resource.PropertyMap {
-	optIn := map[string]bool{}
-	if f, ok := args["filters"]; ok && f.IsArray() {
-		for _, e := range f.ArrayValue() {
-			fm := plainValue(e).(map[string]any)
-			if fm["name"] == "opt-in-status" {
-				for _, v := range fm["values"].([]any) {
-					optIn[v.(string)] = true
-				}
-			}
-		}
-	}
-	var exclude []any
-	if e, ok := args["excludeZoneIds"]; ok && e.IsArray() {
-		exclude = plainValue(e).([]any)
-	}
-	var names, ids []any
-	for _, z := range m.mockZones() {
-		if (len(optIn) == 0 || optIn[z.optIn]) && !slices.Contains(exclude, any(z.id)) {
-			names, ids = append(names, z.name), append(ids, z.id)
-		}
-	}
-	return resource.NewPropertyMapFromMap(map[string]any{"id": m.region, "names": names, "zoneIds": ids})
-}
-
-// zoneIDPrefix is the region part of its zone IDs: us-east-1 -> use1,
-// eu-west-1 -> euw1, ap-southeast-2 -> apse2.
-func zoneIDPrefix(region string) string {
-	parts := strings.Split(region, "-")
-	out := parts[0]
-	for _, p := range parts[1:] {
-		for _, d := range []struct{ word, short string }{{"north", "n"}, {"south", "s"}, {"east", "e"}, {"west", "w"}, {"central", "c"}} {
-			p = strings.ReplaceAll(p, d.word, d.short)
-		}
-		out += p
+	var out []mockZone
+	for _, z := range logsearchtest.New(mockAccount, m.region).Zones() {
+		out = append(out, mockZone{z.Name, z.ID, z.OptInStatus})
 	}
 	return out
 }

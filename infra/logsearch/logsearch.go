@@ -22,7 +22,7 @@ import (
 type LogSearch struct {
 	pulumi.ResourceState
 
-	// DashboardsURL is the office entry: https://<dashboards.hostName>/.
+	// DashboardsURL is the office entry: https://<dashboards.hostName>/_dashboards/.
 	DashboardsURL pulumi.StringOutput
 	// DomainEndpoint is the OpenSearch domain's VPC endpoint.
 	DomainEndpoint pulumi.StringOutput

@@ -12,7 +12,6 @@ import (
 // fixtureRun deploys the office fixture stack under the mocks.
 func fixtureRun(t *testing.T, stack string, overrides map[string]string) (*stackRun, error) {
 	t.Helper()
-	t.Setenv(stackDirEnv, officeFixtureDir)
 	return runStack(t, stack, overrides)
 }
 
@@ -20,7 +19,6 @@ func fixtureRun(t *testing.T, stack string, overrides map[string]string) (*stack
 // applied (nil deletes a field), JSON-encoded as an override.
 func fixtureObject(t *testing.T, stack, key string, changes map[string]any) string {
 	t.Helper()
-	t.Setenv(stackDirEnv, officeFixtureDir)
 	cfg, _ := stackConfig(t, stack)
 	obj := map[string]any{}
 	if err := json.Unmarshal([]byte(cfg["logsearch:"+key]), &obj); err != nil {
@@ -241,7 +239,6 @@ func TestOfficeVpnGivesTheRouterWhatItNeeds(t *testing.T) {
 // on one office router each get their own customer gateway, never AWS's
 // answer of an existing one for an identical request.
 func TestOfficeVpnDeviceNamesDiffer(t *testing.T) {
-	t.Setenv(stackDirEnv, officeFixtureDir)
 	run := runTwoInstances(t, "vpn-static", DefaultName, "second", nil, nil)
 	var names []string
 	for _, c := range run.ofType(rtCustomerGw) {

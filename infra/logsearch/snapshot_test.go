@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -16,7 +19,7 @@ import (
 // refreshSnapshots is the one command that rewrites the golden snapshots.
 const refreshSnapshots = "go test ./infra/logsearch -run TestGoldenSnapshots -update"
 
-var update = flag.Bool("update", false, "rewrite infra/logsearch/testdata/<stack>.json from the current program")
+var update = flag.Bool("update", false, "rewrite infra/logsearch/testdata/<stack>.json of every repository stack file from the current program")
 
 // snapshotEntry is one resource in a golden file.
 type snapshotEntry struct {
@@ -72,14 +75,74 @@ func typeAndName(u string) string {
 	return string(urn.Type()) + "::" + urn.Name()
 }
 
+// TestGoldenSnapshots compares each repository stack file's resource set
+// with its snapshot, <stackDir>/infra/logsearch/testdata/<stack>.json. A
+// snapshot of a stack file that is gone fails too (-update removes it), so
+// the snapshots are always exactly the stack files' offline previews.
 func TestGoldenSnapshots(t *testing.T) {
-	for _, stack := range stackNames(t) {
+	dir := snapshotDir()
+	stacks := repositoryStacks(t)
+	if *update {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
-			got := snapshot(t, mustRunStack(t, stack, nil))
+			run, err := runRepositoryStack(t, stack)
+			if err != nil {
+				t.Fatalf("%s: Program failed: %v", repositoryStackFile(stack), err)
+			}
+			got := snapshot(t, run)
 			if bytes.Contains(got, []byte("Mock-Passw0rd")) || bytes.Contains(got, []byte("test-secret:")) {
 				t.Fatal("a secret value leaked into the snapshot")
 			}
-			golden.Check(t, filepath.Join("testdata", stack+".json"), got, *update, refreshSnapshots)
+			golden.Check(t, filepath.Join(dir, stack+".json"), got, *update, refreshSnapshots)
 		})
 	}
+	for _, orphan := range orphanSnapshots(t, dir, stacks) {
+		if *update {
+			if err := os.Remove(orphan); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		t.Errorf("%s is the snapshot of a stack file that no longer exists; remove it with: %s", orphan, refreshSnapshots)
+	}
+}
+
+// orphanSnapshots are the snapshot files in dir of no stack in stacks: the
+// JSON files there shaped as snapshots (a list of entries each with a type,
+// a name and inputs), so other test data is never taken for one.
+func orphanSnapshots(t *testing.T, dir string, stacks []string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orphans []string
+	for _, f := range files {
+		if slices.Contains(stacks, strings.TrimSuffix(filepath.Base(f), ".json")) {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var entries []map[string]json.RawMessage
+		if json.Unmarshal(data, &entries) != nil || len(entries) == 0 {
+			continue
+		}
+		isSnapshot := true
+		for _, e := range entries {
+			_, typ := e["type"]
+			_, name := e["name"]
+			_, inputs := e["inputs"]
+			isSnapshot = isSnapshot && typ && name && inputs
+		}
+		if isSnapshot {
+			orphans = append(orphans, f)
+		}
+	}
+	return orphans
 }

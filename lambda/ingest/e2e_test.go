@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,9 @@ type rie struct {
 	url string
 	out *syncbuffer.Buffer
 	cmd *exec.Cmd
+	// exited is closed when the emulator has exited, with exitErr.
+	exited  chan struct{}
+	exitErr error
 }
 
 func freeAddr(t *testing.T) string {
@@ -110,24 +114,70 @@ func startRIE(t *testing.T, rieBin, bin string, env map[string]string) *rie {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	r := &rie{url: "http://" + addr + "/2015-03-31/functions/function/invocations", out: out, cmd: cmd}
+	r := &rie{url: "http://" + addr + "/2015-03-31/functions/function/invocations", out: out, cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		r.exitErr = cmd.Wait()
+		close(r.exited)
+	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		<-r.exited
 		if t.Failed() {
 			t.Logf("emulator and function output:\n%s", out.String())
 		}
 	})
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	// Ready is an event: the emulator listens, or it exits. A loaded
+	// machine may take long to start it, so the only bound is the test
+	// binary's own deadline.
+	giveUp := beforeTestDeadline(t)
+	for {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			_ = c.Close()
 			return r
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("emulator did not listen on %s: %v\n%s", addr, err, out.String())
+		select {
+		case <-r.exited:
+			t.Fatalf("emulator exited (%v) before listening on %s:\n%s", r.exitErr, addr, out.String())
+		case <-giveUp:
+			t.Fatalf("emulator did not listen on %s before the test deadline: %v\n%s", addr, err, out.String())
+		case <-time.After(20 * time.Millisecond):
 		}
-		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// beforeTestDeadline fires shortly before the test binary's -timeout, so a
+// wait that never ends fails with its own message instead of the timeout's
+// panic; without a -timeout it never fires.
+func beforeTestDeadline(t *testing.T) <-chan time.Time {
+	deadline, ok := t.Deadline()
+	if !ok {
+		return nil
+	}
+	left := time.Until(deadline)
+	return time.After(left - min(left/10, 30*time.Second))
+}
+
+// waitOutput waits until the emulator's output (the function's too, copied
+// from a pipe after the fact) holds every string in want, and returns it.
+// It returns early when the emulator exits; the caller checks what is
+// there.
+func (r *rie) waitOutput(t *testing.T, want ...string) string {
+	t.Helper()
+	giveUp := beforeTestDeadline(t)
+	for {
+		out := r.out.String()
+		missing := slices.IndexFunc(want, func(w string) bool { return !strings.Contains(out, w) }) >= 0
+		if !missing {
+			return out
+		}
+		select {
+		case <-r.exited:
+			return r.out.String()
+		case <-giveUp:
+			return r.out.String()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 
@@ -491,7 +541,7 @@ func TestEndToEnd(t *testing.T) {
 	if testing.Verbose() {
 		t.Logf("function output (tail):\n%s", tail(env.rie.out.String(), 6000))
 	}
-	if out := env.rie.out.String(); !strings.Contains(out, `"_aws":{"Timestamp":`) || !strings.Contains(out, `"requestId":`) {
+	if out := env.rie.waitOutput(t, `"_aws":{"Timestamp":`, `"requestId":`); !strings.Contains(out, `"_aws":{"Timestamp":`) || !strings.Contains(out, `"requestId":`) {
 		t.Errorf("no EMF metrics or request ids in the function output")
 	}
 }
@@ -510,8 +560,9 @@ func TestEndToEndBadSettings(t *testing.T) {
 	if e := r.invoke(t, []byte(`{}`)); e == "" {
 		t.Fatal("invocation succeeded with bad settings")
 	}
-	out := r.out.String()
-	for _, want := range []string{"ingest function settings are invalid (3 problem(s))", `DLQ_URL=\"\": not set`, `FIELD_TYPES=`, `BULK_MAX_BYTES=\"20MB\"`} {
+	wants := []string{"ingest function settings are invalid (3 problem(s))", `DLQ_URL=\"\": not set`, `FIELD_TYPES=`, `BULK_MAX_BYTES=\"20MB\"`}
+	out := r.waitOutput(t, wants...)
+	for _, want := range wants {
 		if !strings.Contains(out, want) {
 			t.Errorf("cold start output lacks %q:\n%s", want, out)
 		}
