@@ -294,10 +294,7 @@ func testSamlStack(t *testing.T, stack string, dashEdits map[string]any) {
 	}
 
 	// Setup maps the groups the IdP sends.
-	var req domainsetup.Request
-	if err := json.Unmarshal([]byte(str(t, run.one(t, invocationType, "domain-setup").Inputs, "input")), &req); err != nil {
-		t.Fatal(err)
-	}
+	req := deployedRequest(t, run)
 	if !slices.Equal(req.Spec.StaffReaderBackendRoles, []string{"logsearch-support"}) || !slices.Equal(req.Spec.StaffAdminBackendRoles, []string{"logsearch-engineers"}) {
 		t.Errorf("setup maps readers %v and admins %v; want the configured groups", req.Spec.StaffReaderBackendRoles, req.Spec.StaffAdminBackendRoles)
 	}
