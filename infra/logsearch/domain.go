@@ -284,7 +284,7 @@ func NewSearchDomain(ctx *pulumi.Context, args SearchDomainArgs) (*SearchDomain,
 		// AWS sets this default itself; stating it keeps previews clean.
 		AdvancedOptions: pulumi.StringMap{"rest.action.multi.allow_explicit_index": pulumi.String("true")},
 		Tags:            tags(cfg, "domain"),
-	}, childOptions(ctx, append(protect, pulumi.DependsOn([]pulumi.Resource{logPolicy, serviceRole}))...)...)
+	}, childOptions(ctx, slices.Concat(protect, []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{logPolicy})}, serviceRole.DomainOptions())...)...)
 	if err != nil {
 		return nil, err
 	}

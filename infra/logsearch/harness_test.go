@@ -645,9 +645,13 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		if strings.HasPrefix(name, "AWSServiceRoleFor") {
 			path = "/aws-service-role/" + openSearchService + "/"
 		}
+		// An existing role as AWS's samples create it: with a
+		// description, and tags added by hand.
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id": name, "name": name, "path": path,
-			"arn": "arn:aws:iam::" + mockAccount + ":role" + path + name,
+			"arn":         "arn:aws:iam::" + mockAccount + ":role" + path + name,
+			"description": "Service-linked role created by the company's account baseline",
+			"tags":        map[string]any{"owner": "platform-team"},
 		}), nil
 	case "aws:route53/getZone:getZone":
 		zone := strings.TrimSuffix(str("name"), ".")
