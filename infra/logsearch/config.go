@@ -807,7 +807,13 @@ func (c *Config) checkArgs(ctx *pulumi.Context) error {
 			return err
 		}
 	}
-	if ps := c.certificatePlacementProblems(); len(ps) > 0 {
+	// What only the account can answer, in one list.
+	ps = c.certificatePlacementProblems()
+	missing, err := c.missingLogGroups(ctx)
+	if err != nil {
+		return err
+	}
+	if ps = append(ps, missing...); len(ps) > 0 {
 		return &ConfigError{Stack: c.Stack, Problems: ps, fromArgs: true}
 	}
 	return nil

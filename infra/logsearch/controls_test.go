@@ -15,7 +15,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/logsearch/logsearch/lambda/domainsetup"
 	"github.com/logsearch/logsearch/lambda/domainstate"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 	"github.com/logsearch/logsearch/lambda/settings"

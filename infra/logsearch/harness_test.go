@@ -275,6 +275,9 @@ func runProgram(t *testing.T, file, stack string, overrides map[string]string, p
 	if roles := cfg[mockIAMRolesKey]; roles != "" {
 		m.iamRoles = strings.Split(roles, ",")
 	}
+	if groups := cfg[mockMissingLogGroupsKey]; groups != "" {
+		m.missingLogGroups = strings.Split(groups, ",")
+	}
 	run := &stackRun{Outputs: map[string]any{}, SecretOutputs: map[string]bool{}, Config: cfg}
 	var outMu sync.Mutex
 	// Outputs built without ctx (pulumi.String(...).ToStringOutput()) are
@@ -352,6 +355,10 @@ func mustRunStack(t *testing.T, stack string, overrides map[string]string) *stac
 // already exist in the mock account.
 const mockIAMRolesKey = "mock:iamRoles"
 
+// mockMissingLogGroupsKey is a runStack override naming log groups that do
+// not exist in the mock account; every other group does.
+const mockMissingLogGroupsKey = "mock:missingLogGroups"
+
 type mocks struct {
 	project string // "" is logsearch
 	// instances maps each registered URN to its LogSearch's name (parents
@@ -360,9 +367,11 @@ type mocks struct {
 	stack     string
 	region    string
 	iamRoles  []string
-	mu        sync.Mutex
-	resources []registered
-	invokes   []invoked
+	// missingLogGroups do not exist; every other log group does.
+	missingLogGroups []string
+	mu               sync.Mutex
+	resources        []registered
+	invokes          []invoked
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -652,6 +661,15 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			"arn":         "arn:aws:iam::" + mockAccount + ":role" + path + name,
 			"description": "Service-linked role created by the company's account baseline",
 			"tags":        map[string]any{"owner": "platform-team"},
+		}), nil
+	case "aws:cloudwatch/getLogGroup:getLogGroup":
+		// The provider's answer for a missing group.
+		name := str("name")
+		if slices.Contains(m.missingLogGroups, name) {
+			return nil, fmt.Errorf("reading CloudWatch Logs Log Group (%s): couldn't find resource", name)
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": name, "name": name, "arn": m.arn("logs", "log-group:"+name), "retentionInDays": 0,
 		}), nil
 	case "aws:route53/getZone:getZone":
 		zone := strings.TrimSuffix(str("name"), ".")

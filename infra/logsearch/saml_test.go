@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/logsearch/logsearch/lambda/domainsetup"
 )
 
 const (

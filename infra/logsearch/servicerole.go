@@ -118,7 +118,7 @@ func newOpenSearchServiceRole(ctx *pulumi.Context) (*OpenSearchServiceRole, erro
 	switch {
 	case err == nil:
 		return &OpenSearchServiceRole{}, nil
-	case !roleNotFound(err):
+	case !lookupNotFound(err):
 		return nil, fmt.Errorf("reading IAM role %s (the deployer needs iam:GetRole, and iam:CreateServiceLinkedRole in a new account): %w", openSearchServiceRoleName, err)
 	}
 	created, err := iam.NewServiceLinkedRole(ctx, childName(ctx, "opensearch-service-role"), &iam.ServiceLinkedRoleArgs{
@@ -136,9 +136,10 @@ func newOpenSearchServiceRole(ctx *pulumi.Context) (*OpenSearchServiceRole, erro
 	return &OpenSearchServiceRole{Created: created, ready: ready}, nil
 }
 
-// roleNotFound tells IAM's "no such role" from every other lookup failure
+// lookupNotFound tells a lookup's "no such resource" (IAM's NoSuchEntity,
+// the provider's "couldn't find resource") from every other failure
 // (permissions, throttling), which must stop the deployment instead.
-func roleNotFound(err error) bool {
+func lookupNotFound(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "NoSuchEntity") || strings.Contains(msg, "couldn't find resource")
 }

@@ -122,8 +122,8 @@ func TestServiceRoleLookupErrors(t *testing.T) {
 		"operation error IAM: GetRole, NoSuchEntity: The role with name X cannot be found":    true,
 		"operation error IAM: GetRole, AccessDenied: not authorized to perform iam:GetRole":   false,
 	} {
-		if got := roleNotFound(errString(msg)); got != notFound {
-			t.Errorf("roleNotFound(%q) = %v", msg, got)
+		if got := lookupNotFound(errString(msg)); got != notFound {
+			t.Errorf("lookupNotFound(%q) = %v", msg, got)
 		}
 	}
 }
