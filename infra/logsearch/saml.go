@@ -263,9 +263,10 @@ func (e *CustomEndpoint) endpointOptions() *opensearch.DomainDomainEndpointOptio
 // newSamlSignIn turns on SAML sign-in to Dashboards when dashboards.saml is
 // set. The master user is not replaced (no SAML master user or master
 // backend role): the internal user database stays on for break-glass, and
-// setup maps the groups to roles.
-func (domain *SearchDomain) newSamlSignIn(ctx *pulumi.Context, cfg *Config) error {
-	s := cfg.Dashboards.Saml
+// setup maps the groups to roles. The options wait for the domain access
+// policy (see NewAccessPolicy): both update the domain, and AWS takes one
+// update at a time, the policy first.
+func (domain *SearchDomain) newSamlSignIn(ctx *pulumi.Context, s *SamlConfig, accessPolicy pulumi.Resource) error {
 	if s == nil {
 		return nil
 	}
@@ -288,6 +289,6 @@ func (domain *SearchDomain) newSamlSignIn(ctx *pulumi.Context, cfg *Config) erro
 	_, err = opensearch.NewDomainSamlOptions(ctx, childName(ctx, "domain-saml"), &opensearch.DomainSamlOptionsArgs{
 		DomainName:  domain.Name,
 		SamlOptions: options,
-	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{domain.Resource}))...)
+	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{domain.Resource, accessPolicy}))...)
 	return err
 }

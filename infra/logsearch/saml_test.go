@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
 )
 
 const (
@@ -220,6 +219,14 @@ func testSamlStack(t *testing.T, stack string, dashEdits map[string]any) {
 	domain := run.one(t, domainType, "domain")
 
 	saml := run.one(t, samlOptionsType, "domain-saml")
+	// The access policy first, then SAML: AWS's SAML guide says to set the
+	// policy before SAML
+	// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/saml.html),
+	// and refuses concurrent domain updates ("A change/update is in
+	// progress", hashicorp/terraform-provider-aws#38136).
+	if !saml.dependsOn(rtDomainPolicy, "domain-access") {
+		t.Errorf("the SAML options do not wait for the domain access policy (depends on %v)", saml.Dependencies)
+	}
 	var inputs map[string]any
 	if err := json.Unmarshal(snapshotOf(saml), &inputs); err != nil {
 		t.Fatal(err)
