@@ -359,6 +359,10 @@ const mockIAMRolesKey = "mock:iamRoles"
 // not exist in the mock account; every other group does.
 const mockMissingLogGroupsKey = "mock:missingLogGroups"
 
+// mockPrivateZoneID is the mock account's private hosted zone, for lookups
+// by zone ID.
+const mockPrivateZoneID = "Z0PRIVATEZONEMOCK"
+
 type mocks struct {
 	project string // "" is logsearch
 	// instances maps each registered URN to its LogSearch's name (parents
@@ -672,6 +676,15 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			"id": name, "name": name, "arn": m.arn("logs", "log-group:"+name), "retentionInDays": 0,
 		}), nil
 	case "aws:route53/getZone:getZone":
+		if id := str("zoneId"); id != "" {
+			// A lookup by ID: mockPrivateZoneID is the account's one
+			// private zone.
+			return resource.NewPropertyMapFromMap(map[string]any{
+				"id": id, "zoneId": id, "name": "example.com",
+				"privateZone": id == mockPrivateZoneID,
+				"arn":         "arn:aws:route53:::hostedzone/" + id,
+			}), nil
+		}
 		zone := strings.TrimSuffix(str("name"), ".")
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id": mockZoneID, "zoneId": mockZoneID, "name": zone,

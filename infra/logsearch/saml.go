@@ -234,7 +234,7 @@ func newCustomEndpoint(cfg *Config, certArn pulumi.StringOutput) *CustomEndpoint
 // when given (checked when it resolves), otherwise looked up by name.
 func dashboardsZoneID(ctx *pulumi.Context, cfg *Config) (pulumi.StringOutput, error) {
 	if cfg.Existing.HostedZoneID != nil {
-		return cfg.existingZoneID(), nil
+		return cfg.existingZoneID(ctx), nil
 	}
 	d := cfg.Dashboards
 	zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{Name: pulumi.StringRef(d.HostedZone), PrivateZone: pulumi.BoolRef(d.PrivateZone)})
