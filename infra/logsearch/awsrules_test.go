@@ -17,6 +17,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/logsearch/logsearch/lambda/domainsetup"
 )
 
 // awsRule is one service constraint.
@@ -262,7 +264,69 @@ var awsRules = []awsRule{
 			}
 		},
 	},
-	// The office's way in (office.go, reachability_test.go).
+	{
+		name: "EventBridge: a target's Input is at most 8192 characters; the setup schedule's is the constant one, whatever the config",
+		doc:  "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html (Input, Length Constraints: Maximum length of 8192)",
+		check: func(t *testing.T, g ruleGraph) {
+			for _, r := range g.run.ofType(typeEventTarget) {
+				if v, ok := lookup(r.Inputs, "input"); ok {
+					if s, _ := v.(string); len(s) > 8192 {
+						t.Errorf("event target %s: input of %d characters", r.Name, len(s))
+					}
+				}
+			}
+			if got := str(t, g.run.one(t, typeEventTarget, "domain-setup-schedule").Inputs, "input"); got != domainsetup.ScheduledInvocation {
+				t.Errorf("the setup schedule's input %q is not the constant %q", got, domainsetup.ScheduledInvocation)
+			}
+		},
+	},
+	{
+		name: "OpenSearch SAML: the access policy is set before the SAML options, never concurrently",
+		doc: "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/saml.html (configure the domain access policy first); " +
+			"hashicorp/terraform-provider-aws#38136 (\"A change/update is in progress\" on concurrent domain updates)",
+		check: func(t *testing.T, g ruleGraph) {
+			for _, r := range g.run.ofType(samlOptionsType) {
+				if !r.dependsOn(rtDomainPolicy, "domain-access") {
+					t.Errorf("SAML options %s do not wait for the domain access policy", r.Name)
+				}
+			}
+		},
+	},
+	{
+		name: "OpenSearch VPC domain: created after the service-linked role it needs, when the stack creates that role",
+		doc: "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/slr.html; pulumi/pulumi-aws#2349 (refused seconds after the role is created); " +
+			"terraform-provider-aws internal/service/opensearch/domain.go domainErrorRetryable (retries only the 'Amazon ES' wording), internal/service/iam/wait.go propagationTimeout (2 minutes)",
+		unconfirmed: "AWS documents no propagation time for IAM; the 2-minute wait is the provider's own window (serviceRolePropagation)",
+		check: func(t *testing.T, g ruleGraph) {
+			for _, role := range g.run.ofType(rtServiceLinkedRole) {
+				if role.ImportID != "" {
+					t.Errorf("service-linked role %s imported: an existing role is used as it is", role.Name)
+				}
+				for _, d := range g.run.ofType(rtDomain) {
+					if !slices.Contains(d.Dependencies, role.URN) {
+						t.Errorf("domain %s does not wait for the service-linked role the stack creates", d.Name)
+					}
+				}
+			}
+		},
+	},
+	{
+		name: "CloudWatch Logs: a subscription filter needs an existing log group, looked up before anything is created",
+		doc:  "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutSubscriptionFilter.html (ResourceNotFoundException)",
+		check: func(t *testing.T, g ruleGraph) {
+			looked := map[string]bool{}
+			for _, inv := range g.run.Invokes {
+				if inv.Token == "aws:cloudwatch/getLogGroup:getLogGroup" {
+					looked[inv.Args["name"].StringValue()] = true
+				}
+			}
+			for _, f := range g.run.ofType(rtSubscription) {
+				if group := str(t, f.Inputs, "logGroup"); !looked[group] {
+					t.Errorf("subscription filter %s: log group %s was not looked up first", f.Name, group)
+				}
+			}
+		},
+	}, // The office's way in (office.go, reachability_test.go).
 	{
 		name: "office: every office range has a path to the internal load balancer's HTTPS listener, and lies outside the VPC range",
 		doc: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html (Scheme: an internal load balancer routes requests only from clients with access to the VPC); " +

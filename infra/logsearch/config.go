@@ -646,7 +646,11 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if err := cfg.loadAccount(ctx); err != nil {
 		return nil, err
 	}
-	if ps := cfg.certificatePlacementProblems(); len(ps) > 0 {
+	ps, err := cfg.accountProblems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) > 0 {
 		return nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
 	}
 	// Pulumi runs the program in the project directory, next to every
@@ -809,10 +813,26 @@ func (c *Config) checkArgs(ctx *pulumi.Context) error {
 			return err
 		}
 	}
-	if ps := c.certificatePlacementProblems(); len(ps) > 0 {
+	ps, err := c.accountProblems(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ps) > 0 {
 		return &ConfigError{Stack: c.Stack, Problems: ps, fromArgs: true}
 	}
 	return nil
+}
+
+// accountProblems are what only the stack's account can answer, in one
+// list: the certificate's region and account, and the log groups that do
+// not exist.
+func (c *Config) accountProblems(ctx *pulumi.Context) (problems, error) {
+	ps := c.certificatePlacementProblems()
+	missing, err := c.missingLogGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(ps, missing...), nil
 }
 
 // certificatePlacementProblems refuses a dashboards.certificateArn from

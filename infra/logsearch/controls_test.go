@@ -15,7 +15,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/logsearch/logsearch/lambda/domainsetup"
 	"github.com/logsearch/logsearch/lambda/domainstate"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 	"github.com/logsearch/logsearch/lambda/settings"
@@ -992,10 +991,7 @@ func TestWriterPrincipalsGetTheWriterRoleOnly(t *testing.T) {
 	if !admitted {
 		t.Error("the domain access policy does not admit the writer principal's signed requests")
 	}
-	var req domainsetup.Request
-	if err := json.Unmarshal([]byte(str(t, run.one(t, invocationType, "domain-setup").Inputs, "input")), &req); err != nil {
-		t.Fatal(err)
-	}
+	req := deployedRequest(t, run)
 	if !slices.Contains(req.Spec.WriterBackendRoles, operator) || slices.Contains(req.Spec.AdminBackendRoles, operator) {
 		t.Errorf("setup maps writers %v and admins %v; want the operator among the writers only", req.Spec.WriterBackendRoles, req.Spec.AdminBackendRoles)
 	}

@@ -17,7 +17,9 @@ type SearchDomain struct {
 
 	// ctx registers the access policy, created after ingestion, under this
 	// stage; nil once NewAccessPolicy has run.
-	ctx            *pulumi.Context
+	ctx *pulumi.Context
+	// saml is dashboards.saml, applied after the access policy.
+	saml           *SamlConfig
 	Name           pulumi.StringOutput
 	Arn            pulumi.StringOutput
 	Endpoint       pulumi.StringOutput
@@ -284,7 +286,7 @@ func NewSearchDomain(ctx *pulumi.Context, args SearchDomainArgs) (*SearchDomain,
 		// AWS sets this default itself; stating it keeps previews clean.
 		AdvancedOptions: pulumi.StringMap{"rest.action.multi.allow_explicit_index": pulumi.String("true")},
 		Tags:            tags(cfg, "domain"),
-	}, childOptions(ctx, append(protect, pulumi.DependsOn([]pulumi.Resource{logPolicy, serviceRole}))...)...)
+	}, childOptions(ctx, slices.Concat(protect, []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{logPolicy})}, serviceRole.DomainOptions())...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -296,11 +298,9 @@ func NewSearchDomain(ctx *pulumi.Context, args SearchDomainArgs) (*SearchDomain,
 	// writer role (setup maps them).
 	sd.WriterPrincipals = d.WriterPrincipals
 	sd.CustomEndpoint, sd.DashboardsCertificateArn = customEndpoint, certArn
-	if err := sd.newSamlSignIn(ctx, cfg); err != nil {
-		return nil, err
-	}
-	// The stage registers its outputs in NewAccessPolicy, after its
-	// last child.
+	// The SAML options come in NewAccessPolicy, after the policy; the
+	// stage registers its outputs there, after its last child.
+	sd.saml = cfg.Dashboards.Saml
 	return sd, nil
 }
 
@@ -393,8 +393,14 @@ var esHTTPAllMethods = []string{"es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHea
 // (same account, so that suffices).
 //
 // Program creates this policy before the setup invocation runs, because
-// setup's requests are refused until the policy exists. It is the stage's
-// last child, so it completes the stage: call it once, after NewIngestion.
+// setup's requests are refused until the policy exists. With
+// dashboards.saml, the SAML options follow the policy: AWS says to set the
+// access policy before SAML
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/saml.html),
+// and refuses a domain update while another one is in progress ("A
+// change/update is in progress", hashicorp/terraform-provider-aws#38136).
+// They are the stage's last children, so this completes the stage: call it
+// once, after NewIngestion.
 func (domain *SearchDomain) NewAccessPolicy(ingestion *Ingestion) (*opensearch.DomainPolicy, error) {
 	ctx := domain.ctx
 	if ctx == nil {
@@ -409,6 +415,9 @@ func (domain *SearchDomain) NewAccessPolicy(ingestion *Ingestion) (*opensearch.D
 		AccessPolicies: policy,
 	}, childOptions(ctx)...)
 	if err != nil {
+		return nil, err
+	}
+	if err := domain.newSamlSignIn(ctx, domain.saml, accessPolicy); err != nil {
 		return nil, err
 	}
 	return accessPolicy, registerStageOutputs(ctx, domain)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -156,12 +157,26 @@ func (c *Config) existingNetwork() (pulumi.StringOutput, pulumi.StringArrayOutpu
 // without the /hostedzone/ prefix the API puts in front of it.
 var hostedZoneIDPattern = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
 
-// existingZoneID is Existing.HostedZoneID, checked when it resolves.
-func (c *Config) existingZoneID() pulumi.StringOutput {
+// existingZoneID is Existing.HostedZoneID, checked when it resolves: its
+// form, then the zone itself, looked up by ID. A private zone passed
+// without Dashboards.PrivateZone is refused: ACM validates DNS only over
+// public DNS
+// (https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html),
+// so the requested certificate would wait for validation until the
+// provider gives up, 75 minutes later.
+func (c *Config) existingZoneID(ctx *pulumi.Context) pulumi.StringOutput {
 	return c.Existing.HostedZoneID.ToStringOutput().ApplyT(func(id string) (string, error) {
+		var ps problems
 		if !hostedZoneIDPattern.MatchString(id) {
-			var ps problems
 			ps.addKey(existingZoneKey, id, "not a Route53 hosted zone ID; pass the zone's ZoneId (e.g. Z0123456789ABCDEFGHIJ), not its ARN or name")
+			return "", &ConfigError{Stack: c.Stack, Problems: ps, fromArgs: true}
+		}
+		zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{ZoneId: pulumi.StringRef(id)})
+		switch {
+		case err != nil:
+			return "", fmt.Errorf("%s %s: looking up the Route53 hosted zone (the deployer needs route53:GetHostedZone): %w", existingZoneKey, id, err)
+		case zone.PrivateZone != nil && *zone.PrivateZone && !c.Dashboards.PrivateZone:
+			ps.addKey(existingZoneKey, id, "is a private hosted zone, but Dashboards.PrivateZone is false: ACM validates certificates only over public DNS, so validation would never finish; set Dashboards.PrivateZone and Dashboards.CertificateArn (see docs/dashboards.md#certificates-and-private-zones)")
 			return "", &ConfigError{Stack: c.Stack, Problems: ps, fromArgs: true}
 		}
 		return id, nil

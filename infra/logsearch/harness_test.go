@@ -349,6 +349,9 @@ func runProgram(t *testing.T, file, stack string, overrides map[string]string, p
 	if roles := cfg[mockIAMRolesKey]; roles != "" {
 		m.iamRoles = strings.Split(roles, ",")
 	}
+	if groups := cfg[mockMissingLogGroupsKey]; groups != "" {
+		m.missingLogGroups = strings.Split(groups, ",")
+	}
 	run := &stackRun{Outputs: map[string]any{}, SecretOutputs: map[string]bool{}, Config: cfg}
 	var outMu sync.Mutex
 	// Outputs built without ctx (pulumi.String(...).ToStringOutput()) are
@@ -426,6 +429,14 @@ func mustRunStack(t *testing.T, stack string, overrides map[string]string) *stac
 // already exist in the mock account.
 const mockIAMRolesKey = "mock:iamRoles"
 
+// mockMissingLogGroupsKey is a runStack override naming log groups that do
+// not exist in the mock account; every other group does.
+const mockMissingLogGroupsKey = "mock:missingLogGroups"
+
+// mockPrivateZoneID is the mock account's private hosted zone, for lookups
+// by zone ID.
+const mockPrivateZoneID = logsearchtest.PrivateZoneID
+
 // mocks records what the program registered, as registered (instance,
 // URN, parent, options), and answers through logsearchtest.Mocks, the
 // mocks a library user's own tests use too.
@@ -437,10 +448,12 @@ type mocks struct {
 	stack     string
 	region    string
 	iamRoles  []string
-	mu        sync.Mutex
-	resources []registered
-	invokes   []invoked
-	answers   *logsearchtest.Mocks
+	// missingLogGroups do not exist; every other log group does.
+	missingLogGroups []string
+	mu               sync.Mutex
+	resources        []registered
+	invokes          []invoked
+	answers          *logsearchtest.Mocks
 }
 
 // aws is the logsearchtest.Mocks that answers for the mock account and
@@ -451,6 +464,7 @@ func (m *mocks) aws() *logsearchtest.Mocks {
 	if m.answers == nil {
 		m.answers = logsearchtest.New(mockAccount, m.region)
 		m.answers.IAMRoles = m.iamRoles
+		m.answers.MissingLogGroups = m.missingLogGroups
 	}
 	return m.answers
 }

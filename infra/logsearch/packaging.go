@@ -63,22 +63,51 @@ func lambdaCode(name string) (pulumi.Archive, error) {
 	return pulumi.NewFileArchive(relativeToWorkingDir(build.zip)), nil
 }
 
+// lambdaCodeWithFile is lambdaCode(name) with one more file, fileName
+// holding content, next to bootstrap, written as <zipName>.zip beside the
+// plain build. zipName is the function's own name: one zip per function,
+// replaced when the file changes, so the build directory does not grow
+// with every state ever deployed.
+func lambdaCodeWithFile(name, zipName, fileName string, content []byte) (pulumi.Archive, error) {
+	if _, err := lambdaCode(name); err != nil {
+		return nil, err
+	}
+	b, _ := lambdaBuilds.Load(name)
+	dir := filepath.Dir(b.(*lambdaBuild).zip)
+	binary, err := os.ReadFile(filepath.Join(dir, name, "bootstrap"))
+	if err != nil {
+		return nil, fmt.Errorf("lambda %s: %w", name, err)
+	}
+	zipBytes, err := bootstrapZip(binary, zipFile{name: fileName, content: content})
+	if err != nil {
+		return nil, fmt.Errorf("lambda %s: %w", name, err)
+	}
+	zipPath := filepath.Join(dir, zipName+".zip")
+	if err := writeIfChanged(zipPath, zipBytes); err != nil {
+		return nil, fmt.Errorf("lambda %s: %w", name, err)
+	}
+	return pulumi.NewFileArchive(relativeToWorkingDir(zipPath)), nil
+}
+
 // newGoFunction deploys the Go program ./lambda/<pkg> as the function
 // resourceName, running as role. The runtime, architecture and handler are
 // set here because they must match what lambdaCode builds: a linux/arm64
 // binary named "bootstrap" for the OS-only runtime. With ingest.tracing the
 // function traces actively (X-Ray; the role carries the permission), else
 // it only passes on a caller's trace header. It waits for every policy of
-// its role. args carries everything else.
+// its role. args carries everything else; args.Code, when set, replaces the
+// plain build (lambdaCodeWithFile).
 func newGoFunction(ctx *pulumi.Context, resourceName, pkg string, role *functionRole, args *lambda.FunctionArgs, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
-	code, err := lambdaCode(pkg)
-	if err != nil {
-		return nil, err
+	if args.Code == nil {
+		code, err := lambdaCode(pkg)
+		if err != nil {
+			return nil, err
+		}
+		args.Code = code
 	}
 	args.Runtime = pulumi.String(string(lambda.RuntimeCustomAL2023))
 	args.Architectures = pulumi.StringArray{pulumi.String("arm64")}
 	args.Handler = pulumi.String("bootstrap")
-	args.Code = code
 	args.Role = role.role.Arn
 	mode := "PassThrough" // Lambda's default, stated so previews stay clean
 	if role.tracing {
@@ -245,19 +274,33 @@ func moduleToolchain(root string) (string, error) {
 	return f.Toolchain.Name, nil
 }
 
-// bootstrapZip packs a Lambda custom-runtime binary: one entry named
-// "bootstrap", executable, with a fixed timestamp.
-func bootstrapZip(binary []byte) ([]byte, error) {
+// zipFile is a read-only data file packed beside bootstrap.
+type zipFile struct {
+	name    string
+	content []byte
+}
+
+// bootstrapZip packs a Lambda custom-runtime binary: an entry named
+// "bootstrap", executable, then each of files (mode 0644), all with a fixed
+// timestamp.
+func bootstrapZip(binary []byte, files ...zipFile) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, Modified: zipEpoch}
-	hdr.SetMode(0o755)
-	w, err := zw.CreateHeader(hdr)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(binary); err != nil {
-		return nil, err
+	entries := append([]zipFile{{name: "bootstrap", content: binary}}, files...)
+	for i, e := range entries {
+		hdr := &zip.FileHeader{Name: e.name, Method: zip.Deflate, Modified: zipEpoch}
+		mode := fs.FileMode(0o644)
+		if i == 0 {
+			mode = 0o755
+		}
+		hdr.SetMode(mode)
+		w, err := zw.CreateHeader(hdr)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(e.content); err != nil {
+			return nil, err
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return nil, err

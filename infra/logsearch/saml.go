@@ -278,7 +278,7 @@ func newCustomEndpoint(cfg *Config, certArn pulumi.StringOutput) *CustomEndpoint
 // when given (checked when it resolves), otherwise looked up by name.
 func dashboardsZoneID(ctx *pulumi.Context, cfg *Config) (pulumi.StringOutput, error) {
 	if cfg.Existing.HostedZoneID != nil {
-		return cfg.existingZoneID(), nil
+		return cfg.existingZoneID(ctx), nil
 	}
 	d := cfg.Dashboards
 	zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{Name: pulumi.StringRef(d.HostedZone), PrivateZone: pulumi.BoolRef(d.PrivateZone)})
@@ -307,9 +307,10 @@ func (e *CustomEndpoint) endpointOptions() *opensearch.DomainDomainEndpointOptio
 // newSamlSignIn turns on SAML sign-in to Dashboards when dashboards.saml is
 // set. The master user is not replaced (no SAML master user or master
 // backend role): the internal user database stays on for break-glass, and
-// setup maps the groups to roles.
-func (domain *SearchDomain) newSamlSignIn(ctx *pulumi.Context, cfg *Config) error {
-	s := cfg.Dashboards.Saml
+// setup maps the groups to roles. The options wait for the domain access
+// policy (see NewAccessPolicy): both update the domain, and AWS takes one
+// update at a time, the policy first.
+func (domain *SearchDomain) newSamlSignIn(ctx *pulumi.Context, s *SamlConfig, accessPolicy pulumi.Resource) error {
 	if s == nil {
 		return nil
 	}
@@ -332,6 +333,6 @@ func (domain *SearchDomain) newSamlSignIn(ctx *pulumi.Context, cfg *Config) erro
 	_, err = opensearch.NewDomainSamlOptions(ctx, childName(ctx, "domain-saml"), &opensearch.DomainSamlOptionsArgs{
 		DomainName:  domain.Name,
 		SamlOptions: options,
-	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{domain.Resource}))...)
+	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{domain.Resource, accessPolicy}))...)
 	return err
 }

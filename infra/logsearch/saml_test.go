@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/logsearch/logsearch/lambda/domainsetup"
 )
 
 const (
@@ -225,6 +223,14 @@ func testSamlStack(t *testing.T, stack string, dashEdits map[string]any) {
 	domain := run.one(t, domainType, "domain")
 
 	saml := run.one(t, samlOptionsType, "domain-saml")
+	// The access policy first, then SAML: AWS's SAML guide says to set the
+	// policy before SAML
+	// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/saml.html),
+	// and refuses concurrent domain updates ("A change/update is in
+	// progress", hashicorp/terraform-provider-aws#38136).
+	if !saml.dependsOn(rtDomainPolicy, "domain-access") {
+		t.Errorf("the SAML options do not wait for the domain access policy (depends on %v)", saml.Dependencies)
+	}
 	var inputs map[string]any
 	if err := json.Unmarshal(snapshotOf(saml), &inputs); err != nil {
 		t.Fatal(err)
@@ -298,10 +304,7 @@ func testSamlStack(t *testing.T, stack string, dashEdits map[string]any) {
 	}
 
 	// Setup maps the groups the IdP sends.
-	var req domainsetup.Request
-	if err := json.Unmarshal([]byte(str(t, run.one(t, invocationType, "domain-setup").Inputs, "input")), &req); err != nil {
-		t.Fatal(err)
-	}
+	req := deployedRequest(t, run)
 	if !slices.Equal(req.Spec.StaffReaderBackendRoles, []string{"logsearch-support"}) || !slices.Equal(req.Spec.StaffAdminBackendRoles, []string{"logsearch-engineers"}) {
 		t.Errorf("setup maps readers %v and admins %v; want the configured groups", req.Spec.StaffReaderBackendRoles, req.Spec.StaffAdminBackendRoles)
 	}

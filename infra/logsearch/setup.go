@@ -31,8 +31,8 @@ type DomainSetup struct {
 	RoleArn pulumi.StringOutput
 	// FunctionName is the setup function, for the alarm on its errors.
 	FunctionName pulumi.StringOutput
-	// SpecHash identifies the desired state last applied; it changes exactly
-	// when the Invocation re-runs.
+	// SpecHash identifies the deployed desired state (domainsetup.Deployed
+	// .Hash); a change of it re-runs the Invocation.
 	SpecHash pulumi.StringOutput
 	// Result is what the last run changed, per object (no credentials).
 	Result pulumi.StringOutput
@@ -50,17 +50,25 @@ type DomainSetupArgs struct {
 	InvocationOptions []pulumi.ResourceOption // go to the deploy-time Invocation only (see NewDomainSetup)
 }
 
-// NewDomainSetup deploys lambda/setup in the VPC and invokes it with the
-// desired state whenever that state (or the function's code) changes. A
-// failed run fails `pulumi up` with the domain's error message.
+// NewDomainSetup deploys lambda/setup in the VPC with the desired state
+// packed into its code (domainsetup.DeployedFile), and invokes it whenever
+// that state (or the function's code) changes. A failed run fails
+// `pulumi up` with the domain's error message.
+//
+// The function applies only the state deployed with it: its payload says
+// how to authenticate and, at deploy time, which state (by hash) the caller
+// expects, and a payload naming anything else is refused. So whoever may
+// invoke the function can at most re-apply what Pulumi deployed; changing
+// that takes lambda:UpdateFunctionCode on the function, the deployer's
+// right (docs/security.md#the-setup-function).
 //
 // An aws.lambda.Invocation runs again only when its inputs change, so it
 // cannot heal drift. An hourly EventBridge schedule therefore runs the
-// same desired state again. The password never leaves the secret
-// Invocation input: the deploy-time run maps the function's own IAM role
-// to all_access, and the scheduled run signs with that role (SigV4), so
-// its EventBridge input holds no credential, the function has no
-// environment, and no Secrets Manager secret or interface endpoint is
+// function again with a constant input (domainsetup.ScheduledInvocation).
+// The password never leaves the secret Invocation input: the deploy-time
+// run maps the function's own IAM role to all_access, and the scheduled
+// run signs with that role (SigV4), so no credential is in its input or in
+// the function, and no Secrets Manager secret or interface endpoint is
 // needed. Should that mapping itself be deleted, the scheduled run fails
 // (403) and raises the setup alarm; `pulumi up --replace` of the
 // invocation restores it with the password.
@@ -80,31 +88,39 @@ func NewDomainSetup(ctx *pulumi.Context, args DomainSetupArgs) (*DomainSetup, er
 	if err != nil {
 		return nil, err
 	}
-	fn, role, err := newSetupFunction(ctx, cfg, network, domain)
+	role, err := newSetupRole(ctx, cfg, domain)
 	if err != nil {
 		return nil, err
 	}
-
-	// request renders the setup request once the endpoint and both roles
-	// are known; password is "" for the scheduled, signed run.
-	request := func(password pulumi.StringInput, sign bool) pulumi.StringOutput {
-		return pulumi.All(domain.Endpoint, password, ingestion.RoleArn, role.role.Arn).ApplyT(func(v []any) (string, error) {
-			b, err := json.Marshal(domainsetup.Request{
-				Endpoint:       v[0].(string),
-				MasterUserName: domain.MasterUserName,
-				MasterPassword: v[1].(string),
-				SignWithRole:   sign,
-				Spec:           setupSpec(cfg, []string{v[2].(string)}, v[3].(string)),
-			})
-			return string(b), err
-		}).(pulumi.StringOutput)
+	// deployed is the state the function will hold, once the endpoint and
+	// both roles are known.
+	inputs := pulumi.All(domain.Endpoint, ingestion.RoleArn, role.role.Arn)
+	deployed := func(v []any) domainsetup.Deployed {
+		return domainsetup.Deployed{
+			Endpoint:       v[0].(string),
+			MasterUserName: domain.MasterUserName,
+			Spec:           setupSpec(cfg, []string{v[1].(string)}, v[2].(string)),
+		}
 	}
-	specHash := pulumi.All(ingestion.RoleArn, role.role.Arn).ApplyT(func(v []any) string {
-		return setupSpec(cfg, []string{v[0].(string)}, v[1].(string)).Hash()
-	}).(pulumi.StringOutput)
+	name := cfg.Names().SetupFunction
+	code := inputs.ApplyT(func(v []any) (pulumi.Archive, error) {
+		b, err := deployed(v).Marshal()
+		if err != nil {
+			return nil, fmt.Errorf("domain setup: %w", err)
+		}
+		return lambdaCodeWithFile("setup", name, domainsetup.DeployedFile, b)
+	}).(pulumi.ArchiveOutput)
+	fn, err := newSetupFunction(ctx, cfg, network, domain, role, code)
+	if err != nil {
+		return nil, err
+	}
+	desiredState := inputs.ApplyT(func(v []any) string { return deployed(v).Hash() }).(pulumi.StringOutput)
 	// The payload carries the master password: it is a secret output, so
 	// the state stores it encrypted and `pulumi preview` shows [secret].
-	input := pulumi.ToSecret(request(domain.MasterPassword, false)).(pulumi.StringOutput)
+	input := pulumi.ToSecret(pulumi.All(domain.MasterPassword, desiredState).ApplyT(func(v []any) (string, error) {
+		b, err := json.Marshal(domainsetup.Invocation{MasterPassword: v[0].(string), DesiredState: v[1].(string)})
+		return string(b), err
+	})).(pulumi.StringOutput)
 
 	inv, err := lambda.NewInvocation(ctx, childName(ctx, "domain-setup"), &lambda.InvocationArgs{
 		FunctionName: fn.Name,
@@ -112,7 +128,7 @@ func NewDomainSetup(ctx *pulumi.Context, args DomainSetupArgs) (*DomainSetup, er
 		// Replacing the invocation is what re-runs it: on a new desired
 		// state, or new setup code that may build different bodies.
 		Triggers: pulumi.StringMap{
-			"desiredState": specHash,
+			"desiredState": desiredState,
 			"code":         fn.CodeSha256,
 		},
 	}, childOptions(ctx, append(invocationOpts, pulumi.DependsOn(network.SetupPath))...)...)
@@ -124,10 +140,10 @@ func NewDomainSetup(ctx *pulumi.Context, args DomainSetupArgs) (*DomainSetup, er
 	if err := invokeOnRule(ctx, "domain-setup-schedule", &cloudwatch.EventRuleArgs{
 		Description:        pulumi.String("Re-apply the desired state inside the OpenSearch domain (roles, mappings, template, ISM) to heal drift"),
 		ScheduleExpression: pulumi.String(setupSchedule),
-	}, fn, request(pulumi.String(""), true), pulumi.DependsOn([]pulumi.Resource{inv})); err != nil {
+	}, fn, pulumi.String(domainsetup.ScheduledInvocation), pulumi.DependsOn([]pulumi.Resource{inv})); err != nil {
 		return nil, err
 	}
-	setup.RoleArn, setup.FunctionName, setup.SpecHash, setup.Result, setup.Invocation = role.role.Arn, fn.Name, specHash, inv.Result, inv
+	setup.RoleArn, setup.FunctionName, setup.SpecHash, setup.Result, setup.Invocation = role.role.Arn, fn.Name, desiredState, inv.Result, inv
 	return setup, registerStageOutputs(ctx, setup)
 }
 
@@ -156,29 +172,35 @@ func setupSpec(cfg *Config, writerRoles []string, setupRole string) domainstate.
 	}
 }
 
-// newSetupFunction is the function in the VPC (the setup security group is
-// admitted to the domain on 443), its role and its log group. The role may
+// newSetupRole is the setup function's role. Beyond its VPC access it may
 // send signed HTTP requests to this domain only: the scheduled runs.
-func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain) (*lambda.Function, *functionRole, error) {
-	name := cfg.Names().SetupFunction
-	logGroup, err := newLogGroup(ctx, cfg, "setup", FunctionLogGroup(name), domain.KmsKeyArn)
-	if err != nil {
-		return nil, nil, err
-	}
+func newSetupRole(ctx *pulumi.Context, cfg *Config, domain *SearchDomain) (*functionRole, error) {
 	role, err := newFunctionRole(ctx, cfg, "setup", "logsearch: the function that configures roles, index template, retention and Dashboards inside the domain", true)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if _, err := role.allowInline(ctx, policyOf(func(v []string) []policyStatement {
 		configure := allow(esHTTPAllMethods, v[0]+"/*")
 		configure.Sid = "ScheduledRunsConfigureTheDomain"
 		return []policyStatement{configure}
 	}, domain.Arn)); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	fn, err := newGoFunction(ctx, "setup", "setup", role, &lambda.FunctionArgs{
+	return role, nil
+}
+
+// newSetupFunction is the function in the VPC (the setup security group is
+// admitted to the domain on 443) running code, and its log group.
+func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network, domain *SearchDomain, role *functionRole, code pulumi.ArchiveInput) (*lambda.Function, error) {
+	name := cfg.Names().SetupFunction
+	logGroup, err := newLogGroup(ctx, cfg, "setup", FunctionLogGroup(name), domain.KmsKeyArn)
+	if err != nil {
+		return nil, err
+	}
+	return newGoFunction(ctx, "setup", "setup", role, &lambda.FunctionArgs{
 		Name:        pulumi.String(name),
 		Description: pulumi.String("Configures the inside of the OpenSearch domain: roles, index template, ISM retention, Dashboards index pattern"),
+		Code:        code,
 		MemorySize:  pulumi.Int(128),
 		Timeout:     pulumi.Int(setupTimeout),
 		VpcConfig: &lambda.FunctionVpcConfigArgs{
@@ -188,8 +210,4 @@ func newSetupFunction(ctx *pulumi.Context, cfg *Config, network *Network, domain
 		LoggingConfig: jsonLogging(logGroup),
 		Tags:          tags(cfg, "setup"),
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return fn, role, nil
 }

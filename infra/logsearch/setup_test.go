@@ -1,7 +1,12 @@
 package logsearch
 
 import (
+	"archive/zip"
 	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -62,26 +67,97 @@ func runSetup(t *testing.T, cfg *Config) *stackRun {
 	return &stackRun{Resources: m.resources}
 }
 
+// deployedState is the desired state packed into the setup function's code
+// (domainsetup.DeployedFile), read from the zip the program wrote, as the
+// function reads it.
+func deployedState(t *testing.T, run *stackRun) domainsetup.Deployed {
+	t.Helper()
+	fn := run.one(t, rtFunction, "setup")
+	code, ok := get(t, fn.Inputs, "code").(map[string]any)
+	if !ok {
+		t.Fatalf("setup code %v is not an archive", get(t, fn.Inputs, "code"))
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(filepath.Join(root, filepath.FromSlash(code["archive"].(string))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = zr.Close() }()
+	dir := t.TempDir()
+	for _, f := range zr.File {
+		if f.Name != domainsetup.DeployedFile {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.Name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := domainsetup.LoadDeployed(filepath.Join(dir, domainsetup.DeployedFile))
+	if err != nil {
+		t.Fatalf("the setup function's code: %v", err)
+	}
+	return d
+}
+
+// invocationOf decodes the deploy-time invocation's payload as the
+// function does.
+func invocationOf(t *testing.T, run *stackRun) domainsetup.Invocation {
+	t.Helper()
+	var inv domainsetup.Invocation
+	if err := json.Unmarshal([]byte(str(t, run.one(t, invocationType, "domain-setup").Inputs, "input")), &inv); err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// deployedRequest is the run the deploy-time invocation makes of the
+// deployed state; it fails the test if the function would refuse it.
+func deployedRequest(t *testing.T, run *stackRun) domainsetup.Request {
+	t.Helper()
+	req, err := deployedState(t, run).Request(invocationOf(t, run))
+	if err != nil {
+		t.Fatalf("the function would refuse its deploy-time invocation: %v", err)
+	}
+	return req
+}
+
 // isSecret reports whether the engine receives v as a secret.
 func isSecret(v resource.PropertyValue) bool {
 	return v.IsSecret() || (v.IsOutput() && v.OutputValue().Secret)
 }
 
-func TestSetupInputIsASecretCarryingTheDesiredState(t *testing.T) {
+// The deploy-time run's secret input carries the password and names the
+// deployed state; the state itself (endpoint, user, spec) is in the
+// function's code, where only the deployer can put it.
+func TestSetupInputIsASecretNamingTheDeployedState(t *testing.T) {
 	run := runSetup(t, setupConfig())
 	inv := run.one(t, invocationType, "domain-setup")
 	if !isSecret(inv.Inputs["input"]) {
 		t.Fatal("the invocation input (with the master password) is not a secret: it would sit in the state in plain text")
 	}
-	var req domainsetup.Request
-	if err := json.Unmarshal([]byte(str(t, inv.Inputs, "input")), &req); err != nil {
-		t.Fatal(err)
+	payload := invocationOf(t, run)
+	deployed := deployedState(t, run)
+	if payload.MasterPassword != testPassword || payload.DesiredState != deployed.Hash() || payload.DesiredState != str(t, inv.Inputs, "triggers.desiredState") {
+		t.Errorf("payload %+v: want the master password and the deployed state's hash %s", domainsetup.Invocation{DesiredState: payload.DesiredState}, deployed.Hash())
 	}
-	if req.MasterPassword != testPassword || req.MasterUserName != "admin" || !strings.HasPrefix(req.Endpoint, "vpc-logsearch-dev") {
-		t.Errorf("request %v lacks the domain's endpoint and master credentials", req)
+	req := deployedRequest(t, run)
+	if req.MasterUserName != "admin" || !strings.HasPrefix(req.Endpoint, "vpc-logsearch-dev") {
+		t.Errorf("request %v lacks the domain's endpoint and master user", req)
 	}
-	if err := req.Validate(); err != nil {
-		t.Errorf("the function would reject its input: %v", err)
+	if strings.Contains(fmt.Sprint(get(t, run.one(t, rtFunction, "setup").Inputs, "code")), testPassword) {
+		t.Error("the password is in the function's code")
 	}
 	if req.Spec.IndexPrefix != "cwl" || req.Spec.RetentionDays != 30 || req.Spec.FieldTypes["status"] != fieldtypes.Integer ||
 		len(req.Spec.WriterBackendRoles) != 1 || req.Spec.WriterBackendRoles[0] != "arn:aws:iam::123456789012:role/ingest" {
@@ -101,15 +177,7 @@ func TestSetupInputCarriesStaffKeys(t *testing.T) {
 	cfg.Ingest.LookupFields = []string{"device_id", "customer_id"}
 	cfg.Dashboards.ReaderBackendRoles = []string{"support"}
 	cfg.Dashboards.AdminBackendRoles = []string{"platform"}
-	inv := runSetup(t, cfg).one(t, invocationType, "domain-setup")
-	var req domainsetup.Request
-	if err := json.Unmarshal([]byte(str(t, inv.Inputs, "input")), &req); err != nil {
-		t.Fatal(err)
-	}
-	if err := req.Validate(); err != nil {
-		t.Errorf("the function would reject its input: %v", err)
-	}
-	s := req.Spec
+	s := deployedRequest(t, runSetup(t, cfg)).Spec
 	if !slices.Equal(s.LookupFields, cfg.Ingest.LookupFields) || !slices.Equal(s.StaffReaderBackendRoles, cfg.Dashboards.ReaderBackendRoles) ||
 		!slices.Equal(s.StaffAdminBackendRoles, cfg.Dashboards.AdminBackendRoles) {
 		t.Errorf("spec %+v does not carry the lookup fields and groups of the config", s)
@@ -118,8 +186,13 @@ func TestSetupInputCarriesStaffKeys(t *testing.T) {
 
 func TestSetupRerunsExactlyWhenTheDesiredStateChanges(t *testing.T) {
 	trigger := func(cfg *Config) (string, string) {
-		inv := runSetup(t, cfg).one(t, invocationType, "domain-setup")
-		return str(t, inv.Inputs, "triggers.desiredState"), str(t, inv.Inputs, "input")
+		run := runSetup(t, cfg)
+		inv := run.one(t, invocationType, "domain-setup")
+		b, err := json.Marshal(deployedState(t, run))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return str(t, inv.Inputs, "triggers.desiredState"), string(b)
 	}
 	baseHash, baseInput := trigger(setupConfig())
 	if len(baseHash) != 64 {
@@ -151,12 +224,12 @@ func TestSetupRerunsExactlyWhenTheDesiredStateChanges(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := setupConfig()
 			tt.change(cfg)
-			hash, input := trigger(cfg)
+			hash, deployed := trigger(cfg)
 			if (hash != baseHash) != tt.rerun {
 				t.Errorf("trigger changed: %v, want %v", hash != baseHash, tt.rerun)
 			}
-			if (input != baseInput) != tt.rerun {
-				t.Errorf("input changed: %v, want %v", input != baseInput, tt.rerun)
+			if (deployed != baseInput) != tt.rerun {
+				t.Errorf("deployed state changed: %v, want %v", deployed != baseInput, tt.rerun)
 			}
 		})
 	}
@@ -187,7 +260,7 @@ func TestSetupFunction(t *testing.T) {
 		}
 	}
 	if env, ok := lookup(fn.Inputs, "environment"); ok {
-		t.Errorf("the function has environment %v: credentials must only travel in the secret invocation input", env)
+		t.Errorf("the function has environment %v: credentials must only travel in the secret invocation input, the desired state in its code", env)
 	}
 	lg := run.one(t, "aws:cloudwatch/logGroup:LogGroup", "setup")
 	if got := get(t, lg.Inputs, "retentionInDays"); got != float64(365) {
@@ -325,10 +398,10 @@ func TestWaitsForFollowsChains(t *testing.T) {
 	}
 }
 
-// Drift healing: an hourly schedule re-applies the same desired state as
-// the deploy-time invocation, signed with the function's role, with no
-// credential anywhere in its input; it starts only after the invocation
-// has mapped that role inside the domain.
+// Drift healing: an hourly schedule re-applies the deployed desired state,
+// signed with the function's role. Its input is constant (no credential,
+// no state), so it stays under EventBridge's cap for any config; it starts
+// only after the invocation has mapped that role inside the domain.
 func TestSetupReappliesOnASchedule(t *testing.T) {
 	run := runSetup(t, setupConfig())
 	rule := run.one(t, typeEventRule, "domain-setup-schedule")
@@ -340,30 +413,26 @@ func TestSetupReappliesOnASchedule(t *testing.T) {
 	if got := str(t, target.Inputs, "arn"); got != outStr(t, fn, "arn") {
 		t.Errorf("the schedule invokes %s, want the setup function", got)
 	}
-	raw := str(t, target.Inputs, "input")
-	if strings.Contains(raw, testPassword) || strings.Contains(raw, "masterPassword") {
-		t.Fatalf("the schedule's input carries the password: %s", raw)
+	if got := str(t, target.Inputs, "input"); got != domainsetup.ScheduledInvocation {
+		t.Errorf("the schedule's input is %s, want the constant %s", got, domainsetup.ScheduledInvocation)
 	}
-	var scheduled domainsetup.Request
-	if err := json.Unmarshal([]byte(raw), &scheduled); err != nil {
-		t.Fatal(err)
-	}
-	if !scheduled.SignWithRole {
-		t.Error("the scheduled request does not sign with the function's role")
-	}
-	if err := scheduled.Validate(); err != nil {
-		t.Errorf("the scheduled request is invalid: %v", err)
-	}
-	inv := run.one(t, invocationType, "domain-setup")
 	if !target.dependsOn(invocationType, "domain-setup") {
 		t.Error("the schedule may fire before the deploy-time run has mapped the role it signs with")
 	}
-	if got := scheduled.Spec.Hash(); got != str(t, inv.Inputs, "triggers.desiredState") {
-		t.Errorf("the schedule applies desired state %s, the invocation %s: they must be the same", got, str(t, inv.Inputs, "triggers.desiredState"))
+	var scheduled domainsetup.Invocation
+	if err := json.Unmarshal([]byte(domainsetup.ScheduledInvocation), &scheduled); err != nil {
+		t.Fatal(err)
+	}
+	req, err := deployedState(t, run).Request(scheduled)
+	if err != nil {
+		t.Fatalf("the function would refuse the scheduled run: %v", err)
+	}
+	if !req.SignWithRole || req.MasterPassword != "" {
+		t.Error("the scheduled run does not sign with the function's role")
 	}
 	role := outStr(t, run.one(t, "aws:iam/role:Role", "setup"), "arn")
-	if !slices.Equal(scheduled.Spec.SetupBackendRoles, []string{role}) {
-		t.Errorf("setup backend roles %v, want the setup role %s: signed runs would be refused", scheduled.Spec.SetupBackendRoles, role)
+	if !slices.Equal(req.Spec.SetupBackendRoles, []string{role}) {
+		t.Errorf("setup backend roles %v, want the setup role %s: signed runs would be refused", req.Spec.SetupBackendRoles, role)
 	}
 	perm := run.one(t, typePermission, "domain-setup-schedule")
 	if str(t, perm.Inputs, "principal") != "events.amazonaws.com" || str(t, perm.Inputs, "sourceArn") != outStr(t, rule, "arn") {

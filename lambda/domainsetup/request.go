@@ -13,10 +13,9 @@ import (
 	"github.com/logsearch/logsearch/lambda/domainstate"
 )
 
-// Request is the setup function's input. The Pulumi program sends it as
-// the (secret) payload of an aws.lambda.Invocation at deploy time, with the
-// master password; the hourly EventBridge schedule sends it without any
-// credential and SignWithRole set.
+// Request is one run of setup: the deployed state (Deployed) with the
+// authentication its Invocation chose. Deployed.Request builds it; nothing
+// outside the function's own code package decides its Endpoint or Spec.
 type Request struct {
 	// Endpoint is the domain's host name, or a base URL (tests).
 	Endpoint string `json:"endpoint"`

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +110,7 @@ var testSpec = domainstate.Spec{IndexPrefix: "logs", Shards: 1, Replicas: 1, Ret
 // out, as the deploy-time run (master password).
 func invoke(t *testing.T, srv *httptest.Server) (out []byte, logs string, err error) {
 	t.Helper()
-	out, logs, _, err = invokeWith(t, srv, domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", MasterPassword: password, Spec: testSpec})
+	out, logs, _, err = invokeWith(t, srv, domainsetup.Invocation{MasterPassword: password, DesiredState: deployedOn(srv).Hash()})
 	return out, logs, err
 }
 
@@ -119,7 +120,7 @@ func invoke(t *testing.T, srv *httptest.Server) (out []byte, logs string, err er
 // with the function's role, no password) and returns its decoded result.
 func scheduledRun(t *testing.T, srv *httptest.Server) (res domainsetup.Result, logs, emf string) {
 	t.Helper()
-	out, logs, emf, err := invokeWith(t, srv, domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", SignWithRole: true, Spec: testSpec})
+	out, logs, emf, err := invokeRaw(t, srv, []byte(domainsetup.ScheduledInvocation))
 	if err != nil {
 		t.Fatalf("signed run: %v\n%s", err, logs)
 	}
@@ -129,9 +130,25 @@ func scheduledRun(t *testing.T, srv *httptest.Server) (res domainsetup.Result, l
 	return res, logs, emf
 }
 
-func invokeWith(t *testing.T, srv *httptest.Server, req domainsetup.Request) (out []byte, logs, emf string, err error) {
+// deployedOn is the desired state Pulumi would pack into the function for
+// the domain srv.
+func deployedOn(srv *httptest.Server) domainsetup.Deployed {
+	return domainsetup.Deployed{Endpoint: srv.URL, MasterUserName: "admin", Spec: testSpec}
+}
+
+func invokeWith(t *testing.T, srv *httptest.Server, inv domainsetup.Invocation) (out []byte, logs, emf string, err error) {
 	t.Helper()
-	payload, _ := json.Marshal(req)
+	payload, err := json.Marshal(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return invokeRaw(t, srv, payload)
+}
+
+// invokeRaw runs the handler on payload, with both clients available and
+// deployedOn(srv) as the function's deployed state.
+func invokeRaw(t *testing.T, srv *httptest.Server, payload []byte) (out []byte, logs, emf string, err error) {
+	t.Helper()
 	sign, serr := awsv2.NewSignerWithService(aws.Config{
 		Region:      "eu-west-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDSETUP", "secret-key", "session"),
@@ -145,7 +162,8 @@ func invokeWith(t *testing.T, srv *httptest.Server, req domainsetup.Request) (ou
 	}
 	var buf, metricsOut bytes.Buffer
 	m := runMetrics{out: &metricsOut, function: "logsearch-dev-setup", now: func() time.Time { return time.Unix(1700000000, 0) }}
-	h := lambda.NewHandler(newHandler(c, domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&buf, nil)), m))
+	load := func() (domainsetup.Deployed, error) { return deployedOn(srv), nil }
+	h := lambda.NewHandler(newHandler(c, load, domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&buf, nil)), m))
 	out, err = h.Invoke(context.Background(), payload)
 	return out, buf.String(), metricsOut.String(), err
 }
@@ -219,7 +237,7 @@ func TestRunMetrics(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := blankDomain(t, tc.failStatus, `{"error":"no permissions"}`)
-			_, _, emf, err := invokeWith(t, srv, domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", MasterPassword: password, Spec: testSpec})
+			_, _, emf, err := invokeWith(t, srv, domainsetup.Invocation{MasterPassword: password})
 			if (err != nil) != (tc.failures == 1) {
 				t.Fatalf("err = %v", err)
 			}
@@ -239,8 +257,11 @@ func TestRunMetrics(t *testing.T) {
 func TestScheduledRunWithoutCredentialsFails(t *testing.T) {
 	var logs, metricsOut bytes.Buffer
 	m := runMetrics{out: &metricsOut, function: "f", now: time.Now}
-	h := newHandler(clients{password: http.DefaultClient}, domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&logs, nil)), m)
-	_, err := h(context.Background(), domainsetup.Request{Endpoint: "https://127.0.0.1:1", MasterUserName: "admin", SignWithRole: true, Spec: testSpec})
+	load := func() (domainsetup.Deployed, error) {
+		return domainsetup.Deployed{Endpoint: "https://127.0.0.1:1", MasterUserName: "admin", Spec: testSpec}, nil
+	}
+	h := newHandler(clients{password: http.DefaultClient}, load, domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&logs, nil)), m)
+	_, err := h(context.Background(), json.RawMessage(domainsetup.ScheduledInvocation))
 	if err == nil || !strings.Contains(err.Error(), "execution role") {
 		t.Fatalf("err = %v", err)
 	}
@@ -275,9 +296,9 @@ func TestScheduledRunRedactsTheSignedCredentials(t *testing.T) {
 	c := clients{password: srv.Client(), signed: &http.Client{Transport: signingTransport{base: srv.Client().Transport, signer: sign}}}
 	var logs, metricsOut bytes.Buffer
 	m := runMetrics{out: &metricsOut, function: "logsearch-dev-setup", now: time.Now}
-	h := lambda.NewHandler(newHandler(c, domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&logs, nil)), m))
-	payload, _ := json.Marshal(domainsetup.Request{Endpoint: srv.URL, MasterUserName: "admin", SignWithRole: true, Spec: testSpec})
-	_, err = h.Invoke(context.Background(), payload)
+	load := func() (domainsetup.Deployed, error) { return deployedOn(srv), nil }
+	h := lambda.NewHandler(newHandler(c, load, domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&logs, nil)), m))
+	_, err = h.Invoke(context.Background(), []byte(domainsetup.ScheduledInvocation))
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -290,5 +311,51 @@ func TestScheduledRunRedactsTheSignedCredentials(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "[redacted]") {
 		t.Errorf("error %q: nothing redacted", err)
+	}
+}
+
+// The function applies only what was deployed with it: a payload that
+// brings its own spec (to map the caller as an admin) or expects another
+// deployed state is refused before any request reaches the domain, and the
+// refusal is counted for the setup alarm.
+func TestHandlerRefusesAStatePulumiDidNotDeploy(t *testing.T) {
+	for _, tc := range []struct {
+		name, payload, wantErr string
+	}{
+		{"a spec in the payload", `{"signWithRole":true,"spec":{"indexPrefix":"logs","shards":1,"retentionDays":1,"adminBackendRoles":["arn:aws:iam::1:user/mallory"]}}`, `the setup payload names "spec"`},
+		{"another endpoint", `{"signWithRole":true,"endpoint":"https://attacker.example"}`, `names "endpoint"`},
+		{"a stale desired state", `{"masterPassword":"` + password + `","desiredState":"` + strings.Repeat("a", 64) + `"}`, "the function was deployed with"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var writes int
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				writes++
+				w.WriteHeader(http.StatusInternalServerError)
+			}))
+			t.Cleanup(srv.Close)
+			_, _, emf, err := invokeRaw(t, srv, []byte(tc.payload))
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+			if writes != 0 {
+				t.Errorf("%d requests reached the domain", writes)
+			}
+			if !strings.Contains(emf, `"SetupFailures":1`) {
+				t.Errorf("refusal not counted: %s", emf)
+			}
+		})
+	}
+}
+
+// Without the file Pulumi packs, every run fails naming the fix.
+func TestHandlerWithoutDeployedStateFails(t *testing.T) {
+	var logs, metricsOut bytes.Buffer
+	m := runMetrics{out: &metricsOut, function: "f", now: time.Now}
+	load := func() (domainsetup.Deployed, error) {
+		return domainsetup.LoadDeployed(filepath.Join(t.TempDir(), domainsetup.DeployedFile))
+	}
+	h := newHandler(clients{password: http.DefaultClient}, load, domainsetup.Retry{Attempts: 1}, slog.New(slog.NewJSONHandler(&logs, nil)), m)
+	if _, err := h(context.Background(), json.RawMessage(domainsetup.ScheduledInvocation)); err == nil || !strings.Contains(err.Error(), "pulumi up") {
+		t.Fatalf("err = %v", err)
 	}
 }

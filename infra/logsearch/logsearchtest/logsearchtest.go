@@ -36,6 +36,9 @@ const (
 	LoadBalancerZoneID = "Z35SXDOTRQ7X7K"
 	// MasterPassword is the result of every random.RandomPassword.
 	MasterPassword = "Mock-Passw0rd!-for-tests"
+	// PrivateZoneID is the account's one private hosted zone, for
+	// route53.LookupZone by zone ID; every other ID is a public zone.
+	PrivateZoneID = "Z0PRIVATEZONEMOCK"
 )
 
 // VpcCidrs are the associated IPv4 CIDRs of every existing VPC
@@ -55,6 +58,10 @@ type Mocks struct {
 	// IAMRoles names the IAM roles that already exist in the account:
 	// iam.LookupRole finds these and fails, as IAM does, for any other.
 	IAMRoles []string
+	// MissingLogGroups names log groups that do not exist:
+	// cloudwatch.LookupLogGroup fails for these, as the provider does, and
+	// finds every other.
+	MissingLogGroups []string
 
 	mu        sync.Mutex
 	resources []Resource
@@ -325,11 +332,31 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		if strings.HasPrefix(name, "AWSServiceRoleFor") {
 			path = "/aws-service-role/opensearchservice.amazonaws.com/"
 		}
+		// An existing role as AWS's samples create it: with a
+		// description, and tags added by hand.
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id": name, "name": name, "path": path,
-			"arn": "arn:" + partition + ":iam::" + m.Account + ":role" + path + name,
+			"arn":         "arn:" + partition + ":iam::" + m.Account + ":role" + path + name,
+			"description": "Service-linked role created by the company's account baseline",
+			"tags":        map[string]any{"owner": "platform-team"},
+		}), nil
+	case "aws:cloudwatch/getLogGroup:getLogGroup":
+		// The provider's answer for a missing group.
+		name := str("name")
+		if slices.Contains(m.MissingLogGroups, name) {
+			return nil, fmt.Errorf("reading CloudWatch Logs Log Group (%s): couldn't find resource", name)
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": name, "name": name, "arn": m.ARN("logs", "log-group:"+name), "retentionInDays": 0,
 		}), nil
 	case "aws:route53/getZone:getZone":
+		if id := str("zoneId"); id != "" {
+			return resource.NewPropertyMapFromMap(map[string]any{
+				"id": id, "zoneId": id, "name": "example.com",
+				"privateZone": id == PrivateZoneID,
+				"arn":         "arn:" + partition + ":route53:::hostedzone/" + id,
+			}), nil
+		}
 		zone := strings.TrimSuffix(str("name"), ".")
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id": HostedZoneID, "zoneId": HostedZoneID, "name": zone,
