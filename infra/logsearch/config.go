@@ -1,7 +1,6 @@
 package logsearch
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/mail"
@@ -851,16 +850,6 @@ func (c *Config) certificatePlacementProblems() problems {
 		ps.add("dashboards.certificateArn", arn, "belongs to account %s, but the stack deploys to account %s; use a certificate of the stack's own account", account, stackAccount)
 	}
 	return ps
-}
-
-// topLevelKey is the logsearch: key a problem's key belongs to:
-// "logsearch:domain.volumeSize" -> "domain".
-func topLevelKey(full string) string {
-	name := strings.TrimPrefix(full, configNamespace+":")
-	if i := strings.IndexAny(name, ".["); i >= 0 {
-		return name[:i]
-	}
-	return name
 }
 
 // objectHasKey reports whether the config object logsearch:<key> spells out

@@ -181,7 +181,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"own domain log group", "dev", map[string]func(any) any{"logGroups": to([]any{map[string]any{"name": "/aws/opensearch/logsearch-dev/audit"}})}, "logsearch:logGroups[0].name", "loop"},
 		{"filter pattern too long", "dev", map[string]func(any) any{"logGroups": to([]any{map[string]any{"name": "/a", "filterPattern": strings.Repeat("x", 1025)}})}, "logsearch:logGroups[0].filterPattern", "1024"},
 		{"bad alarm email", "dev", map[string]func(any) any{"alarmEmails": to([]string{"ops at example.com"})}, "logsearch:alarmEmails[0]", "e-mail"},
-		{"misspelt key", "dev", map[string]func(any) any{"domain": set("instnaceType", "t3.small.search")}, "logsearch:domain", `unknown field "instnaceType"`},
+		{"misspelt key", "dev", map[string]func(any) any{"domain": set("instnaceType", "t3.small.search")}, "logsearch:domain.instnaceType", "Did you mean instanceType?"},
 		{"wrong value type", "dev", map[string]func(any) any{"domain": set("instanceCount", "three")}, "logsearch:domain.instanceCount", "must be a whole number"},
 		{"oidc incomplete", "dev", map[string]func(any) any{"dashboards": set("oidc", map[string]any{"issuer": "https://idp.example.com"})}, "logsearch:dashboards.oidc.tokenEndpoint", "https://"},
 		{"oidc secret in plain text", "dev", map[string]func(any) any{"dashboards": set("oidc", validOidc("plain-secret"))}, "logsearch:dashboards.oidc.clientSecret", "--secret"},
@@ -522,14 +522,15 @@ func TestNearestKey(t *testing.T) {
 	}
 }
 
-// TestConfigDecodeErrorDoesNotHideValueChecks: a key that cannot be read
-// and a bad value elsewhere are reported in the same round, and the
-// unreadable key's defaults do not produce problems of their own.
+// TestConfigDecodeErrorDoesNotHideValueChecks: a key that cannot be read,
+// a misspelt nested key and a bad value elsewhere are reported in the same
+// round, and the defaults left in their place do not produce problems of
+// their own.
 func TestConfigDecodeErrorDoesNotHideValueChecks(t *testing.T) {
 	for _, stack := range stackNames(t) {
 		t.Run(stack, func(t *testing.T) {
 			_, err := parseConfig(stack, stackSource(t, stack, map[string]func(any) any{
-				"domain":        set("volumeSise", 20), // unknown field: cannot be read
+				"domain":        set("volumeSise", 20), // unknown field: reported on its own
 				"dashboards":    to("not an object"),
 				"ingest":        set("timezone", "Nowhere/City"),
 				"retentionDays": to("0"),
@@ -543,7 +544,7 @@ func TestConfigDecodeErrorDoesNotHideValueChecks(t *testing.T) {
 				keys = append(keys, p.Key)
 			}
 			slices.Sort(keys)
-			want := []string{"logsearch:dashboards", "logsearch:domain", "logsearch:ingest.timezone", "logsearch:retentionDays"}
+			want := []string{"logsearch:dashboards", "logsearch:domain.volumeSise", "logsearch:ingest.timezone", "logsearch:retentionDays"}
 			if !slices.Equal(keys, want) {
 				t.Errorf("problems for %v, want exactly %v:\n%v", keys, want, err)
 			}
