@@ -1,7 +1,6 @@
 package logsearch
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/mail"
@@ -19,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/logsearch/logsearch/infra/logsearch/filterpattern"
 	"github.com/logsearch/logsearch/lambda/archivewriter"
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/domainstate"
@@ -630,15 +630,23 @@ func (ps *problems) addKey(fullKey string, value any, format string, args ...any
 }
 
 // LoadConfig reads and validates the stack config. It fails before any
-// resource is registered, listing every problem at once.
+// resource is registered, listing every problem at once; the warnings are
+// logged first. `go run ./infra/checkstack` runs the same check offline.
 func LoadConfig(ctx *pulumi.Context) (*Config, error) {
-	cfg, err := parseConfig(ctx.Stack(), engineSource{Context: ctx, keys: engineConfigKeys()})
-	if err != nil {
-		return nil, err
+	// Pulumi runs the program in the project directory, next to every
+	// stack file: stacks sharing a log group show there.
+	var stackFiles []stackFileSubscriptions
+	if wd, err := os.Getwd(); err == nil {
+		stackFiles = readStackFiles(wd)
 	}
-	for _, w := range cfg.warnings() {
+	cfg, ps, warnings := checkStack(ctx.Stack(), engineSource{Context: ctx, keys: engineConfigKeys()}, stackFiles)
+	for _, w := range warnings {
 		_ = ctx.Log.Warn(w, nil)
 	}
+	if len(ps) > 0 {
+		return nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
+	}
+	cfg.validated = true
 	if o := cfg.Dashboards.Oidc; o != nil {
 		o.ClientSecret = pulumi.ToSecret(pulumi.String(o.clientSecret)).(pulumi.StringOutput)
 		o.clientSecret = ""
@@ -646,63 +654,81 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if err := cfg.loadAccount(ctx); err != nil {
 		return nil, err
 	}
-	ps, err := cfg.accountProblems(ctx)
+	// The account the credentials belong to is known now: what depends on
+	// it is checked again.
+	ps, more := cfg.accountChecks(stackFiles)
+	for _, w := range more {
+		if !slices.Contains(warnings, w) {
+			_ = ctx.Log.Warn(w, nil)
+		}
+	}
+	missing, err := cfg.missingLogGroups(ctx)
 	if err != nil {
 		return nil, err
 	}
+	ps = append(ps, missing...)
 	if len(ps) > 0 {
 		return nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
-	}
-	// Pulumi runs the program in the project directory, next to every
-	// stack file: stacks sharing a log group show there.
-	if wd, err := os.Getwd(); err == nil {
-		ps, warnings := cfg.checkSubscriptionLimit(readStackFiles(wd), cfg.deployAccounts())
-		for _, w := range warnings {
-			_ = ctx.Log.Warn(w, nil)
-		}
-		if len(ps) > 0 {
-			return nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
-		}
 	}
 	return cfg, nil
 }
 
 // parseConfig decodes every key over the defaults and validates the result.
 func parseConfig(stack string, src configSource) (*Config, error) {
+	cfg, ps, _ := readConfig(stack, src)
+	if len(ps) > 0 {
+		return nil, &ConfigError{Stack: stack, Problems: ps}
+	}
+	cfg.validated = true
+	return cfg, nil
+}
+
+// readConfig decodes every key over the defaults and validates the result:
+// every problem, and the keys whose written value could not be taken (so
+// warnings about them are not shown either).
+func readConfig(stack string, src configSource) (*Config, problems, []string) {
 	cfg := defaultConfig(stack)
 	var ps problems
 	if lister, ok := src.(configKeyLister); ok {
 		checkUnknownKeys(lister.ConfigKeys(), &ps)
 	}
-	// undecoded are the keys whose value could not be read: they keep their
-	// defaults, and the value checks of those keys are not reported (they
-	// would judge the defaults, not what the user wrote).
-	undecoded := map[string]bool{}
+	// hidden are the keys whose value could not be taken (unreadable, of
+	// the wrong kind, or the nearest setting to a misspelt key): they keep
+	// their defaults, and the value checks of those keys are not reported
+	// (they would judge the defaults, not what the user wrote).
+	var hidden []string
 
 	scalar := func(key string, parse func(string) error) {
 		if raw, ok := src.GetConfig(configNamespace + ":" + key); ok && strings.TrimSpace(raw) != "" {
 			if err := parse(strings.TrimSpace(raw)); err != nil {
 				ps.add(key, raw, "%v", err)
+				hidden = append(hidden, key)
 			}
 		}
 	}
-	object := func(key string, into any, example string) {
+	// object reads logsearch:<key> into into, through want (into's type, or
+	// a type that decodes the same keys). An unknown or mistyped nested key
+	// is reported on its own and the rest of the object is still read.
+	object := func(key string, into any, want reflect.Type, example string) bool {
 		raw, ok := src.GetConfig(configNamespace + ":" + key)
 		if !ok || strings.TrimSpace(raw) == "" {
-			return
+			return false
 		}
-		// Decoded into a copy, so a value that fails half-way leaves the
-		// defaults whole.
-		target := reflect.New(reflect.TypeOf(into).Elem())
-		target.Elem().Set(reflect.ValueOf(into).Elem())
-		dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
-		dec.DisallowUnknownFields() // a misspelt key must not silently fall back to its default
-		if err := dec.Decode(target.Interface()); err != nil {
-			ps.add(key, "", "cannot read it (%v); it must look like %s", err, example)
-			undecoded[key] = true
-			return
+		h, parsed := checkObjectKeys(key, raw, want, src.IsConfigSecret(configNamespace+":"+key), &ps)
+		hidden = append(hidden, h...)
+		if !parsed || slices.Contains(h, key) {
+			if !parsed {
+				ps.add(key, "", "cannot read it; it must look like this in the stack file:\n%s", example)
+			} else {
+				ps[len(ps)-1].Problem += ", e.g.:\n" + example
+			}
+			hidden = append(hidden, key)
+			return false
 		}
-		reflect.ValueOf(into).Elem().Set(target.Elem())
+		// Mistyped fields are skipped (and reported above); the rest is
+		// decoded.
+		_ = json.Unmarshal([]byte(raw), into)
+		return true
 	}
 
 	scalar("production", func(s string) error {
@@ -725,40 +751,65 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	}
 	scalar("retentionDays", intKey(&cfg.RetentionDays))
 	scalar("logRetentionDays", intKey(&cfg.LogRetentionDays))
-	object("network", &cfg.Network, `{"vpcCidr": "10.40.0.0/16", "azCount": 2} or {"vpcId": "vpc-…", "subnetIds": ["subnet-…", "subnet-…"]}`)
-	object("domain", &cfg.Domain, `{"instanceType": "t3.small.search", "instanceCount": 1, "volumeSize": 20}`)
+	decode := func(key string, into any, example string) {
+		t := reflect.TypeOf(into).Elem()
+		// Decoded into a copy, so a value that fails half-way leaves the
+		// defaults whole.
+		target := reflect.New(t)
+		target.Elem().Set(reflect.ValueOf(into).Elem())
+		if object(key, target.Interface(), t, example) {
+			reflect.ValueOf(into).Elem().Set(target.Elem())
+		}
+	}
+	decode("network", &cfg.Network, yamlBlock(`logsearch:network:
+  vpcCidr: 10.40.0.0/16
+  azCount: 2`)+"\n      or\n"+yamlBlock(`logsearch:network:
+  vpcId: vpc-0123456789abcdef0
+  subnetIds: [subnet-0123456789abcdef0, subnet-0fedcba9876543210]`))
+	decode("domain", &cfg.Domain, yamlBlock(`logsearch:domain:
+  instanceType: t3.small.search
+  instanceCount: 1
+  volumeSize: 20`))
 	cfg.Domain.replicasSet = objectHasKey(src, "domain", "replicas")
 	cfg.Network.azCountSet = objectHasKey(src, "network", "azCount")
-	object("logGroups", &cfg.LogGroups, `[{"name": "/app/web", "filterPattern": ""}, {"prefix": "/app/"}]`)
-	object("ingest", &cfg.Ingest, `{"indexPrefix": "cwl", "timezone": "UTC", "fieldTypes": {"status": "integer"}}`)
-	object("alarmEmails", &cfg.AlarmEmails, `["ops@example.com"]`)
-	object("archive", &cfg.Archive, `{"create": true} or {"bucket": "company-log-export", "prefix": "logs/"}`)
+	decode("logGroups", &cfg.LogGroups, yamlBlock(`logsearch:logGroups:
+  - name: /app/web
+  - name: /app/worker
+    filterPattern: '-"DEBUG"'
+  - prefix: /app/devices/`))
+	decode("ingest", &cfg.Ingest, yamlBlock(`logsearch:ingest:
+  indexPrefix: cwl
+  timezone: UTC
+  fieldTypes:
+    status: integer`))
+	decode("alarmEmails", &cfg.AlarmEmails, yamlBlock(`logsearch:alarmEmails:
+  - ops@example.com`))
+	decode("archive", &cfg.Archive, yamlBlock(`logsearch:archive:
+  create: true`)+"\n      or\n"+yamlBlock(`logsearch:archive:
+  bucket: company-log-export
+  prefix: logs/`))
 
 	// dashboards carries the OIDC client secret; it is read on its own so the
 	// secret is only ever held in a secret Output.
 	dashKey := configNamespace + ":dashboards"
-	if raw, ok := src.GetConfig(dashKey); ok && strings.TrimSpace(raw) != "" {
-		var dash struct {
-			DashboardsConfig
-			Oidc *struct {
-				OidcConfig
-				ClientSecret *string `json:"clientSecret"`
-			} `json:"oidc"`
-		}
-		dec := json.NewDecoder(strings.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&dash); err != nil {
-			ps.add("dashboards", "", `cannot read it (%v); it must look like {"hostName": "logs.example.com", "hostedZone": "example.com", "officeCidrs": ["203.0.113.0/24"]}`, err)
-			undecoded["dashboards"] = true
-		} else {
-			cfg.Dashboards = dash.DashboardsConfig
-			if dash.Oidc != nil {
-				o := dash.Oidc.OidcConfig
-				if dash.Oidc.ClientSecret != nil {
-					o.clientSecret = *dash.Oidc.ClientSecret
-				}
-				cfg.Dashboards.Oidc = &o
+	var dash struct {
+		DashboardsConfig
+		Oidc *struct {
+			OidcConfig
+			ClientSecret *string `json:"clientSecret"`
+		} `json:"oidc"`
+	}
+	if object("dashboards", &dash, reflect.TypeOf(dash), yamlBlock(`logsearch:dashboards:
+  hostName: logs.example.com
+  hostedZone: example.com
+  officeCidrs: [203.0.113.0/24]`)) {
+		cfg.Dashboards = dash.DashboardsConfig
+		if dash.Oidc != nil {
+			o := dash.Oidc.OidcConfig
+			if dash.Oidc.ClientSecret != nil {
+				o.clientSecret = *dash.Oidc.ClientSecret
 			}
+			cfg.Dashboards.Oidc = &o
 		}
 	}
 
@@ -767,20 +818,22 @@ func parseConfig(stack string, src configSource) (*Config, error) {
 	cfg.applyDerivedDefaults()
 	var checked problems
 	cfg.validate(&checked)
+	cfg.Region = checkRegion(src, &checked)
 	cfg.AllowedAccountIDs = checkAllowedAccounts(src, cfg.Production, &checked)
 	if cfg.Dashboards.Oidc != nil && cfg.Dashboards.Oidc.clientSecret != "" && !src.IsConfigSecret(dashKey) {
 		checked.add("dashboards.oidc.clientSecret", "", "is stored in plain text; store it encrypted: pulumi config set --path --secret dashboards.oidc.clientSecret <value>")
 	}
 	for _, p := range checked {
-		if !undecoded[topLevelKey(p.Key)] {
+		if !isHidden(p.Key, hidden) {
 			ps = append(ps, p)
 		}
 	}
-	if len(ps) > 0 {
-		return nil, &ConfigError{Stack: stack, Problems: ps}
-	}
-	cfg.validated = true
-	return &cfg, nil
+	return &cfg, ps, hidden
+}
+
+// yamlBlock indents a stack-file example to sit under a problem line.
+func yamlBlock(example string) string {
+	return "        " + strings.ReplaceAll(example, "\n", "\n        ")
 }
 
 // Args are the settings of one LogSearch built by a Go program's own call
@@ -853,20 +906,10 @@ func (c *Config) certificatePlacementProblems() problems {
 	if region := parts[3]; c.Region != "" && region != c.Region {
 		ps.add("dashboards.certificateArn", arn, "is in %s, but the stack deploys to %s; request or import the certificate for %s in %s", region, c.Region, c.Dashboards.HostName, c.Region)
 	}
-	if account := parts[4]; c.AccountID != "" && account != c.AccountID {
-		ps.add("dashboards.certificateArn", arn, "belongs to account %s, but the stack deploys to account %s; use a certificate of the stack's own account", account, c.AccountID)
+	if account, stackAccount := parts[4], pinnedAccount(c.deployAccounts()); stackAccount != "" && account != stackAccount {
+		ps.add("dashboards.certificateArn", arn, "belongs to account %s, but the stack deploys to account %s; use a certificate of the stack's own account", account, stackAccount)
 	}
 	return ps
-}
-
-// topLevelKey is the logsearch: key a problem's key belongs to:
-// "logsearch:domain.volumeSize" -> "domain".
-func topLevelKey(full string) string {
-	name := strings.TrimPrefix(full, configNamespace+":")
-	if i := strings.IndexAny(name, ".["); i >= 0 {
-		return name[:i]
-	}
-	return name
 }
 
 // objectHasKey reports whether the config object logsearch:<key> spells out
@@ -1058,16 +1101,6 @@ func (c *Config) validateDomain(ps *problems) {
 
 var iamPrincipalPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$`)
 
-var instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[0-9]*x?[a-z]+\.search$`)
-
-func checkInstanceType(ps *problems, key, typ string) bool {
-	if !instanceTypePattern.MatchString(typ) {
-		ps.add(key, typ, "not an OpenSearch instance type; they look like r6g.large.search")
-		return false
-	}
-	return true
-}
-
 func roundUp(n, m int) int {
 	if n < m {
 		return m
@@ -1097,6 +1130,8 @@ func (c *Config) validateLogGroups(ps *problems) {
 		}
 		if len(g.FilterPattern) > 1024 {
 			ps.add(fmt.Sprintf("logGroups[%d].filterPattern", i), "", "is %d characters; CloudWatch Logs allows at most 1024", len(g.FilterPattern))
+		} else if err := filterpattern.Check(g.FilterPattern); err != nil {
+			ps.add(fmt.Sprintf("logGroups[%d].filterPattern", i), g.FilterPattern, "%v (CloudWatch Logs would refuse it only at the end of pulumi up)", err)
 		}
 	}
 	c.validatePrefixes(ps)
@@ -1268,9 +1303,12 @@ func (c *Config) warnings() []string {
 	if w := c.sizingWarning(); w != "" {
 		ws = append(ws, w)
 	}
-	if _, known := ebsLimitFor(c.Domain.InstanceType); !known {
+	if newerInstanceFamily(c.Domain.InstanceType) {
 		ws = append(ws, fmt.Sprintf("logsearch:domain.instanceType %q: its EBS maximum is not in the built-in table (%s), so domain.volumeSize %d GiB is not checked; AWS will refuse the deployment if it is too large",
 			c.Domain.InstanceType, strings.Join(KnownInstanceTypes(), ", "), c.Domain.VolumeSize))
+	}
+	if w := regionWarning(c.Region); w != "" {
+		ws = append(ws, w)
 	}
 	if len(c.LogGroups) == 0 {
 		ws = append(ws, "logsearch:logGroups is empty: nothing will be ingested until you list log groups")

@@ -111,6 +111,7 @@ func TestStackFilesParse(t *testing.T) {
 
 func TestConfigDefaults(t *testing.T) {
 	cfg, err := parseConfig("test", mapSource{values: map[string]string{
+		regionKey:              "eu-west-1",
 		"logsearch:dashboards": `{"hostName":"logs.example.com","hostedZone":"example.com","officeCidrs":["203.0.113.0/24"]}`,
 		"logsearch:network":    `{"officeVpn": {"routerIp": "198.51.100.7"}}`,
 	}})
@@ -204,13 +205,13 @@ func TestConfigRefusals(t *testing.T) {
 		{"own domain log group", "dev", map[string]func(any) any{"logGroups": to([]any{map[string]any{"name": "/aws/opensearch/logsearch-dev/audit"}})}, "logsearch:logGroups[0].name", "loop"},
 		{"filter pattern too long", "dev", map[string]func(any) any{"logGroups": to([]any{map[string]any{"name": "/a", "filterPattern": strings.Repeat("x", 1025)}})}, "logsearch:logGroups[0].filterPattern", "1024"},
 		{"bad alarm email", "dev", map[string]func(any) any{"alarmEmails": to([]string{"ops at example.com"})}, "logsearch:alarmEmails[0]", "e-mail"},
-		{"misspelt key", "dev", map[string]func(any) any{"domain": set("instnaceType", "t3.small.search")}, "logsearch:domain", `unknown field "instnaceType"`},
-		{"wrong value type", "dev", map[string]func(any) any{"domain": set("instanceCount", "three")}, "logsearch:domain", "cannot read it"},
+		{"misspelt key", "dev", map[string]func(any) any{"domain": set("instnaceType", "t3.small.search")}, "logsearch:domain.instnaceType", "Did you mean instanceType?"},
+		{"wrong value type", "dev", map[string]func(any) any{"domain": set("instanceCount", "three")}, "logsearch:domain.instanceCount", "must be a whole number"},
 		{"oidc incomplete", "dev", map[string]func(any) any{"dashboards": set("oidc", map[string]any{"issuer": "https://idp.example.com"})}, "logsearch:dashboards.oidc.tokenEndpoint", "https://"},
 		{"oidc secret in plain text", "dev", map[string]func(any) any{"dashboards": set("oidc", validOidc("plain-secret"))}, "logsearch:dashboards.oidc.clientSecret", "--secret"},
 		{"memory below the largest payload", "dev", map[string]func(any) any{"ingest": set("memorySize", 256)}, "logsearch:ingest.memorySize", "must be 288 to 10240 MB"},
 		{"memory over Lambda's maximum", "dev", map[string]func(any) any{"ingest": set("memorySize", 10241)}, "logsearch:ingest.memorySize", "Lambda allows up to 10240"},
-		{"memory not a number", "dev", map[string]func(any) any{"ingest": set("memorySize", "1GB")}, "logsearch:ingest", "cannot read it"},
+		{"memory not a number", "dev", map[string]func(any) any{"ingest": set("memorySize", "1GB")}, "logsearch:ingest.memorySize", "must be a whole number"},
 		{"compression unknown", "dev", map[string]func(any) any{"ingest": set("compression", "zstd")}, "logsearch:ingest.compression", `"none"`},
 		{"max concurrency negative", "dev", map[string]func(any) any{"ingest": set("maxConcurrency", -1)}, "logsearch:ingest.maxConcurrency", "0 (no reservation)"},
 		{"api principal wildcard", "dev", map[string]func(any) any{"domain": set("apiPrincipals", []string{"arn:aws:iam::123456789012:role/*"})}, "logsearch:domain.apiPrincipals[0]", "IAM role or user ARN"},
@@ -231,7 +232,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"lookup field malformed", "dev", map[string]func(any) any{"ingest": set("lookupFields", []string{"device id"})}, "logsearch:ingest.lookupFields[0]", "field name"},
 		{"lookup field twice", "dev", map[string]func(any) any{"ingest": set("lookupFields", []string{"device_id", "device_id"})}, "logsearch:ingest.lookupFields[1]", "twice"},
 		{"lookup fields too many", "dev", map[string]func(any) any{"ingest": set("lookupFields", []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"})}, "logsearch:ingest.lookupFields", "at most 10"},
-		{"lookup fields not a list", "dev", map[string]func(any) any{"ingest": set("lookupFields", "device_id")}, "logsearch:ingest", "cannot read it"},
+		{"lookup fields not a list", "dev", map[string]func(any) any{"ingest": set("lookupFields", "device_id")}, "logsearch:ingest.lookupFields", "must be a list"},
 		{"reader group empty", "dev", map[string]func(any) any{"dashboards": set("readerBackendRoles", []string{""})}, "logsearch:dashboards.readerBackendRoles[0]", "empty"},
 		{"reader group wildcard", "dev", map[string]func(any) any{"dashboards": set("readerBackendRoles", []string{"support*"})}, "logsearch:dashboards.readerBackendRoles[0]", "wildcards"},
 		{"reader group twice", "dev", map[string]func(any) any{"dashboards": set("readerBackendRoles", []string{"support", "support"})}, "logsearch:dashboards.readerBackendRoles[1]", "twice"},
@@ -246,7 +247,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"archive prefix without archive", "dev", map[string]func(any) any{"archive": to(map[string]any{"prefix": "logs/"})}, "logsearch:archive.prefix", "there is no archive"},
 		{"archive prefix too long for S3 keys", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "prefix": strings.Repeat("p", 300) + "/"})}, "logsearch:archive.prefix", "fits S3's 1024 bytes"},
 		{"archive kept 0 days", "dev", map[string]func(any) any{"archive": to(map[string]any{"create": true, "expireDays": 0})}, "logsearch:archive.expireDays", "1 to 3650 days"},
-		{"archive misspelt field", "dev", map[string]func(any) any{"archive": to(map[string]any{"craete": true})}, "logsearch:archive", "cannot read it"},
+		{"archive misspelt field", "dev", map[string]func(any) any{"archive": to(map[string]any{"craete": true})}, "logsearch:archive.craete", "Did you mean create?"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -546,14 +547,15 @@ func TestNearestKey(t *testing.T) {
 	}
 }
 
-// TestConfigDecodeErrorDoesNotHideValueChecks: a key that cannot be read
-// and a bad value elsewhere are reported in the same round, and the
-// unreadable key's defaults do not produce problems of their own.
+// TestConfigDecodeErrorDoesNotHideValueChecks: a key that cannot be read,
+// a misspelt nested key and a bad value elsewhere are reported in the same
+// round, and the defaults left in their place do not produce problems of
+// their own.
 func TestConfigDecodeErrorDoesNotHideValueChecks(t *testing.T) {
 	for _, stack := range stackNames(t) {
 		t.Run(stack, func(t *testing.T) {
 			_, err := parseConfig(stack, stackSource(t, stack, map[string]func(any) any{
-				"domain":        set("volumeSise", 20), // unknown field: cannot be read
+				"domain":        set("volumeSise", 20), // unknown field: reported on its own
 				"dashboards":    to("not an object"),
 				"ingest":        set("timezone", "Nowhere/City"),
 				"retentionDays": to("0"),
@@ -567,7 +569,7 @@ func TestConfigDecodeErrorDoesNotHideValueChecks(t *testing.T) {
 				keys = append(keys, p.Key)
 			}
 			slices.Sort(keys)
-			want := []string{"logsearch:dashboards", "logsearch:domain", "logsearch:ingest.timezone", "logsearch:retentionDays"}
+			want := []string{"logsearch:dashboards", "logsearch:domain.volumeSise", "logsearch:ingest.timezone", "logsearch:retentionDays"}
 			if !slices.Equal(keys, want) {
 				t.Errorf("problems for %v, want exactly %v:\n%v", keys, want, err)
 			}

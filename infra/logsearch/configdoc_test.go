@@ -245,8 +245,10 @@ The program reads every key once, checks them all, and refuses to deploy anythin
 wrong, listing every problem with the key, the bad value and the fix. Every ` + "`logsearch:`" + ` key
 in the stack file is checked: an unknown top-level key is refused naming the nearest valid key
 (` + "`retentionDay`" + ` → did you mean ` + "`logsearch:retentionDays`" + `?), and a misspelt key inside an
-object is refused too, naming the unknown field, so no setting can quietly fall back to its
-default.
+object is refused too, naming the nearest setting written as it would stand in the stack file,
+while the rest of the object is still checked, so no setting can quietly fall back to its
+default. ` + "`go run ./infra/checkstack Pulumi.<stack>.yaml`" + ` runs the same checks offline and
+lists every problem, then every warning.
 
 Set a plain value with ` + "`pulumi config set`" + `, and a key inside an object with ` + "`--path`" + `:
 

@@ -132,7 +132,7 @@ func TestSamlConfigRefusals(t *testing.T) {
 		{"session timeout above a day", map[string]any{"sessionTimeoutMinutes": 1441}, nil, "logsearch:dashboards.saml.sessionTimeoutMinutes", "1 to 1440"},
 		{"no group mapped", nil, map[string]any{"readerBackendRoles": nil, "adminBackendRoles": nil}, "logsearch:dashboards.readerBackendRoles", "at least one identity-provider group"},
 		{"oidc too", nil, map[string]any{"oidc": oidc}, "logsearch:dashboards.oidc", "sign in twice"},
-		{"misspelt saml key", map[string]any{"roleKey": "groups"}, nil, "logsearch:dashboards", "unknown field \"roleKey\""},
+		{"misspelt saml key", map[string]any{"roleKey": "groups"}, nil, "logsearch:dashboards.saml.roleKey", "Did you mean rolesKey?"},
 	}
 	for _, stack := range stackNames(t) {
 		for _, c := range cases {

@@ -54,7 +54,7 @@ func TestLandingDashboardConverges(t *testing.T) {
 	f.settings["global"]["defaultRoute"] = map[string]any{"userValue": "/app/home"}
 
 	res := run(t, srv, req)
-	want := map[string]bool{"Dashboards dashboard Logs: last hour (logs-*)": true, "Dashboards default route": true}
+	want := map[string]bool{"Dashboards dashboard Logs: last hour": true, "Dashboards default route": true}
 	for _, o := range res.Outcomes {
 		if (o.Action != Unchanged) != want[o.Object] {
 			t.Errorf("%s: %s", o.Object, o.Action)

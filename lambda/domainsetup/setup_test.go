@@ -77,10 +77,10 @@ func TestFirstRunConfiguresTheDomain(t *testing.T) {
 		"role mapping security_manager":                          Updated,
 		"Dashboards index pattern logs-*":                        Created,
 		"Dashboards default index pattern":                       Created,
-		"Dashboards search Log events (logs-*)":                  Created,
+		"Dashboards search Log events":                           Created,
 		"Dashboards visualization Events over time by log group": Created,
 		"Dashboards visualization Events by status":              Created,
-		"Dashboards dashboard Logs: last hour (logs-*)":          Created,
+		"Dashboards dashboard Logs: last hour":                   Created,
 		"Dashboards default route":                               Created,
 		"Dashboards default tenant":                              Updated,
 		"audit logging":                                          Updated,
@@ -171,7 +171,7 @@ func TestChangesTouchOnlyWhatChanged(t *testing.T) {
 			change: func(r *Request) { r.Spec.FieldTypes["status"] = fieldtypes.Keyword },
 			// status stops being an integer status field: its breakdown
 			// leaves the events columns and the landing dashboard.
-			changed: []string{"index template logs", "Dashboards search Log events (logs-*)", "Dashboards dashboard Logs: last hour (logs-*)"},
+			changed: []string{"index template logs", "Dashboards search Log events", "Dashboards dashboard Logs: last hour"},
 			check: func(t *testing.T, f *fakeDomain) {
 				if !strings.Contains(jsonOf(f.templates["logs"]), `"status":{"ignore_above":1024,"type":"keyword"}`) {
 					t.Error("template still maps status as integer")

@@ -182,7 +182,7 @@ func (s Spec) eventsSearch() SavedObject {
 	}
 	columns = append(columns, docfields.Message)
 	return SavedObject{Type: TypeSearch, ID: s.eventsSearchID(), Attributes: Body{
-		"title":                 "Log events (" + s.IndexPattern() + ")",
+		"title":                 "Log events",
 		"description":           description("Every log group, newest first."),
 		"hits":                  0,
 		"columns":               columns,
@@ -326,7 +326,7 @@ func (s Spec) landingDashboard(objs []SavedObject) SavedObject {
 		}
 	}
 	return SavedObject{Type: TypeDashboard, ID: s.LandingDashboardID(), Attributes: Body{
-		"title":           "Logs: last hour (" + s.IndexPattern() + ")",
+		"title":           "Logs: last hour",
 		"description":     description("The page Dashboards opens with."),
 		"hits":            0,
 		"panelsJSON":      jsonString(panels),
