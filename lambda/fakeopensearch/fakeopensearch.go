@@ -126,6 +126,7 @@ type Server struct {
 	writes    map[string]int // _id -> successful writes
 	attempts  map[string]int // _id -> items seen
 	requests  []Request
+	disk      *diskModel // storage model (disk.go); nil: unlimited
 }
 
 // Start listens on 127.0.0.1 on a free port and serves until Close.
@@ -224,6 +225,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, map[string]any{"message": "no permissions for [indices:data/write/bulk] and User [name=anonymous]"})
 		return
 	}
+	if s.serveDisk(w, r) {
+		return
+	}
 	switch {
 	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		writeJSON(w, http.StatusOK, map[string]any{
@@ -306,6 +310,7 @@ func (s *Server) apply(actions []action) map[string]any {
 	defer s.mu.Unlock()
 	items := make([]map[string]any, len(actions))
 	errorsFlag := false
+	disk := s.diskState()
 	for k, a := range actions {
 		s.attempts[a.id]++
 		res := map[string]any{"_index": a.index, "_id": a.id}
@@ -313,7 +318,11 @@ func (s *Server) apply(actions []action) map[string]any {
 		if s.faults.Item != nil {
 			status = s.faults.Item(a.id, s.attempts[a.id])
 		}
-		ix, refused := s.indexFor(a.index)
+		refused := disk.refusal(s, a.index)
+		var ix *index
+		if refused == nil {
+			ix, refused = s.indexFor(a.index)
+		}
 		if refused == nil && status == 0 && json.Valid(a.doc) {
 			refused = ix.parseDocument(a.id, a.doc)
 		}
