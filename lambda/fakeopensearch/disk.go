@@ -112,7 +112,7 @@ func (s *Server) BlockedIndices() []string {
 	var out []string
 	if s.disk != nil {
 		for ix, on := range s.disk.readOnly {
-			if on {
+			if on && s.indices[ix] != nil {
 				out = append(out, ix)
 			}
 		}
