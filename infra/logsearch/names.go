@@ -80,16 +80,17 @@ func (r nameRule) name(stack, suffix string) string {
 // StackNames are the physical names of the resources the stack names
 // itself, valid under AWS's rules for any Pulumi stack name.
 type StackNames struct {
-	Domain             string
-	IngestFunction     string
-	SetupFunction      string
-	TargetSyncFunction string
-	StackKeyAlias      string // with the alias/ prefix
-	AlarmKeyAlias      string // with the alias/ prefix
-	DomainLogsPolicy   string
-	SubscriptionFilter string
-	Dashboard          string
-	stack              string
+	Domain               string
+	IngestFunction       string
+	SetupFunction        string
+	TargetSyncFunction   string
+	StorageGuardFunction string
+	StackKeyAlias        string // with the alias/ prefix
+	AlarmKeyAlias        string // with the alias/ prefix
+	DomainLogsPolicy     string
+	SubscriptionFilter   string
+	Dashboard            string
+	stack                string
 }
 
 // NamesFor derives every physical name from the stack name: the names of
@@ -107,16 +108,17 @@ func namesFor(stack, instance string) StackNames {
 		stack += "/" + instance
 	}
 	return StackNames{
-		Domain:             domainNameRule.name(stack, ""),
-		IngestFunction:     functionNameRule.name(stack, "ingest"),
-		SetupFunction:      functionNameRule.name(stack, "setup"),
-		TargetSyncFunction: functionNameRule.name(stack, "dashboards-targetsync"),
-		StackKeyAlias:      "alias/" + kmsAliasRule.name(stack, ""),
-		AlarmKeyAlias:      "alias/" + kmsAliasRule.name(stack, "alarms"),
-		DomainLogsPolicy:   cloudWatchNameRule.name(stack, "opensearch-logs"),
-		SubscriptionFilter: cloudWatchNameRule.name(stack, ""),
-		Dashboard:          dashboardNameRule.name(stack, ""),
-		stack:              stack,
+		Domain:               domainNameRule.name(stack, ""),
+		IngestFunction:       functionNameRule.name(stack, "ingest"),
+		SetupFunction:        functionNameRule.name(stack, "setup"),
+		TargetSyncFunction:   functionNameRule.name(stack, "dashboards-targetsync"),
+		StorageGuardFunction: functionNameRule.name(stack, "storage-guard"),
+		StackKeyAlias:        "alias/" + kmsAliasRule.name(stack, ""),
+		AlarmKeyAlias:        "alias/" + kmsAliasRule.name(stack, "alarms"),
+		DomainLogsPolicy:     cloudWatchNameRule.name(stack, "opensearch-logs"),
+		SubscriptionFilter:   cloudWatchNameRule.name(stack, ""),
+		Dashboard:            dashboardNameRule.name(stack, ""),
+		stack:                stack,
 	}
 }
 

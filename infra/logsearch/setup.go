@@ -43,11 +43,14 @@ type DomainSetup struct {
 
 // DomainSetupArgs are the inputs of the DomainSetup stage.
 type DomainSetupArgs struct {
-	Config            *Config                 // the validated settings
-	Network           *Network                // the subnets, the setup security group and its rules
-	Domain            *SearchDomain           // the domain to set up
-	Ingestion         *Ingestion              // the ingest role, mapped to the writer role
-	InvocationOptions []pulumi.ResourceOption // go to the deploy-time Invocation only (see NewDomainSetup)
+	Config    *Config       // the validated settings
+	Network   *Network      // the subnets, the setup security group and its rules
+	Domain    *SearchDomain // the domain to set up
+	Ingestion *Ingestion    // the ingest role, mapped to the writer role
+	// StorageGuardRoleArn is the storage guard's role, mapped to its role
+	// in the domain; nil with the guard off.
+	StorageGuardRoleArn pulumi.StringInput
+	InvocationOptions   []pulumi.ResourceOption // go to the deploy-time Invocation only (see NewDomainSetup)
 }
 
 // NewDomainSetup deploys lambda/setup in the VPC and invokes it with the
@@ -85,22 +88,26 @@ func NewDomainSetup(ctx *pulumi.Context, args DomainSetupArgs) (*DomainSetup, er
 		return nil, err
 	}
 
-	// request renders the setup request once the endpoint and both roles
+	guardRole := args.StorageGuardRoleArn
+	if guardRole == nil {
+		guardRole = pulumi.String("")
+	}
+	// request renders the setup request once the endpoint and the roles
 	// are known; password is "" for the scheduled, signed run.
 	request := func(password pulumi.StringInput, sign bool) pulumi.StringOutput {
-		return pulumi.All(domain.Endpoint, password, ingestion.RoleArn, role.role.Arn).ApplyT(func(v []any) (string, error) {
+		return pulumi.All(domain.Endpoint, password, ingestion.RoleArn, role.role.Arn, guardRole).ApplyT(func(v []any) (string, error) {
 			b, err := json.Marshal(domainsetup.Request{
 				Endpoint:       v[0].(string),
 				MasterUserName: domain.MasterUserName,
 				MasterPassword: v[1].(string),
 				SignWithRole:   sign,
-				Spec:           setupSpec(cfg, []string{v[2].(string)}, v[3].(string)),
+				Spec:           withStorageGuard(setupSpec(cfg, []string{v[2].(string)}, v[3].(string)), v[4].(string)),
 			})
 			return string(b), err
 		}).(pulumi.StringOutput)
 	}
-	specHash := pulumi.All(ingestion.RoleArn, role.role.Arn).ApplyT(func(v []any) string {
-		return setupSpec(cfg, []string{v[0].(string)}, v[1].(string)).Hash()
+	specHash := pulumi.All(ingestion.RoleArn, role.role.Arn, guardRole).ApplyT(func(v []any) string {
+		return withStorageGuard(setupSpec(cfg, []string{v[0].(string)}, v[1].(string)), v[2].(string)).Hash()
 	}).(pulumi.StringOutput)
 	// The payload carries the master password: it is a secret output, so
 	// the state stores it encrypted and `pulumi preview` shows [secret].
