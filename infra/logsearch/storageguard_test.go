@@ -32,8 +32,6 @@ func TestStorageGuardConfig(t *testing.T) {
 		{name: "floor set", values: map[string]string{"logsearch:storageGuard": `{"floorGiB":4}`}, floorGiB: 4, enabledIs: true},
 		{name: "minDays 1", values: map[string]string{"logsearch:storageGuard": `{"minDays":1}`}, problem: "storageGuard.minDays"},
 		{name: "minDays above retention", values: map[string]string{"logsearch:storageGuard": `{"minDays":31}`}, problem: "storageGuard.minDays"},
-		{name: "minDays do not fit the volume", values: map[string]string{
-			"logsearch:domain": `{"volumeSize":20,"expectedDailyGiB":2}`, "logsearch:storageGuard": `{"minDays":7}`}, problem: "more than the"},
 		{name: "minDays fit the volume", values: map[string]string{
 			"logsearch:domain": `{"volumeSize":20,"expectedDailyGiB":2}`, "logsearch:storageGuard": `{"minDays":4}`}, floorGiB: 5, enabledIs: true},
 		{name: "misspelt key", values: map[string]string{"logsearch:storageGuard": `{"floor":8}`}, problem: "storageGuard"},

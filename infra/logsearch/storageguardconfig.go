@@ -19,8 +19,7 @@ type StorageGuardConfig struct {
 	// 20 GiB), and at most at half of domain.volumeSize.
 	FloorGiB float64 `json:"floorGiB" configdefault:"the write block plus max(5% of volumeSize, 1 GiB)"`
 	// MinDays is the fewest daily indices the guard leaves, 2 up to
-	// retentionDays. With domain.expectedDailyGiB set, that many days must
-	// fit in each data node's volume above floorGiB.
+	// retentionDays.
 	MinDays int `json:"minDays"`
 }
 
@@ -57,12 +56,5 @@ func (c *Config) validateStorageGuard(ps *problems) {
 	if g.MinDays < 2 || g.MinDays > max(DefaultStorageGuardMinDays, c.RetentionDays) {
 		ps.add("storageGuard.minDays", g.MinDays, "must be 2 (today and yesterday are always kept) up to retentionDays (%d) or %d", c.RetentionDays, DefaultStorageGuardMinDays)
 		return
-	}
-	if d.ExpectedDailyGiB > 0 && d.InstanceCount > 0 {
-		perDay := d.ExpectedDailyGiB * float64(1+d.Replicas) * sizingOverhead / float64(d.InstanceCount)
-		if room := float64(d.VolumeSize) - c.storageGuardFloorGiB(); float64(g.MinDays)*perDay > room {
-			ps.add("storageGuard.minDays", g.MinDays, "%d day(s) at domain.expectedDailyGiB %g take %.1f GiB per data node, more than the %.1f GiB above the guard's floor: the guard could not keep the domain writable. Lower minDays, or raise domain.volumeSize or instanceCount",
-				g.MinDays, d.ExpectedDailyGiB, float64(g.MinDays)*perDay, room)
-		}
 	}
 }
