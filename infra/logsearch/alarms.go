@@ -89,6 +89,8 @@ type AlarmsArgs struct {
 	Ingestion  *Ingestion        // the ingest function and its dead-letter queue
 	Setup      *DomainSetup      // the setup function
 	Dashboards *DashboardsAccess // the office entry; without its dimensions its alarms are left out
+	// StorageGuard is the storage guard; nil with storageGuard.enabled off.
+	StorageGuard *StorageGuard
 }
 
 // NewAlarms creates the alarm topic (KMS-encrypted, e-mail subscriptions),
@@ -133,6 +135,11 @@ func NewAlarms(ctx *pulumi.Context, args AlarmsArgs) (*Alarms, error) {
 	if ingestion.SubscriberFunctionName.OutputState != nil {
 		groups = append(groups, alarmGroup{subscriberAlarmSpecs(cfg.Names()), pulumi.StringMap{"FunctionName": ingestion.SubscriberFunctionName}})
 	}
+	guardName := pulumi.String("").ToStringOutput()
+	if args.StorageGuard != nil {
+		guardName = args.StorageGuard.FunctionName
+		groups = append(groups, alarmGroup{storageGuardAlarmSpecs(cfg.Names()), pulumi.StringMap{metrics.Dimension: guardName}})
+	}
 	for _, g := range groups {
 		for _, spec := range g.specs {
 			if err := newMetricAlarm(ctx, cfg, spec, g.dimensions, topic); err != nil {
@@ -141,7 +148,7 @@ func NewAlarms(ctx *pulumi.Context, args AlarmsArgs) (*Alarms, error) {
 		}
 	}
 
-	board, err := newOperationsDashboard(ctx, cfg, domain, ingestion, dashboards, officeEntry)
+	board, err := newOperationsDashboard(ctx, cfg, domain, ingestion, dashboards, officeEntry, guardName)
 	if err != nil {
 		return nil, err
 	}
@@ -606,21 +613,23 @@ type dashboardTargets struct {
 	Stack, Region, AccountID, Domain, Function, Queue string
 	LoadBalancer, TargetGroup                         string // "" when there is no office entry
 	FreeStorageAlarmMiB                               float64
+	Guard                                             string // the storage guard function; "" with the guard off
 }
 
 // newOperationsDashboard is the one page to look at first: is data coming in,
 // is it being indexed, is anything parked in the DLQ, is the domain healthy.
-func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess, officeEntry bool) (*cloudwatch.Dashboard, error) {
+func newOperationsDashboard(ctx *pulumi.Context, cfg *Config, domain *SearchDomain, ingestion *Ingestion, dashboards *DashboardsAccess, officeEntry bool, guard pulumi.StringOutput) (*cloudwatch.Dashboard, error) {
 	lb, tg := pulumi.String("").ToStringOutput(), pulumi.String("").ToStringOutput()
 	if officeEntry {
 		lb, tg = dashboards.LoadBalancerArnSuffix, dashboards.TargetGroupArnSuffix
 	}
-	body := pulumi.All(domain.Name, ingestion.FunctionName, ingestion.DLQName, lb, tg).ApplyT(func(v []any) (string, error) {
+	body := pulumi.All(domain.Name, ingestion.FunctionName, ingestion.DLQName, lb, tg, guard).ApplyT(func(v []any) (string, error) {
 		return dashboardBody(dashboardTargets{
 			Stack: cfg.Stack, Region: cfg.Region, AccountID: cfg.AccountID,
 			Domain: v[0].(string), Function: v[1].(string), Queue: v[2].(string),
 			LoadBalancer: v[3].(string), TargetGroup: v[4].(string),
 			FreeStorageAlarmMiB: freeStorageThresholdMiB(cfg.Domain.VolumeSize),
+			Guard:               v[5].(string),
 		})
 	}).(pulumi.StringOutput)
 	return cloudwatch.NewDashboard(ctx, childName(ctx, "operations-dashboard"), &cloudwatch.DashboardArgs{
@@ -698,6 +707,7 @@ func dashboardBody(t dashboardTargets) (string, error) {
 			alb("HealthyHostCount", "Minimum", "healthy"),
 			alb("UnHealthyHostCount", "Maximum", "unhealthy"))})
 	}
+	widgets = append(widgets, storageGuardWidgets(t, graph)...)
 	b, err := json.Marshal(map[string]any{"widgets": widgets})
 	return string(b), err
 }

@@ -13,7 +13,7 @@ const typeLogSearch = componentTypePrefix + "LogSearch"
 
 // stageKinds are the stage components LogSearch composes, in the order of
 // the architecture diagram.
-var stageKinds = []string{"StackKey", "Network", "Archive", "SearchDomain", "Ingestion", "DomainSetup", "DashboardsAccess", "Alarms"}
+var stageKinds = []string{"StackKey", "Network", "Archive", "SearchDomain", "Ingestion", "StorageGuard", "DomainSetup", "DashboardsAccess", "Alarms"}
 
 // checkTree asserts the tree `pulumi preview` shows for the LogSearch
 // instances named: each at the stack's root, every stage under one of

@@ -90,6 +90,9 @@ type Config struct {
 	LogRetentionDays int `json:"logRetentionDays"`
 	// Archive says where a copy of the logs is kept for the backfill tool.
 	Archive ArchiveConfig `json:"archive"`
+	// StorageGuard deletes the oldest daily indices before a data node
+	// reaches OpenSearch Service's write block.
+	StorageGuard StorageGuardConfig `json:"storageGuard"`
 	// Existing gives a Go program's own VPC, subnets and hosted zone as
 	// Pulumi inputs (New only; a stack file uses network and dashboards).
 	Existing ExistingResources `json:"-"`
@@ -494,6 +497,7 @@ func defaultConfig(stack string) Config {
 		RetentionDays:    DefaultRetentionDays,
 		LogRetentionDays: DefaultLogRetentionDays,
 		Archive:          ArchiveConfig{ExpireDays: DefaultArchiveExpireDays},
+		StorageGuard:     StorageGuardConfig{Enabled: true, MinDays: DefaultStorageGuardMinDays},
 	}
 }
 
@@ -788,6 +792,10 @@ func readConfig(stack string, src configSource) (*Config, problems, []string) {
   create: true`)+"\n      or\n"+yamlBlock(`logsearch:archive:
   bucket: company-log-export
   prefix: logs/`))
+	decode("storageGuard", &cfg.StorageGuard, yamlBlock(`logsearch:storageGuard:
+  enabled: true
+  floorGiB: 6
+  minDays: 3`))
 
 	// dashboards carries the OIDC client secret; it is read on its own so the
 	// secret is only ever held in a secret Output.
@@ -965,6 +973,7 @@ func (c *Config) validate(ps *problems) {
 	c.validateDashboards(ps)
 	c.validateSaml(ps)
 	c.validateArchive(ps)
+	c.validateStorageGuard(ps)
 	if c.RetentionDays < 1 {
 		ps.add("retentionDays", c.RetentionDays, "indices must be kept at least 1 day; set a number of days >= 1 (default %d)", DefaultRetentionDays)
 	}
@@ -1330,7 +1339,7 @@ func (c *Config) warnings() []string {
 // and the domain's.
 func (c *Config) ownLogGroupPrefixes() []string {
 	n := c.Names()
-	return []string{FunctionLogGroup(n.IngestFunction), FunctionLogGroup(n.SetupFunction), FunctionLogGroup(n.TargetSyncFunction), FunctionLogGroup(n.SubscriberFunction), "/aws/opensearch/" + n.Domain + "/"}
+	return []string{FunctionLogGroup(n.IngestFunction), FunctionLogGroup(n.SetupFunction), FunctionLogGroup(n.TargetSyncFunction), FunctionLogGroup(n.SubscriberFunction), FunctionLogGroup(n.StorageGuardFunction), "/aws/opensearch/" + n.Domain + "/"}
 }
 
 // Names are the physical names of the resources the stack names itself.

@@ -32,7 +32,7 @@ func ExampleNew() {
 	})
 	// Output:
 	// logsearch:index:LogSearch logs
-	//   logsearch:index:Alarms logs-alarms (36 resources)
+	//   logsearch:index:Alarms logs-alarms (39 resources)
 	//   logsearch:index:Archive logs-archive (0 resources)
 	//   logsearch:index:DashboardsAccess logs-dashboards-access (24 resources)
 	//   logsearch:index:DomainSetup logs-domain-setup (9 resources)
@@ -40,6 +40,7 @@ func ExampleNew() {
 	//   logsearch:index:Network logs-network (16 resources)
 	//   logsearch:index:SearchDomain logs-search-domain (12 resources)
 	//   logsearch:index:StackKey logs-stack-key (2 resources)
+	//   logsearch:index:StorageGuard logs-storage-guard (9 resources)
 }
 
 // A program that creates its own VPC, subnets and hosted zone hands their
@@ -92,7 +93,7 @@ func ExampleNew_ownVPC() {
 	fmt.Println(strings.Join(placed, "\n"))
 	// Output:
 	// logsearch:index:LogSearch logs
-	//   logsearch:index:Alarms logs-alarms (36 resources)
+	//   logsearch:index:Alarms logs-alarms (39 resources)
 	//   logsearch:index:Archive logs-archive (0 resources)
 	//   logsearch:index:DashboardsAccess logs-dashboards-access (24 resources)
 	//   logsearch:index:DomainSetup logs-domain-setup (9 resources)
@@ -100,6 +101,7 @@ func ExampleNew_ownVPC() {
 	//   logsearch:index:Network logs-network (16 resources)
 	//   logsearch:index:SearchDomain logs-search-domain (12 resources)
 	//   logsearch:index:StackKey logs-stack-key (2 resources)
+	//   logsearch:index:StorageGuard logs-storage-guard (9 resources)
 	// domain in subnets [subnet-shop-private-0]
 	// record dashboards in zone ZSHOP
 	// record dashboards-cert-validation in zone ZSHOP

@@ -97,10 +97,24 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 	if err != nil {
 		return nil, err
 	}
+	var guard *StorageGuard
+	var guardRole pulumi.StringInput
+	if cfg.StorageGuard.Enabled {
+		if guard, err = NewStorageGuard(ctx, StorageGuardArgs{Config: cfg, Network: network, Domain: domain}); err != nil {
+			return nil, err
+		}
+		guardRole = guard.RoleArn
+	}
 	setup, err := NewDomainSetup(ctx, DomainSetupArgs{Config: cfg, Network: network, Domain: domain, Ingestion: ingestion,
-		InvocationOptions: []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{accessPolicy})}})
+		StorageGuardRoleArn: guardRole,
+		InvocationOptions:   []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{accessPolicy})}})
 	if err != nil {
 		return nil, err
+	}
+	if guard != nil {
+		if err := guard.Schedule(setup.Invocation); err != nil {
+			return nil, err
+		}
 	}
 	if err := ingestion.StartIngesting(cfg, setup.Invocation); err != nil {
 		return nil, err
@@ -109,7 +123,7 @@ func New(ctx *pulumi.Context, name string, cfg *Config, opts ...pulumi.ResourceO
 	if err != nil {
 		return nil, err
 	}
-	alarms, err := NewAlarms(ctx, AlarmsArgs{Config: cfg, Domain: domain, Ingestion: ingestion, Setup: setup, Dashboards: dashboards})
+	alarms, err := NewAlarms(ctx, AlarmsArgs{Config: cfg, Domain: domain, Ingestion: ingestion, Setup: setup, Dashboards: dashboards, StorageGuard: guard})
 	if err != nil {
 		return nil, err
 	}

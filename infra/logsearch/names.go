@@ -85,11 +85,12 @@ type StackNames struct {
 	SetupFunction      string
 	TargetSyncFunction string
 	// SubscriberFunction subscribes the groups under logGroups prefixes.
-	SubscriberFunction string
-	StackKeyAlias      string // with the alias/ prefix
-	AlarmKeyAlias      string // with the alias/ prefix
-	DomainLogsPolicy   string
-	SubscriptionFilter string
+	SubscriberFunction   string
+	StorageGuardFunction string
+	StackKeyAlias        string // with the alias/ prefix
+	AlarmKeyAlias        string // with the alias/ prefix
+	DomainLogsPolicy     string
+	SubscriptionFilter   string
 	// AutoSubscriptionFilter names the filters SubscriberFunction creates;
 	// with the ingest function's ARN it marks them as this stack's.
 	AutoSubscriptionFilter string
@@ -117,6 +118,7 @@ func namesFor(stack, instance string) StackNames {
 		SetupFunction:          functionNameRule.name(stack, "setup"),
 		TargetSyncFunction:     functionNameRule.name(stack, "dashboards-targetsync"),
 		SubscriberFunction:     functionNameRule.name(stack, "subscriber"),
+		StorageGuardFunction:   functionNameRule.name(stack, "storage-guard"),
 		StackKeyAlias:          "alias/" + kmsAliasRule.name(stack, ""),
 		AlarmKeyAlias:          "alias/" + kmsAliasRule.name(stack, "alarms"),
 		DomainLogsPolicy:       cloudWatchNameRule.name(stack, "opensearch-logs"),

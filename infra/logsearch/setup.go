@@ -43,11 +43,14 @@ type DomainSetup struct {
 
 // DomainSetupArgs are the inputs of the DomainSetup stage.
 type DomainSetupArgs struct {
-	Config            *Config                 // the validated settings
-	Network           *Network                // the subnets, the setup security group and its rules
-	Domain            *SearchDomain           // the domain to set up
-	Ingestion         *Ingestion              // the ingest role, mapped to the writer role
-	InvocationOptions []pulumi.ResourceOption // go to the deploy-time Invocation only (see NewDomainSetup)
+	Config    *Config       // the validated settings
+	Network   *Network      // the subnets, the setup security group and its rules
+	Domain    *SearchDomain // the domain to set up
+	Ingestion *Ingestion    // the ingest role, mapped to the writer role
+	// StorageGuardRoleArn is the storage guard's role, mapped to its role
+	// in the domain; nil with the guard off.
+	StorageGuardRoleArn pulumi.StringInput
+	InvocationOptions   []pulumi.ResourceOption // go to the deploy-time Invocation only (see NewDomainSetup)
 }
 
 // NewDomainSetup deploys lambda/setup in the VPC with the desired state
@@ -94,12 +97,16 @@ func NewDomainSetup(ctx *pulumi.Context, args DomainSetupArgs) (*DomainSetup, er
 	}
 	// deployed is the state the function will hold, once the endpoint and
 	// both roles are known.
-	inputs := pulumi.All(domain.Endpoint, ingestion.RoleArn, role.role.Arn)
+	guardRole := args.StorageGuardRoleArn
+	if guardRole == nil {
+		guardRole = pulumi.String("")
+	}
+	inputs := pulumi.All(domain.Endpoint, ingestion.RoleArn, role.role.Arn, guardRole)
 	deployed := func(v []any) domainsetup.Deployed {
 		return domainsetup.Deployed{
 			Endpoint:       v[0].(string),
 			MasterUserName: domain.MasterUserName,
-			Spec:           setupSpec(cfg, []string{v[1].(string)}, v[2].(string)),
+			Spec:           withStorageGuard(setupSpec(cfg, []string{v[1].(string)}, v[2].(string)), v[3].(string)),
 		}
 	}
 	name := cfg.Names().SetupFunction

@@ -58,6 +58,7 @@ func Run(ctx context.Context, req Request, hc *http.Client, retry Retry) (Result
 		s.ismPolicy,
 		s.role(domainstate.WriterRole, req.Spec.WriterRoleBody()),
 		s.role(domainstate.ReaderRole, req.Spec.ReaderRoleBody()),
+		s.role(domainstate.StorageGuardRole, req.Spec.StorageGuardRoleBody()),
 	}
 	for _, m := range req.Spec.RoleMappings(req.MasterUserName) {
 		steps = append(steps, s.roleMapping(m))

@@ -75,6 +75,8 @@ func TestFirstRunConfiguresTheDomain(t *testing.T) {
 		"role mapping logsearch_reader":                          Created,
 		"role mapping all_access":                                Updated,
 		"role mapping security_manager":                          Updated,
+		"role logsearch_storage_guard":                           Created,
+		"role mapping logsearch_storage_guard":                   Created,
 		"Dashboards index pattern logs-*":                        Created,
 		"Dashboards default index pattern":                       Created,
 		"Dashboards search Log events":                           Created,

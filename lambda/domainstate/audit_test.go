@@ -122,6 +122,9 @@ var staticActionGroups = map[string][]string{
 	"create_index": {"indices:admin/create", "indices:admin/mapping/put"},
 	"index":        {"indices:data/write/index*", "indices:data/write/update*", "indices:admin/mapping/put", "indices:data/write/bulk*"},
 	"read":         {"indices:data/read*", "indices:admin/mappings/fields/get*", "indices:admin/resolve/index"},
+	// The storage guard role's.
+	"cluster_monitor": {"cluster:monitor/*"},
+	"indices_monitor": {"indices:monitor/*"},
 	"cluster_composite_ops": {"indices:data/write/bulk", "indices:admin/aliases*", "indices:data/write/reindex",
 		"indices:data/read/mget", "indices:data/read/msearch", "indices:data/read/mtv", "indices:admin/aliases/exists*",
 		"indices:admin/aliases/get*", "indices:data/read/scroll", "indices:admin/resolve/index"},

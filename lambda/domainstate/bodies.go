@@ -44,6 +44,24 @@ func (s Spec) WriterRoleBody() Body {
 	}
 }
 
+// StorageGuardRoleBody lets the storage guard read the nodes' disk space
+// and the daily indices' shards and settings, delete daily indices and
+// lift their write block: nothing else, and nothing outside <prefix>-*.
+// cluster_monitor (cluster:monitor/*) covers GET _nodes/stats/fs and the
+// cluster state _cat/shards reads; indices_monitor (indices:monitor/*)
+// covers the shard stores and GET <index>/_settings
+// (indices:monitor/settings/get). The action groups are the security
+// plugin's (src/main/resources/static_config/static_action_groups.yml).
+func (s Spec) StorageGuardRoleBody() Body {
+	return Body{
+		"description":         "Storage guard: reads disk space, deletes the oldest " + s.IndexPattern() + " daily indices and lifts their write block when a data node nears the write block. " + managedNote,
+		"cluster_permissions": []any{"cluster_monitor"},
+		"index_permissions": []any{
+			Body{"index_patterns": []any{s.IndexPattern()}, "allowed_actions": []any{"indices_monitor", "indices:admin/delete", "indices:admin/settings/update"}},
+		},
+	}
+}
+
 // ReaderRoleBody lets support staff search <prefix>-* in Dashboards. The
 // cluster and Dashboards-index permissions are those of the built-in
 // kibana_user role (security plugin, src/main/resources/static_config/
@@ -93,6 +111,7 @@ func (s Spec) RoleMappings(masterUser string) []RoleMapping {
 		{Role: ReaderRole, BackendRoles: append([]string{ReaderBackendRole}, s.StaffReaderBackendRoles...)},
 		{Role: "all_access", BackendRoles: slices.Concat([]string{AdminBackendRole}, s.AdminBackendRoles, s.SetupBackendRoles, s.StaffAdminBackendRoles), Users: admins},
 		{Role: "security_manager", BackendRoles: slices.Concat([]string{AdminBackendRole}, s.SetupBackendRoles, s.StaffAdminBackendRoles), Users: admins},
+		{Role: StorageGuardRole, BackendRoles: s.StorageGuardBackendRoles, Users: []string{}, Exact: true},
 	}
 }
 

@@ -48,6 +48,9 @@ type Spec struct {
 	// additional master user) so its scheduled runs, signed with that role
 	// instead of the master password, may manage roles and role mappings.
 	SetupBackendRoles []string `json:"setupBackendRoles,omitempty"`
+	// StorageGuardBackendRoles are the storage guard function's IAM role
+	// ARN, mapped to the storage guard role; empty with the guard off.
+	StorageGuardBackendRoles []string `json:"storageGuardBackendRoles,omitempty"`
 	// StaffReaderBackendRoles and StaffAdminBackendRoles are backend roles
 	// (identity-provider groups, or backend roles given to internal users)
 	// mapped to the reader role and to the admin roles, beside the fixed
@@ -64,6 +67,9 @@ type Spec struct {
 const (
 	WriterRole = "logsearch_writer"
 	ReaderRole = "logsearch_reader"
+	// StorageGuardRole may only read disk space and delete or unblock the
+	// daily indices (StorageGuardRoleBody).
+	StorageGuardRole = "logsearch_storage_guard"
 	// ReaderBackendRole is given to an internal user to make them support
 	// staff: the reader role mapping matches it.
 	ReaderBackendRole = "logsearch_reader"

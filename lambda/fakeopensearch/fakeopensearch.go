@@ -131,6 +131,7 @@ type Server struct {
 	writes   map[string]int // _id -> successful writes
 	attempts map[string]int // _id -> items seen
 	requests []Request
+	disk     *diskModel // storage model (disk.go); nil: unlimited
 }
 
 // Start listens on 127.0.0.1 on a free port and serves until Close.
@@ -227,6 +228,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.RequireSignature && !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
 		writeJSON(w, http.StatusForbidden, map[string]any{"message": "no permissions for [indices:data/write/bulk] and User [name=anonymous]"})
+		return
+	}
+	if s.serveDisk(w, r) { // the storage APIs, with a disk model (disk.go)
 		return
 	}
 	for _, rt := range routes {
@@ -373,6 +377,7 @@ func (s *Server) apply(actions []action) map[string]any {
 	defer s.mu.Unlock()
 	items := make([]map[string]any, len(actions))
 	errorsFlag := false
+	disk := s.diskState()
 	for k, a := range actions {
 		s.attempts[a.id]++
 		res := map[string]any{"_index": a.index, "_id": a.id}
@@ -380,8 +385,12 @@ func (s *Server) apply(actions []action) map[string]any {
 		if s.faults.Item != nil {
 			status = s.faults.Item(a.id, s.attempts[a.id])
 		}
-		ix, refused := s.indexFor(a.index)
-		if a.id == "" {
+		refused := disk.refusal(s, a.index)
+		var ix *index
+		if refused == nil {
+			ix, refused = s.indexFor(a.index)
+		}
+		if refused == nil && a.id == "" {
 			// IndexRequest.validate, item by item
 			// (rest-api-spec test bulk/10_basic.yml "Empty _id").
 			refused = &itemError{status: http.StatusBadRequest, body: errorDetail("illegal_argument_exception", "if _id is specified it must not be empty")}
