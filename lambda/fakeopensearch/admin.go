@@ -46,17 +46,8 @@ func (s *Server) deleteIndex(w http.ResponseWriter, index string) {
 }
 
 func (s *Server) deleteByQuery(w http.ResponseWriter, r *http.Request, index string) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return
-	}
-	var q struct {
-		Query struct {
-			Terms map[string][]string `json:"terms"`
-		} `json:"query"`
-	}
-	if err := json.Unmarshal(body, &q); err != nil || len(q.Query.Terms) != 1 {
-		writeJSON(w, http.StatusBadRequest, errorBody("parsing_exception", "fakeopensearch supports only a terms query on one field"))
+	terms, ok := readTermsQuery(w, r, true)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -67,21 +58,35 @@ func (s *Server) deleteByQuery(w http.ResponseWriter, r *http.Request, index str
 		return
 	}
 	deleted := 0
-	for field, values := range q.Query.Terms {
-		for id, src := range docs {
-			var doc map[string]any
-			if json.Unmarshal(src, &doc) != nil {
-				continue
-			}
-			v, _ := doc[field].(string)
-			for _, want := range values {
-				if v == want {
-					delete(docs, id)
-					deleted++
-					break
-				}
-			}
+	for id, src := range docs {
+		if matchesTerms(src, terms) {
+			delete(docs, id)
+			deleted++
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"took": 1, "deleted": deleted, "failures": []any{}})
+}
+
+// readTermsQuery reads the one query the fake models, a terms query on one
+// field ({"query":{"terms":{"<field>":[...]}}}); without required, an
+// empty body is every document (nil terms). A request it cannot read is
+// answered 400 and ok is false.
+func readTermsQuery(w http.ResponseWriter, r *http.Request, required bool) (terms map[string][]string, ok bool) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, false // the client went away
+	}
+	if len(body) == 0 && !required {
+		return nil, true
+	}
+	var q struct {
+		Query struct {
+			Terms map[string][]string `json:"terms"`
+		} `json:"query"`
+	}
+	if err := json.Unmarshal(body, &q); err != nil || len(q.Query.Terms) != 1 {
+		writeJSON(w, http.StatusBadRequest, errorBody("parsing_exception", "fakeopensearch supports only a terms query on one field"))
+		return nil, false
+	}
+	return q.Query.Terms, true
 }

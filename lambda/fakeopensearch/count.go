@@ -2,7 +2,6 @@ package fakeopensearch
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 )
 
@@ -34,20 +33,9 @@ func (s *Server) refresh(w http.ResponseWriter, index string) {
 }
 
 func (s *Server) count(w http.ResponseWriter, r *http.Request, index string) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
+	terms, ok := readTermsQuery(w, r, false)
+	if !ok {
 		return
-	}
-	var q struct {
-		Query struct {
-			Terms map[string][]string `json:"terms"`
-		} `json:"query"`
-	}
-	if len(body) > 0 {
-		if err := json.Unmarshal(body, &q); err != nil || len(q.Query.Terms) != 1 {
-			writeJSON(w, http.StatusBadRequest, errorBody("parsing_exception", "fakeopensearch supports only a terms query on one field"))
-			return
-		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -58,7 +46,7 @@ func (s *Server) count(w http.ResponseWriter, r *http.Request, index string) {
 	}
 	n := 0
 	for _, src := range docs {
-		if matchesTerms(src, q.Query.Terms) {
+		if matchesTerms(src, terms) {
 			n++
 		}
 	}

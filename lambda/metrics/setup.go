@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"encoding/json"
 	"io"
 	"time"
 )
@@ -19,26 +18,5 @@ const (
 
 // WriteSetupRun emits the EMF line for one setup run.
 func WriteSetupRun(w io.Writer, now time.Time, function string, corrected int, failed bool) error {
-	failures := 0
-	if failed {
-		failures = 1
-	}
-	line := map[string]any{
-		Dimension:        function,
-		SetupCorrections: corrected,
-		SetupFailures:    failures,
-		"_aws": awsMeta{
-			Timestamp: now.UnixMilli(),
-			CloudWatchMetrics: []directive{{Namespace: Namespace, Dimensions: [][]string{{Dimension}}, Metrics: []metricDef{
-				{Name: SetupCorrections, Unit: "Count"},
-				{Name: SetupFailures, Unit: "Count"},
-			}}},
-		},
-	}
-	b, err := json.Marshal(line)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	return writeCountRun(w, now, function, SetupCorrections, corrected, SetupFailures, failed)
 }

@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"encoding/json"
 	"io"
 	"time"
 )
@@ -20,26 +19,5 @@ const (
 
 // WriteSubscriberRun emits the EMF line for one subscriber run.
 func WriteSubscriberRun(w io.Writer, now time.Time, function string, notSubscribed int, failed bool) error {
-	failures := 0
-	if failed {
-		failures = 1
-	}
-	line := map[string]any{
-		Dimension:           function,
-		GroupsNotSubscribed: notSubscribed,
-		SubscriberFailures:  failures,
-		"_aws": awsMeta{
-			Timestamp: now.UnixMilli(),
-			CloudWatchMetrics: []directive{{Namespace: Namespace, Dimensions: [][]string{{Dimension}}, Metrics: []metricDef{
-				{Name: GroupsNotSubscribed, Unit: "Count"},
-				{Name: SubscriberFailures, Unit: "Count"},
-			}}},
-		},
-	}
-	b, err := json.Marshal(line)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	return writeCountRun(w, now, function, GroupsNotSubscribed, notSubscribed, SubscriberFailures, failed)
 }

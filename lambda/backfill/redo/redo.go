@@ -87,15 +87,9 @@ func (c *Client) DeleteIndex(ctx context.Context, index string) (existed bool, e
 // DeleteByQuery deletes the documents of index whose @log_group is one of
 // logGroups, waiting until they are gone and searchable as gone.
 func (c *Client) DeleteByQuery(ctx context.Context, index string, logGroups []string) (deleted int64, err error) {
-	q, _ := json.Marshal(map[string]any{"query": map[string]any{"terms": map[string]any{docfields.LogGroup: logGroups}}})
-	status, body, err := c.do(ctx, http.MethodPost, "/"+url.PathEscape(index)+"/_delete_by_query?conflicts=proceed&refresh=true", q)
-	switch {
-	case err != nil:
+	body, found, err := c.call(ctx, http.MethodPost, "/"+url.PathEscape(index)+"/_delete_by_query?conflicts=proceed&refresh=true", logGroupsQuery(logGroups), "deleting documents of "+index)
+	if err != nil || !found {
 		return 0, err
-	case status == http.StatusNotFound:
-		return 0, nil
-	case status/100 != 2:
-		return 0, c.httpError("deleting documents of "+index, status, body)
 	}
 	var res struct {
 		Deleted  int64             `json:"deleted"`
@@ -188,20 +182,15 @@ func (c *Client) Refresh(ctx context.Context, index string) error {
 func (c *Client) Count(ctx context.Context, index string, logGroups []string) (int64, error) {
 	var q []byte
 	if len(logGroups) > 0 {
-		q, _ = json.Marshal(map[string]any{"query": map[string]any{"terms": map[string]any{docfields.LogGroup: logGroups}}})
+		q = logGroupsQuery(logGroups)
 	}
 	method := http.MethodGet
 	if q != nil {
 		method = http.MethodPost
 	}
-	status, body, err := c.do(ctx, method, "/"+url.PathEscape(index)+"/_count", q)
-	switch {
-	case err != nil:
+	body, found, err := c.call(ctx, method, "/"+url.PathEscape(index)+"/_count", q, "counting the documents of "+index)
+	if err != nil || !found {
 		return 0, err
-	case status == http.StatusNotFound:
-		return 0, nil
-	case status/100 != 2:
-		return 0, c.httpError("counting the documents of "+index, status, body)
 	}
 	var res struct {
 		Count *int64 `json:"count"`
@@ -210,4 +199,26 @@ func (c *Client) Count(ctx context.Context, index string, logGroups []string) (i
 		return 0, fmt.Errorf("counting the documents of %s: unreadable answer %q", index, truncate(body))
 	}
 	return *res.Count, nil
+}
+
+// logGroupsQuery is the query for the documents of these log groups.
+func logGroupsQuery(logGroups []string) []byte {
+	q, _ := json.Marshal(map[string]any{"query": map[string]any{"terms": map[string]any{docfields.LogGroup: logGroups}}})
+	return q
+}
+
+// call sends a request about an index; found is false when the index does
+// not exist (404), and an answer other than 2xx is an error saying what
+// was being done.
+func (c *Client) call(ctx context.Context, method, path string, q []byte, what string) (body []byte, found bool, err error) {
+	status, body, err := c.do(ctx, method, path, q)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case status == http.StatusNotFound:
+		return nil, false, nil
+	case status/100 != 2:
+		return nil, false, c.httpError(what, status, body)
+	}
+	return body, true, nil
 }
