@@ -22,27 +22,27 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(paths []string, stdout, stderr io.Writer) int {
 	if len(paths) == 0 {
-		fmt.Fprintln(stderr, usage)
+		_, _ = fmt.Fprintln(stderr, usage)
 		return 2
 	}
 	status := 0
 	for _, path := range paths {
 		res, err := logsearch.CheckStackFile(path)
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			_, _ = fmt.Fprintln(stderr, err)
 			status = 2
 			continue
 		}
 		if err := res.Err(); err != nil {
-			fmt.Fprintf(stdout, "%s: %v\n", path, err)
+			_, _ = fmt.Fprintf(stdout, "%s: %v\n", path, err)
 			status = max(status, 1)
 		} else {
-			fmt.Fprintf(stdout, "%s: no problems\n", path)
+			_, _ = fmt.Fprintf(stdout, "%s: no problems\n", path)
 		}
 		if len(res.Warnings) > 0 {
-			fmt.Fprintf(stdout, "%s: %d warning(s); the deployment goes ahead with them:\n", path, len(res.Warnings))
+			_, _ = fmt.Fprintf(stdout, "%s: %d warning(s); the deployment goes ahead with them:\n", path, len(res.Warnings))
 			for _, w := range res.Warnings {
-				fmt.Fprintf(stdout, "  - %s\n", w)
+				_, _ = fmt.Fprintf(stdout, "  - %s\n", w)
 			}
 		}
 	}

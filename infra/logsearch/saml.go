@@ -2,6 +2,8 @@ package logsearch
 
 import (
 	"bytes"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -149,7 +151,13 @@ func parseSamlMetadata(raw string) (samlMetadata, error) {
 	hasCert := false
 	for _, k := range idp.Keys {
 		for _, c := range k.Cert {
-			hasCert = hasCert || (k.Use != "encryption" && strings.TrimSpace(c) != "")
+			if k.Use == "encryption" || strings.TrimSpace(c) == "" {
+				continue
+			}
+			if err := parseSigningCertificate(c); err != nil {
+				return samlMetadata{}, err
+			}
+			hasCert = true
 		}
 	}
 	if !hasCert {
@@ -335,4 +343,20 @@ func (domain *SearchDomain) newSamlSignIn(ctx *pulumi.Context, s *SamlConfig, ac
 		SamlOptions: options,
 	}, childOptions(ctx, pulumi.DependsOn([]pulumi.Resource{domain.Resource, accessPolicy}))...)
 	return err
+}
+
+// parseSigningCertificate checks that an X509Certificate element holds a
+// certificate: the base64 of its DER encoding (XML Signature, ds:X509Data:
+// https://www.w3.org/TR/xmldsig-core1/#sec-X509Data), white space allowed.
+// OpenSearch verifies assertions with it, so anything else fails only at
+// the first sign-in.
+func parseSigningCertificate(text string) error {
+	der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(text), ""))
+	if err != nil {
+		return fmt.Errorf("the IDPSSODescriptor's signing certificate is not base64 (%v): download the metadata again rather than copying the certificate by hand", err)
+	}
+	if _, err := x509.ParseCertificate(der); err != nil {
+		return fmt.Errorf("the IDPSSODescriptor's signing certificate is not an X.509 certificate (%v): download the metadata again from the identity provider", err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package logsearch
 import (
 	"encoding/json"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -70,6 +71,8 @@ func TestSamlMetadataChecks(t *testing.T) {
 		{"DOCTYPE", strings.Replace(okta, "<md:EntityDescriptor", "<!DOCTYPE md:EntityDescriptor [<!ENTITY x \"y\">]>\n<md:EntityDescriptor", 1), "<!DOCTYPE …> declaration"},
 		{"entityID with spaces", replace(`entityID="`+oktaEntityID+`"`, `entityID=" `+oktaEntityID+` "`), "white space"},
 		{"sign-on Location without a host", strings.ReplaceAll(okta, "Location=\"https://example-corp.okta.com/app/example-corp_logsearch_1/exk1a2b3c4d5e6f7g8h9/sso/saml\"", "Location=\"https://\""), "naming a host"},
+		{"garbage signing certificate", regexp.MustCompile(`X509Certificate>[^<]+<`).ReplaceAllString(okta, "X509Certificate>TUlJQzhEQ0NBZGlnQXdJQkFnSVFleGFtcGxl<"), "not an X.509 certificate"},
+		{"signing certificate not base64", regexp.MustCompile(`X509Certificate>[^<]+<`).ReplaceAllString(okta, "X509Certificate>not base64!<"), "not base64"},
 		{"expired", replace(`entityID="`+oktaEntityID+`"`, `entityID="`+oktaEntityID+`" validUntil="2001-01-01T00:00:00Z"`), "expired at validUntil 2001-01-01T00:00:00Z"},
 	}
 	for _, c := range cases {
