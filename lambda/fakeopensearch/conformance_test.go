@@ -42,7 +42,10 @@ type conformanceCase struct {
 	cite string
 	// template, when set, is installed first (PUT /_index_template/t).
 	template string
-	steps    []step
+	// disk, when set, gives the server a disk model (SetDisk) first: the
+	// storage APIs exist only with one.
+	disk  *Disk
+	steps []step
 	// skip, when set, is why the fake is not checked: an API it does not
 	// implement, or a feature logsearch never uses.
 	skip string
@@ -257,7 +260,26 @@ var conformanceCases = []conformanceCase{
 	{group: "read", name: "get, search", cite: restTests + "get/*, search/*",
 		skip: "API the fake does not implement: the function and backfill read nothing but counts; tests read the fake's state through its Go methods"},
 	{group: "cluster", name: "cluster.health, cat.indices", cite: restTests + "cluster.health/*, cat.indices/*",
-		skip: "API the fake does not implement: no code of logsearch calls it (the storage guard's model is added separately)"},
+		skip: "API the fake does not implement: no code of logsearch calls it (the storage guard reads nodes.stats and cat.shards)"},
+	{group: "storage", name: "nodes stats: each node's roles and fs.total in bytes",
+		cite:  restTests + "nodes.stats/11_indices_metrics.yml (the _nodes/stats answer: nodes.<id>.<metric>); server/src/main/java/org/opensearch/monitor/fs/FsInfo.java (total_in_bytes, free_in_bytes, available_in_bytes)",
+		disk:  &Disk{Nodes: 2, VolumeBytes: 10 << 30},
+		steps: []step{{method: http.MethodGet, path: "/_nodes/stats/fs", status: 200, contains: `"available_in_bytes":`}}},
+	{group: "storage", name: "cat shards as JSON: one row per copy, store in bytes",
+		cite: restTests + "cat.shards/10_basic.yml (columns index, shard, prirep, state, store, node)",
+		disk: &Disk{Nodes: 2, VolumeBytes: 10 << 30, Replicas: 1},
+		steps: []step{
+			{method: http.MethodPost, path: "/_bulk", status: 200, body: bulkDocs("logs-2024.05.01", `{"a":1}`), items: []string{"201"}},
+			{method: http.MethodGet, path: "/_cat/shards/logs-*?format=json&bytes=b", status: 200, contains: `"prirep":"r"`}}},
+	{group: "storage", name: "the write block: set and lifted with null, read back, missing index",
+		cite: restTests + "indices.put_settings/all_path_options.yml (PUT <index>/_settings acknowledged); server/src/main/java/org/opensearch/cluster/routing/allocation/DiskThresholdMonitor.java (index.blocks.read_only_allow_delete)",
+		disk: &Disk{Nodes: 1, VolumeBytes: 10 << 30},
+		steps: []step{
+			{method: http.MethodPost, path: "/_bulk", status: 200, body: bulkDocs("logs-2024.05.01", `{"a":1}`), items: []string{"201"}},
+			{method: http.MethodPut, path: "/logs-2024.05.01/_settings", status: 200, contains: `"acknowledged":true`, body: `{"index.blocks.read_only_allow_delete":true}`},
+			{method: http.MethodGet, path: "/logs-2024.05.01/_settings", status: 200, contains: `"index.blocks.read_only_allow_delete":"true"`},
+			{method: http.MethodPut, path: "/logs-2024.05.01/_settings", status: 200, contains: `"acknowledged":true`, body: `{"index.blocks.read_only_allow_delete":null}`},
+			{method: http.MethodPut, path: "/missing/_settings", status: 404, contains: "index_not_found_exception", body: `{"index.blocks.read_only_allow_delete":null}`}}},
 	{group: "plugins", name: "security plugin roles, role mappings, audit, tenancy",
 		cite: "opensearch-project/security src/integrationTest/java/org/opensearch/security/api/ (Java REST tests)",
 		skip: "API the fake does not implement: setup's security requests are served by lambda/domainsetup's fake domain"},
@@ -271,6 +293,9 @@ func runCase(t *testing.T, c conformanceCase, off map[rule]bool) []string {
 	t.Helper()
 	s := startServer(t)
 	s.off = off
+	if c.disk != nil {
+		s.SetDisk(*c.disk)
+	}
 	if c.template != "" {
 		if err := s.PutIndexTemplate("t", json.RawMessage(c.template)); err != nil {
 			return []string{err.Error()}
@@ -380,6 +405,9 @@ func TestConformanceCoversEveryRoute(t *testing.T) {
 			continue
 		}
 		s := startServer(t)
+		if c.disk != nil {
+			s.SetDisk(*c.disk)
+		}
 		if c.template != "" {
 			if err := s.PutIndexTemplate("t", json.RawMessage(c.template)); err != nil {
 				t.Fatal(err)
@@ -397,7 +425,7 @@ func TestConformanceCoversEveryRoute(t *testing.T) {
 			covered[name] = true
 		}
 	}
-	for _, rt := range routes {
+	for _, rt := range allRoutes() {
 		if !covered[rt.name] && rt.name != "info" {
 			t.Errorf("route %s has no conformance case", rt.name)
 		}

@@ -210,31 +210,42 @@ func (d *diskModel) refusal(s *Server, index string) *itemError {
 	return nil
 }
 
-// serveDisk answers the storage APIs when the disk model is on: GET
-// _nodes/stats/fs, GET _cat/shards[/<indices>] (format=json, bytes=b),
-// GET and PUT <indices>/_settings for index.blocks.read_only_allow_delete.
-// It reports whether it answered.
-func (s *Server) serveDisk(w http.ResponseWriter, r *http.Request) bool {
-	s.mu.Lock()
-	on := s.disk != nil
-	s.mu.Unlock()
-	if !on {
-		return false
+// diskRoutes are the storage APIs the storage guard calls; they exist
+// only with a disk model (SetDisk), and are answered as unsupported
+// without one.
+var diskRoutes = []route{
+	{"nodes.stats", func(r *http.Request) bool {
+		return r.Method == http.MethodGet && r.URL.Path == "/_nodes/stats/fs"
+	}, withDisk(func(s *Server, w http.ResponseWriter, _ *http.Request) { s.nodesStatsFS(w) })},
+	{"cat.shards", func(r *http.Request) bool {
+		return r.Method == http.MethodGet && (r.URL.Path == "/_cat/shards" || strings.HasPrefix(r.URL.Path, "/_cat/shards/"))
+	}, withDisk(func(s *Server, w http.ResponseWriter, r *http.Request) {
+		s.catShards(w, r, strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/_cat/shards"), "/"))
+	})},
+	{"indices.get_settings", func(r *http.Request) bool {
+		return r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/_settings") && !strings.HasPrefix(r.URL.Path, "/_")
+	}, withDisk(func(s *Server, w http.ResponseWriter, r *http.Request) {
+		s.getBlockSettings(w, strings.TrimPrefix(strings.SplitN(r.URL.Path, "/_settings", 2)[0], "/"))
+	})},
+	{"indices.put_settings", func(r *http.Request) bool {
+		return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/_settings") && !strings.HasPrefix(r.URL.Path, "/_")
+	}, withDisk(func(s *Server, w http.ResponseWriter, r *http.Request) {
+		s.putBlockSettings(w, r, strings.TrimPrefix(strings.TrimSuffix(r.URL.Path, "/_settings"), "/"))
+	})},
+}
+
+// withDisk serves a storage API only when the server has a disk model.
+func withDisk(serve func(s *Server, w http.ResponseWriter, r *http.Request)) func(s *Server, w http.ResponseWriter, r *http.Request) {
+	return func(s *Server, w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		on := s.disk != nil
+		s.mu.Unlock()
+		if !on {
+			s.unsupported(w, r)
+			return
+		}
+		serve(s, w, r)
 	}
-	p := r.URL.Path
-	switch {
-	case r.Method == http.MethodGet && p == "/_nodes/stats/fs":
-		s.nodesStatsFS(w)
-	case r.Method == http.MethodGet && (p == "/_cat/shards" || strings.HasPrefix(p, "/_cat/shards/")):
-		s.catShards(w, r, strings.TrimPrefix(strings.TrimPrefix(p, "/_cat/shards"), "/"))
-	case r.Method == http.MethodGet && strings.Contains(p, "/_settings") && !strings.HasPrefix(p, "/_"):
-		s.getBlockSettings(w, strings.TrimPrefix(strings.SplitN(p, "/_settings", 2)[0], "/"))
-	case r.Method == http.MethodPut && strings.HasSuffix(p, "/_settings") && !strings.HasPrefix(p, "/_"):
-		s.putBlockSettings(w, r, strings.TrimPrefix(strings.TrimSuffix(p, "/_settings"), "/"))
-	default:
-		return false
-	}
-	return true
 }
 
 // matching lists the existing indices an expression names: comma-separated

@@ -27,6 +27,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -230,10 +231,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, map[string]any{"message": "no permissions for [indices:data/write/bulk] and User [name=anonymous]"})
 		return
 	}
-	if s.serveDisk(w, r) { // the storage APIs, with a disk model (disk.go)
-		return
-	}
-	for _, rt := range routes {
+	for _, rt := range allRoutes() {
 		if rt.match(r) {
 			s.mu.Lock()
 			s.served[rt.name]++
@@ -242,6 +240,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.unsupported(w, r)
+}
+
+// unsupported answers a request to an API the fake does not model, and
+// counts it.
+func (s *Server) unsupported(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.served[Unsupported+" "+r.Method+" "+r.URL.Path]++
 	s.mu.Unlock()
@@ -543,3 +547,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// allRoutes are the routes, then the storage APIs of disk.go.
+func allRoutes() []route { return append(slices.Clip(routes), diskRoutes...) }
