@@ -1312,6 +1312,9 @@ func (c *Config) warnings() []string {
 	if w := c.sizingWarning(); w != "" {
 		ws = append(ws, w)
 	}
+	if w := c.storageGuardWarning(); w != "" {
+		ws = append(ws, w)
+	}
 	if newerInstanceFamily(c.Domain.InstanceType) {
 		ws = append(ws, fmt.Sprintf("logsearch:domain.instanceType %q: its EBS maximum is not in the built-in table (%s), so domain.volumeSize %d GiB is not checked; AWS will refuse the deployment if it is too large",
 			c.Domain.InstanceType, strings.Join(KnownInstanceTypes(), ", "), c.Domain.VolumeSize))

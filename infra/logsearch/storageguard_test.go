@@ -2,13 +2,26 @@ package logsearch
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/logsearch/logsearch/lambda/metrics"
 )
 
-const guardDashboards = `{"hostName":"logs.example.com","hostedZone":"example.com","officeCidrs":["203.0.113.0/24"]}`
+const guardDashboards = `{"hostName":"logs.example.com","hostedZone":"example.com","officeCidrs":["10.20.0.0/16"]}`
+
+// guardConfig is a valid stack config with these values on top.
+func guardConfig(values map[string]string) map[string]string {
+	out := map[string]string{
+		"aws:region":           "eu-west-1",
+		"logsearch:network":    `{"vpcCidr":"10.40.0.0/16","azCount":2,"officeVpn":{"routerIp":"198.51.100.7"}}`,
+		"logsearch:dashboards": guardDashboards,
+	}
+	maps.Copy(out, values)
+	return out
+}
 
 // TestStorageGuardConfig: on by default; the floor sits above OpenSearch
 // Service's write block, min(20% of the volume, 20 GiB)
@@ -38,11 +51,7 @@ func TestStorageGuardConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			values := map[string]string{"logsearch:dashboards": guardDashboards}
-			for k, v := range tt.values {
-				values[k] = v
-			}
-			cfg, err := parseConfig("test", mapSource{values: values})
+			cfg, err := parseConfig("test", mapSource{values: guardConfig(tt.values)})
 			if tt.problem != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.problem) {
 					t.Fatalf("error %v, want one naming %s", err, tt.problem)
@@ -113,5 +122,38 @@ func TestDashboardShowsDaysKeptAndDaysUntilFull(t *testing.T) {
 				t.Errorf("guard %q: dashboard graphs %s: %v", guard, m, found[m])
 			}
 		}
+	}
+}
+
+// TestStorageGuardWarnsWhenMinDaysDoNotFit: when minDays days of the
+// stated daily volume already take a node below the floor, the guard could
+// only alarm, so the stack is warned (never refused: the estimate may be
+// high).
+func TestStorageGuardWarnsWhenMinDaysDoNotFit(t *testing.T) {
+	for _, tt := range []struct {
+		name, storageGuard string
+		warned             bool
+	}{
+		// 20 GiB volume, floor 5 GiB: 15 GiB of room; 2 GiB a day x 1.45.
+		{"4 days + today take 14.5 GiB", `{"minDays":4}`, false},
+		{"5 days + today take 17.4 GiB", `{"minDays":5}`, true},
+		{"guard off", `{"enabled":false,"minDays":5}`, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseConfig("test", mapSource{values: guardConfig(map[string]string{
+				"logsearch:domain":       `{"volumeSize":20,"expectedDailyGiB":2}`,
+				"logsearch:storageGuard": tt.storageGuard,
+			})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := cfg.storageGuardWarning()
+			if got := w != ""; got != tt.warned {
+				t.Fatalf("warning %q, want one: %v", w, tt.warned)
+			}
+			if tt.warned && !slices.Contains(cfg.warnings(), w) {
+				t.Errorf("the warning is not among the stack's warnings: %q", cfg.warnings())
+			}
+		})
 	}
 }

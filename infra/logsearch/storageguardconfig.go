@@ -1,6 +1,7 @@
 package logsearch
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/logsearch/logsearch/lambda/storageguard/guard"
@@ -57,4 +58,22 @@ func (c *Config) validateStorageGuard(ps *problems) {
 		ps.add("storageGuard.minDays", g.MinDays, "must be 2 (today and yesterday are always kept) up to retentionDays (%d) or %d", c.RetentionDays, DefaultStorageGuardMinDays)
 		return
 	}
+}
+
+// storageGuardWarning says when the stated daily volume leaves the guard
+// no room: minDays days of indices (plus today's) would already take a
+// data node below its floor, so the guard would keep alarming
+// storage-guard-short rather than delete more.
+func (c *Config) storageGuardWarning() string {
+	d, g := c.Domain, c.StorageGuard
+	if !g.Enabled || d.ExpectedDailyGiB <= 0 || d.InstanceCount < 1 || d.VolumeSize < 1 {
+		return ""
+	}
+	perNode := d.ExpectedDailyGiB * float64(g.MinDays+1) * float64(1+d.Replicas) * sizingOverhead / float64(d.InstanceCount)
+	room := float64(d.VolumeSize) - c.storageGuardFloorGiB()
+	if perNode <= room {
+		return ""
+	}
+	return fmt.Sprintf("logsearch:storageGuard.minDays = %d: at domain.expectedDailyGiB = %g, %d day(s) of indices take %.1f GiB of each data node, more than the %.1f GiB above the storage guard's floor, so the guard would alarm (storage-guard-short) instead of making room: raise domain.volumeSize (or add data nodes), or lower storageGuard.minDays",
+		g.MinDays, d.ExpectedDailyGiB, g.MinDays+1, perNode, room)
 }
