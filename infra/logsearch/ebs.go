@@ -250,13 +250,19 @@ const (
 // ExpectedDailyGiB fills once retentionDays of daily indices (plus today's)
 // are kept; ok is false when the stack states no expected volume.
 func (c *Config) SteadyStateUse() (use float64, ok bool) {
+	perNode, ok := c.perNodeGiB(c.RetentionDays + 1)
+	return perNode / float64(c.Domain.VolumeSize), ok
+}
+
+// perNodeGiB is what days daily indices of ExpectedDailyGiB take on each
+// data node, replicas and overhead included; ok is false when the stack
+// states no expected volume.
+func (c *Config) perNodeGiB(days int) (gib float64, ok bool) {
 	d := c.Domain
 	if d.ExpectedDailyGiB <= 0 || d.InstanceCount < 1 || d.VolumeSize < 1 {
 		return 0, false
 	}
-	days := float64(c.RetentionDays + 1)
-	perNode := d.ExpectedDailyGiB * days * float64(1+d.Replicas) * sizingOverhead / float64(d.InstanceCount)
-	return perNode / float64(d.VolumeSize), true
+	return d.ExpectedDailyGiB * float64(days) * float64(1+d.Replicas) * sizingOverhead / float64(d.InstanceCount), true
 }
 
 // sizingWarning says when the stated daily volume would keep the

@@ -263,29 +263,10 @@ func configValue(t *testing.T, v any) (string, bool) {
 
 // unwrapSecure replaces every {secure: <ciphertext>} by "test-secret:<ciphertext>".
 func unwrapSecure(v any) (any, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		if s, ok := x["secure"].(string); ok && len(x) == 1 {
-			return "test-secret:" + s, true
-		}
-		out, any := make(map[string]any, len(x)), false
-		for k, e := range x {
-			var s bool
-			out[k], s = unwrapSecure(e)
-			any = any || s
-		}
-		return out, any
-	case []any:
-		out, any := make([]any, len(x)), false
-		for i, e := range x {
-			var s bool
-			out[i], s = unwrapSecure(e)
-			any = any || s
-		}
-		return out, any
-	default:
-		return v, false
-	}
+	return replaceSecure(v, func(c any) (any, bool) {
+		s, ok := c.(string)
+		return "test-secret:" + s, ok
+	})
 }
 
 // runStack runs Program under mocks with the config of the fixture

@@ -87,16 +87,25 @@ func ReadStackFile(path string) (*StackFile, error) {
 // hideSecure replaces every {secure: <ciphertext>} in v with [secret],
 // and reports whether there was one.
 func hideSecure(v any) (any, bool) {
+	return replaceSecure(v, func(any) (any, bool) { return secretPlaceholder, true })
+}
+
+// replaceSecure walks a stack-file value and replaces each {secure: x}
+// object by what replace makes of x (when it takes it: ok), reporting
+// whether it replaced any.
+func replaceSecure(v any, replace func(ciphertext any) (any, bool)) (any, bool) {
 	switch x := v.(type) {
 	case map[string]any:
-		if _, ok := x["secure"]; ok && len(x) == 1 {
-			return secretPlaceholder, true
+		if c, ok := x["secure"]; ok && len(x) == 1 {
+			if r, ok := replace(c); ok {
+				return r, true
+			}
 		}
 		found := false
 		out := make(map[string]any, len(x))
 		for k, e := range x {
 			var s bool
-			out[k], s = hideSecure(e)
+			out[k], s = replaceSecure(e, replace)
 			found = found || s
 		}
 		return out, found
@@ -105,7 +114,7 @@ func hideSecure(v any) (any, bool) {
 		out := make([]any, len(x))
 		for i, e := range x {
 			var s bool
-			out[i], s = hideSecure(e)
+			out[i], s = replaceSecure(e, replace)
 			found = found || s
 		}
 		return out, found

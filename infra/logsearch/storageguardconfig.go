@@ -66,12 +66,9 @@ func (c *Config) validateStorageGuard(ps *problems) {
 // storage-guard-short rather than delete more.
 func (c *Config) storageGuardWarning() string {
 	d, g := c.Domain, c.StorageGuard
-	if !g.Enabled || d.ExpectedDailyGiB <= 0 || d.InstanceCount < 1 || d.VolumeSize < 1 {
-		return ""
-	}
-	perNode := d.ExpectedDailyGiB * float64(g.MinDays+1) * float64(1+d.Replicas) * sizingOverhead / float64(d.InstanceCount)
+	perNode, ok := c.perNodeGiB(g.MinDays + 1)
 	room := float64(d.VolumeSize) - c.storageGuardFloorGiB()
-	if perNode <= room {
+	if !g.Enabled || !ok || perNode <= room {
 		return ""
 	}
 	return fmt.Sprintf("logsearch:storageGuard.minDays = %d: at domain.expectedDailyGiB = %g, %d day(s) of indices take %.1f GiB of each data node, more than the %.1f GiB above the storage guard's floor, so the guard would alarm (storage-guard-short) instead of making room: raise domain.volumeSize (or add data nodes), or lower storageGuard.minDays",

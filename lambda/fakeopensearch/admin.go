@@ -39,7 +39,7 @@ func (s *Server) deleteIndex(w http.ResponseWriter, index string) {
 	delete(s.indices, index)
 	s.mu.Unlock()
 	if !ok {
-		writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+index+"]"))
+		indexNotFound(w, index)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"acknowledged": true})
@@ -54,7 +54,7 @@ func (s *Server) deleteByQuery(w http.ResponseWriter, r *http.Request, index str
 	defer s.mu.Unlock()
 	docs, ok := s.docs[index]
 	if !ok {
-		writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+index+"]"))
+		indexNotFound(w, index)
 		return
 	}
 	deleted := 0
@@ -89,4 +89,9 @@ func readTermsQuery(w http.ResponseWriter, r *http.Request, required bool) (term
 		return nil, false
 	}
 	return q.Query.Terms, true
+}
+
+// indexNotFound answers 404 for a missing index, in OpenSearch's words.
+func indexNotFound(w http.ResponseWriter, index string) {
+	writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+index+"]"))
 }

@@ -425,7 +425,7 @@ func TestConformanceCoversEveryRoute(t *testing.T) {
 			covered[name] = true
 		}
 	}
-	for _, rt := range allRoutes() {
+	for _, rt := range allRoutes {
 		if !covered[rt.name] && rt.name != "info" {
 			t.Errorf("route %s has no conformance case", rt.name)
 		}

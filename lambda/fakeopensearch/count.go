@@ -26,7 +26,7 @@ func (s *Server) refresh(w http.ResponseWriter, index string) {
 	_, ok := s.docs[index]
 	s.mu.Unlock()
 	if !ok {
-		writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+index+"]"))
+		indexNotFound(w, index)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"_shards": map[string]any{"total": 1, "successful": 1, "failed": 0}})
@@ -41,7 +41,7 @@ func (s *Server) count(w http.ResponseWriter, r *http.Request, index string) {
 	defer s.mu.Unlock()
 	docs, ok := s.docs[index]
 	if !ok {
-		writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+index+"]"))
+		indexNotFound(w, index)
 		return
 	}
 	n := 0

@@ -348,7 +348,7 @@ func (s *Server) putBlockSettings(w http.ResponseWriter, r *http.Request, expr s
 	defer s.mu.Unlock()
 	names := s.matching(expr)
 	if len(names) == 0 {
-		writeJSON(w, http.StatusNotFound, errorBody("index_not_found_exception", "no such index ["+expr+"]"))
+		indexNotFound(w, expr)
 		return
 	}
 	for _, name := range names {

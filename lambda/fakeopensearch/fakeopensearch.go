@@ -231,7 +231,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, map[string]any{"message": "no permissions for [indices:data/write/bulk] and User [name=anonymous]"})
 		return
 	}
-	for _, rt := range allRoutes() {
+	for _, rt := range allRoutes {
 		if rt.match(r) {
 			s.mu.Lock()
 			s.served[rt.name]++
@@ -548,5 +548,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// allRoutes are the routes, then the storage APIs of disk.go.
-func allRoutes() []route { return append(slices.Clip(routes), diskRoutes...) }
+// allRoutes are the routes, then the storage APIs of disk.go, joined once.
+var allRoutes = append(slices.Clip(routes), diskRoutes...)
