@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -88,6 +89,7 @@ type Decoder struct {
 	compressed []byte
 	json       []byte
 	messages   []byte // unescaped messages; Message strings alias it
+	misstated  bool   // the last payload's gzip trailer misstated its size
 	zr         *gzip.Reader
 	src        bytes.Reader
 	payload    Payload
@@ -157,7 +159,7 @@ func (d *Decoder) DecodeEvent(invocation []byte) (*Payload, error) {
 // Decode decodes the base64 text of awslogs.data.
 func (d *Decoder) Decode(data []byte) (p *Payload, err error) {
 	defer func() {
-		if err != nil {
+		if err != nil || d.misstated {
 			d.releaseOversized()
 		}
 	}()
@@ -168,7 +170,7 @@ func (d *Decoder) Decode(data []byte) (p *Payload, err error) {
 }
 
 // RetainBytes is the largest buffer a Decoder keeps after a payload it
-// could not decode. A gzip bomb grows the inflate buffer to twice
+// could not decode, or one whose gzip trailer misstated its size. A gzip bomb grows the inflate buffer to twice
 // DefaultMaxDecompressedBytes before it is refused; kept, that would hold
 // 128 MiB for the container's life. A payload that decodes keeps its
 // buffers whatever their size (at most the inflation limit): the next
@@ -223,7 +225,11 @@ func (d *Decoder) inflate(data []byte) error {
 	if limit <= 0 {
 		limit = DefaultMaxDecompressedBytes
 	}
-	d.json, err = readAllLimited(d.zr, d.json[:0], limit)
+	stated := inflatedSize(d.compressed[:n])
+	d.json, err = readAllLimited(d.zr, presize(d.json[:0], stated, limit), limit)
+	// A stream whose trailer misstated its size may have sized the buffer
+	// far beyond what it held: the buffer is not kept for the next payload.
+	d.misstated = err == nil && stated != len(d.json)
 	if errors.Is(err, errTooLarge) {
 		return &DecodeError{Stage: StageGzip,
 			Problem: fmt.Sprintf("payload inflates beyond %d bytes", limit),
@@ -236,6 +242,29 @@ func (d *Decoder) inflate(data []byte) error {
 }
 
 var errTooLarge = errors.New("too large")
+
+// inflatedSize is the size a gzip stream says it inflates to: its
+// trailer's ISIZE, the uncompressed length modulo 2^32 (RFC 1952, section
+// 2.3.1). It is a hint, not a promise: a stream of several members states
+// only its last member's size, and a crafted one may state anything.
+func inflatedSize(gz []byte) int {
+	if len(gz) < 18 { // the smallest gzip member: 10-byte header, empty deflate, 8-byte trailer
+		return 0
+	}
+	return int(binary.LittleEndian.Uint32(gz[len(gz)-4:]))
+}
+
+// presize gives buf room for size bytes plus the one read that finds the
+// end, when size is within limit, so that inflating fills one buffer of
+// the right size: growing it by doubling would leave the smaller copies as
+// garbage, up to twice the payload again at the invocation's peak. A wrong
+// hint costs nothing but the growth it was meant to spare.
+func presize(buf []byte, size, limit int) []byte {
+	if size <= 0 || size > limit {
+		return buf
+	}
+	return slices.Grow(buf, size+1)
+}
 
 // readAllLimited appends r's content to buf, reusing its capacity.
 func readAllLimited(r io.Reader, buf []byte, limit int) ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -270,4 +271,58 @@ func fix(s string) string {
 		i += n
 	}
 	return b.String()
+}
+
+// The gzip trailer's ISIZE (RFC 1952, section 2.3.1: "the size of the
+// original (uncompressed) input data modulo 2^32") sizes the inflate
+// buffer once; a trailer that misstates it changes nothing decoded and
+// leaves no oversized buffer behind.
+func TestInflateBufferFromTrailer(t *testing.T) {
+	payload := cwlogstest.DataPayload("g", "s", cwlogstest.NginxEvents(20000, time.Unix(0, 0)))
+	inflated := len(cwlogstest.JSON(payload))
+	gz, err := base64.StdEncoding.DecodeString(string(cwlogstest.Data(payload)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSize := func(size uint32) []byte {
+		b := bytes.Clone(gz)
+		binary.LittleEndian.PutUint32(b[len(b)-4:], size)
+		return []byte(base64.StdEncoding.EncodeToString(b))
+	}
+	for _, tc := range []struct {
+		name      string
+		stated    uint32
+		maxKeptMB int // the decoder's buffers after the payload, MiB
+	}{
+		{"true size", uint32(inflated), 3 * inflated >> 20},
+		{"stated far too large", 60 << 20, 4 * cwlogs.RetainBytes >> 20},
+		{"stated too small", 1000, 4 * cwlogs.RetainBytes >> 20},
+		{"stated beyond the limit", 1 << 31, 4 * cwlogs.RetainBytes >> 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d cwlogs.Decoder
+			// The trailer's size is not checked by compress/gzip before the
+			// end, so a misstated one is refused only as a corrupt stream.
+			p, err := d.Decode(withSize(tc.stated))
+			if tc.stated != uint32(inflated) {
+				if !errors.Is(err, cwlogs.ErrUndecodable) {
+					t.Fatalf("a trailer stating %d bytes for %d: err = %v, want the payload refused as corrupt", tc.stated, inflated, err)
+				}
+			} else if err != nil || len(p.LogEvents) != 20000 {
+				t.Fatalf("decoded %v events, err = %v", p, err)
+			}
+			if kept := d.RetainedBytes() >> 20; kept > tc.maxKeptMB {
+				t.Errorf("the decoder keeps %d MiB after the payload, want at most %d", kept, tc.maxKeptMB)
+			}
+		})
+	}
+	// Sized from the trailer, the buffer is the payload's size: no
+	// doubling left a larger one.
+	var d cwlogs.Decoder
+	if _, err := d.Decode(withSize(uint32(inflated))); err != nil {
+		t.Fatal(err)
+	}
+	if json := d.InflatedCap(); json < inflated || json > inflated+64<<10 {
+		t.Errorf("inflate buffer of %d bytes for a %d-byte payload: not sized from the trailer", json, inflated)
+	}
 }

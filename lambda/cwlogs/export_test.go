@@ -9,3 +9,6 @@ func (d *Decoder) DecodeJSON(raw []byte) (*Payload, error) {
 
 // RetainedBytes is the buffer capacity the Decoder keeps between calls.
 func (d *Decoder) RetainedBytes() int { return d.retainedBytes() }
+
+// InflatedCap is the capacity of the inflate buffer.
+func (d *Decoder) InflatedCap() int { return cap(d.json) }
