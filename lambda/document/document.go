@@ -138,8 +138,11 @@ type Builder struct {
 
 	fields  []ltsv.Field
 	members []member // top-level fields of the current message
-	// timeMember is the index in members of the time field, -1 if none.
+	// timeMember is the index in members of the time field, -1 if none;
+	// fieldTime is what its value parsed to.
 	timeMember int
+	fieldTime  parsedTime
+	times      timeCache
 	nested     []member // stack of nested JSON objects' members
 	seen       map[string]int
 	invalid    []byte
@@ -148,9 +151,11 @@ type Builder struct {
 	// demotion is AppendDemotedItem's, nil when building as usual.
 	demotion *Demotion
 
-	// The index name of the last day seen, reused while the day holds.
-	day   [3]int
-	index string
+	// The index name of the last day seen, reused while the day holds:
+	// from dayStart to dayEnd, in the index time zone.
+	day              [3]int
+	index            string
+	dayStart, dayEnd time.Time
 }
 
 // NewBuilder checks cfg and returns a Builder for it. The error lists
@@ -263,7 +268,7 @@ func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEv
 	t, fromField := b.eventTime()
 	if !fromField {
 		t = time.UnixMilli(ev.Timestamp)
-		if !InRange(t, b.loc) {
+		if !b.times.inRange(t, b.loc) {
 			info.Refused = fmt.Sprintf("event timestamp %d ms is outside the accepted range (years %04d to %04d, in UTC and in the index time zone %s) and the time field gives no time in range; correct the sender's timestamps, then replay",
 				ev.Timestamp, MinYear, MaxYear, b.loc)
 			return dst, info
@@ -279,7 +284,7 @@ func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEv
 	dst = append(dst, "}}\n"...)
 
 	dst = append(dst, keyTimestamp...)
-	dst = timeparse.AppendUTCMillis(dst, t)
+	dst = b.times.appendUTC(dst, t)
 	dst = append(dst, keyID...)
 	dst = jsonwrite.String(dst, ev.ID)
 	dst = append(dst, keyLogGroup...)
@@ -321,7 +326,12 @@ func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEv
 
 // indexFor names t's daily index, reusing the name while the day holds.
 func (b *Builder) indexFor(t time.Time) string {
+	if b.index != "" && !t.Before(b.dayStart) && t.Before(b.dayEnd) {
+		return b.index
+	}
 	y, m, d := t.In(b.loc).Date()
+	b.dayStart = time.Date(y, m, d, 0, 0, 0, 0, b.loc)
+	b.dayEnd = b.dayStart.AddDate(0, 0, 1)
 	if day := [3]int{y, int(m), d}; day != b.day {
 		buf := make([]byte, 0, len(b.prefix)+len("-2006.01.02"))
 		buf = append(buf, b.prefix...)

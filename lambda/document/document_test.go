@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/logsearch/logsearch/lambda/cwlogs"
+	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
 	"github.com/logsearch/logsearch/lambda/document"
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 )
@@ -688,5 +690,70 @@ func TestDemotion(t *testing.T) {
 	// Without a demotion the builder is back to normal.
 	if it := build(t, b, cwlogs.LogEvent{ID: "1", Timestamp: ts, Message: `{"n":"word"}`}); it.doc["n"] != "word" || it.info.Demoted != 0 {
 		t.Errorf("after a demotion: %v", it.doc)
+	}
+}
+
+// A builder that has built other events writes each event exactly as a
+// new builder would: what it remembers between events (the last time
+// parsed, the last instant written, the day's index, the names of the
+// last line's labels) never leaks into the next, even when the decoder
+// reuses the bytes those came from.
+func TestBuilderHistoryNeverChangesADocument(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := document.Config{IndexPrefix: "logs", Location: tokyo, TimeField: "time",
+		FieldTypes: fieldtypes.Map{"n": fieldtypes.Integer, "at": fieldtypes.Date}}
+	// Before year 0: refused, whatever came before.
+	const beforeYear0 = -62167219200000 - 1000
+	batches := [][]string{{
+		"time:2024-01-01T14:59:59Z\tn:1",
+		"time:2024-01-01T14:59:59Z\tn:2",
+		"time:2024-01-01T15:00:00Z\tn:3",      // Tokyo's next day
+		"time:2024-01-02T00:00:00+09:00\tn:4", // the same instant, written otherwise
+		"time:2024-01-01T14:59:59.999Z\tn:5",  // back across midnight, within the second
+		"time:not a time\tn:6",
+		"time:10000-01-01T00:00:00Z\tn:7", // past the accepted years
+		"time:10000-01-01T00:00:00Z\tn:8",
+		`{"time":"2024-01-01T15:00:00Z","n":9}`,
+		`{"time":1704121200000,"n":10}`,
+		"no time at all",
+		"ts:" + strconv.Itoa(beforeYear0), // CloudWatch's time, out of range
+		"tim:2024-01-01T15:00:00Z\tn:11",  // another label in the time's place
+		"time:2024-01-01T15:00:00Z\tat:2024-01-01T15:00:00Z",
+		"time:\tn:12",
+	}, {
+		"time:2024-01-01T14:59:59Z\tn:1",
+	}, {
+		// The same layout as the batch before: the decoder's reused
+		// buffers now hold another time where the last one was.
+		"time:2024-01-01T15:00:01Z\tn:1",
+	}, {
+		"time:2024-01-01T14:59:59Z\tm:2",
+		"time:2024-01-01T14:59:59Z\tn:x",
+	}}
+	var dec cwlogs.Decoder
+	warm := newBuilder(t, cfg)
+	for k, lines := range batches {
+		events := make([]cwlogs.LogEvent, len(lines))
+		for i, l := range lines {
+			events[i] = cwlogs.LogEvent{ID: fmt.Sprintf("e%d-%d", k, i), Timestamp: ts + int64(i)*1000, Message: l}
+			if ms, ok := strings.CutPrefix(l, "ts:"); ok {
+				events[i].Timestamp, _ = strconv.ParseInt(ms, 10, 64)
+			}
+		}
+		p, err := dec.Decode(cwlogstest.Data(cwlogstest.DataPayload("/aws/app", "stream-1", events)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range p.LogEvents {
+			ev := &p.LogEvents[i]
+			got, gotInfo := warm.AppendBulkItem(nil, p, ev)
+			want, wantInfo := newBuilder(t, cfg).AppendBulkItem(nil, p, ev)
+			if !bytes.Equal(got, want) || gotInfo != wantInfo {
+				t.Errorf("batch %d, %q:\nafter other events: %s %+v\nnew builder:        %s %+v", k, ev.Message, got, gotInfo, want, wantInfo)
+			}
+		}
 	}
 }

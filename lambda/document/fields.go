@@ -11,7 +11,6 @@ import (
 	"github.com/logsearch/logsearch/lambda/fieldtypes"
 	"github.com/logsearch/logsearch/lambda/jsonwrite"
 	"github.com/logsearch/logsearch/lambda/ltsv"
-	"github.com/logsearch/logsearch/lambda/timeparse"
 )
 
 type format int
@@ -78,15 +77,15 @@ func (b *Builder) eventTime() (time.Time, bool) {
 			continue
 		}
 		b.timeMember = i
-		var t time.Time
-		var ok bool
-		switch m.kind {
-		case '"':
-			t, ok = timeparse.Parse(m.str, b.loc)
-		case '0':
-			t, ok = timeparse.Parse(m.raw, b.loc)
+		text := m.raw
+		if m.kind == '"' {
+			text = m.str
+		} else if m.kind != '0' {
+			b.fieldTime = parsedTime{}
+			return time.Time{}, false
 		}
-		return t, ok && InRange(t, b.loc)
+		b.fieldTime = b.times.parse(text, b.loc)
+		return b.fieldTime.t, b.fieldTime.ok && b.times.inRange(b.fieldTime.t, b.loc)
 	}
 	return time.Time{}, false
 }
@@ -140,7 +139,12 @@ func (b *Builder) appendMembers(dst []byte, info *ItemInfo, plainValues bool) []
 				dst = dst[:mark] // an empty number, date, ... is no value
 				continue
 			}
-			dst, ok = appendCoerced(dst, t, text, b.loc)
+			if i == b.timeMember {
+				// Parsed already, for @timestamp.
+				dst, ok = b.times.appendQuoted(dst, b.fieldTime)
+			} else {
+				dst, ok = appendCoerced(dst, t, text, b.loc)
+			}
 		}
 		if !ok {
 			dst = dst[:mark]
