@@ -137,6 +137,7 @@ type Builder struct {
 	types     typeTable
 
 	fields  []ltsv.Field
+	labels  labelNames
 	members []member // top-level fields of the current message
 	// timeMember is the index in members of the time field, -1 if none;
 	// fieldTime is what its value parsed to.

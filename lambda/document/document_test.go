@@ -732,6 +732,10 @@ func TestBuilderHistoryNeverChangesADocument(t *testing.T) {
 	}, {
 		"time:2024-01-01T14:59:59Z\tm:2",
 		"time:2024-01-01T14:59:59Z\tn:x",
+	}, {
+		"time:2024-01-01T15:00:01Z\t_id:1", // stored as __id
+	}, {
+		"time:2024-01-01T15:00:01Z\t_ix:1", // where _id was: stored as is
 	}}
 	var dec cwlogs.Decoder
 	warm := newBuilder(t, cfg)

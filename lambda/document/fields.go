@@ -55,11 +55,44 @@ func (b *Builder) parse(line string) format {
 	for i := range b.fields {
 		m := &b.members[i]
 		m.key, m.kind, m.str, m.raw, m.dup, m.plain = b.fields[i].Label, '"', b.fields[i].Value, "", false, true
-		m.name = fieldName(m.key, true)
-		m.hash = nameHash(m.name)
+		m.name, m.hash = b.labels.name(i, m.key)
 	}
 	b.markDuplicates(b.members)
 	return formatLTSV
+}
+
+// labelNames remembers the stored name of each position's label in the
+// last LTSV line: the lines of one log share their labels, in order, so
+// the checks that make a label a safe field name run once per format
+// rather than once per field.
+type labelNames []labelName
+
+type labelName struct {
+	label, name string // copies: labels alias buffers reused later
+	hash        uint
+}
+
+// maxRememberedLabel bounds what is copied: real labels are short.
+const maxRememberedLabel = 64
+
+// name is fieldName(label, true) and its nameHash.
+func (l *labelNames) name(i int, label string) (string, uint) {
+	if i < len(*l) && (*l)[i].label == label {
+		return (*l)[i].name, (*l)[i].hash
+	}
+	name := fieldName(label, true)
+	hash := nameHash(name)
+	if len(label) > maxRememberedLabel || i > len(*l) {
+		return name, hash
+	}
+	own := strings.Clone(label)
+	e := labelName{label: own, name: fieldName(own, true), hash: hash}
+	if i == len(*l) {
+		*l = append(*l, e)
+	} else {
+		(*l)[i] = e
+	}
+	return e.name, e.hash
 }
 
 // eventTime reads @timestamp from the time field, if present, parsable

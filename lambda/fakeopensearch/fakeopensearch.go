@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -542,10 +543,20 @@ func errorBody(typ, reason string) map[string]any {
 	return map[string]any{"error": errorDetail(typ, reason)}
 }
 
+// writeJSON answers as OpenSearch does: a whole body with its length
+// stated (DefaultRestChannel.sendResponse sets content-length on every
+// response that is not chunked, server/src/main/java/org/opensearch/http/
+// DefaultRestChannel.java), so clients read it in one sized buffer.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"error":{"type":"fake_opensearch_exception","reason":"answer not encodable"}}`)
+	}
+	body = append(body, '\n')
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(body)
 }
 
 // allRoutes are the routes, then the storage APIs of disk.go, joined once.
