@@ -326,3 +326,54 @@ func TestInflateBufferFromTrailer(t *testing.T) {
 		t.Errorf("inflate buffer of %d bytes for a %d-byte payload: not sized from the trailer", json, inflated)
 	}
 }
+
+// Events in CloudWatch's own layout take a shortcut; every near miss of
+// that layout must decode exactly as the general scan (and encoding/json)
+// reads it, and a broken one must still be refused.
+func TestEventLayouts(t *testing.T) {
+	const head = `{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[`
+	tests := []struct {
+		name, events string
+		want         []cwlogs.LogEvent // nil: refused
+	}{
+		{"CloudWatch's layout", `{"id":"1","timestamp":2,"message":"a\tb"}`, []cwlogs.LogEvent{{ID: "1", Timestamp: 2, Message: "a\tb"}}},
+		{"spaces", `{ "id" : "1" , "timestamp" : 2 , "message" : "m" }`, []cwlogs.LogEvent{{ID: "1", Timestamp: 2, Message: "m"}}},
+		{"other order", `{"message":"m","timestamp":2,"id":"1"}`, []cwlogs.LogEvent{{ID: "1", Timestamp: 2, Message: "m"}}},
+		{"numeric id", `{"id":12,"timestamp":2,"message":"m"}`, []cwlogs.LogEvent{{ID: "12", Timestamp: 2, Message: "m"}}},
+		{"escaped id", `{"id":"\u0031","timestamp":2,"message":"m"}`, []cwlogs.LogEvent{{ID: "1", Timestamp: 2, Message: "m"}}},
+		{"extra key", `{"id":"1","timestamp":2,"message":"m","x":[1]}`, []cwlogs.LogEvent{{ID: "1", Timestamp: 2, Message: "m"}}},
+		{"repeated key, last wins", `{"id":"1","timestamp":2,"message":"m","message":"n"}`, []cwlogs.LogEvent{{ID: "1", Timestamp: 2, Message: "n"}}},
+		{"two events", `{"id":"1","timestamp":2,"message":"m"},{"id":"3","timestamp":4,"message":"\"q\""}`,
+			[]cwlogs.LogEvent{{ID: "1", Timestamp: 2, Message: "m"}, {ID: "3", Timestamp: 4, Message: `"q"`}}},
+		{"fraction in the timestamp, tolerated", `{"id":"1","timestamp":2.5,"message":"m"}`, []cwlogs.LogEvent{{ID: "1", Timestamp: 2, Message: "m"}}},
+		{"bad timestamp", `{"id":"1","timestamp":"2","message":"m"}`, nil},
+		{"unterminated message", `{"id":"1","timestamp":2,"message":"m}`, nil},
+		{"missing message", `{"id":"1","timestamp":2}`, nil},
+		{"empty id", `{"id":"","timestamp":2,"message":"m"}`, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d cwlogs.Decoder
+			p, err := d.DecodeJSON([]byte(head + tc.events + "]}"))
+			if tc.want == nil {
+				if err == nil {
+					t.Fatalf("accepted %s as %+v", tc.events, p.LogEvents)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.LogEvents) != len(tc.want) {
+				t.Fatalf("%d events, want %d", len(p.LogEvents), len(tc.want))
+			}
+			for i, ev := range p.LogEvents {
+				w := tc.want[i]
+				if ev.ID != w.ID || ev.Timestamp != w.Timestamp || ev.Message != w.Message {
+					t.Errorf("event %d = %q %d %q, want %q %d %q", i, ev.ID, ev.Timestamp, ev.Message, w.ID, w.Timestamp, w.Message)
+				}
+				checkMessageJSON(t, ev)
+			}
+		})
+	}
+}
