@@ -25,6 +25,9 @@ func TestRun(t *testing.T) {
 			"aws:region", "logsearch:domain.instanceType", "logsearch:domain.shard:",
 			"logsearch:dashboards.officeCidr:", "logsearch:logGroups[0].filterPattern", "5 problem(s)",
 		}},
+		{"a misspelt size of a current family", []string{fixture("newfamily")}, 1, []string{
+			`logsearch:domain.instanceType = "r7g.larg.search": not an OpenSearch instance type: r7g has no such size. Did you mean r7g.large.search?`, "1 problem(s)",
+		}},
 		{"warnings only", []string{fixture("clean")}, 0, []string{"no problems", "2 warning(s)", "logsearch:logGroups is empty"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

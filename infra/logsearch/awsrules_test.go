@@ -132,12 +132,12 @@ var awsRules = []awsRule{
 		name: "gp3: volume within the instance type's maximum; IOPS and throughput within the range for the volume size",
 		// The limits below are literals from these documents, not the
 		// validation's own functions, so a wrong rule in ebs.go fails here.
-		doc: "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource (maximum volume per type); " +
+		doc: "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource (minimum and maximum volume per type; N/A: no EBS, or no gp3); " +
 			"https://aws.amazon.com/about-aws/whats-new/2023/07/amazon-opensearch-service-iops-throughput-gp3/ (16,000 IOPS and 1,000 MiB/s per started 3 TiB); " +
 			"https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html#gp3-ebs-volume-type (3,000 IOPS and 125 MiB/s at least, 500 IOPS per GiB, 0.25 MiB/s per IOPS); " +
 			"EC2 instance type guide, Amazon EBS specifications (EBS bandwidth per type); " +
 			"AWS Pricing Calculator formula in infracost internal/resources/aws/search_domain.go and hashicorp/terraform-provider-aws#39136 (included 3 IOPS per GiB, 250 MiB/s per started 3000 GiB)",
-		unconfirmed: "the volume size at which the throughput floor rises from 125 to 250 MiB/s (170 GiB here; the calculator's re-implementation keeps 170 GiB itself at 125), whether the included throughput steps every 3000 or 3072 GiB, and its 1000 MiB/s cap are not in AWS's published documents; per-instance IOPS caps are not encoded (only the throughput cap, confirmed by AWS's 'between 250 and 593' refusal); newer instance families (7g, OR1) are not in the table and only warn",
+		unconfirmed: "the volume size at which the throughput floor rises from 125 to 250 MiB/s (170 GiB here; the calculator's re-implementation keeps 170 GiB itself at 125), whether the included throughput steps every 3000 or 3072 GiB, and its 1000 MiB/s cap are not in AWS's published documents; per-instance IOPS caps are not encoded (only the throughput cap, confirmed by AWS's 'between 250 and 593' refusal); families missing from the quotas table only warn; how a domain's per-node limits follow EBS's September 2025 gp3 increase (80,000 IOPS and 2,000 MiB/s per volume) is in no OpenSearch document, so the 2023 per-stripe rule stays; AWS publishes no EBS bandwidth for m8g, c8g, OR1, OR2 and OM2, whose throughput above 1000 MiB/s is only warned about",
 		check: func(t *testing.T, g ruleGraph) {
 			d := g.run.one(t, rtDomain, "domain")
 			typ := str(t, d.Inputs, "clusterConfig.instanceType")
@@ -151,8 +151,12 @@ var awsRules = []awsRule{
 			if known && (l.maxGp3 == 0 || size > l.maxGp3) {
 				t.Errorf("%s takes at most %d GiB of gp3, the domain asks for %d", typ, l.maxGp3, size)
 			}
-			if size < 10 {
-				t.Errorf("volume %d GiB under the 10 GiB minimum", size)
+			minSize := 10
+			if f := instanceFamily(typ); f == "or1" || f == "or2" || f == "om2" {
+				minSize = 20
+			}
+			if size < minSize {
+				t.Errorf("volume %d GiB under the %d GiB minimum of %s", size, minSize, typ)
 			}
 			stripes := (size + 3071) / 3072
 			iopsFloor := min(max(3*size, 3000), 16000)
@@ -168,6 +172,33 @@ var awsRules = []awsRule{
 			}
 			if known && l.ebsMbps > 0 && mibs*8 > l.ebsMbps {
 				t.Errorf("%d MiB/s on %s is over its EBS bandwidth of %d Mbps", mibs, typ, l.ebsMbps)
+			}
+		},
+	},
+	{
+		name: "OpenSearch optimized instances: OpenSearch 2.11 or later, encryption at rest, Graviton dedicated masters",
+		doc:  "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/or1.html (Limitations)",
+		unconfirmed: "which processor the OR1, OR2 and OM2 types run on, as dedicated masters (let through); " +
+			"the rule for an existing domain moving to these types (OpenSearch 2.15 or later) needs the live domain and is not checked",
+		check: func(t *testing.T, g ruleGraph) {
+			d := g.run.one(t, rtDomain, "domain")
+			typ := str(t, d.Inputs, "clusterConfig.instanceType")
+			if !slices.Contains([]string{"or1", "or2", "om2", "oi2"}, instanceFamily(typ)) {
+				return
+			}
+			version := str(t, d.Inputs, "engineVersion")
+			var major, minor int
+			if _, err := fmt.Sscanf(version, "OpenSearch_%d.%d", &major, &minor); err != nil || major < 2 || major == 2 && minor < 11 {
+				t.Errorf("%s data nodes on %s; a new domain of them runs OpenSearch 2.11 or later", typ, version)
+			}
+			if on, _ := get(t, d.Inputs, "encryptAtRest.enabled").(bool); !on {
+				t.Errorf("%s data nodes without encryption at rest", typ)
+			}
+			if masters, _ := lookup(d.Inputs, "clusterConfig.dedicatedMasterEnabled"); masters == true {
+				master := str(t, d.Inputs, "clusterConfig.dedicatedMasterType")
+				if m := regexp.MustCompile(`^[a-z]+[0-9]+([a-z-]*)\.`).FindStringSubmatch(master); m != nil && !strings.HasPrefix(master, "o") && !strings.Contains(m[1], "g") {
+					t.Errorf("%s data nodes with %s dedicated masters; they must be Graviton (a g after the generation)", typ, master)
+				}
 			}
 		},
 	},
@@ -451,7 +482,7 @@ func ruleGraphs(t *testing.T) map[string]func(t *testing.T) ruleGraph {
 		if production != nil && production.Production {
 			small = "m6g.large.search" // production refuses burstable types
 		}
-		large := "r6g.12xlarge.search"
+		large := "r8g.16xlarge.search"
 		longestInstance := "Team-" + strings.Repeat("x", maxInstanceName-len("Team-"))
 		variants := map[string]struct {
 			stack  string
@@ -465,6 +496,7 @@ func ruleGraphs(t *testing.T) map[string]func(t *testing.T) ruleGraph {
 			"smallest domain":              {file, map[string]any{"instanceType": small, "volumeSize": minVolumeSize, "iops": nil, "throughput": nil}, ""},
 			"largest domain": {file, map[string]any{"instanceType": large, "volumeSize": ebsLimits[large].maxGp3,
 				"iops": Gp3RangeOn(large, ebsLimits[large].maxGp3).MaxIops, "throughput": Gp3RangeOn(large, ebsLimits[large].maxGp3).MaxThroughput}, ""},
+			"OpenSearch optimized domain":                                {file, map[string]any{"instanceType": "or1.medium.search", "volumeSize": optimizedMinGiB, "iops": nil, "throughput": nil}, ""},
 			"component " + longestInstance + " in stack Team.Prod_EU":    {"Team.Prod_EU", nil, longestInstance},
 			"component " + longestInstance + " in a 100-character stack": {strings.Repeat("Long.Stack_", 9) + "x", nil, longestInstance},
 		}

@@ -108,6 +108,10 @@ func TestCheckInstanceType(t *testing.T) {
 		{"m6g.huge.search", "m6g has no such size. OpenSearch offers m6g.12xlarge.search"},
 		{"r6g.large.serach", "Did you mean r6g.large.search?"},
 		{"r6g.large", "Did you mean r6g.large.search?"},
+		{"r7g.larg.search", "r7g has no such size. Did you mean r7g.large.search?"},
+		{"or1.16xlarg.search", "Did you mean or1.16xlarge.search?"},
+		{"r8g.medium.search", ""},
+		{"r6gd.large.search", ""}, // a valid type (refused as a data node by the storage check)
 	} {
 		var ps problems
 		ok := checkInstanceType(&ps, "domain.instanceType", tc.typ)

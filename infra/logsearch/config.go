@@ -184,8 +184,10 @@ type DomainConfig struct {
 	// Check the live list (aws opensearch list-versions) before changing it.
 	EngineVersion string `json:"engineVersion"`
 	// InstanceType is the data node type, e.g. r6g.large.search. Its EBS
-	// maximum limits volumeSize; a type missing from the built-in table
-	// deploys with a warning that the size was not checked.
+	// maximum limits volumeSize (OpenSearch optimized types or1, or2, om2:
+	// at least 20 GiB, and OpenSearch 2.11 or later); a type with instance
+	// storage only or without gp3 is refused; a type missing from the
+	// built-in table deploys with a warning that the size was not checked.
 	InstanceType string `json:"instanceType"`
 	// InstanceCount is the number of data nodes, at least 1. With zone
 	// awareness it must be a multiple of azCount.
@@ -1069,6 +1071,7 @@ func (c *Config) validateDomain(ps *problems) {
 		checkInstanceType(ps, "domain.dedicatedMasterType", d.DedicatedMasterType)
 	}
 	d.validateStorage(ps, validInstance)
+	d.validateOptimizedInstances(ps)
 	if d.Shards < 1 || d.Shards > 1024 {
 		ps.add("domain.shards", d.Shards, "primary shards per daily index must be 1..1024 (aim for 30-50 GiB per shard)")
 	}
@@ -1316,8 +1319,11 @@ func (c *Config) warnings() []string {
 		ws = append(ws, w)
 	}
 	if newerInstanceFamily(c.Domain.InstanceType) {
-		ws = append(ws, fmt.Sprintf("logsearch:domain.instanceType %q: its EBS maximum is not in the built-in table (%s), so domain.volumeSize %d GiB is not checked; AWS will refuse the deployment if it is too large",
-			c.Domain.InstanceType, strings.Join(KnownInstanceTypes(), ", "), c.Domain.VolumeSize))
+		ws = append(ws, fmt.Sprintf("logsearch:domain.instanceType %q: its EBS maximum is not in the built-in table (families %s), so domain.volumeSize %d GiB is not checked; AWS will refuse the deployment if it is too large",
+			c.Domain.InstanceType, strings.Join(knownInstanceFamilies(), ", "), c.Domain.VolumeSize))
+	}
+	if w := c.ebsBandwidthWarning(); w != "" {
+		ws = append(ws, w)
 	}
 	if w := regionWarning(c.Region); w != "" {
 		ws = append(ws, w)

@@ -319,7 +319,7 @@ func TestConfigAcceptsValidVariants(t *testing.T) {
 			return set("certificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1234-5678-9abc-def012345678")(m)
 		}}},
 		{"5 dedicated masters", "prod", map[string]func(any) any{"domain": set("dedicatedMasterCount", 5)}},
-		{"unknown instance type is a warning", "prod", map[string]func(any) any{"domain": set("instanceType", "r7g.large.search")}},
+		{"unknown instance type is a warning", "prod", map[string]func(any) any{"domain": set("instanceType", "x9.large.search")}},
 		{"zone awareness 2 AZs outside prod", "dev", map[string]func(any) any{"domain": to(map[string]any{"instanceCount": 2, "zoneAwareness": true, "instanceType": "t3.medium.search", "volumeSize": 50})}},
 		{"prod flag off", "prod", map[string]func(any) any{"production": to("false"), "domain": to(map[string]any{"instanceType": "t3.small.search"})}},
 		{"lookup fields and staff groups", "dev", map[string]func(any) any{
@@ -436,14 +436,14 @@ func TestSplitCidr(t *testing.T) {
 
 func TestConfigWarnings(t *testing.T) {
 	cfg, err := parseConfig("prod", stackSource(t, "prod", map[string]func(any) any{
-		"domain":      set("instanceType", "r7g.large.search"),
+		"domain":      set("instanceType", "x9.large.search"),
 		"alarmEmails": to(nil),
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ws := strings.Join(cfg.warnings(), "\n")
-	for _, want := range []string{`logsearch:domain.instanceType "r7g.large.search"`, "r6g.large.search", "logsearch:alarmEmails is empty"} {
+	for _, want := range []string{`logsearch:domain.instanceType "x9.large.search"`, "families c4, c5, c6g", "logsearch:alarmEmails is empty"} {
 		if !strings.Contains(ws, want) {
 			t.Errorf("warnings lack %q:\n%s", want, ws)
 		}

@@ -1,6 +1,7 @@
 package logsearch
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -41,7 +42,7 @@ func TestGp3RangeFor(t *testing.T) {
 // TestGp3Validation: what AWS refuses is refused naming the allowed range;
 // omitted keys become AWS's baseline for the size.
 func TestGp3Validation(t *testing.T) {
-	// Cases without an instance type use one whose EBS bandwidth (1125
+	// Cases without an instance type use one whose EBS bandwidth (1187
 	// MiB/s) lies above one stripe's 1000, so the size rules show alone;
 	// the stack file's own type never matters.
 	domain := func(kv map[string]any) map[string]func(any) any {
@@ -172,11 +173,167 @@ func TestGp3RangeOnCapsThroughputAtTheInstance(t *testing.T) {
 	}{
 		{"r6g.large.search", 2048, 593},
 		{"t3.small.search", 100, 260},
-		{"r6g.12xlarge.search", 24 * 1024, 1687},
-		{"r7g.large.search", 2048, 1000}, // not in the table: no instance cap known
+		{"r6g.12xlarge.search", 24 * 1024, 1781},  // 14250 Mbps
+		{"r6g.8xlarge.search", 16 * 1024, 1187},   // 9500 Mbps
+		{"r7g.large.search", 1536, 1000},          // 10000 Mbps: one stripe caps first
+		{"r7g.16xlarge.search", 36 * 1024, 2500},  // 20000 Mbps
+		{"r8g.12xlarge.search", 24 * 1024, 1875},  // 15000 Mbps
+		{"m7i.4xlarge.search", 6 * 1024, 1250},    // 10000 Mbps, two stripes
+		{"or1.16xlarge.search", 36 * 1024, 12000}, // bandwidth not published: stripes only (warned)
+		{"x9.large.search", 6 * 1024, 2000},       // not in the table: no instance cap known
 	} {
 		if got := Gp3RangeOn(c.typ, c.size).MaxThroughput; got != c.want {
 			t.Errorf("Gp3RangeOn(%s, %d).MaxThroughput = %d, want %d", c.typ, c.size, got, c.want)
+		}
+	}
+}
+
+// TestEBSLimitsOfCurrentFamilies: one type of each family added from the
+// developer guide's "EBS volume size quotas" table (limits.html#ebsresource)
+// takes its maximum, and is refused one GiB above it; the OpenSearch
+// optimized types start at 20 GiB. The numbers are the page's, written
+// out here, not read from the table under test.
+func TestEBSLimitsOfCurrentFamilies(t *testing.T) {
+	for _, c := range []struct {
+		typ      string
+		min, max int
+	}{
+		{"c7g.large.search", 10, 256},
+		{"m7g.medium.search", 10, 512},
+		{"r7g.16xlarge.search", 10, 36 * 1024},
+		{"c7i.16xlarge.search", 10, 6 * 1024},
+		{"m7i.large.search", 10, 768},
+		{"r7i.12xlarge.search", 10, 24 * 1024},
+		{"r7i.16xlarge.search", 10, 24 * 1024}, // the page's second "r7i.12xlarge" row says 36 TiB: the smaller is kept
+		{"c8g.xlarge.search", 10, 512},
+		{"m8g.2xlarge.search", 10, 3 * 1024},
+		{"r8g.large.search", 10, 1532},
+		{"or1.medium.search", 20, 768},
+		{"or2.16xlarge.search", 20, 36 * 1024},
+		{"om2.xlarge.search", 20, 2 * 1024},
+	} {
+		t.Run(c.typ, func(t *testing.T) {
+			domain := func(size int) map[string]func(any) any {
+				return map[string]func(any) any{"domain": func(v any) any {
+					v = set("instanceType", c.typ)(v)
+					v = set("iops", nil)(v)
+					v = set("throughput", nil)(v)
+					return set("volumeSize", size)(v)
+				}}
+			}
+			for _, size := range []int{c.min, c.max} {
+				if _, err := parseConfig("prod", stackSource(t, "prod", domain(size))); err != nil {
+					t.Errorf("%d GiB refused: %v", size, err)
+				}
+			}
+			for size, says := range map[int]string{
+				c.max + 1: fmt.Sprintf("%s takes at most %d GiB of gp3 per node", c.typ, c.max),
+				c.min - 1: map[bool]string{true: fmt.Sprintf("%s takes at least 20 GiB", c.typ), false: "the minimum EBS volume is 10 GiB"}[c.min == 20],
+			} {
+				_, err := parseConfig("prod", stackSource(t, "prod", domain(size)))
+				if err == nil || !strings.Contains(err.Error(), says) {
+					t.Errorf("%d GiB: %v; want a refusal saying %q", size, err, says)
+				}
+			}
+		})
+	}
+}
+
+// TestTypesWithoutGp3AreRefused: the quotas table gives instance-storage
+// types no EBS size ("N/A") and previous generations no gp3 size; every
+// data node here keeps its data on gp3.
+func TestTypesWithoutGp3AreRefused(t *testing.T) {
+	for typ, says := range map[string]string{
+		"r6gd.large.search":  "takes no EBS volume, while this stack's data nodes keep theirs on gp3 EBS volumes; choose an EBS-backed type, e.g. r6g.large.search",
+		"r8gd.medium.search": "e.g. r8g.medium.search",
+		"i4i.large.search":   "e.g. r7g.large.search",
+		"oi2.large.search":   "takes no EBS volume",
+		"im4gn.large.search": "takes no EBS volume",
+		"m4.large.search":    "no gp3 storage (a previous generation: gp2 only, at most 512 GiB)",
+		"t2.small.search":    "t3.medium.search or larger",
+	} {
+		t.Run(typ, func(t *testing.T) {
+			_, err := parseConfig("dev", stackSource(t, "dev", map[string]func(any) any{"domain": set("instanceType", typ)}))
+			if err == nil || !strings.Contains(err.Error(), `logsearch:domain.instanceType = "`+typ+`"`) || !strings.Contains(err.Error(), says) {
+				t.Errorf("%v; want the instance type refused, saying %q", err, says)
+			}
+		})
+	}
+}
+
+// TestOpenSearchOptimizedRules: the "Limitations" of OpenSearch optimized
+// instances (developer guide, or1.html): OpenSearch 2.11 or later for a
+// new domain, and Graviton dedicated masters.
+func TestOpenSearchOptimizedRules(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		domain map[string]any
+		key    string // "" = accepted
+		says   string
+	}{
+		{"OpenSearch 2.11", map[string]any{"engineVersion": "OpenSearch_2.11"}, "", ""},
+		{"OpenSearch 3.1", map[string]any{"engineVersion": "OpenSearch_3.1"}, "", ""},
+		{"OpenSearch 2.9", map[string]any{"engineVersion": "OpenSearch_2.9"}, "logsearch:domain.engineVersion", "only on OpenSearch 2.11 or later"},
+		{"OpenSearch 1.3", map[string]any{"engineVersion": "OpenSearch_1.3"}, "logsearch:domain.engineVersion", "set domain.engineVersion to OpenSearch_2.11 or later"},
+		{"Graviton masters", map[string]any{"dedicatedMasterType": "r7g.large.search"}, "", ""},
+		{"Intel masters", map[string]any{"dedicatedMasterType": "m5.large.search"}, "logsearch:domain.dedicatedMasterType", "must be Graviton instances"},
+		{"Intel 7i masters", map[string]any{"dedicatedMasterType": "c7i.large.search"}, "logsearch:domain.dedicatedMasterType", "must be Graviton instances"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			edits := map[string]func(any) any{"domain": func(v any) any {
+				v = set("instanceType", "or1.xlarge.search")(v)
+				for k, x := range c.domain {
+					v = set(k, x)(v)
+				}
+				return v
+			}}
+			_, err := parseConfig("prod", stackSource(t, "prod", edits))
+			switch {
+			case c.key == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.key != "" && (err == nil || !strings.Contains(err.Error(), c.key) || !strings.Contains(err.Error(), c.says)):
+				t.Fatalf("%v; want %s refused, saying %q", err, c.key, c.says)
+			}
+		})
+	}
+	// The rules bind the OpenSearch optimized families only.
+	_, err := parseConfig("prod", stackSource(t, "prod", map[string]func(any) any{"domain": func(v any) any {
+		return set("dedicatedMasterType", "m5.large.search")(set("engineVersion", "OpenSearch_2.9")(v))
+	}}))
+	if err != nil {
+		t.Errorf("r6g data nodes with m5 masters on OpenSearch 2.9 refused: %v", err)
+	}
+}
+
+func TestGraviton(t *testing.T) {
+	for family, want := range map[string][2]bool{
+		"m6g": {true, true}, "r6gd": {true, true}, "im4gn": {true, true}, "r8g": {true, true},
+		"m5": {false, true}, "t3": {false, true}, "c7i": {false, true},
+		"or1": {false, false}, "om2": {false, false},
+	} {
+		if is, ok := graviton(family); [2]bool{is, ok} != want {
+			t.Errorf("graviton(%s) = %v, %v; want %v", family, is, ok, want)
+		}
+	}
+}
+
+// TestEBSBandwidthWarning: a type whose EBS bandwidth AWS does not publish
+// is warned about above one stripe's 1000 MiB/s, not refused.
+func TestEBSBandwidthWarning(t *testing.T) {
+	for _, c := range []struct {
+		typ        string
+		throughput int
+		warned     bool
+	}{
+		{"m8g.16xlarge.search", 1001, true},
+		{"or1.16xlarge.search", 2000, true},
+		{"m8g.16xlarge.search", 1000, false},
+		{"r7g.16xlarge.search", 2500, false}, // 20000 Mbps known: checked, not warned
+	} {
+		cfg := &Config{Domain: DomainConfig{InstanceType: c.typ, VolumeSize: 12 * 1024, Throughput: c.throughput}}
+		w := cfg.ebsBandwidthWarning()
+		if (w != "") != c.warned || c.warned && !strings.Contains(w, "AWS publishes no EBS bandwidth for "+c.typ) {
+			t.Errorf("%s at %d MiB/s: warning %q, want warned %v", c.typ, c.throughput, w, c.warned)
 		}
 	}
 }
