@@ -9,7 +9,6 @@ package cwlogs
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -17,6 +16,8 @@ import (
 	"io"
 	"slices"
 	"unsafe"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Message types CloudWatch Logs sends. Control messages only check that the

@@ -7,10 +7,11 @@ package floor
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"io"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Floor holds the reused buffers. It is not safe for concurrent use.
