@@ -8,10 +8,10 @@ import "github.com/logsearch/logsearch/lambda/cwlogs"
 // BULK_MAX_BYTES, the Go runtime, and the garbage collector's headroom.
 // BenchmarkWholeInvocation (lambda/ingest) fails past it.
 func MemoryBound(inflated int) int {
-	return 4*inflated + 32<<20
+	return 3*inflated + 32<<20
 }
 
 // MinMemoryMB is the least function memory (in Lambda's MB, which are
 // MiB) that holds the largest payload the decoder accepts
-// (cwlogs.DefaultMaxDecompressedBytes inflated): 288.
+// (cwlogs.DefaultMaxDecompressedBytes inflated): 224.
 var MinMemoryMB = MemoryBound(cwlogs.DefaultMaxDecompressedBytes) >> 20
