@@ -151,6 +151,9 @@ func BenchmarkBackfillCPU(b *testing.B) {
 	b.ReportMetric(medianRatio(res.RunCPU, res.ZcatCPU), "x-zcat")
 	b.ReportMetric(float64(a.Lines)/cpu, "lines/s")
 	b.ReportMetric(float64(a.TextBytes)/(1<<20), "text-MiB")
+	b.Logf("%d rounds, %d lines, %.1f MiB of text in %d objects: run %.3f s CPU, floor %.3f s (compress/gzip %.3f, klauspost %.3f), zcat %.3f s; %.2f floors, %.2f zcats; %.0f lines per CPU second",
+		len(res.RunCPU), a.Lines, float64(a.TextBytes)/(1<<20), a.Objects, cpu, median(floors), median(res.StdlibCPU), median(res.KlauspostCPU), median(res.ZcatCPU),
+		ratio, medianRatio(res.RunCPU, res.ZcatCPU), float64(a.Lines)/cpu)
 	if len(res.RunCPU) < backfillCheckRounds {
 		return
 	}

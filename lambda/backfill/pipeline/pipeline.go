@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/fnv"
 	"io"
 	"path"
@@ -28,6 +29,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/conflict"
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/document"
+	"github.com/logsearch/logsearch/lambda/jsonscan"
 )
 
 // Job is one object to index.
@@ -343,6 +345,11 @@ func (r *runner) newWorker() (*worker, error) {
 	w.rebuilder = conflict.Rebuilder{Builder: b, Event: w.batchEvent}
 	w.rebuild = w.rebuilder.Rebuild
 	w.lines.MaxLineBytes = r.cfg.MaxLineBytes
+	// Sized once: a batch ends at the first item past BatchBytes. Grown by
+	// appending, the body would be copied again and again (by a quarter at
+	// a time at this size), and the raw lines, about half its size, too.
+	w.body = make([]byte, 0, r.cfg.BatchBytes+batchSlack)
+	w.raw = make([]byte, 0, r.cfg.BatchBytes/2)
 	if !r.cfg.DryRun {
 		if w.sender, err = r.deps.NewSender(); err != nil {
 			return nil, err
@@ -350,6 +357,10 @@ func (r *runner) newWorker() (*worker, error) {
 	}
 	return w, nil
 }
+
+// batchSlack is room past BatchBytes for the item that ends a batch
+// (rarer, longer lines grow the buffer once).
+const batchSlack = 512 << 10
 
 // errStopped marks an object left unfinished because the run is stopping.
 var errStopped = errors.New("run stopping")
@@ -499,7 +510,12 @@ func (w *worker) read(j Job, res *objectResult) error {
 				res.empty++
 				continue
 			}
-			ev.Message = string(line)
+			// The line as it lies in the reader's buffer, valid until
+			// the next Next: the Builder keeps nothing of the event once
+			// it returns (the ingest function's events alias its decode
+			// buffer the same way), and the raw copy below is what the
+			// batch keeps.
+			ev.Message = jsonscan.UnsafeString(line)
 		}
 		mark := len(w.body)
 		var info document.ItemInfo
@@ -687,6 +703,9 @@ func DeliveryError(result bulk.Result) error {
 type lineIDs struct {
 	prev [sha256.Size]byte
 	buf  []byte
+	// h hashes the previous sum and the line as they lie, rather than
+	// a copy of both in buf.
+	h hash.Hash
 }
 
 func (c *lineIDs) reset(logGroup string, day time.Time, stream string) {
@@ -698,11 +717,16 @@ func (c *lineIDs) reset(logGroup string, day time.Time, stream string) {
 		c.buf = append(c.buf, stream...)
 	}
 	c.prev = sha256.Sum256(c.buf)
+	if c.h == nil {
+		c.h = sha256.New()
+	}
 }
 
 func (c *lineIDs) next(line []byte) string {
-	c.buf = append(append(c.buf[:0], c.prev[:]...), line...)
-	c.prev = sha256.Sum256(c.buf)
+	c.h.Reset()
+	_, _ = c.h.Write(c.prev[:])
+	_, _ = c.h.Write(line)
+	c.h.Sum(c.prev[:0])
 	return hex.EncodeToString(c.prev[:16])
 }
 

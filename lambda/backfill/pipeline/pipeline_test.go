@@ -471,6 +471,19 @@ func TestLineIDs(t *testing.T) {
 	}
 }
 
+// TestLineIDsAreStable pins the ids themselves: a run of another version
+// must give an object's lines the ids an earlier one gave them, or
+// running it again would duplicate documents instead of overwriting them.
+// The values are SHA-256(SHA-256("g\x002024-05-31\x00host-a") || "a"),
+// chained line by line, as computed independently (Python's hashlib).
+func TestLineIDsAreStable(t *testing.T) {
+	got := streamIDs("g", time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC), "host-a", "a", "b", "a")
+	want := []string{"ee58abc5f69035a427f8b057828fa4d5", "42f51c74d61fca7ea8a13f068549a366", "da4c165d5870b123b984bbb3b9cc41be"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("ids %q, want %q", got, want)
+	}
+}
+
 func streamIDs(group string, day time.Time, stream string, lines ...string) []string {
 	var c lineIDs
 	c.reset(group, day, stream)
