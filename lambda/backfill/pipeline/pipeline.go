@@ -706,7 +706,14 @@ type lineIDs struct {
 	// h hashes the previous sum and the line as they lie, rather than
 	// a copy of both in buf.
 	h hash.Hash
+	// text holds the ids handed out, one allocation for many lines. Bytes
+	// an id points to are never written again: a full text is replaced,
+	// not reused, and the GC frees it once no id refers to it.
+	text []byte
 }
+
+// idText is how many bytes of ids (32 each) one allocation holds.
+const idText = 32 << 10
 
 func (c *lineIDs) reset(logGroup string, day time.Time, stream string) {
 	c.buf = append(c.buf[:0], logGroup...)
@@ -727,7 +734,12 @@ func (c *lineIDs) next(line []byte) string {
 	_, _ = c.h.Write(c.prev[:])
 	_, _ = c.h.Write(line)
 	c.h.Sum(c.prev[:0])
-	return hex.EncodeToString(c.prev[:16])
+	if len(c.text)+hex.EncodedLen(16) > cap(c.text) {
+		c.text = make([]byte, 0, idText)
+	}
+	start := len(c.text)
+	c.text = hex.AppendEncode(c.text, c.prev[:16])
+	return jsonscan.UnsafeString(c.text[start:])
 }
 
 // streamOf names the stream an object's lines belong to, for their ids:
