@@ -316,6 +316,7 @@ type worker struct {
 	ids     lineIDs
 
 	body  []byte
+	carry []byte // the item that opens the next batch, while one is sent
 	items []item
 	raw   []byte // the lines of the batch, for the rejects file
 	bulk  []bulk.Item
@@ -345,7 +346,8 @@ func (r *runner) newWorker() (*worker, error) {
 	w.rebuilder = conflict.Rebuilder{Builder: b, Event: w.batchEvent}
 	w.rebuild = w.rebuilder.Rebuild
 	w.lines.MaxLineBytes = r.cfg.MaxLineBytes
-	// Sized once: a batch ends at the first item past BatchBytes. Grown by
+	// Sized once: a batch ends before the item that would take it past
+	// BatchBytes (only a longer item on its own exceeds it). Grown by
 	// appending, the body would be copied again and again (by a quarter at
 	// a time at this size), and the raw lines, about half its size, too.
 	w.body = make([]byte, 0, r.cfg.BatchBytes+batchSlack)
@@ -531,6 +533,22 @@ func (w *worker) read(j Job, res *objectResult) error {
 			w.body = w.body[:mark]
 			res.otherIndex++
 			continue
+		}
+		if len(w.body) > w.cfg.BatchBytes && len(w.items) > 0 {
+			// The item takes the batch past BatchBytes, where the sender
+			// would cut it off into a request of its own: send the batch
+			// without it, and let it open the next one.
+			w.carry = append(w.carry[:0], w.body[mark:]...)
+			w.body = w.body[:mark]
+			if err := w.flush(j, res); err != nil {
+				// The run stops: the line is left for the next run, as
+				// are those after it, so that every line counted as read
+				// was sent.
+				res.lines--
+				return err
+			}
+			mark = 0
+			w.body = append(w.body[:0], w.carry...)
 		}
 		start := len(w.raw)
 		w.raw = append(w.raw, ev.Message...)
