@@ -30,13 +30,15 @@ import (
 	"github.com/logsearch/logsearch/lambda/sigv4verify"
 )
 
-// The CPU benchmark runs the backfill command in a child process (this
-// test binary, re-run as TestBackfillCPUChild) against a discarding _bulk
-// endpoint in the benchmark's process, which also checks every SigV4
-// signature. So the child's CPU time (getrusage: user + system) is the
-// command's alone. The child alternates, round by round, the floor
-// (gunzip of the same archive files, read from disk) with a whole run of
-// the command, so that load from other processes hits both alike.
+// The CPU benchmark runs each backfill in a fresh process (this test
+// binary, re-run as TestBackfillRunChild), as a user runs the command,
+// against a discarding _bulk endpoint in the benchmark's process that also
+// checks every SigV4 signature: the child's CPU time (user + system, from
+// its rusage) is the command's alone, its start included. Round by round
+// it alternates with the floors, so that load from other processes hits
+// both alike: gunzip of the same archive files (TestBackfillFloorChild,
+// which also times the SHA-256 and the write of the bytes a run sent) and
+// zcat of them.
 
 // Goals (checked when the benchmark runs enough rounds to mean something).
 const (
@@ -66,23 +68,25 @@ const benchRegion = "eu-west-1"
 
 // BenchmarkBackfillCPU reports, per run of the command over the archive
 // (BACKFILL_CPU_BENCH_BYTES of text, default 32 MiB, in 16 gzip'd
-// objects; default flags: 4 workers, 5 MiB bulk bodies, SigV4):
+// objects; default flags: 4 workers, 5 MiB bulk bodies, SigV4), medians
+// over the rounds:
 //
-//   - cpu-s: the command's CPU (user + system of its process), median of
-//     the rounds; cold-s: the process's first run, before the rounds
+//   - cpu-s: the command's process, user + system CPU, start included;
+//     main-s: the part spent in Main; peak-RSS-MiB: its peak memory
 //   - floor-s: gunzip of the same files with the fastest decompressor at
 //     hand (the lesser of compress/gzip and klauspost/compress/gzip, each
-//     reading the files from disk into a reused buffer), median
-//   - stdlib-s, klauspost-s, zcat-s: each decompressor's own median; zcat
-//     is a separate process, measured by its rusage
+//     reading the files from disk into a reused buffer)
+//   - stdlib-s, klauspost-s, zcat-s: each decompressor's own time; zcat
+//     is a process of its own, measured by its rusage
 //   - io-floor-s: floor-s plus the SHA-256 of as many bytes as a run sent
-//     and writing them to a socket (wire-MiB)
+//     (wire-MiB) and writing them to a socket
 //   - x-floor, x-zcat, x-io-floor: median over rounds of run CPU ÷ that
 //     round's floor, zcat, I/O floor
 //   - lines/s: lines per CPU second of the command
 //
-// BENCH_CPUPROFILE writes a CPU profile of the child (floor rounds
-// included); BENCH_GODEBUG and BENCH_GOGC pass through to it.
+// BENCH_CPUPROFILE=prefix writes a CPU profile of each run's process to
+// prefix.N (go tool pprof merges several); BENCH_GODEBUG and BENCH_GOGC
+// pass through to the runs.
 func BenchmarkBackfillCPU(b *testing.B) {
 	size := int64(32 << 20)
 	if s := os.Getenv("BACKFILL_CPU_BENCH_BYTES"); s != "" {
@@ -95,16 +99,11 @@ func BenchmarkBackfillCPU(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var items, wire atomic.Int64
+	files := archiveFiles(b, a.Dir)
+	var items, wire, requests atomic.Int64
 	verifier := &sigv4verify.Verifier{Credentials: benchCredentials, Region: benchRegion, Service: "es"}
-	srv := httptest.NewServer(countBulkBytes(&wire, verifier.Middleware(discardBulk(&items))))
+	srv := httptest.NewServer(countBulk(&requests, &wire, verifier.Middleware(discardBulk(&items))))
 	defer srv.Close()
-	// The child asks, after each run, how many documents and _bulk body
-	// bytes the endpoint took since the last time it asked.
-	control := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = fmt.Fprintf(w, "%d %d", items.Swap(0), wire.Swap(0))
-	}))
-	defer control.Close()
 	// The I/O floor writes as many bytes as a run sent to this sink.
 	sink, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -120,103 +119,138 @@ func BenchmarkBackfillCPU(b *testing.B) {
 			go func() { _, _ = io.Copy(io.Discard, c); _ = c.Close() }()
 		}
 	}()
-
-	args := []string{"-test.run=^TestBackfillCPUChild$", "-test.v"}
-	if prof := os.Getenv("BENCH_CPUPROFILE"); prof != "" {
-		args = append(args, "-test.cpuprofile="+prof)
-	}
-	cmd := exec.Command(os.Args[0], args...)
 	home := b.TempDir()
-	cmd.Env = []string{
+	env := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home,
-		"GODEBUG=" + os.Getenv("BENCH_GODEBUG"), "GOGC=" + os.Getenv("BENCH_GOGC"),
 		// The AWS configuration comes from these alone.
 		"AWS_ACCESS_KEY_ID=" + benchCredentials.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + benchCredentials.SecretAccessKey,
 		"AWS_REGION=" + benchRegion, "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"), "AWS_EC2_METADATA_DISABLED=true",
 		backfillChildEnv + "=1",
 		"BENCH_ARCHIVE=" + a.Dir,
-		"BENCH_LINES=" + strconv.FormatInt(a.Lines, 10),
-		"BENCH_ROUNDS=" + strconv.Itoa(b.N),
 		"BENCH_ENDPOINT=" + srv.URL,
-		"BENCH_CONTROL=" + control.URL,
 		"BENCH_SINK=" + sink.Addr().String(),
 		"BENCH_FIELD_TYPES=" + cwlogstest.NginxFieldTypes.EncodeJSON(),
 	}
+
+	var res backfillResult
 	b.ResetTimer()
-	out, err := cmd.CombinedOutput()
+	for round := range b.N {
+		args := []string{"-test.run=^TestBackfillRunChild$", "-test.v"}
+		if prof := os.Getenv("BENCH_CPUPROFILE"); prof != "" {
+			args = append(args, fmt.Sprintf("-test.cpuprofile=%s.%d", prof, round+1))
+		}
+		state := b.TempDir()
+		run := exec.Command(os.Args[0], args...)
+		run.Env = append(slices.Clone(env), "GODEBUG="+os.Getenv("BENCH_GODEBUG"), "GOGC="+os.Getenv("BENCH_GOGC"), "BENCH_STATE="+state)
+		var inMain struct{ Main float64 }
+		childResult(b, run, &inMain)
+		ru := run.ProcessState.SysUsage().(*syscall.Rusage)
+		res.Run = append(res.Run, (run.ProcessState.UserTime() + run.ProcessState.SystemTime()).Seconds())
+		res.RunSys = append(res.RunSys, run.ProcessState.SystemTime().Seconds())
+		res.Main = append(res.Main, inMain.Main)
+		res.PeakRSS = max(res.PeakRSS, ru.Maxrss<<10)
+		if n := items.Swap(0); n != a.Lines {
+			b.Fatalf("the endpoint took %d documents of %d lines", n, a.Lines)
+		}
+		sent := wire.Swap(0)
+		if round > 0 && sent != res.WireBytes {
+			b.Fatalf("a run sent %d bytes, the first %d", sent, res.WireBytes)
+		}
+		res.WireBytes = sent
+		res.Requests = requests.Swap(0)
+
+		floor := exec.Command(os.Args[0], "-test.run=^TestBackfillFloorChild$", "-test.v")
+		floor.Env = append(slices.Clone(env), "BENCH_WIRE="+strconv.FormatInt(sent, 10))
+		var f floorResult
+		childResult(b, floor, &f)
+		res.Stdlib = append(res.Stdlib, f.Stdlib)
+		res.Klauspost = append(res.Klauspost, f.Klauspost)
+		res.Gunzip = append(res.Gunzip, min(f.Stdlib, f.Klauspost))
+		res.IO = append(res.IO, min(f.Stdlib, f.Klauspost)+f.Send)
+
+		zcat := exec.Command("zcat", files...)
+		if err := zcat.Run(); err != nil {
+			b.Fatalf("zcat: %v", err)
+		}
+		res.Zcat = append(res.Zcat, (zcat.ProcessState.UserTime() + zcat.ProcessState.SystemTime()).Seconds())
+	}
 	b.StopTimer()
+
+	cpu := median(res.Run)
+	ratio := medianRatio(res.Run, res.Gunzip)
+	ioRatio := medianRatio(res.Run, res.IO)
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(cpu, "cpu-s")
+	b.ReportMetric(median(res.Main), "main-s")
+	b.ReportMetric(float64(res.PeakRSS)/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(median(res.Gunzip), "floor-s")
+	b.ReportMetric(median(res.Stdlib), "stdlib-s")
+	b.ReportMetric(median(res.Klauspost), "klauspost-s")
+	b.ReportMetric(median(res.Zcat), "zcat-s")
+	b.ReportMetric(median(res.IO), "io-floor-s")
+	b.ReportMetric(ratio, "x-floor")
+	b.ReportMetric(medianRatio(res.Run, res.Zcat), "x-zcat")
+	b.ReportMetric(ioRatio, "x-io-floor")
+	b.ReportMetric(float64(a.Lines)/cpu, "lines/s")
+	b.ReportMetric(float64(a.TextBytes)/(1<<20), "text-MiB")
+	b.ReportMetric(float64(res.WireBytes)/(1<<20), "wire-MiB")
+	b.ReportMetric(float64(res.Requests), "requests")
+	b.Logf("%d rounds, %d lines, %.1f MiB of text in %d objects, %.1f MiB sent in %d requests: run %.3f s CPU (%.3f in Main), peak RSS %.0f MiB; "+
+		"floor %.3f s (compress/gzip %.3f, klauspost %.3f), zcat %.3f s, I/O floor %.3f s; %.2f floors, %.2f zcats, %.2f I/O floors; %.0f lines per CPU second",
+		b.N, a.Lines, float64(a.TextBytes)/(1<<20), a.Objects, float64(res.WireBytes)/(1<<20), res.Requests, cpu, median(res.Main), float64(res.PeakRSS)/(1<<20),
+		median(res.Gunzip), median(res.Stdlib), median(res.Klauspost), median(res.Zcat), median(res.IO),
+		ratio, medianRatio(res.Run, res.Zcat), ioRatio, float64(a.Lines)/cpu)
+	b.Logf("run CPU by round: %.3f s, of which system: %.3f s", res.Run, res.RunSys)
+	if ratio > gunzipFloorGoal {
+		b.Logf("issue 23's goal of %d gunzip floors is not met: %.2f", gunzipFloorGoal, ratio)
+	}
+	if b.N < backfillCheckRounds {
+		return
+	}
+	if ioRatio > maxIOFloorRatio {
+		b.Errorf("a backfill run costs %.2f I/O floors (goal ≤ %.1f): %.3f s CPU for a %.3f s floor",
+			ioRatio, maxIOFloorRatio, cpu, median(res.IO))
+	}
+}
+
+// backfillResult is what the rounds measured, in CPU seconds per round.
+type backfillResult struct {
+	Run, RunSys, Main         []float64
+	Stdlib, Klauspost, Gunzip []float64
+	IO, Zcat                  []float64
+	PeakRSS                   int64 // bytes, the largest of the runs'
+	WireBytes                 int64 // _bulk body bytes one run sent
+	Requests                  int64 // _bulk requests of the last run
+}
+
+// floorResult is what TestBackfillFloorChild measured, in CPU seconds.
+type floorResult struct {
+	Stdlib, Klauspost float64
+	// Send is the rest of the I/O floor: the SHA-256 of as many bytes as
+	// a run sent (SigV4's payload hash) and writing them to a socket.
+	Send float64
+}
+
+// childResult runs a child and decodes the JSON it printed after RESULT.
+func childResult(b *testing.B, cmd *exec.Cmd, v any) {
+	b.Helper()
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		b.Fatalf("child: %v\n%s", err, out)
 	}
 	if os.Getenv("BENCH_GODEBUG") != "" {
 		b.Logf("child output:\n%s", out)
 	}
-	var res backfillResult
-	found := false
 	for line := range strings.Lines(string(out)) {
 		if js, ok := strings.CutPrefix(strings.TrimSpace(line), "RESULT "); ok {
-			if err := json.Unmarshal([]byte(js), &res); err != nil {
+			if err := json.Unmarshal([]byte(js), v); err != nil {
 				b.Fatal(err)
 			}
-			found = true
+			return
 		}
 	}
-	if !found {
-		b.Fatalf("child printed no result:\n%s", out)
-	}
-	floors := make([]float64, len(res.RunCPU))
-	for k := range floors {
-		floors[k] = min(res.StdlibCPU[k], res.KlauspostCPU[k])
-	}
-	cpu := median(res.RunCPU)
-	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(cpu, "cpu-s")
-	b.ReportMetric(median(floors), "floor-s")
-	b.ReportMetric(median(res.StdlibCPU), "stdlib-s")
-	b.ReportMetric(median(res.KlauspostCPU), "klauspost-s")
-	b.ReportMetric(median(res.ZcatCPU), "zcat-s")
-	ioFloors := make([]float64, len(res.RunCPU))
-	for k := range ioFloors {
-		ioFloors[k] = floors[k] + res.SendCPU[k]
-	}
-	ratio := medianRatio(res.RunCPU, floors)
-	b.ReportMetric(ratio, "x-floor")
-	b.ReportMetric(medianRatio(res.RunCPU, res.ZcatCPU), "x-zcat")
-	b.ReportMetric(median(ioFloors), "io-floor-s")
-	b.ReportMetric(medianRatio(res.RunCPU, ioFloors), "x-io-floor")
-	b.ReportMetric(res.ColdCPU, "cold-s")
-	b.ReportMetric(float64(a.Lines)/cpu, "lines/s")
-	b.ReportMetric(float64(a.TextBytes)/(1<<20), "text-MiB")
-	b.ReportMetric(float64(res.WireBytes)/(1<<20), "wire-MiB")
-	b.Logf("%d rounds, %d lines, %.1f MiB of text in %d objects, %.1f MiB sent: run %.3f s CPU (the first, cold, %.3f s); "+
-		"floor %.3f s (compress/gzip %.3f, klauspost %.3f), zcat %.3f s, I/O floor %.3f s; %.2f floors, %.2f zcats, %.2f I/O floors; %.0f lines per CPU second",
-		len(res.RunCPU), a.Lines, float64(a.TextBytes)/(1<<20), a.Objects, float64(res.WireBytes)/(1<<20), cpu, res.ColdCPU,
-		median(floors), median(res.StdlibCPU), median(res.KlauspostCPU), median(res.ZcatCPU), median(ioFloors),
-		ratio, medianRatio(res.RunCPU, res.ZcatCPU), medianRatio(res.RunCPU, ioFloors), float64(a.Lines)/cpu)
-	b.Logf("run CPU by round: %.3f s, of which system: %.3f s", res.RunCPU, res.RunSys)
-	if ratio > gunzipFloorGoal {
-		b.Logf("issue 23's goal of %d gunzip floors is not met: %.2f", gunzipFloorGoal, ratio)
-	}
-	if len(res.RunCPU) < backfillCheckRounds {
-		return
-	}
-	if r := medianRatio(res.RunCPU, ioFloors); r > maxIOFloorRatio {
-		b.Errorf("a backfill run costs %.2f I/O floors (goal ≤ %.1f): %.3f s CPU for a %.3f s floor",
-			r, maxIOFloorRatio, cpu, median(ioFloors))
-	}
-}
-
-// backfillResult is what the child measured, in CPU seconds per round.
-type backfillResult struct {
-	RunCPU, StdlibCPU, KlauspostCPU, ZcatCPU []float64
-	RunSys                                   []float64 // the system part of RunCPU
-	// SendCPU is the rest of the I/O floor: the SHA-256 of as many bytes
-	// as a run sent (SigV4's payload hash) and writing them to a socket.
-	SendCPU []float64
-	// ColdCPU is the first run of the process, before the rounds.
-	ColdCPU   float64
-	WireBytes int64 // _bulk body bytes one run sent
+	b.Fatalf("child printed no result:\n%s", out)
 }
 
 func median(v []float64) float64 {
@@ -233,15 +267,7 @@ func medianRatio(num, den []float64) float64 {
 	return median(r)
 }
 
-// TestBackfillCPUChild is the child of BenchmarkBackfillCPU; run on its
-// own it does nothing.
-func TestBackfillCPUChild(t *testing.T) {
-	if os.Getenv(backfillChildEnv) == "" {
-		t.Skip("the child process of BenchmarkBackfillCPU")
-	}
-	dir := os.Getenv("BENCH_ARCHIVE")
-	rounds, _ := strconv.Atoi(os.Getenv("BENCH_ROUNDS"))
-	lines, _ := strconv.ParseInt(os.Getenv("BENCH_LINES"), 10, 64)
+func archiveFiles(tb testing.TB, dir string) []string {
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -250,36 +276,41 @@ func TestBackfillCPUChild(t *testing.T) {
 		return err
 	})
 	if err != nil || len(files) == 0 {
-		t.Fatalf("archive %s: %d files, %v", dir, len(files), err)
+		tb.Fatalf("archive %s: %d files, %v", dir, len(files), err)
 	}
-	g := &gunzipFloor{buf: make([]byte, 256<<10)}
-	run := func() {
-		state := t.TempDir()
-		var stderr strings.Builder
-		code := Main(context.Background(), context.Background(), []string{
+	return files
+}
+
+// TestBackfillRunChild is one run of BenchmarkBackfillCPU, the command
+// with its default flags; run on its own it does nothing.
+func TestBackfillRunChild(t *testing.T) {
+	if os.Getenv(backfillChildEnv) == "" {
+		t.Skip("a child process of BenchmarkBackfillCPU")
+	}
+	state := os.Getenv("BENCH_STATE")
+	var stderr strings.Builder
+	var code int
+	inMain := cpuSeconds(func() {
+		code = Main(context.Background(), context.Background(), []string{
 			"--endpoint", os.Getenv("BENCH_ENDPOINT"), "--field-types", os.Getenv("BENCH_FIELD_TYPES"),
 			"--state", filepath.Join(state, "state"), "--rejects", filepath.Join(state, "rejects"),
-			"--from", benchdata.Day.Format(time.DateOnly), dir,
+			"--from", benchdata.Day.Format(time.DateOnly), os.Getenv("BENCH_ARCHIVE"),
 		}, Env{Stdout: io.Discard, Stderr: &stderr, Getenv: os.Getenv})
-		if code != ExitOK {
-			t.Fatalf("exit %d\n%s", code, stderr.String())
-		}
+	})
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
-	check := func() int64 {
-		taken, wire := controlCount(t, os.Getenv("BENCH_CONTROL"))
-		if taken != lines {
-			t.Fatalf("the endpoint took %d documents of %d lines", taken, lines)
-		}
-		return wire
+	fmt.Printf("RESULT {\"Main\":%g}\n", inMain)
+}
+
+// TestBackfillFloorChild measures the floors of one round of
+// BenchmarkBackfillCPU; run on its own it does nothing.
+func TestBackfillFloorChild(t *testing.T) {
+	if os.Getenv(backfillChildEnv) == "" {
+		t.Skip("a child process of BenchmarkBackfillCPU")
 	}
-	// The files' pages are in the cache (the parent just wrote them);
-	// one pass of each decompressor warms its code and buffers.
-	g.stdlib(t, files)
-	g.klauspost(t, files)
-	// The first run of a fresh process, as every real run is; it also
-	// tells how many bytes a run sends.
-	res := backfillResult{ColdCPU: cpuSeconds(run)}
-	res.WireBytes = check()
+	files := archiveFiles(t, os.Getenv("BENCH_ARCHIVE"))
+	wire, _ := strconv.ParseInt(os.Getenv("BENCH_WIRE"), 10, 64)
 	conn, err := net.Dial("tcp", os.Getenv("BENCH_SINK"))
 	if err != nil {
 		t.Fatal(err)
@@ -289,7 +320,7 @@ func TestBackfillCPUChild(t *testing.T) {
 	send := func() {
 		// SigV4 hashes each request body, which is then written out.
 		h := sha256.New()
-		for left := res.WireBytes; left > 0; left -= int64(len(sent)) {
+		for left := wire; left > 0; left -= int64(len(sent)) {
 			chunk := sent[:min(left, int64(len(sent)))]
 			_, _ = h.Write(chunk)
 			if _, err := conn.Write(chunk); err != nil {
@@ -298,18 +329,16 @@ func TestBackfillCPUChild(t *testing.T) {
 		}
 		_ = h.Sum(nil)
 	}
+	g := &gunzipFloor{buf: make([]byte, 256<<10)}
+	// One untimed pass of each warms code and buffers, so that the floor
+	// is as low as it honestly can be.
+	g.stdlib(t, files)
+	g.klauspost(t, files)
 	send()
-	for range rounds {
-		res.StdlibCPU = append(res.StdlibCPU, cpuSeconds(func() { g.stdlib(t, files) }))
-		res.KlauspostCPU = append(res.KlauspostCPU, cpuSeconds(func() { g.klauspost(t, files) }))
-		res.SendCPU = append(res.SendCPU, cpuSeconds(send))
-		res.ZcatCPU = append(res.ZcatCPU, zcatSeconds(t, files))
-		sys := systemCPU()
-		res.RunCPU = append(res.RunCPU, cpuSeconds(run))
-		res.RunSys = append(res.RunSys, (systemCPU() - sys).Seconds())
-		if wire := check(); wire != res.WireBytes {
-			t.Fatalf("a run sent %d bytes, the first %d", wire, res.WireBytes)
-		}
+	res := floorResult{
+		Stdlib:    cpuSeconds(func() { g.stdlib(t, files) }),
+		Klauspost: cpuSeconds(func() { g.klauspost(t, files) }),
+		Send:      cpuSeconds(send),
 	}
 	js, _ := json.Marshal(res)
 	fmt.Printf("RESULT %s\n", js)
@@ -367,27 +396,11 @@ func openFile(t *testing.T, p string) *os.File {
 	return f
 }
 
-// zcatSeconds is the CPU (user + system) of zcat decompressing files to
-// /dev/null, as a cross-check of the floor with the usual tool.
-func zcatSeconds(t *testing.T, files []string) float64 {
-	cmd := exec.Command("zcat", files...)
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("zcat: %v", err)
-	}
-	return (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
-}
-
 // cpuSeconds is the process's user + system CPU time spent in fn.
 func cpuSeconds(fn func()) float64 {
 	start := processCPU()
 	fn()
 	return (processCPU() - start).Seconds()
-}
-
-func systemCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Stime.Nano())
 }
 
 func processCPU() time.Duration {
@@ -396,25 +409,11 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// controlCount is how many documents and _bulk body bytes the endpoint
-// took since the last call.
-func controlCount(t *testing.T, url string) (docs, wire int64) {
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, _ := io.ReadAll(resp.Body)
-	if _, err := fmt.Sscan(string(body), &docs, &wire); err != nil {
-		t.Fatalf("control %q: %v", body, err)
-	}
-	return docs, wire
-}
-
-// countBulkBytes adds the size of every _bulk request body to n.
-func countBulkBytes(n *atomic.Int64, next http.Handler) http.Handler {
+// countBulk counts _bulk requests and adds the size of their bodies to n.
+func countBulk(requests, n *atomic.Int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/_bulk") {
+			requests.Add(1)
 			r.Body = &countingBody{ReadCloser: r.Body, n: n}
 		}
 		next.ServeHTTP(w, r)
