@@ -46,14 +46,14 @@ const (
 	// gunzip floors. It is reported (x-floor), not checked: the bulk
 	// bodies are about three times the archive's text (each line is sent
 	// as @message and as its parsed fields), and their SHA-256, which
-	// SigV4 requires, and writing them out alone cost about four gunzip
+	// SigV4 requires, and writing them out alone cost 3.5–4.2 gunzip
 	// floors on these archives (docs/development.md#backfill-performance).
 	gunzipFloorGoal = 3
 	// maxIOFloorRatio: a run costs at most this many I/O floors (gunzip
 	// plus the SHA-256 and the write of the bytes the run sent, the work
 	// no implementation that signs its requests can avoid). A regression
-	// guard: runs measured 5.0–5.7 on a busy 2-core machine, the code
-	// before issue 23's work 7.5–8.4.
+	// guard: 3-round runs measured 4.9–5.7 on a busy 2-core machine,
+	// the code before issue 23's work 7.5–8.4.
 	maxIOFloorRatio = 6.5
 	// backfillCheckRounds is the fewest rounds whose median is trusted:
 	// the one-iteration smoke pass of every benchmark only reports.
