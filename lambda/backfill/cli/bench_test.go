@@ -51,6 +51,11 @@ func discardBulk(items *atomic.Int64) http.Handler {
 		}
 		resp = append(resp, "]}"...)
 		w.Header().Set("Content-Type", "application/json")
+		// OpenSearch states every response's length
+		// (opensearch-project/OpenSearch, server/src/main/java/org/opensearch/http/DefaultRestChannel.java,
+		// sendResponse), and the client reads a body of known length into
+		// one buffer; net/http would otherwise send this one chunked.
+		w.Header().Set("Content-Length", strconv.Itoa(len(resp)))
 		_, _ = w.Write(resp)
 	})
 }

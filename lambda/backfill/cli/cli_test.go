@@ -538,4 +538,10 @@ func TestSigV4(t *testing.T) {
 		t.Fatalf("signed redo: exit %d\n%s", res.code, res.stderr)
 	}
 	assertIndexed(t, osrv, a, a.linesOf("2024-05-31"))
+	// _delete_by_query has a body, which the signer hashes too.
+	res = r.exec("redo", "--yes", "--delete", "query", "--auth", "sigv4", "--from", "2024-05-31", dir)
+	if res.code != ExitOK {
+		t.Fatalf("signed redo by query: exit %d\n%s", res.code, res.stderr)
+	}
+	assertIndexed(t, osrv, a, a.linesOf("2024-05-31"))
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/fnv"
 	"io"
 	"path"
@@ -28,6 +29,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/conflict"
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/document"
+	"github.com/logsearch/logsearch/lambda/jsonscan"
 )
 
 // Job is one object to index.
@@ -314,6 +316,7 @@ type worker struct {
 	ids     lineIDs
 
 	body  []byte
+	carry []byte // the item that opens the next batch, while one is sent
 	items []item
 	raw   []byte // the lines of the batch, for the rejects file
 	bulk  []bulk.Item
@@ -343,6 +346,12 @@ func (r *runner) newWorker() (*worker, error) {
 	w.rebuilder = conflict.Rebuilder{Builder: b, Event: w.batchEvent}
 	w.rebuild = w.rebuilder.Rebuild
 	w.lines.MaxLineBytes = r.cfg.MaxLineBytes
+	// Sized once: a batch ends before the item that would take it past
+	// BatchBytes (only a longer item on its own exceeds it). Grown by
+	// appending, the body would be copied again and again (by a quarter at
+	// a time at this size), and the raw lines, about half its size, too.
+	w.body = make([]byte, 0, r.cfg.BatchBytes+batchSlack)
+	w.raw = make([]byte, 0, r.cfg.BatchBytes/2)
 	if !r.cfg.DryRun {
 		if w.sender, err = r.deps.NewSender(); err != nil {
 			return nil, err
@@ -350,6 +359,10 @@ func (r *runner) newWorker() (*worker, error) {
 	}
 	return w, nil
 }
+
+// batchSlack is room past BatchBytes for the item that ends a batch
+// (rarer, longer lines grow the buffer once).
+const batchSlack = 512 << 10
 
 // errStopped marks an object left unfinished because the run is stopping.
 var errStopped = errors.New("run stopping")
@@ -499,7 +512,12 @@ func (w *worker) read(j Job, res *objectResult) error {
 				res.empty++
 				continue
 			}
-			ev.Message = string(line)
+			// The line as it lies in the reader's buffer, valid until
+			// the next Next: the Builder keeps nothing of the event once
+			// it returns (the ingest function's events alias its decode
+			// buffer the same way), and the raw copy below is what the
+			// batch keeps.
+			ev.Message = jsonscan.UnsafeString(line)
 		}
 		mark := len(w.body)
 		var info document.ItemInfo
@@ -515,6 +533,22 @@ func (w *worker) read(j Job, res *objectResult) error {
 			w.body = w.body[:mark]
 			res.otherIndex++
 			continue
+		}
+		if len(w.body) > w.cfg.BatchBytes && len(w.items) > 0 {
+			// The item takes the batch past BatchBytes, where the sender
+			// would cut it off into a request of its own: send the batch
+			// without it, and let it open the next one.
+			w.carry = append(w.carry[:0], w.body[mark:]...)
+			w.body = w.body[:mark]
+			if err := w.flush(j, res); err != nil {
+				// The run stops: the line is left for the next run, as
+				// are those after it, so that every line counted as read
+				// was sent.
+				res.lines--
+				return err
+			}
+			mark = 0
+			w.body = append(w.body[:0], w.carry...)
 		}
 		start := len(w.raw)
 		w.raw = append(w.raw, ev.Message...)
@@ -687,7 +721,17 @@ func DeliveryError(result bulk.Result) error {
 type lineIDs struct {
 	prev [sha256.Size]byte
 	buf  []byte
+	// h hashes the previous sum and the line as they lie, rather than
+	// a copy of both in buf.
+	h hash.Hash
+	// text holds the ids handed out, one allocation for many lines. Bytes
+	// an id points to are never written again: a full text is replaced,
+	// not reused, and the GC frees it once no id refers to it.
+	text []byte
 }
+
+// idText is how many bytes of ids (32 each) one allocation holds.
+const idText = 32 << 10
 
 func (c *lineIDs) reset(logGroup string, day time.Time, stream string) {
 	c.buf = append(c.buf[:0], logGroup...)
@@ -698,12 +742,22 @@ func (c *lineIDs) reset(logGroup string, day time.Time, stream string) {
 		c.buf = append(c.buf, stream...)
 	}
 	c.prev = sha256.Sum256(c.buf)
+	if c.h == nil {
+		c.h = sha256.New()
+	}
 }
 
 func (c *lineIDs) next(line []byte) string {
-	c.buf = append(append(c.buf[:0], c.prev[:]...), line...)
-	c.prev = sha256.Sum256(c.buf)
-	return hex.EncodeToString(c.prev[:16])
+	c.h.Reset()
+	_, _ = c.h.Write(c.prev[:])
+	_, _ = c.h.Write(line)
+	c.h.Sum(c.prev[:0])
+	if len(c.text)+hex.EncodedLen(16) > cap(c.text) {
+		c.text = make([]byte, 0, idText)
+	}
+	start := len(c.text)
+	c.text = hex.AppendEncode(c.text, c.prev[:16])
+	return jsonscan.UnsafeString(c.text[start:])
 }
 
 // streamOf names the stream an object's lines belong to, for their ids:

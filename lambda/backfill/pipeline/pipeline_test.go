@@ -29,6 +29,8 @@ type memSender struct {
 	docs  map[string]string // index/_id -> document
 	sends int
 	items int // items received, delivered or not
+	// batchBytes are the bytes of each send's items, in order.
+	batchBytes []int
 	// onSend runs before each send; a non-nil error fails the delivery.
 	onSend func(n int) error
 }
@@ -39,6 +41,11 @@ func (m *memSender) Index(ctx context.Context, items []bulk.Item) bulk.Result {
 	m.mu.Lock()
 	m.sends++
 	m.items += len(items)
+	n := 0
+	for _, it := range items {
+		n += len(it.Body)
+	}
+	m.batchBytes = append(m.batchBytes, n)
 	sends := m.sends
 	m.mu.Unlock()
 	var res bulk.Result
@@ -442,6 +449,35 @@ func TestKeepIndexAndFallbackTime(t *testing.T) {
 	}
 }
 
+// TestBatchesFitBatchBytes: a batch ends before the item that would take
+// it past BatchBytes. The sender cuts requests at the same size, so a
+// batch that overran it by one item would cost a second request for that
+// item alone (a round trip to the domain, once per batch).
+func TestBatchesFitBatchBytes(t *testing.T) {
+	f := newFixture(t, []string{"2024-05-31"}, 2, 500, nil)
+	m := newMemSender()
+	deps, _, _ := testDeps(t, m)
+	cfg := testConfig()
+	sum, err := Run(context.Background(), context.Background(), cfg, deps, f.jobs)
+	if err != nil || !sum.OK() || sum.Indexed != 1000 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	assertExactlyOnce(t, f, m)
+	full := 0
+	for _, n := range m.batchBytes {
+		if n > cfg.BatchBytes {
+			t.Fatalf("a batch of %d bytes, over BatchBytes %d", n, cfg.BatchBytes)
+		}
+		if n > cfg.BatchBytes*9/10 {
+			full++
+		}
+	}
+	// Every batch but each object's last is nearly full.
+	if full < len(m.batchBytes)-len(f.jobs) {
+		t.Fatalf("only %d of %d batches near BatchBytes: %v", full, len(m.batchBytes), m.batchBytes)
+	}
+}
+
 func TestLineIDs(t *testing.T) {
 	day := time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC)
 	ids := func(group string, day time.Time, lines ...string) []string {
@@ -468,6 +504,19 @@ func TestLineIDs(t *testing.T) {
 				t.Errorf("another %s gives line %d the same id", name, k+1)
 			}
 		}
+	}
+}
+
+// TestLineIDsAreStable pins the ids themselves: a run of another version
+// must give an object's lines the ids an earlier one gave them, or
+// running it again would duplicate documents instead of overwriting them.
+// The values are SHA-256(SHA-256("g\x002024-05-31\x00host-a") || "a"),
+// chained line by line, as computed independently (Python's hashlib).
+func TestLineIDsAreStable(t *testing.T) {
+	got := streamIDs("g", time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC), "host-a", "a", "b", "a")
+	want := []string{"ee58abc5f69035a427f8b057828fa4d5", "42f51c74d61fca7ea8a13f068549a366", "da4c165d5870b123b984bbb3b9cc41be"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("ids %q, want %q", got, want)
 	}
 }
 
