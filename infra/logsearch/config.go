@@ -332,7 +332,7 @@ type IngestConfig struct {
 	// invocation costs the same at any size while the time spent waiting
 	// for the domain costs more the bigger the function: the default is
 	// the smallest size with headroom for the largest payload. Allowed:
-	// 288 (what a payload at the decoder's 64 MiB inflation limit needs)
+	// 224 (what a payload at the decoder's 64 MiB inflation limit needs)
 	// to 10240.
 	MemorySize int `json:"memorySize"`
 	// Compression of the _bulk requests to the domain: "none" (default)

@@ -3,12 +3,14 @@ package logsearch
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/logsearch/logsearch/lambda/problemlist"
+	"github.com/logsearch/logsearch/lambda/settings"
 )
 
 // mapSource is a configSource over a plain map, for fast config tests.
@@ -209,7 +211,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"wrong value type", "dev", map[string]func(any) any{"domain": set("instanceCount", "three")}, "logsearch:domain.instanceCount", "must be a whole number"},
 		{"oidc incomplete", "dev", map[string]func(any) any{"dashboards": set("oidc", map[string]any{"issuer": "https://idp.example.com"})}, "logsearch:dashboards.oidc.tokenEndpoint", "https://"},
 		{"oidc secret in plain text", "dev", map[string]func(any) any{"dashboards": set("oidc", validOidc("plain-secret"))}, "logsearch:dashboards.oidc.clientSecret", "--secret"},
-		{"memory below the largest payload", "dev", map[string]func(any) any{"ingest": set("memorySize", 256)}, "logsearch:ingest.memorySize", "must be 288 to 10240 MB"},
+		{"memory below the largest payload", "dev", map[string]func(any) any{"ingest": set("memorySize", settings.MinMemoryMB-1)}, "logsearch:ingest.memorySize", fmt.Sprintf("must be %d to 10240 MB", settings.MinMemoryMB)},
 		{"memory over Lambda's maximum", "dev", map[string]func(any) any{"ingest": set("memorySize", 10241)}, "logsearch:ingest.memorySize", "Lambda allows up to 10240"},
 		{"memory not a number", "dev", map[string]func(any) any{"ingest": set("memorySize", "1GB")}, "logsearch:ingest.memorySize", "must be a whole number"},
 		{"compression unknown", "dev", map[string]func(any) any{"ingest": set("compression", "zstd")}, "logsearch:ingest.compression", `"none"`},

@@ -58,7 +58,7 @@ type rie struct {
 	exitErr error
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -69,7 +69,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // buildBootstrap compiles lambda/ingest for the host, as "bootstrap".
-func buildBootstrap(t *testing.T) string {
+func buildBootstrap(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "bootstrap")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
@@ -86,7 +86,7 @@ func buildBootstrap(t *testing.T) string {
 // can be killed with the test. There is no skip: a machine that cannot
 // build the pinned emulator fails here, saying so, instead of passing
 // without the end-to-end test.
-func findRIE(t *testing.T) string {
+func findRIE(t testing.TB) string {
 	t.Helper()
 	cmd := exec.Command("go", "tool", "-n", "aws-lambda-rie")
 	var stderr bytes.Buffer
@@ -101,7 +101,7 @@ func findRIE(t *testing.T) string {
 
 // startRIE runs the emulator with bin as the function and env as its
 // environment (the emulator passes its own environment to the function).
-func startRIE(t *testing.T, rieBin, bin string, env map[string]string) *rie {
+func startRIE(t testing.TB, rieBin, bin string, env map[string]string) *rie {
 	t.Helper()
 	addr, apiAddr := freeAddr(t), freeAddr(t)
 	cmd := exec.Command(rieBin, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, bin)
@@ -149,8 +149,12 @@ func startRIE(t *testing.T, rieBin, bin string, env map[string]string) *rie {
 // beforeTestDeadline fires shortly before the test binary's -timeout, so a
 // wait that never ends fails with its own message instead of the timeout's
 // panic; without a -timeout it never fires.
-func beforeTestDeadline(t *testing.T) <-chan time.Time {
-	deadline, ok := t.Deadline()
+func beforeTestDeadline(t testing.TB) <-chan time.Time {
+	d, ok := t.(interface{ Deadline() (time.Time, bool) })
+	if !ok {
+		return nil // a benchmark: no deadline of its own
+	}
+	deadline, ok := d.Deadline()
 	if !ok {
 		return nil
 	}
@@ -162,7 +166,7 @@ func beforeTestDeadline(t *testing.T) <-chan time.Time {
 // from a pipe after the fact) holds every string in want, and returns it.
 // It returns early when the emulator exits; the caller checks what is
 // there.
-func (r *rie) waitOutput(t *testing.T, want ...string) string {
+func (r *rie) waitOutput(t testing.TB, want ...string) string {
 	t.Helper()
 	giveUp := beforeTestDeadline(t)
 	for {
@@ -182,7 +186,7 @@ func (r *rie) waitOutput(t *testing.T, want ...string) string {
 }
 
 // invoke sends one payload and reports the function error, if any.
-func (r *rie) invoke(t *testing.T, payload []byte) (funcErr string) {
+func (r *rie) invoke(t testing.TB, payload []byte) (funcErr string) {
 	t.Helper()
 	resp, err := http.Post(r.url, "application/json", bytes.NewReader(payload))
 	if err != nil {

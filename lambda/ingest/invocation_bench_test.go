@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -92,8 +91,8 @@ func BenchmarkWholeInvocation(b *testing.B) {
 			b.ReportMetric(float64(len(cwlogstest.BuildInvocation(payload)))/1024, "payload-KiB")
 			b.ReportMetric(float64(res.Inflated)/(1<<20), "inflated-MiB")
 			b.ReportMetric(0, "ns/op")
-			b.ReportMetric(res.median(res.InvocationCPU)/1e6, "cpu-ms")
-			b.ReportMetric(res.median(res.FloorCPU)/1e6, "floor-ms")
+			b.ReportMetric(median(res.InvocationCPU)/1e6, "cpu-ms")
+			b.ReportMetric(median(res.FloorCPU)/1e6, "floor-ms")
 			ratio := res.ratio()
 			b.ReportMetric(ratio, "x-floor")
 			// Peak RSS at most settings.MemoryBound (4 × the inflated
@@ -111,7 +110,7 @@ func BenchmarkWholeInvocation(b *testing.B) {
 			}
 			if bc.cpuGoal && ratio > maxFloorRatio {
 				b.Errorf("a whole invocation costs %.2f floors (goal ≤ %d): %.1f ms CPU for a %.1f ms floor",
-					ratio, maxFloorRatio, res.median(res.InvocationCPU)/1e6, res.median(res.FloorCPU)/1e6)
+					ratio, maxFloorRatio, median(res.InvocationCPU)/1e6, median(res.FloorCPU)/1e6)
 			}
 		})
 	}
@@ -127,7 +126,7 @@ type childResult struct {
 	Mallocs                 uint64    // over all measured invocations
 }
 
-func (r childResult) median(v []float64) float64 {
+func median(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return s[len(s)/2]
@@ -138,7 +137,7 @@ func (r childResult) ratio() float64 {
 	for k := range ratios {
 		ratios[k] = r.InvocationCPU[k] / r.FloorCPU[k]
 	}
-	return r.median(ratios)
+	return median(ratios)
 }
 
 // runChild serves the fakes, runs the child for rounds and returns what it
@@ -320,23 +319,26 @@ func processCPU() time.Duration {
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
-func peakRSS(t *testing.T) int64 {
-	f, err := os.Open("/proc/self/status")
+func peakRSS(t *testing.T) int64 { return vmHWM(t, "self") }
+
+// vmHWM is the peak resident memory of process pid ("self" for this one),
+// in bytes.
+func vmHWM(tb testing.TB, pid string) int64 {
+	tb.Helper()
+	raw, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+	for line := range strings.Lines(string(raw)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			if err != nil {
-				t.Fatal(err)
+				tb.Fatal(err)
 			}
 			return kb << 10
 		}
 	}
-	t.Fatal("no VmHWM in /proc/self/status")
+	tb.Fatalf("no VmHWM in /proc/%s/status", pid)
 	return 0
 }
 
