@@ -40,7 +40,10 @@ import (
 // Goals (checked when the benchmark runs enough rounds to mean something).
 const (
 	// maxFloorRatio: a whole invocation costs at most this many floors.
-	maxFloorRatio = 4
+	// A regression guard with room for a busy machine: the default
+	// configuration measured 2.5-3.2 floors (docs/development.md, "The
+	// whole invocation"); the goal, 2, is not met yet.
+	maxFloorRatio = 4.0
 	// checkRounds is the fewest rounds whose median is trusted: .ci/run's
 	// single smoke round only reports.
 	checkRounds = 5
@@ -95,7 +98,7 @@ func BenchmarkWholeInvocation(b *testing.B) {
 			b.ReportMetric(median(res.FloorCPU)/1e6, "floor-ms")
 			ratio := res.ratio()
 			b.ReportMetric(ratio, "x-floor")
-			// Peak RSS at most settings.MemoryBound (4 × the inflated
+			// Peak RSS at most settings.MemoryBound (3 × the inflated
 			// payload + 32 MiB).
 			peak, bound := float64(res.PeakRSS)/(1<<20), float64(settings.MemoryBound(res.Inflated))/(1<<20)
 			b.ReportMetric(peak, "peak-RSS-MiB")
@@ -109,7 +112,7 @@ func BenchmarkWholeInvocation(b *testing.B) {
 				b.Errorf("peak RSS %.1f MiB over the goal %.1f MiB for %.1f MiB inflated", peak, bound, float64(res.Inflated)/(1<<20))
 			}
 			if bc.cpuGoal && ratio > maxFloorRatio {
-				b.Errorf("a whole invocation costs %.2f floors (goal ≤ %d): %.1f ms CPU for a %.1f ms floor",
+				b.Errorf("a whole invocation costs %.2f floors (guard ≤ %g): %.1f ms CPU for a %.1f ms floor",
 					ratio, maxFloorRatio, median(res.InvocationCPU)/1e6, median(res.FloorCPU)/1e6)
 			}
 		})
