@@ -138,6 +138,7 @@ type Builder struct {
 
 	fields  []ltsv.Field
 	labels  labelNames
+	source  sourceFields
 	members []member // top-level fields of the current message
 	// timeMember is the index in members of the time field, -1 if none;
 	// fieldTime is what its value parsed to.
@@ -288,12 +289,7 @@ func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEv
 	dst = b.times.appendUTC(dst, t)
 	dst = append(dst, keyID...)
 	dst = jsonwrite.String(dst, ev.ID)
-	dst = append(dst, keyLogGroup...)
-	dst = jsonwrite.String(dst, p.LogGroup)
-	dst = append(dst, keyLogStream...)
-	dst = jsonwrite.String(dst, p.LogStream)
-	dst = append(dst, keyOwner...)
-	dst = jsonwrite.String(dst, p.Owner)
+	dst = b.source.append(dst, p)
 	dst = append(dst, keyMessage...)
 	// When the line needed no escaping but its TABs, its LTSV values
 	// (which hold no TAB) need none either.
@@ -323,6 +319,27 @@ func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEv
 		}
 	}
 	return append(dst, "}\n"...), info
+}
+
+// sourceFields writes the fields every document of a payload shares,
+// @log_group, @log_stream and @owner, escaping them once per payload
+// rather than once per event.
+type sourceFields struct {
+	group, stream, owner string // copies: a payload's strings alias buffers reused later
+	json                 []byte
+}
+
+func (f *sourceFields) append(dst []byte, p *cwlogs.Payload) []byte {
+	if f.json == nil || p.LogGroup != f.group || p.LogStream != f.stream || p.Owner != f.owner {
+		f.group, f.stream, f.owner = strings.Clone(p.LogGroup), strings.Clone(p.LogStream), strings.Clone(p.Owner)
+		f.json = append(f.json[:0], keyLogGroup...)
+		f.json = jsonwrite.String(f.json, f.group)
+		f.json = append(f.json, keyLogStream...)
+		f.json = jsonwrite.String(f.json, f.stream)
+		f.json = append(f.json, keyOwner...)
+		f.json = jsonwrite.String(f.json, f.owner)
+	}
+	return append(dst, f.json...)
 }
 
 // indexFor names t's daily index, reusing the name while the day holds.
