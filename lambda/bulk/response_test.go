@@ -40,6 +40,19 @@ func TestParseResponse(t *testing.T) {
 		{name: "truncated", n: 1, body: `{"errors":false,"items":[{"index":{"_id":"a","sta`, err: "not a _bulk response"},
 		{name: "trailing data", n: 1, body: `{"items":[{"index":{"status":201}}]} x`, err: "data after"},
 		{name: "not JSON", n: 1, body: `<html>`, err: "not a _bulk response"},
+		// Near misses of the layout read byte by byte: each is read as the
+		// general scan reads it.
+		{name: "spaces", n: 1, body: `{"items":[ { "index" : { "_id" : "a" , "status" : 201 } } ]}`, want: []itemStatus{{ID: "a", Status: 201}}},
+		{name: "escaped id", n: 1, body: `{"items":[{"index":{"_id":"a\"b","status":201}}]}`, want: []itemStatus{{ID: `a"b`, Status: 201}}},
+		{name: "status first", n: 1, body: `{"items":[{"index":{"status":201,"_id":"a"}}]}`, want: []itemStatus{{ID: "a", Status: 201}}},
+		{name: "a 4-digit status", n: 1, body: `{"items":[{"index":{"_id":"a","status":2010}}]}`, want: []itemStatus{{ID: "a", Status: 2010, Reason: "status 2010 without an error description"}}},
+		{name: "a status that is not 2xx", n: 1, body: `{"items":[{"index":{"_id":"a","status":404}}]}`,
+			want: []itemStatus{{ID: "a", Status: 404, Reason: "status 404 without an error description"}}},
+		{name: "a success with an error", n: 1, body: `{"items":[{"index":{"_id":"a","status":201,"error":{"type":"x","reason":"y"}}}]}`,
+			want: []itemStatus{{ID: "a", Status: 201, Reason: "x: y"}}},
+		{name: "a fraction in the status", n: 1, body: `{"items":[{"index":{"_id":"a","status":201.5}}]}`, want: []itemStatus{{ID: "a", Status: 201}}},
+		{name: "an unterminated item", n: 1, body: `{"items":[{"index":{"_id":"a","status":201}]}`, err: "not a _bulk response"},
+		{name: "a second action after the layout", n: 1, body: `{"items":[{"index":{"_id":"a","status":201}},"x"]}`, err: "more than the 1 items"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

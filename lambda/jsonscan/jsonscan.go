@@ -49,6 +49,17 @@ func (s *Scanner) Pos() int { return s.pos }
 // the cursor, aliasing the input: a value skipped with Skip, kept whole.
 func (s *Scanner) Since(start int) []byte { return s.buf[start:s.pos] }
 
+// Rest returns the input not read yet, after any white space, aliasing
+// the input: for a caller that matches a known layout byte by byte and
+// then moves the cursor past it with Advance.
+func (s *Scanner) Rest() []byte {
+	s.ws()
+	return s.buf[s.pos:]
+}
+
+// Advance moves the cursor n bytes into Rest.
+func (s *Scanner) Advance(n int) { s.pos += n }
+
 // AtEnd reports whether only whitespace is left.
 func (s *Scanner) AtEnd() bool { return s.Peek() == 0 && s.pos >= len(s.buf) }
 
