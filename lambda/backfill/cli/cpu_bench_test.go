@@ -57,7 +57,7 @@ const (
 	// on a busy 2-core machine against a floor that hashes written
 	// memory; the code before issue 23's work measured 7.5–8.4 against a
 	// floor that hashed never-written memory, which is half as slow again.
-	maxIOFloorRatio = 8
+	maxIOFloorRatio = 8.0
 	// backfillCheckRounds is the fewest rounds whose median is trusted:
 	// the one-iteration smoke pass of every benchmark only reports.
 	backfillCheckRounds = 3
