@@ -46,25 +46,10 @@ func (s *Server) deleteIndex(w http.ResponseWriter, index string) {
 }
 
 func (s *Server) deleteByQuery(w http.ResponseWriter, r *http.Request, index string) {
-	terms, ok := readTermsQuery(w, r, true)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	docs, ok := s.docs[index]
-	if !ok {
-		indexNotFound(w, index)
-		return
-	}
 	deleted := 0
-	for id, src := range docs {
-		if matchesTerms(src, terms) {
-			delete(docs, id)
-			deleted++
-		}
+	if s.eachMatch(w, r, index, true, func(docs map[string]json.RawMessage, id string) { delete(docs, id); deleted++ }) {
+		writeJSON(w, http.StatusOK, map[string]any{"took": 1, "deleted": deleted, "failures": []any{}})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"took": 1, "deleted": deleted, "failures": []any{}})
 }
 
 // readTermsQuery reads the one query the fake models, a terms query on one

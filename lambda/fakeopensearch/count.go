@@ -33,24 +33,35 @@ func (s *Server) refresh(w http.ResponseWriter, index string) {
 }
 
 func (s *Server) count(w http.ResponseWriter, r *http.Request, index string) {
-	terms, ok := readTermsQuery(w, r, false)
+	n := 0
+	if s.eachMatch(w, r, index, false, func(map[string]json.RawMessage, string) { n++ }) {
+		writeJSON(w, http.StatusOK, map[string]any{"count": n, "_shards": map[string]any{"total": 1, "successful": 1, "failed": 0}})
+	}
+}
+
+// eachMatch reads the request's terms query (required: an empty body is
+// refused rather than read as every document) and calls fn, under the
+// lock, for each document of index that it matches. It answers the errors
+// itself (400 for a query it cannot read, 404 for a missing index) and
+// then reports false.
+func (s *Server) eachMatch(w http.ResponseWriter, r *http.Request, index string, required bool, fn func(docs map[string]json.RawMessage, id string)) bool {
+	terms, ok := readTermsQuery(w, r, required)
 	if !ok {
-		return
+		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	docs, ok := s.docs[index]
 	if !ok {
 		indexNotFound(w, index)
-		return
+		return false
 	}
-	n := 0
-	for _, src := range docs {
+	for id, src := range docs {
 		if matchesTerms(src, terms) {
-			n++
+			fn(docs, id)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": n, "_shards": map[string]any{"total": 1, "successful": 1, "failed": 0}})
+	return true
 }
 
 // matchesTerms reports whether the document's string field is one of the
