@@ -72,8 +72,12 @@ type labelName struct {
 	hash        uint
 }
 
-// maxRememberedLabel bounds what is copied: real labels are short.
-const maxRememberedLabel = 64
+// What is copied is bounded: real labels are short, and real lines have
+// dozens of them, not thousands.
+const (
+	maxRememberedLabel  = 64
+	maxRememberedLabels = 256
+)
 
 // name is fieldName(label, true) and its nameHash.
 func (l *labelNames) name(i int, label string) (string, uint) {
@@ -82,7 +86,7 @@ func (l *labelNames) name(i int, label string) (string, uint) {
 	}
 	name := fieldName(label, true)
 	hash := nameHash(name)
-	if len(label) > maxRememberedLabel || i > len(*l) {
+	if len(label) > maxRememberedLabel || i > len(*l) || i >= maxRememberedLabels {
 		return name, hash
 	}
 	own := strings.Clone(label)
