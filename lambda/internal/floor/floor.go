@@ -2,7 +2,10 @@
 // benchmarks divide by: base64 + gunzip of the CloudWatch Logs payload
 // (Inflate), and the SHA-256 of the bytes sent plus writing them to a
 // socket (Send). Buffers and the gzip reader are reused, as a warm Lambda
-// would, so that the floor is as low as it can honestly be.
+// would, and gunzip is klauspost/compress's, the fastest at hand (1.55
+// times compress/gzip on the reference payload), so that the floor is as
+// low as it can honestly be. Send's caller passes memory that holds data:
+// hashing pages never written is half as slow again.
 package floor
 
 import (
