@@ -37,7 +37,7 @@ type member struct {
 // parse classifies line and fills b.members.
 func (b *Builder) parse(line string) format {
 	b.members = b.members[:0]
-	if start := strings.TrimLeft(line, " \t"); start != "" && start[0] == '{' {
+	if start := trimBlanks(line); start != "" && start[0] == '{' {
 		if b.parseJSON(start) {
 			b.markDuplicates(b.members)
 			return formatJSON
@@ -97,6 +97,16 @@ func (l *labelNames) name(i int, label string) (string, uint) {
 		(*l)[i] = e
 	}
 	return e.name, e.hash
+}
+
+// trimBlanks is strings.TrimLeft(line, " \t") without building the cut
+// set anew for every line.
+func trimBlanks(line string) string {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	return line[i:]
 }
 
 // eventTime reads @timestamp from the time field, if present, parsable
