@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
+	"github.com/logsearch/logsearch/lambda/internal/childbench"
 )
 
 // BenchmarkColdStart measures what a new Lambda instance costs before its
@@ -63,11 +64,11 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(median(initMS), "init-ms")
-	b.ReportMetric(median(wall), "first-answer-ms")
-	b.ReportMetric(median(cold), "cold-cpu-ms")
-	b.ReportMetric(median(warm), "warm-cpu-ms")
-	b.ReportMetric(median(peak), "peak-RSS-MiB")
+	b.ReportMetric(childbench.Median(initMS), "init-ms")
+	b.ReportMetric(childbench.Median(wall), "first-answer-ms")
+	b.ReportMetric(childbench.Median(cold), "cold-cpu-ms")
+	b.ReportMetric(childbench.Median(warm), "warm-cpu-ms")
+	b.ReportMetric(childbench.Median(peak), "peak-RSS-MiB")
 }
 
 // functionPID is the emulator's child: the function process it started.

@@ -14,15 +14,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/logsearch/logsearch/lambda/cwlogs"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
+	"github.com/logsearch/logsearch/lambda/internal/childbench"
 	"github.com/logsearch/logsearch/lambda/internal/floor"
 	"github.com/logsearch/logsearch/lambda/settings"
 )
@@ -94,9 +93,9 @@ func BenchmarkWholeInvocation(b *testing.B) {
 			b.ReportMetric(float64(len(cwlogstest.BuildInvocation(payload)))/1024, "payload-KiB")
 			b.ReportMetric(float64(res.Inflated)/(1<<20), "inflated-MiB")
 			b.ReportMetric(0, "ns/op")
-			b.ReportMetric(median(res.InvocationCPU)/1e6, "cpu-ms")
-			b.ReportMetric(median(res.FloorCPU)/1e6, "floor-ms")
-			ratio := res.ratio()
+			b.ReportMetric(childbench.Median(res.InvocationCPU)/1e6, "cpu-ms")
+			b.ReportMetric(childbench.Median(res.FloorCPU)/1e6, "floor-ms")
+			ratio := childbench.MedianRatio(res.InvocationCPU, res.FloorCPU)
 			b.ReportMetric(ratio, "x-floor")
 			// Peak RSS at most settings.MemoryBound (3 × the inflated
 			// payload + 32 MiB).
@@ -113,7 +112,7 @@ func BenchmarkWholeInvocation(b *testing.B) {
 			}
 			if bc.cpuGoal && ratio > maxFloorRatio {
 				b.Errorf("a whole invocation costs %.2f floors (guard ≤ %g): %.1f ms CPU for a %.1f ms floor",
-					ratio, maxFloorRatio, median(res.InvocationCPU)/1e6, median(res.FloorCPU)/1e6)
+					ratio, maxFloorRatio, childbench.Median(res.InvocationCPU)/1e6, childbench.Median(res.FloorCPU)/1e6)
 			}
 		})
 	}
@@ -129,27 +128,12 @@ type childResult struct {
 	Mallocs                 uint64    // over all measured invocations
 }
 
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func (r childResult) ratio() float64 {
-	ratios := make([]float64, len(r.InvocationCPU))
-	for k := range ratios {
-		ratios[k] = r.InvocationCPU[k] / r.FloorCPU[k]
-	}
-	return median(ratios)
-}
-
 // runChild serves the fakes, runs the child for rounds and returns what it
 // measured.
 func runChild(b *testing.B, bc benchCase, p *cwlogs.Payload, rounds int) childResult {
 	b.Helper()
 	domain := startDomain(b)
 	sqs := startQueue(b)
-	// The child asks how many bytes its first invocation sent.
 	// The child asks for the size of each request its first invocation
 	// sent.
 	control := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -199,27 +183,11 @@ func runChild(b *testing.B, bc benchCase, p *cwlogs.Payload, rounds int) childRe
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	var res childResult
 	b.ResetTimer()
-	out, err := cmd.CombinedOutput()
+	childbench.Result(b, cmd, &res)
 	b.StopTimer()
-	if err != nil {
-		b.Fatalf("child: %v\n%s", err, out)
-	}
-	if os.Getenv("BENCH_GODEBUG") != "" {
-		// e.g. BENCH_GODEBUG=gctrace=1 shows the child's heap at each GC.
-		b.Logf("child output:\n%s", out)
-	}
-	for line := range strings.Lines(string(out)) {
-		if js, ok := strings.CutPrefix(strings.TrimSpace(line), "RESULT "); ok {
-			var res childResult
-			if err := json.Unmarshal([]byte(js), &res); err != nil {
-				b.Fatal(err)
-			}
-			return res
-		}
-	}
-	b.Fatalf("child printed no result:\n%s", out)
-	return childResult{}
+	return res
 }
 
 // TestWholeInvocationChild is the child of BenchmarkWholeInvocation; run
@@ -260,8 +228,9 @@ func TestWholeInvocationChild(t *testing.T) {
 		// that the floor's buffers do not count as the function's.
 		invoke()
 		res.PeakRSS = peakRSS(t)
-		js, _ := json.Marshal(res)
-		fmt.Printf("RESULT %s\n", js)
+		if err := childbench.Print(res); err != nil {
+			t.Fatal(err)
+		}
 		return
 	}
 	requests := requestSizes(t, os.Getenv("BENCH_CONTROL"))
@@ -296,29 +265,17 @@ func TestWholeInvocationChild(t *testing.T) {
 	var before, after runtime.MemStats
 	var mallocs uint64
 	for range rounds {
-		res.FloorCPU = append(res.FloorCPU, float64(cpuTime(floorRound)))
+		res.FloorCPU = append(res.FloorCPU, float64(childbench.CPUIn(floorRound)))
 		runtime.ReadMemStats(&before)
-		res.InvocationCPU = append(res.InvocationCPU, float64(cpuTime(invoke)))
+		res.InvocationCPU = append(res.InvocationCPU, float64(childbench.CPUIn(invoke)))
 		runtime.ReadMemStats(&after)
 		mallocs += after.Mallocs - before.Mallocs
 	}
 	res.Mallocs = mallocs
 	res.PeakRSS = peakRSS(t)
-	js, _ := json.Marshal(res)
-	fmt.Printf("RESULT %s\n", js)
-}
-
-// cpuTime is the process's user + system CPU time spent in fn.
-func cpuTime(fn func()) time.Duration {
-	start := processCPU()
-	fn()
-	return processCPU() - start
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	if err := childbench.Print(res); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/logsearch/logsearch/lambda/backfill/benchdata"
 	"github.com/logsearch/logsearch/lambda/cwlogs/cwlogstest"
+	"github.com/logsearch/logsearch/lambda/internal/childbench"
 	"github.com/logsearch/logsearch/lambda/sigv4verify"
 )
 
@@ -149,7 +149,7 @@ func BenchmarkBackfillCPU(b *testing.B) {
 		run := exec.Command(os.Args[0], args...)
 		run.Env = append(slices.Clone(env), "GODEBUG="+os.Getenv("BENCH_GODEBUG"), "GOGC="+os.Getenv("BENCH_GOGC"), "BENCH_STATE="+state)
 		var inMain struct{ Main float64 }
-		childResult(b, run, &inMain)
+		childbench.Result(b, run, &inMain)
 		ru := run.ProcessState.SysUsage().(*syscall.Rusage)
 		res.Run = append(res.Run, (run.ProcessState.UserTime() + run.ProcessState.SystemTime()).Seconds())
 		res.RunSys = append(res.RunSys, run.ProcessState.SystemTime().Seconds())
@@ -169,7 +169,7 @@ func BenchmarkBackfillCPU(b *testing.B) {
 		floor := exec.Command(os.Args[0], "-test.run=^TestBackfillFloorChild$", "-test.v")
 		floor.Env = append(slices.Clone(env), "BENCH_WIRE="+strconv.FormatInt(sent, 10))
 		var f floorResult
-		childResult(b, floor, &f)
+		childbench.Result(b, floor, &f)
 		res.Stdlib = append(res.Stdlib, f.Stdlib)
 		res.Klauspost = append(res.Klauspost, f.Klauspost)
 		res.Gunzip = append(res.Gunzip, min(f.Stdlib, f.Klauspost))
@@ -183,20 +183,20 @@ func BenchmarkBackfillCPU(b *testing.B) {
 	}
 	b.StopTimer()
 
-	cpu := median(res.Run)
-	ratio := medianRatio(res.Run, res.Gunzip)
-	ioRatio := medianRatio(res.Run, res.IO)
+	cpu := childbench.Median(res.Run)
+	ratio := childbench.MedianRatio(res.Run, res.Gunzip)
+	ioRatio := childbench.MedianRatio(res.Run, res.IO)
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(cpu, "cpu-s")
-	b.ReportMetric(median(res.Main), "main-s")
+	b.ReportMetric(childbench.Median(res.Main), "main-s")
 	b.ReportMetric(float64(res.PeakRSS)/(1<<20), "peak-RSS-MiB")
-	b.ReportMetric(median(res.Gunzip), "floor-s")
-	b.ReportMetric(median(res.Stdlib), "stdlib-s")
-	b.ReportMetric(median(res.Klauspost), "klauspost-s")
-	b.ReportMetric(median(res.Zcat), "zcat-s")
-	b.ReportMetric(median(res.IO), "io-floor-s")
+	b.ReportMetric(childbench.Median(res.Gunzip), "floor-s")
+	b.ReportMetric(childbench.Median(res.Stdlib), "stdlib-s")
+	b.ReportMetric(childbench.Median(res.Klauspost), "klauspost-s")
+	b.ReportMetric(childbench.Median(res.Zcat), "zcat-s")
+	b.ReportMetric(childbench.Median(res.IO), "io-floor-s")
 	b.ReportMetric(ratio, "x-floor")
-	b.ReportMetric(medianRatio(res.Run, res.Zcat), "x-zcat")
+	b.ReportMetric(childbench.MedianRatio(res.Run, res.Zcat), "x-zcat")
 	b.ReportMetric(ioRatio, "x-io-floor")
 	b.ReportMetric(float64(a.Lines)/cpu, "lines/s")
 	b.ReportMetric(float64(a.TextBytes)/(1<<20), "text-MiB")
@@ -204,9 +204,9 @@ func BenchmarkBackfillCPU(b *testing.B) {
 	b.ReportMetric(float64(res.Requests), "requests")
 	b.Logf("%d rounds, %d lines, %.1f MiB of text in %d objects, %.1f MiB sent in %d requests: run %.3f s CPU (%.3f in Main), peak RSS %.0f MiB; "+
 		"floor %.3f s (compress/gzip %.3f, klauspost %.3f), zcat %.3f s, I/O floor %.3f s; %.2f floors, %.2f zcats, %.2f I/O floors; %.0f lines per CPU second",
-		b.N, a.Lines, float64(a.TextBytes)/(1<<20), a.Objects, float64(res.WireBytes)/(1<<20), res.Requests, cpu, median(res.Main), float64(res.PeakRSS)/(1<<20),
-		median(res.Gunzip), median(res.Stdlib), median(res.Klauspost), median(res.Zcat), median(res.IO),
-		ratio, medianRatio(res.Run, res.Zcat), ioRatio, float64(a.Lines)/cpu)
+		b.N, a.Lines, float64(a.TextBytes)/(1<<20), a.Objects, float64(res.WireBytes)/(1<<20), res.Requests, cpu, childbench.Median(res.Main), float64(res.PeakRSS)/(1<<20),
+		childbench.Median(res.Gunzip), childbench.Median(res.Stdlib), childbench.Median(res.Klauspost), childbench.Median(res.Zcat), childbench.Median(res.IO),
+		ratio, childbench.MedianRatio(res.Run, res.Zcat), ioRatio, float64(a.Lines)/cpu)
 	b.Logf("run CPU by round: %.3f s, of which system: %.3f s; page faults: %.0f", res.Run, res.RunSys, res.Faults)
 	if ratio > gunzipFloorGoal {
 		b.Logf("issue 23's goal of %d gunzip floors is not met: %.2f", gunzipFloorGoal, ratio)
@@ -216,7 +216,7 @@ func BenchmarkBackfillCPU(b *testing.B) {
 	}
 	if ioRatio > maxIOFloorRatio {
 		b.Errorf("a backfill run costs %.2f I/O floors (goal ≤ %.1f): %.3f s CPU for a %.3f s floor",
-			ioRatio, maxIOFloorRatio, cpu, median(res.IO))
+			ioRatio, maxIOFloorRatio, cpu, childbench.Median(res.IO))
 	}
 }
 
@@ -237,41 +237,6 @@ type floorResult struct {
 	// Send is the rest of the I/O floor: the SHA-256 of as many bytes as
 	// a run sent (SigV4's payload hash) and writing them to a socket.
 	Send float64
-}
-
-// childResult runs a child and decodes the JSON it printed after RESULT.
-func childResult(b *testing.B, cmd *exec.Cmd, v any) {
-	b.Helper()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		b.Fatalf("child: %v\n%s", err, out)
-	}
-	if os.Getenv("BENCH_GODEBUG") != "" {
-		b.Logf("child output:\n%s", out)
-	}
-	for line := range strings.Lines(string(out)) {
-		if js, ok := strings.CutPrefix(strings.TrimSpace(line), "RESULT "); ok {
-			if err := json.Unmarshal([]byte(js), v); err != nil {
-				b.Fatal(err)
-			}
-			return
-		}
-	}
-	b.Fatalf("child printed no result:\n%s", out)
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func medianRatio(num, den []float64) float64 {
-	r := make([]float64, len(num))
-	for k := range r {
-		r[k] = num[k] / den[k]
-	}
-	return median(r)
 }
 
 func archiveFiles(tb testing.TB, dir string) []string {
@@ -297,17 +262,19 @@ func TestBackfillRunChild(t *testing.T) {
 	state := os.Getenv("BENCH_STATE")
 	var stderr strings.Builder
 	var code int
-	inMain := cpuSeconds(func() {
+	inMain := childbench.CPUIn(func() {
 		code = Main(context.Background(), context.Background(), []string{
 			"--endpoint", os.Getenv("BENCH_ENDPOINT"), "--field-types", os.Getenv("BENCH_FIELD_TYPES"),
 			"--state", filepath.Join(state, "state"), "--rejects", filepath.Join(state, "rejects"),
 			"--from", benchdata.Day.Format(time.DateOnly), os.Getenv("BENCH_ARCHIVE"),
 		}, Env{Stdout: io.Discard, Stderr: &stderr, Getenv: os.Getenv})
-	})
+	}).Seconds()
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
-	fmt.Printf("RESULT {\"Main\":%g}\n", inMain)
+	if err := childbench.Print(struct{ Main float64 }{inMain}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestBackfillFloorChild measures the floors of one round of
@@ -347,12 +314,13 @@ func TestBackfillFloorChild(t *testing.T) {
 	g.klauspost(t, files)
 	send()
 	res := floorResult{
-		Stdlib:    cpuSeconds(func() { g.stdlib(t, files) }),
-		Klauspost: cpuSeconds(func() { g.klauspost(t, files) }),
-		Send:      cpuSeconds(send),
+		Stdlib:    childbench.CPUIn(func() { g.stdlib(t, files) }).Seconds(),
+		Klauspost: childbench.CPUIn(func() { g.klauspost(t, files) }).Seconds(),
+		Send:      childbench.CPUIn(send).Seconds(),
 	}
-	js, _ := json.Marshal(res)
-	fmt.Printf("RESULT %s\n", js)
+	if err := childbench.Print(res); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // gunzipFloor decompresses files into one reused buffer, reusing the
@@ -405,19 +373,6 @@ func openFile(t *testing.T, p string) *os.File {
 		t.Fatal(err)
 	}
 	return f
-}
-
-// cpuSeconds is the process's user + system CPU time spent in fn.
-func cpuSeconds(fn func()) float64 {
-	start := processCPU()
-	fn()
-	return (processCPU() - start).Seconds()
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // countBulk counts _bulk requests and adds the size of their bodies to n.

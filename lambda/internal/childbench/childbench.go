@@ -1,0 +1,80 @@
+// Package childbench is what the benchmarks that measure a process of
+// their own share: the child prints one RESULT line of JSON, the parent
+// reads it, and ratios are medians over rounds, so that one round hit by
+// other processes' load does not decide the figure.
+package childbench
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Print writes v as the child's result line.
+func Print(v any) error {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Printf("RESULT %s\n", js)
+	return err
+}
+
+// Result runs cmd and decodes into v the JSON its child printed with
+// Print. With BENCH_GODEBUG set (e.g. gctrace=1), the child's whole output
+// is logged too.
+func Result(tb testing.TB, cmd *exec.Cmd, v any) {
+	tb.Helper()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		tb.Fatalf("child: %v\n%s", err, out)
+	}
+	if os.Getenv("BENCH_GODEBUG") != "" {
+		tb.Logf("child output:\n%s", out)
+	}
+	for line := range strings.Lines(string(out)) {
+		if js, ok := strings.CutPrefix(strings.TrimSpace(line), "RESULT "); ok {
+			if err := json.Unmarshal([]byte(js), v); err != nil {
+				tb.Fatal(err)
+			}
+			return
+		}
+	}
+	tb.Fatalf("child printed no result:\n%s", out)
+}
+
+// CPU is the user + system CPU time this process has used.
+func CPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// CPUIn is the user + system CPU time this process spent in fn.
+func CPUIn(fn func()) time.Duration {
+	start := CPU()
+	fn()
+	return CPU() - start
+}
+
+// Median is the median of v (the upper one of an even count).
+func Median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// MedianRatio is the median over rounds of num[k] / den[k].
+func MedianRatio(num, den []float64) float64 {
+	r := make([]float64, len(num))
+	for k := range r {
+		r[k] = num[k] / den[k]
+	}
+	return Median(r)
+}
