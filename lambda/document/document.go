@@ -192,6 +192,7 @@ func NewBuilder(cfg Config) (*Builder, error) {
 		types:      newTypeTable(cfg.FieldTypes),
 		day:        [3]int{-1},
 		timeMember: -1,
+		times:      timeCache{loc: loc},
 	}, nil
 }
 
@@ -270,7 +271,7 @@ func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEv
 	t, fromField := b.eventTime()
 	if !fromField {
 		t = time.UnixMilli(ev.Timestamp)
-		if !b.times.inRange(t, b.loc) {
+		if !b.times.inRange(t) {
 			info.Refused = fmt.Sprintf("event timestamp %d ms is outside the accepted range (years %04d to %04d, in UTC and in the index time zone %s) and the time field gives no time in range; correct the sender's timestamps, then replay",
 				ev.Timestamp, MinYear, MaxYear, b.loc)
 			return dst, info

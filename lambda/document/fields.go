@@ -84,13 +84,13 @@ func (l *labelNames) name(i int, label string) (string, uint) {
 	if i < len(*l) && (*l)[i].label == label {
 		return (*l)[i].name, (*l)[i].hash
 	}
-	name := fieldName(label, true)
-	hash := nameHash(name)
 	if len(label) > maxRememberedLabel || i > len(*l) || i >= maxRememberedLabels {
-		return name, hash
+		name := fieldName(label, true)
+		return name, nameHash(name)
 	}
 	own := strings.Clone(label)
-	e := labelName{label: own, name: fieldName(own, true), hash: hash}
+	name := fieldName(own, true) // from the copy, so that it aliases no reused buffer
+	e := labelName{label: own, name: name, hash: nameHash(name)}
 	if i == len(*l) {
 		*l = append(*l, e)
 	} else {
@@ -131,8 +131,8 @@ func (b *Builder) eventTime() (time.Time, bool) {
 			b.fieldTime = parsedTime{}
 			return time.Time{}, false
 		}
-		b.fieldTime = b.times.parse(text, b.loc)
-		return b.fieldTime.t, b.fieldTime.ok && b.times.inRange(b.fieldTime.t, b.loc)
+		b.fieldTime = b.times.parse(text)
+		return b.fieldTime.t, b.fieldTime.ok && b.times.inRange(b.fieldTime.t)
 	}
 	return time.Time{}, false
 }

@@ -16,33 +16,32 @@ type parsedTime struct {
 // fields are under 40 bytes.
 const maxCachedTimeText = 64
 
-// timeCache remembers the last time text parsed and the last instant
-// written. Log lines of one batch share their second far more often than
+// timeCache remembers, for the builder's time zone loc, the last time
+// text parsed and the last instant written. Log lines of one batch share their second far more often than
 // not, and parsing, range-checking and formatting the same time again was
 // a tenth of building a document.
 type timeCache struct {
+	loc    *time.Location
 	text   []byte // a copy: the parsed text aliases buffers reused later
 	cached bool
-	loc    *time.Location
 	parsed parsedTime
 
 	written time.Time
 	utc     []byte // written, as AppendUTCMillis writes it
 
 	inRangeFrom, inRangeTo time.Time // an interval known in range
-	rangeLoc               *time.Location
 }
 
-// parse is timeparse.Parse(text, loc), from the cache when text repeats.
-func (c *timeCache) parse(text string, loc *time.Location) parsedTime {
-	if c.cached && loc == c.loc && string(c.text) == text {
+// parse is timeparse.Parse(text, c.loc), from the cache when text repeats.
+func (c *timeCache) parse(text string) parsedTime {
+	if c.cached && string(c.text) == text {
 		return c.parsed
 	}
-	t, ok := timeparse.Parse(text, loc)
+	t, ok := timeparse.Parse(text, c.loc)
 	c.parsed = parsedTime{t, ok}
 	c.cached = len(text) <= maxCachedTimeText
 	if c.cached {
-		c.text, c.loc = append(c.text[:0], text...), loc
+		c.text = append(c.text[:0], text...)
 	}
 	return c.parsed
 }
@@ -67,19 +66,18 @@ func (c *timeCache) appendQuoted(dst []byte, p parsedTime) ([]byte, bool) {
 	return append(dst, '"'), true
 }
 
-// inRange is InRange(t, loc), skipping the calendar arithmetic while t
+// inRange is InRange(t, c.loc), skipping the calendar arithmetic while t
 // stays within the second of the last instant found in range. The
 // accepted range ends at whole years, so a second never straddles an
 // edge of it.
-func (c *timeCache) inRange(t time.Time, loc *time.Location) bool {
-	if loc == c.rangeLoc && !t.Before(c.inRangeFrom) && t.Before(c.inRangeTo) {
+func (c *timeCache) inRange(t time.Time) bool {
+	if !t.Before(c.inRangeFrom) && t.Before(c.inRangeTo) {
 		return true
 	}
-	if !InRange(t, loc) {
+	if !InRange(t, c.loc) {
 		return false
 	}
 	c.inRangeFrom = t.Truncate(time.Second)
 	c.inRangeTo = c.inRangeFrom.Add(time.Second)
-	c.rangeLoc = loc
 	return true
 }
