@@ -136,10 +136,13 @@ type Builder struct {
 	timeField string
 	types     typeTable
 
-	fields  []ltsv.Field
-	labels  labelNames
-	source  sourceFields
-	members []member // top-level fields of the current message
+	fields []ltsv.Field
+	labels labelNames
+	// shape holds the labels of the last LTSV line while members holds
+	// its members (see parse); values is SameLabels' scratch.
+	shape, values []string
+	source        sourceFields
+	members       []member // top-level fields of the current message
 	// timeMember is the index in members of the time field, -1 if none;
 	// fieldTime is what its value parsed to.
 	timeMember int

@@ -736,6 +736,30 @@ func TestBuilderHistoryNeverChangesADocument(t *testing.T) {
 		"time:2024-01-01T15:00:01Z\t_id:1", // stored as __id
 	}, {
 		"time:2024-01-01T15:00:01Z\t_ix:1", // where _id was: stored as is
+	}, {
+		// Lines that repeat the labels of the line before, which the
+		// builder takes by their values alone, and lines that nearly do.
+		"time:2024-01-01T15:00:01Z\tn:1\tn:2\tq:a",
+		"time:2024-01-01T15:00:02Z\tn:3\tn:x\tq:b",   // the last n wins, whatever it holds
+		"time:2024-01-01T15:00:02Z\tn:3\tn:4\tq:b\t", // a trailing empty field
+		"time:2024-01-01T15:00:02Z\tn:3\tn:4\tq:b\tr:c",
+		"time:2024-01-01T15:00:02Z\tn:3\tn:4",
+		`{"time":"2024-01-01T15:00:03Z","n":5,"q":"j"}`,
+		"time:2024-01-01T15:00:04Z\tn:6\tn:7\tq:c",
+		"time:\tn:-\tn:\tq:\"quoted\" \\ back",
+		"time:2024-01-01T15:00:04Z\tn:8\tn:9\tq:tab\tq:again",
+		"time:2024-01-01T15:00:05Z\t" + strings.Repeat("l", 65) + ":long\tn:10",
+		"time:2024-01-01T15:00:06Z\t" + strings.Repeat("l", 65) + ":long\tn:11",
+		"time:2024-01-01T15:00:07Z\tN:12\tn:13",
+		"time:2024-01-01T15:00:07Z\tn:14\tN:15",
+	}, {
+		"a:1\tb:2", "c:3\td:4",
+		"time:2024-01-01T15:00:08Z\tn:16",
+	}, {
+		// The labels of the last line of the batch before, whose bytes
+		// in the decoder's buffer now hold other text.
+		"time:2024-01-01T15:00:09Z\tn:17",
+		"x:other text where the labels were\ty:long enough to cover them",
 	}}
 	var dec cwlogs.Decoder
 	warm := newBuilder(t, cfg)

@@ -29,13 +29,24 @@ type member struct {
 	str  string // the decoded value for strings
 	raw  string // the value's JSON text (JSON values only)
 	hash uint   // nameHash(name)
-	dup  bool   // a later member has the same name: last wins
+	// t is the declared type of name, "" if none.
+	t   fieldtypes.Type
+	dup bool // a later member has the same name: last wins
 	// plain marks names that need no JSON escaping (LTSV labels).
 	plain bool
 }
 
 // parse classifies line and fills b.members.
 func (b *Builder) parse(line string) format {
+	if len(b.shape) > 0 && ltsv.SameLabels(line, b.shape, b.values) {
+		// b.members still holds the last line's members, whose labels
+		// this line repeats: only the values change.
+		for i, v := range b.values {
+			b.members[i].str = v
+		}
+		return formatLTSV
+	}
+	b.shape = b.shape[:0]
 	b.members = b.members[:0]
 	if start := trimBlanks(line); start != "" && start[0] == '{' {
 		if b.parseJSON(start) {
@@ -56,9 +67,31 @@ func (b *Builder) parse(line string) format {
 		m := &b.members[i]
 		m.key, m.kind, m.str, m.raw, m.dup, m.plain = b.fields[i].Label, '"', b.fields[i].Value, "", false, true
 		m.name, m.hash = b.labels.name(i, m.key)
+		m.t = b.types.lookup(m.name, m.hash)
 	}
 	b.markDuplicates(b.members)
+	b.rememberShape()
 	return formatLTSV
+}
+
+// rememberShape keeps the labels of the LTSV line just parsed, so that
+// parse can take the next line with the same labels by its values alone.
+// Only a line whose every label labelNames remembers qualifies: the
+// members then point to its copies, not into the line's buffer.
+func (b *Builder) rememberShape() {
+	if len(b.members) > len(b.labels) {
+		return
+	}
+	for i := range b.members {
+		if b.labels[i].label != b.members[i].key {
+			return
+		}
+	}
+	for i := range b.members {
+		b.members[i].key = b.labels[i].label
+		b.shape = append(b.shape, b.labels[i].label)
+	}
+	b.values = slices.Grow(b.values[:0], len(b.shape))[:len(b.shape)]
 }
 
 // labelNames remembers the stored name of each position's label in the
@@ -147,7 +180,7 @@ func (b *Builder) appendMembers(dst []byte, info *ItemInfo, plainValues bool) []
 		if m.dup || m.kind == 'n' || (m.kind == '"' && m.str == "-") {
 			continue // "-" and null mean no value
 		}
-		t := b.types.lookup(m.name, m.hash)
+		t := m.t
 		if i == b.timeMember {
 			t = fieldtypes.Date // the time field is always a date
 		}

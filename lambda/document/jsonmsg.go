@@ -28,6 +28,7 @@ func (b *Builder) parseJSON(msg string) bool {
 			name = "_" + name
 		}
 		m := member{key: key, name: name, hash: nameHash(name), kind: c}
+		m.t = b.types.lookup(m.name, m.hash)
 		var err error
 		switch c {
 		case '"':

@@ -2,6 +2,7 @@ package ltsv_test
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +84,77 @@ func FuzzLTSV(f *testing.F) {
 		for _, f := range got {
 			if !ltsv.ValidLabel(f.Label) || strings.Contains(f.Value, "\t") {
 				t.Fatalf("bad field %q", f)
+			}
+		}
+	})
+}
+
+func TestSameLabels(t *testing.T) {
+	labels := []string{"time", "host", "req"}
+	for _, tc := range []struct {
+		line   string
+		values []string // nil: SameLabels reports false
+	}{
+		{"time:t1\thost:h\treq:GET /", []string{"t1", "h", "GET /"}},
+		{"time:\thost:a:b\treq:\r\n", []string{"", "a:b", ""}},
+		{"time:t1\thost:h", nil},             // a label short
+		{"time:t1\thost:h\treq:r\tx:1", nil}, // a label more
+		{"time:t1\thost:h\treq:r\t", nil},    // a trailing empty field (Parse skips it)
+		{"\ttime:t1\thost:h\treq:r", nil},    // a leading empty field
+		{"time:t1\t\thost:h\treq:r", nil},    // two TABs in a row
+		{"time:t1\thosts:h\treq:r", nil},     // a longer label that starts like one
+		{"time:t1\thost\treq:r", nil},        // no ':'
+		{"time:t1\treq:r\thost:h", nil},      // another order
+		{"time:t1\thost:h\treq", nil},        // the last label without ':'
+		{"", nil},
+	} {
+		values := make([]string, len(labels))
+		ok := ltsv.SameLabels(tc.line, labels, values)
+		if ok != (tc.values != nil) || (ok && !reflect.DeepEqual(values, tc.values)) {
+			t.Errorf("SameLabels(%q) = %q, %v; want %q", tc.line, values, ok, tc.values)
+		}
+	}
+	if ltsv.SameLabels("a:1", []string{"a"}, make([]string, 1)) {
+		t.Error("SameLabels accepted a single field, which is not LTSV")
+	}
+}
+
+// FuzzSameLabels checks SameLabels against Parse: given the labels of
+// another line (or of the line itself), it may only ever report what
+// Parse returns, and with the line's own labels it must report true
+// whenever the line has no empty field.
+func FuzzSameLabels(f *testing.F) {
+	for _, s := range [][2]string{
+		{"a:1\tb:2", "a:3\tb:4"}, {"a:1\tb:2\t", "a:1\tb:2"}, {"a:1\t\tb:2", "a:\tb:"},
+		{"ab:1\tb:2", "a:1\tb:2"}, {"a:1\tb:2\r\n", "a:1\tb:2\tc:3"}, {"x", "a:1\tb:2"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, line, other string) {
+		fields, ok := ltsv.Parse(nil, line)
+		for _, from := range []string{other, line} {
+			src, srcOK := ltsv.Parse(nil, from)
+			if !srcOK {
+				continue
+			}
+			labels := make([]string, len(src))
+			for k, f := range src {
+				labels[k] = f.Label
+			}
+			values := make([]string, len(labels))
+			if !ltsv.SameLabels(line, labels, values) {
+				if from == line && !slices.Contains(strings.Split(ltsv.TrimEOL(line), "\t"), "") {
+					t.Fatalf("SameLabels(%q) refused the line's own labels %q", line, labels)
+				}
+				continue
+			}
+			if !ok || len(fields) != len(labels) {
+				t.Fatalf("SameLabels(%q, %q) = %q, but Parse = %q, %v", line, labels, values, fields, ok)
+			}
+			for k := range fields {
+				if fields[k] != (ltsv.Field{Label: labels[k], Value: values[k]}) {
+					t.Fatalf("SameLabels(%q, %q) = %q, but Parse = %q", line, labels, values, fields)
+				}
 			}
 		}
 	})
