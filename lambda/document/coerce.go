@@ -16,11 +16,9 @@ import (
 func appendCoerced(dst []byte, t fieldtypes.Type, v string, loc *time.Location) ([]byte, bool) {
 	switch t {
 	case fieldtypes.Long:
-		n, ok := parseInt(v, math.MinInt64, math.MaxInt64)
-		return strconv.AppendInt(dst, n, 10), ok
+		return appendInt(dst, v, math.MinInt64, math.MaxInt64)
 	case fieldtypes.Integer:
-		n, ok := parseInt(v, math.MinInt32, math.MaxInt32)
-		return strconv.AppendInt(dst, n, 10), ok
+		return appendInt(dst, v, math.MinInt32, math.MaxInt32)
 	case fieldtypes.Double:
 		return appendFloat(dst, v, 64)
 	case fieldtypes.Float:
@@ -42,12 +40,36 @@ func appendCoerced(dst []byte, t fieldtypes.Type, v string, loc *time.Location) 
 		if err != nil || addr.Zone() != "" {
 			return dst, false
 		}
+		if addr.Is4() {
+			// ParseAddr takes only canonical IPv4 text (four decimal
+			// fields without leading zeros), which AppendTo would write
+			// back unchanged.
+			return jsonwrite.Plain(dst, v), true
+		}
 		dst = append(dst, '"')
 		dst = addr.AppendTo(dst)
 		return append(dst, '"'), true
 	}
 	// keyword, text
 	return jsonwrite.String(dst, v), true
+}
+
+// appendInt appends v as a JSON integer if it is a decimal integer within
+// [lo, hi]. One already written as JSON writes it (no '+', no leading
+// zero, not "-0") is copied instead of formatted again.
+func appendInt(dst []byte, v string, lo, hi int64) ([]byte, bool) {
+	n, ok := parseInt(v, lo, hi)
+	if !ok {
+		return dst, false
+	}
+	digits := v
+	if v[0] == '-' {
+		digits = v[1:]
+	}
+	if v[0] != '+' && (digits[0] != '0' || v == "0") {
+		return append(dst, v...), true
+	}
+	return strconv.AppendInt(dst, n, 10), true
 }
 
 // parseInt reads an optionally signed decimal integer within [lo, hi],

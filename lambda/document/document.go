@@ -264,9 +264,12 @@ func (b *Builder) AppendDemotedItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.Lo
 // field or else from CloudWatch, is outside the accepted range (InRange).
 func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEvent) ([]byte, ItemInfo) {
 	var info ItemInfo
-	if err := CheckID(ev.ID); err != nil {
-		info.Refused = err.Error()
-		return dst, info
+	digitsID := digitsID(ev.ID)
+	if !digitsID {
+		if err := CheckID(ev.ID); err != nil {
+			info.Refused = err.Error()
+			return dst, info
+		}
 	}
 	line := ltsv.TrimEOL(ev.Message)
 	format := b.parse(line)
@@ -286,13 +289,13 @@ func (b *Builder) AppendBulkItem(dst []byte, p *cwlogs.Payload, ev *cwlogs.LogEv
 	dst = append(dst, `{"index":{"_index":"`...)
 	dst = append(dst, info.Index...)
 	dst = append(dst, `","_id":`...)
-	dst = jsonwrite.String(dst, ev.ID)
+	dst = appendID(dst, ev.ID, digitsID)
 	dst = append(dst, "}}\n"...)
 
 	dst = append(dst, keyTimestamp...)
 	dst = b.times.appendUTC(dst, t)
 	dst = append(dst, keyID...)
-	dst = jsonwrite.String(dst, ev.ID)
+	dst = appendID(dst, ev.ID, digitsID)
 	dst = b.source.append(dst, p)
 	dst = append(dst, keyMessage...)
 	// When the line needed no escaping but its TABs, its LTSV values
@@ -388,6 +391,29 @@ func InRange(t time.Time, loc *time.Location) bool {
 // whole bulk request's validation (IndexRequest.validate: "id [...] is too
 // long, must be no longer than 512 bytes").
 const MaxIDBytes = 512
+
+// digitsID reports whether id is digits only and no longer than
+// MaxIDBytes, as CloudWatch's event ids are: such an id passes CheckID
+// and needs no JSON escaping.
+func digitsID(id string) bool {
+	if id == "" || len(id) > MaxIDBytes {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendID writes id as a JSON string; digits says digitsID(id).
+func appendID(dst []byte, id string, digits bool) []byte {
+	if digits {
+		return jsonwrite.Plain(dst, id)
+	}
+	return jsonwrite.String(dst, id)
+}
 
 // CheckID says why id cannot be a document _id: CloudWatch's ids are
 // digits, so only hand-made payloads fail. Invalid UTF-8 would be repaired
