@@ -502,10 +502,11 @@ func FuzzAppendBulkItem(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	b := newBuilder(f, document.Config{Location: tokyo, TimeField: "time", FieldTypes: fieldtypes.Map{
+	cfg := document.Config{Location: tokyo, TimeField: "time", FieldTypes: fieldtypes.Map{
 		"status": fieldtypes.Integer, "size": fieldtypes.Long, "d": fieldtypes.Double, "ok": fieldtypes.Boolean,
 		"time": fieldtypes.Date, "ip": fieldtypes.IP, "a": fieldtypes.Keyword,
-	}})
+	}}
+	b := newBuilder(f, cfg)
 	dailyIndex := regexp.MustCompile(`^cwl-\d{4}\.\d{2}\.\d{2}$`)
 	f.Add("x", int64(1)<<62)
 	f.Add("time:9999-12-31T23:00:00Z\tx:1", int64(253402300799999))
@@ -514,6 +515,13 @@ func FuzzAppendBulkItem(f *testing.F) {
 		// is either refused with a reason and nothing written, or a valid
 		// item in a valid daily index.
 		out, info := b.AppendBulkItem(nil, testPayload, &cwlogs.LogEvent{ID: "id", Timestamp: timestamp, Message: msg})
+		// What the builder keeps between events (here, every input the
+		// fuzzer tried before, then this one) never changes a document.
+		again, infoAgain := b.AppendBulkItem(nil, testPayload, &cwlogs.LogEvent{ID: "id", Timestamp: timestamp, Message: msg})
+		fresh, infoFresh := newBuilder(t, cfg).AppendBulkItem(nil, testPayload, &cwlogs.LogEvent{ID: "id", Timestamp: timestamp, Message: msg})
+		if !bytes.Equal(out, fresh) || !bytes.Equal(again, fresh) || info != infoFresh || infoAgain != infoFresh {
+			t.Fatalf("%q built after other events:\n%s\nagain:\n%s\nby a new builder:\n%s", msg, out, again, fresh)
+		}
 		if info.Refused != "" {
 			if len(out) != 0 || document.InRange(time.UnixMilli(timestamp), tokyo) {
 				t.Fatalf("refused %q (timestamp %d in range: %v), wrote %q", info.Refused, timestamp, document.InRange(time.UnixMilli(timestamp), tokyo), out)
