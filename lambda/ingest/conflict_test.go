@@ -80,20 +80,8 @@ func TestHandlerDemotesMappingConflicts(t *testing.T) {
 	var logs, emf bytes.Buffer
 	h, env := inProcess(t, &logs, &emf)
 	evs, demoted := conflictDay(time.Date(2024, 5, 1, 1, 0, 0, 0, time.UTC))
-	if _, err := h.Invoke(context.Background(), cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))); err != nil {
-		t.Fatal(err)
-	}
-	checkAccounted(t, env, collect(t, env), evs, nil)
-	locs := env.os.Locations()
-	for i, ev := range evs {
-		if len(locs[ev.ID]) != 1 {
-			continue // reported by checkAccounted
-		}
-		raw, _ := env.os.Doc(locs[ev.ID][0], ev.ID)
-		var doc map[string]any
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatal(err)
-		}
+	for i, d := range indexedDocs(t, h, env, evs) {
+		ev, doc, raw := evs[i], d.doc, d.raw
 		for field, want := range demoted[i] {
 			got, _ := doc[field].(map[string]any)
 			for k, v := range want {
@@ -188,11 +176,33 @@ func testDottedDemotions(t *testing.T, oldTemplate bool) {
 	for i, l := range lines {
 		evs = append(evs, cwlogs.LogEvent{ID: cwlogstest.EventID(910000 + i), Timestamp: t0.Add(time.Duration(i) * time.Second).UnixMilli(), Message: l})
 	}
+	for i, d := range indexedDocs(t, h, env, evs) {
+		ev, doc, raw := evs[i], d.doc, d.raw
+		for k, v := range want[i] {
+			if got, _ := json.Marshal(doc[k]); string(got) != mustJSON(t, v) {
+				t.Errorf("event %d %q: %s = %s, want %s; document %s", i, ev.Message, k, got, mustJSON(t, v), raw)
+			}
+		}
+	}
+}
+
+// storedDoc is an event's document as the domain stores it.
+type storedDoc struct {
+	doc map[string]any // numbers as json.Number
+	raw []byte
+}
+
+// indexedDocs invokes h once with evs, checks that every event is indexed
+// exactly once, and returns the stored document of each event that is,
+// by its index in evs.
+func indexedDocs(t *testing.T, h *handler, env e2eEnv, evs []cwlogs.LogEvent) map[int]storedDoc {
+	t.Helper()
 	if _, err := h.Invoke(context.Background(), cwlogstest.BuildInvocation(cwlogstest.DataPayload("/app/web", "i-0abc", evs))); err != nil {
 		t.Fatal(err)
 	}
 	checkAccounted(t, env, collect(t, env), evs, nil)
 	locs := env.os.Locations()
+	docs := map[int]storedDoc{}
 	for i, ev := range evs {
 		if len(locs[ev.ID]) != 1 {
 			continue // reported by checkAccounted
@@ -204,12 +214,9 @@ func testDottedDemotions(t *testing.T, oldTemplate bool) {
 		if err := dec.Decode(&doc); err != nil {
 			t.Fatal(err)
 		}
-		for k, v := range want[i] {
-			if got, _ := json.Marshal(doc[k]); string(got) != mustJSON(t, v) {
-				t.Errorf("event %d %q: %s = %s, want %s; document %s", i, ev.Message, k, got, mustJSON(t, v), raw)
-			}
-		}
+		docs[i] = storedDoc{doc: doc, raw: raw}
 	}
+	return docs
 }
 
 func mustJSON(t *testing.T, v any) string {
