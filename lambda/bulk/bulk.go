@@ -176,11 +176,26 @@ type Rebuilder interface {
 	Rebuild(i, status int, reason string) bool
 }
 
+// Prebuilt is a Source that has built its items already, back to back in
+// one buffer, as a caller that batches by the size of what it built has
+// them: the first request sends that buffer as it lies instead of a copy
+// built item by item. Items sent again (retries, halves, rebuilt items)
+// and a buffer too big for one request are built with AppendItem.
+type Prebuilt interface {
+	Source
+	// Built returns items 0 to Len()-1, each as AppendItem appends it and
+	// none refused, one after the other. IndexSource reads it, never
+	// writes to it, and keeps nothing of it once it returns.
+	Built() []byte
+	// ID is item i's _id, as AppendItem returns it.
+	ID(i int) string
+}
+
 // Index sends items until each is indexed, failed for good, or out of
 // retries or time. It never returns an item twice or forgets one. An item
 // rebuilt after a refusal gets its new Body in items.
 func (ix *Indexer) Index(ctx context.Context, items []Item) Result {
-	res := ix.IndexSource(ctx, itemSource(items))
+	res := ix.IndexSource(ctx, Items(items))
 	for k, i := range res.Indexed {
 		res.Indexed[k] = items[i].Ref
 	}
@@ -192,16 +207,17 @@ func (ix *Indexer) Index(ctx context.Context, items []Item) Result {
 	return res
 }
 
-// itemSource serves prepared items.
-type itemSource []Item
+// Items serves prepared items as a Source: IndexSource(ctx, Items(items))
+// is Index with each Ref in the Result an item's position in items.
+type Items []Item
 
-func (s itemSource) Len() int { return len(s) }
+func (s Items) Len() int { return len(s) }
 
-func (s itemSource) AppendItem(dst []byte, i int) (out []byte, id, refused string) {
+func (s Items) AppendItem(dst []byte, i int) (out []byte, id, refused string) {
 	return append(dst, s[i].Body...), s[i].ID, ""
 }
 
-func (s itemSource) Rebuild(i, status int, reason string) bool {
+func (s Items) Rebuild(i, status int, reason string) bool {
 	if s[i].Rebuild == nil {
 		return false
 	}
@@ -215,13 +231,15 @@ func (s itemSource) Rebuild(i, status int, reason string) bool {
 // IndexSource is Index for items built on demand; each Ref in the Result
 // is the item's number in src.
 func (ix *Indexer) IndexSource(ctx context.Context, src Source) Result {
-	var res Result
+	// Sized once: most items are indexed at the first send.
+	res := Result{Indexed: make([]int, 0, src.Len())}
 	pending := make([]int, src.Len())
 	for i := range pending {
 		pending[i] = i
 	}
 	r := round{ix: ix, src: src, res: &res, maxBytes: ix.cfg.MaxBytes, last: map[int]Failure{}}
 	r.rebuilder, _ = src.(Rebuilder)
+	r.prebuilt, _ = src.(Prebuilt)
 	for attempt := 1; len(pending) > 0; attempt++ {
 		if attempt > 1 {
 			if attempt > ix.cfg.MaxAttempts {
@@ -267,6 +285,13 @@ type round struct {
 	// the reasons of the refusals each rebuilt item has had so far.
 	rebuilder Rebuilder
 	refusals  map[int]string
+	// prebuilt is src when it has built its items already, until the
+	// first request is filled.
+	prebuilt Prebuilt
+	// body and ids are the request being sent: ix.body and ix.ids, or
+	// the prebuilt body (never written to) and ids in ix.ids.
+	body []byte
+	ids  []string
 }
 
 // send sends every pending item once and returns those to retry.
@@ -315,7 +340,7 @@ func (r *round) send(ctx context.Context, pending []int) (retry []int) {
 			// One bad item (400) or a body over the domain's cap (413)
 			// must not sink its neighbours: halve until it is alone.
 			if status == 413 {
-				r.maxBytes = max(1, len(r.ix.body)/2)
+				r.maxBytes = max(1, len(r.body)/2)
 			}
 			half := len(chunk) / 2
 			halves = append([][]int{chunk[:half:half], chunk[half:]}, halves...)
@@ -330,9 +355,24 @@ func (r *round) send(ctx context.Context, pending []int) (retry []int) {
 }
 
 // fill builds the next request from pending[next:] into ix.body, up to
-// maxBytes, and returns its items and where the following request starts.
-// An item over MaxBytes on its own fails for good.
+// maxBytes, and returns its items and where the following request starts;
+// the first request of a Prebuilt source is its buffer, when it fits. An
+// item over MaxBytes on its own fails for good.
 func (r *round) fill(pending []int, next int) (chunk []int, after int) {
+	if pb := r.prebuilt; pb != nil {
+		r.prebuilt = nil
+		// The first request holds every item, in order: pending is
+		// 0 to Len()-1. A body over maxBytes is built again and cut.
+		if body := pb.Built(); len(body) > 0 && len(body) <= r.maxBytes && next == 0 && len(pending) == pb.Len() {
+			ids := r.ix.ids[:0]
+			for _, i := range pending {
+				ids = append(ids, pb.ID(i))
+			}
+			r.ix.ids = ids
+			r.body, r.ids = body, ids
+			return pending, len(pending)
+		}
+	}
 	if r.ix.body == nil {
 		// Sized once: grown by doubling, the buffer would leave as much
 		// garbage as it holds, and end up to twice MaxBytes.
@@ -365,15 +405,16 @@ func (r *round) fill(pending []int, next int) (chunk []int, after int) {
 		ids = append(ids, id)
 	}
 	r.ix.body, r.ix.ids = body, ids
+	r.body, r.ids = body, ids
 	return chunk, next
 }
 
-// post sends the request in ix.body.
+// post sends the request in r.body.
 func (r *round) post(ctx context.Context, items int) (status int, resp []byte, err error) {
 	reqCtx, cancel := r.requestContext(ctx)
 	defer cancel()
 	start := r.ix.cfg.Now()
-	status, resp, err = r.ix.post.PostBulk(reqCtx, r.ix.body)
+	status, resp, err = r.ix.post.PostBulk(reqCtx, r.body)
 	if err != nil {
 		status = 0
 		if reqCtx.Err() != nil && ctx.Err() == nil {
@@ -381,7 +422,7 @@ func (r *round) post(ctx context.Context, items int) (status int, resp []byte, e
 		}
 	}
 	if r.ix.cfg.OnRequest != nil {
-		r.ix.cfg.OnRequest(RequestStats{Items: items, Bytes: len(r.ix.body), Latency: r.ix.cfg.Now().Sub(start), Status: status, Err: err})
+		r.ix.cfg.OnRequest(RequestStats{Items: items, Bytes: len(r.body), Latency: r.ix.cfg.Now().Sub(start), Status: status, Err: err})
 	}
 	return status, resp, err
 }
@@ -411,8 +452,8 @@ func (r *round) readItems(chunk []int, resp []byte, retry []int) (again, retryOu
 	if err == nil {
 		r.ix.statuses = statuses
 		for k, s := range statuses {
-			if s.ID != "" && s.ID != r.ix.ids[k] {
-				err = fmt.Errorf("item %d of the response is _id %q, expected %q", k, s.ID, r.ix.ids[k])
+			if s.ID != "" && s.ID != r.ids[k] {
+				err = fmt.Errorf("item %d of the response is _id %q, expected %q", k, s.ID, r.ids[k])
 				break
 			}
 		}

@@ -195,41 +195,98 @@ func TestIndex(t *testing.T) {
 		}, calls: 2, indexed: 2, retried: 2},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := &script{t: t, fn: tt.fn}
-			var slept []time.Duration
-			ix, err := New(s, Config{MaxBytes: tt.max, MaxAttempts: 3, Sleep: func(_ context.Context, d time.Duration) error {
-				slept = append(slept, d)
-				return nil
-			}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := ix.Index(context.Background(), tt.in)
-			accounted(t, tt.in, r)
-			if len(s.calls) != tt.calls {
-				t.Errorf("calls = %d, want %d: %v", len(s.calls), tt.calls, s.calls)
-			}
-			for _, c := range s.calls {
-				if c.n > tt.max {
-					t.Errorf("request of %d bytes over the %d limit", c.n, tt.max)
+		// Every case holds alike for items built on demand and for a
+		// Prebuilt source, whose first request is its buffer as it lies.
+		for _, mode := range []string{"Index", "Prebuilt"} {
+			t.Run(tt.name+"/"+mode, func(t *testing.T) {
+				s := &script{t: t, fn: tt.fn}
+				var slept []time.Duration
+				var src *prebuiltItems
+				var firstBuilt []bool // per request: was it the source's buffer?
+				poster := posterFunc(func(ctx context.Context, body []byte) (int, []byte, error) {
+					firstBuilt = append(firstBuilt, src != nil && len(body) > 0 && &body[0] == &src.body[0] && len(body) == len(src.body))
+					return s.PostBulk(ctx, body)
+				})
+				ix, err := New(poster, Config{MaxBytes: tt.max, MaxAttempts: 3, Sleep: func(_ context.Context, d time.Duration) error {
+					slept = append(slept, d)
+					return nil
+				}})
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if len(r.Indexed) != tt.indexed {
-				t.Errorf("indexed = %d, want %d", len(r.Indexed), tt.indexed)
-			}
-			if r.Retried != tt.retried {
-				t.Errorf("retried = %d, want %d", r.Retried, tt.retried)
-			}
-			checkReasons(t, "failed", r.Failed, tt.failed)
-			checkReasons(t, "unresolved", r.Unresolved, tt.unresolved)
-			for k, d := range slept {
-				if d < 0 || d >= backoff.Default.Bound(k+1) {
-					t.Errorf("sleep %d = %v outside [0, %v)", k, d, backoff.Default.Bound(k+1))
+				var r Result
+				if mode == "Index" {
+					r = ix.Index(context.Background(), tt.in)
+				} else {
+					src = newPrebuiltItems(tt.in)
+					built := bytes.Clone(src.body)
+					r = ix.IndexSource(context.Background(), src)
+					wantBuilt := len(built) <= tt.max
+					if got := slices.Index(firstBuilt, true); (got == 0) != wantBuilt || slices.Contains(firstBuilt[min(1, len(firstBuilt)):], true) {
+						t.Errorf("requests sending the prebuilt buffer: %v, want only the first when it fits (%v)", firstBuilt, wantBuilt)
+					}
+					if wantBuilt && len(s.calls) == 1 && src.appended != 0 {
+						t.Errorf("AppendItem called %d times for a prebuilt buffer sent once", src.appended)
+					}
+					if !bytes.Equal(src.body, built) {
+						t.Error("IndexSource wrote to the prebuilt buffer")
+					}
 				}
-			}
-		})
+				accounted(t, tt.in, r)
+				if len(s.calls) != tt.calls {
+					t.Errorf("calls = %d, want %d: %v", len(s.calls), tt.calls, s.calls)
+				}
+				for _, c := range s.calls {
+					if c.n > tt.max {
+						t.Errorf("request of %d bytes over the %d limit", c.n, tt.max)
+					}
+				}
+				if len(r.Indexed) != tt.indexed {
+					t.Errorf("indexed = %d, want %d", len(r.Indexed), tt.indexed)
+				}
+				if r.Retried != tt.retried {
+					t.Errorf("retried = %d, want %d", r.Retried, tt.retried)
+				}
+				checkReasons(t, "failed", r.Failed, tt.failed)
+				checkReasons(t, "unresolved", r.Unresolved, tt.unresolved)
+				for k, d := range slept {
+					if d < 0 || d >= backoff.Default.Bound(k+1) {
+						t.Errorf("sleep %d = %v outside [0, %v)", k, d, backoff.Default.Bound(k+1))
+					}
+				}
+			})
+		}
 	}
+}
+
+// prebuiltItems serves items as a Prebuilt source: their bodies back to
+// back in one buffer, as the backfill builds a batch.
+type prebuiltItems struct {
+	Items
+	body     []byte
+	appended int // AppendItem calls
+}
+
+func newPrebuiltItems(in []Item) *prebuiltItems {
+	p := &prebuiltItems{Items: slices.Clone(in)}
+	for _, it := range in {
+		p.body = append(p.body, it.Body...)
+	}
+	off := 0
+	for k := range p.Items {
+		n := len(p.Items[k].Body)
+		p.Items[k].Body = p.body[off : off+n : off+n]
+		off += n
+	}
+	return p
+}
+
+func (p *prebuiltItems) Built() []byte   { return p.body }
+func (p *prebuiltItems) ID(i int) string { return p.Items[i].ID }
+
+func (p *prebuiltItems) AppendItem(dst []byte, i int) ([]byte, string, string) {
+	p.appended++
+	return p.Items.AppendItem(dst, i)
 }
 
 func checkReasons(t *testing.T, what string, got []Failure, want []string) {

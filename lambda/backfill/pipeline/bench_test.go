@@ -38,10 +38,10 @@ func benchArchive(b *testing.B) *benchdata.Archive {
 
 type discardSender struct{}
 
-func (discardSender) Index(_ context.Context, items []bulk.Item) bulk.Result {
-	res := bulk.Result{Indexed: make([]int, len(items))}
-	for i, it := range items {
-		res.Indexed[i] = it.Ref
+func (discardSender) IndexSource(_ context.Context, src bulk.Source) bulk.Result {
+	res := bulk.Result{Indexed: make([]int, src.Len())}
+	for i := range res.Indexed {
+		res.Indexed[i] = i
 	}
 	return res
 }

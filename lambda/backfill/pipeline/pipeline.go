@@ -46,9 +46,10 @@ func (j Job) ID() string { return j.Store.Name() + "/" + j.Object.Key }
 // and connection errors with backoff. Every item comes back exactly once
 // in the Result: indexed, failed for good (to the rejects file) or
 // unresolved (retries spent: the domain is down or overloaded, and the run
-// stops).
+// stops). A worker's batch is a bulk.Prebuilt source: its first request is
+// the buffer the items were built in.
 type Sender interface {
-	Index(ctx context.Context, items []bulk.Item) bulk.Result
+	IndexSource(ctx context.Context, src bulk.Source) bulk.Result
 }
 
 // Config is what a run does.
@@ -315,16 +316,16 @@ type worker struct {
 	payload cwlogs.Payload
 	ids     lineIDs
 
+	// body is the batch's items, built back to back: the bulk request
+	// body the batch is first sent in.
 	body  []byte
 	carry []byte // the item that opens the next batch, while one is sent
 	items []item
 	raw   []byte // the lines of the batch, for the rejects file
-	bulk  []bulk.Item
-	// rebuilder demotes the fields of a line the day's index refused for
-	// its mapping; rebuild is its Rebuild, shared by every item, and
-	// rebuildEv the event it rebuilds, with the object's fallback time.
-	rebuilder conflict.Rebuilder
-	rebuild   func(ref, status int, reason string) ([]byte, bool)
+	// conflicts demotes the fields of a line the day's index refused for
+	// its mapping, and rebuildEv is the event rebuilt, with the object's
+	// fallback time.
+	conflicts conflict.Tracker
 	rebuildEv cwlogs.LogEvent
 }
 
@@ -343,13 +344,12 @@ func (r *runner) newWorker() (*worker, error) {
 		return nil, err
 	}
 	w := &worker{runner: r, builder: b, payload: cwlogs.Payload{MessageType: cwlogs.MessageTypeData}}
-	w.rebuilder = conflict.Rebuilder{Builder: b, Event: w.batchEvent}
-	w.rebuild = w.rebuilder.Rebuild
 	w.lines.MaxLineBytes = r.cfg.MaxLineBytes
 	// Sized once: a batch ends before the item that would take it past
-	// BatchBytes (only a longer item on its own exceeds it). Grown by
-	// appending, the body would be copied again and again (by a quarter at
-	// a time at this size), and the raw lines, about half its size, too.
+	// BatchBytes (only a longer item on its own exceeds it), so that it is
+	// sent as it lies in one request. Grown by appending, the body would
+	// be copied again and again (by a quarter at a time at this size), and
+	// the raw lines, about half its size, too.
 	w.body = make([]byte, 0, r.cfg.BatchBytes+batchSlack)
 	w.raw = make([]byte, 0, r.cfg.BatchBytes/2)
 	if !r.cfg.DryRun {
@@ -631,12 +631,8 @@ func (w *worker) flush(j Job, res *objectResult) error {
 		res.indexed += int64(len(w.items))
 		return nil
 	}
-	w.bulk = w.bulk[:0]
-	w.rebuilder.Reset()
-	for i, it := range w.items {
-		w.bulk = append(w.bulk, bulk.Item{ID: it.id, Body: w.body[it.bodyStart:it.bodyEnd], Ref: i, Rebuild: w.rebuild})
-	}
-	result := w.sender.Index(w.sendCtx, w.bulk)
+	w.conflicts.Reset()
+	result := w.sender.IndexSource(w.sendCtx, batch{w})
 	res.sent += int64(len(w.items))
 	for _, ref := range result.Indexed {
 		res.perIndex[w.items[ref].index]++
@@ -685,11 +681,30 @@ func (w *worker) noteBatch() {
 	}
 }
 
-// batchEvent is the event of the batch's item ref, for rebuilding it.
-func (w *worker) batchEvent(ref int) (*cwlogs.Payload, *cwlogs.LogEvent) {
-	it := w.items[ref]
+// batch is a worker's batch as the Sender takes it: the items built in
+// w.body, sent from there first, and built again, with the fields the
+// day's index refused demoted, from the batch's raw lines.
+type batch struct{ w *worker }
+
+func (b batch) Len() int        { return len(b.w.items) }
+func (b batch) Built() []byte   { return b.w.body }
+func (b batch) ID(i int) string { return b.w.items[i].id }
+
+func (b batch) AppendItem(dst []byte, i int) (out []byte, id, refused string) {
+	w, it := b.w, &b.w.items[i]
+	d := w.conflicts.Demotion(i)
+	if d == nil {
+		return append(dst, w.body[it.bodyStart:it.bodyEnd]...), it.id, ""
+	}
 	w.rebuildEv.ID, w.rebuildEv.Timestamp, w.rebuildEv.Message = it.id, it.ts, string(w.raw[it.rawStart:it.rawEnd])
-	return &w.payload, &w.rebuildEv
+	out, info := w.builder.AppendDemotedItem(dst, &w.payload, &w.rebuildEv, d)
+	return out, it.id, info.Refused
+}
+
+// Rebuild demotes the fields a line's refusal names, so that it is sent
+// again at once instead of filed as rejected.
+func (b batch) Rebuild(i, status int, reason string) bool {
+	return b.w.conflicts.Refused(i, status, reason)
 }
 
 // DeliveryError says why a run must stop after result, or nil: documents

@@ -37,15 +37,33 @@ type memSender struct {
 
 func newMemSender() *memSender { return &memSender{docs: map[string]string{}} }
 
-func (m *memSender) Index(ctx context.Context, items []bulk.Item) bulk.Result {
+func (m *memSender) IndexSource(ctx context.Context, src bulk.Source) bulk.Result {
+	items := make([]bulk.Item, src.Len())
+	var all []byte
+	for i := range items {
+		body, id, refused := src.AppendItem(nil, i)
+		if refused != "" {
+			panic(fmt.Sprintf("item %d refused: %s", i, refused))
+		}
+		items[i] = bulk.Item{ID: id, Body: body, Ref: i}
+		all = append(all, body...)
+	}
+	// The batch's first request is its buffer as it lies: it must be the
+	// items AppendItem builds, in order, with their ids.
+	if pb, ok := src.(bulk.Prebuilt); ok {
+		if !bytes.Equal(pb.Built(), all) {
+			panic(fmt.Sprintf("Built() is not the items' bodies back to back:\n%q\n%q", pb.Built(), all))
+		}
+		for i, it := range items {
+			if pb.ID(i) != it.ID {
+				panic(fmt.Sprintf("ID(%d) = %q, AppendItem says %q", i, pb.ID(i), it.ID))
+			}
+		}
+	}
 	m.mu.Lock()
 	m.sends++
 	m.items += len(items)
-	n := 0
-	for _, it := range items {
-		n += len(it.Body)
-	}
-	m.batchBytes = append(m.batchBytes, n)
+	m.batchBytes = append(m.batchBytes, len(all))
 	sends := m.sends
 	m.mu.Unlock()
 	var res bulk.Result

@@ -347,7 +347,7 @@ func (r *runner) handle(ctx context.Context, recs []*record) {
 		items[i] = bulk.Item{ID: events[i].ev.ID, Body: r.body[start:end], Ref: i, Rebuild: rebuild}
 		start = end
 	}
-	res := r.deps.Sender.Index(ctx, items)
+	res := r.deps.Sender.IndexSource(ctx, bulk.Items(items)) // each Ref is the item's position
 	settled := make(map[*record]int, len(recs))
 	for _, ref := range res.Indexed {
 		settled[events[ref].rec]++

@@ -100,12 +100,12 @@ func (q *memQueue) ChangeMessageVisibilityBatch(_ context.Context, in *sqs.Chang
 // indexAll accepts every item.
 type indexAll struct{ n int }
 
-func (s *indexAll) Index(_ context.Context, items []bulk.Item) bulk.Result {
+func (s *indexAll) IndexSource(_ context.Context, src bulk.Source) bulk.Result {
 	var r bulk.Result
-	for _, it := range items {
-		r.Indexed = append(r.Indexed, it.Ref)
+	for i := range src.Len() {
+		r.Indexed = append(r.Indexed, i)
 	}
-	s.n += len(items)
+	s.n += src.Len()
 	return r
 }
 
