@@ -349,9 +349,12 @@ func (r *runner) newWorker() (*worker, error) {
 	// BatchBytes (only a longer item on its own exceeds it), so that it is
 	// sent as it lies in one request. Grown by appending, the body would
 	// be copied again and again (by a quarter at a time at this size), and
-	// the raw lines, about half its size, too.
+	// the raw lines, about half its size, and the items too, each copy
+	// into fresh memory the kernel faults in page by page. What a batch
+	// leaves unused of them is never touched.
 	w.body = make([]byte, 0, r.cfg.BatchBytes+batchSlack)
 	w.raw = make([]byte, 0, r.cfg.BatchBytes/2)
+	w.items = make([]item, 0, r.cfg.BatchBytes/minItemBytes)
 	if !r.cfg.DryRun {
 		if w.sender, err = r.deps.NewSender(); err != nil {
 			return nil, err
@@ -363,6 +366,11 @@ func (r *runner) newWorker() (*worker, error) {
 // batchSlack is room past BatchBytes for the item that ends a batch
 // (rarer, longer lines grow the buffer once).
 const batchSlack = 512 << 10
+
+// minItemBytes is about the smallest bulk item: the action line and a
+// document with @timestamp, @message, @log_group and @log_stream. Batches
+// of smaller items grow the items buffer.
+const minItemBytes = 256
 
 // errStopped marks an object left unfinished because the run is stopping.
 var errStopped = errors.New("run stopping")
