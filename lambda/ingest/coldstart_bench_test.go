@@ -58,7 +58,7 @@ func BenchmarkColdStart(b *testing.B) {
 			b.Fatalf("second invocation: %s", e)
 		}
 		warm = append(warm, float64(threadsCPU(b, pid)-c)/1e6)
-		peak = append(peak, float64(vmHWM(b, strconv.Itoa(pid)))/(1<<20))
+		peak = append(peak, float64(childbench.PeakRSS(b, strconv.Itoa(pid)))/(1<<20))
 		_ = r.cmd.Process.Kill()
 		<-r.exited
 	}

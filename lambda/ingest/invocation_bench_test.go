@@ -279,28 +279,7 @@ func TestWholeInvocationChild(t *testing.T) {
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
-func peakRSS(t *testing.T) int64 { return vmHWM(t, "self") }
-
-// vmHWM is the peak resident memory of process pid ("self" for this one),
-// in bytes.
-func vmHWM(tb testing.TB, pid string) int64 {
-	tb.Helper()
-	raw, err := os.ReadFile("/proc/" + pid + "/status")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for line := range strings.Lines(string(raw)) {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	tb.Fatalf("no VmHWM in /proc/%s/status", pid)
-	return 0
-}
+func peakRSS(t *testing.T) int64 { return childbench.PeakRSS(t, "self") }
 
 // requestSizes is the byte size of each request the first invocation sent.
 func requestSizes(t *testing.T, url string) []int {

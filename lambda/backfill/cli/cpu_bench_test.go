@@ -148,13 +148,13 @@ func BenchmarkBackfillCPU(b *testing.B) {
 		state := b.TempDir()
 		run := exec.Command(os.Args[0], args...)
 		run.Env = append(slices.Clone(env), "GODEBUG="+os.Getenv("BENCH_GODEBUG"), "GOGC="+os.Getenv("BENCH_GOGC"), "BENCH_STATE="+state)
-		var inMain struct{ Main float64 }
+		var inMain runResult
 		childbench.Result(b, run, &inMain)
 		ru := run.ProcessState.SysUsage().(*syscall.Rusage)
 		res.Run = append(res.Run, (run.ProcessState.UserTime() + run.ProcessState.SystemTime()).Seconds())
 		res.RunSys = append(res.RunSys, run.ProcessState.SystemTime().Seconds())
 		res.Main = append(res.Main, inMain.Main)
-		res.PeakRSS = max(res.PeakRSS, ru.Maxrss<<10)
+		res.PeakRSS = max(res.PeakRSS, inMain.PeakRSS)
 		res.Faults = append(res.Faults, float64(ru.Minflt+ru.Majflt))
 		if n := items.Swap(0); n != a.Lines {
 			b.Fatalf("the endpoint took %d documents of %d lines", n, a.Lines)
@@ -255,6 +255,13 @@ func archiveFiles(tb testing.TB, dir string) []string {
 
 // TestBackfillRunChild is one run of BenchmarkBackfillCPU, the command
 // with its default flags; run on its own it does nothing.
+// runResult is what a run's child reports: the CPU seconds spent in Main
+// and its own peak memory (not its rusage's, see childbench.PeakRSS).
+type runResult struct {
+	Main    float64
+	PeakRSS int64 // bytes
+}
+
 func TestBackfillRunChild(t *testing.T) {
 	if os.Getenv(backfillChildEnv) == "" {
 		t.Skip("a child process of BenchmarkBackfillCPU")
@@ -272,7 +279,7 @@ func TestBackfillRunChild(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
-	if err := childbench.Print(struct{ Main float64 }{inMain}); err != nil {
+	if err := childbench.Print(runResult{Main: inMain, PeakRSS: childbench.PeakRSS(t, "self")}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,6 +48,32 @@ func Result(tb testing.TB, cmd *exec.Cmd, v any) {
 		}
 	}
 	tb.Fatalf("child printed no result:\n%s", out)
+}
+
+// PeakRSS is the peak resident memory of process pid ("self" for this
+// one), in bytes: VmHWM, the high-water mark of the process's own memory.
+// Not the ru_maxrss of a child's rusage: Go starts a child with vfork, and
+// at exec Linux keeps the larger of the child's and the memory it shared
+// until then, its parent's (fs/exec.c exec_mmap, setmax_mm_hiwater_rss;
+// https://github.com/golang/go/issues/32054), so a child smaller than its
+// parent reports the parent's peak.
+func PeakRSS(tb testing.TB, pid string) int64 {
+	tb.Helper()
+	raw, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for line := range strings.Lines(string(raw)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	tb.Fatalf("no VmHWM in /proc/%s/status", pid)
+	return 0
 }
 
 // CPU is the user + system CPU time this process has used.
