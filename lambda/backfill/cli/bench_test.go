@@ -23,7 +23,6 @@ import (
 // filtered as the client asks) without storing anything, so the benchmark
 // measures the backfill and not the fake's bookkeeping. It counts items.
 func discardBulk(items *atomic.Int64) http.Handler {
-	ok := []byte(`{"index":{"status":201}}`)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -39,17 +38,8 @@ func discardBulk(items *atomic.Int64) http.Handler {
 			_, _ = fmt.Fprintf(w, `{"count":%d}`, items.Load())
 			return
 		}
-		n := bytes.Count(body, []byte{'\n'}) / 2
+		resp, n := bulkAnswer(body)
 		items.Add(int64(n))
-		resp := make([]byte, 0, 32+n*(len(ok)+1))
-		resp = append(resp, `{"errors":false,"items":[`...)
-		for i := range n {
-			if i > 0 {
-				resp = append(resp, ',')
-			}
-			resp = append(resp, ok...)
-		}
-		resp = append(resp, "]}"...)
 		w.Header().Set("Content-Type", "application/json")
 		// OpenSearch states every response's length
 		// (opensearch-project/OpenSearch, server/src/main/java/org/opensearch/http/DefaultRestChannel.java,
@@ -58,6 +48,30 @@ func discardBulk(items *atomic.Int64) http.Handler {
 		w.Header().Set("Content-Length", strconv.Itoa(len(resp)))
 		_, _ = w.Write(resp)
 	})
+}
+
+// bulkAnswer is OpenSearch's answer to the _bulk body, every item indexed
+// (201), as the client's filter_path (errors, items.*._id, items.*.status,
+// items.*.error) leaves it: each item keeps its _id, then its status, in
+// the order of the response fields of
+// https://docs.opensearch.org/latest/api-reference/document-apis/bulk/.
+// The client reads the ids back to match the answer to the request.
+func bulkAnswer(body []byte) (resp []byte, n int) {
+	resp = append(resp, `{"errors":false,"items":[`...)
+	for len(body) > 0 {
+		action, rest, _ := bytes.Cut(body, []byte{'\n'})
+		_, body, _ = bytes.Cut(rest, []byte{'\n'}) // the document
+		_, id, _ := bytes.Cut(action, []byte(`"_id":"`))
+		id, _, _ = bytes.Cut(id, []byte{'"'})
+		if n > 0 {
+			resp = append(resp, ',')
+		}
+		resp = append(resp, `{"index":{"_id":"`...)
+		resp = append(resp, id...)
+		resp = append(resp, `","status":201}}`...)
+		n++
+	}
+	return append(resp, "]}"...), n
 }
 
 // BenchmarkBackfill runs the whole command (local archive, gunzip, parse,
