@@ -74,6 +74,18 @@ type Poster interface {
 	PostBulk(ctx context.Context, body []byte) (status int, response []byte, err error)
 }
 
+// BufferPoster is a Poster that reads the response into a buffer its
+// caller reuses: the Indexer keeps one from request to request instead of
+// leaving each answer (about 300 kB for 5,000 items) as garbage in fresh
+// memory.
+type BufferPoster interface {
+	Poster
+	// PostBulkInto is PostBulk with the response read into buf when it
+	// has room. The caller reads the response only until it passes the
+	// buffer again.
+	PostBulkInto(ctx context.Context, body, buf []byte) (status int, response []byte, err error)
+}
+
 // Config tunes an Indexer. Zero fields take the defaults.
 type Config struct {
 	// MaxBytes caps one request body. An item bigger than this alone is a
@@ -115,6 +127,8 @@ type Indexer struct {
 	// The _ids of the request in body, and its parsed answer.
 	ids      []string
 	statuses []itemStatus
+	// resp is the last answer's buffer, for a BufferPoster's next one.
+	resp []byte
 }
 
 // bodySlack is room in the body buffer past MaxBytes for the item that
@@ -414,7 +428,16 @@ func (r *round) post(ctx context.Context, items int) (status int, resp []byte, e
 	reqCtx, cancel := r.requestContext(ctx)
 	defer cancel()
 	start := r.ix.cfg.Now()
-	status, resp, err = r.ix.post.PostBulk(reqCtx, r.body)
+	if bp, ok := r.ix.post.(BufferPoster); ok {
+		// The answer is read (readItems, requestReason) before the
+		// next request reuses its buffer; nothing keeps a part of it.
+		status, resp, err = bp.PostBulkInto(reqCtx, r.body, r.ix.resp)
+		if cap(resp) > cap(r.ix.resp) {
+			r.ix.resp = resp[:0]
+		}
+	} else {
+		status, resp, err = r.ix.post.PostBulk(reqCtx, r.body)
+	}
 	if err != nil {
 		status = 0
 		if reqCtx.Err() != nil && ctx.Err() == nil {

@@ -195,9 +195,10 @@ func TestIndex(t *testing.T) {
 		}, calls: 2, indexed: 2, retried: 2},
 	}
 	for _, tt := range tests {
-		// Every case holds alike for items built on demand and for a
-		// Prebuilt source, whose first request is its buffer as it lies.
-		for _, mode := range []string{"Index", "Prebuilt"} {
+		// Every case holds alike for items built on demand, for a
+		// Prebuilt source, whose first request is its buffer as it lies,
+		// and for a BufferPoster, whose answers share one buffer.
+		for _, mode := range []string{"Index", "Prebuilt", "BufferPoster"} {
 			t.Run(tt.name+"/"+mode, func(t *testing.T) {
 				s := &script{t: t, fn: tt.fn}
 				var slept []time.Duration
@@ -207,7 +208,11 @@ func TestIndex(t *testing.T) {
 					firstBuilt = append(firstBuilt, src != nil && len(body) > 0 && &body[0] == &src.body[0] && len(body) == len(src.body))
 					return s.PostBulk(ctx, body)
 				})
-				ix, err := New(poster, Config{MaxBytes: tt.max, MaxAttempts: 3, Sleep: func(_ context.Context, d time.Duration) error {
+				var p Poster = poster
+				if mode == "BufferPoster" {
+					p = &reusingPoster{Poster: poster, t: t}
+				}
+				ix, err := New(p, Config{MaxBytes: tt.max, MaxAttempts: 3, Sleep: func(_ context.Context, d time.Duration) error {
 					slept = append(slept, d)
 					return nil
 				}})
@@ -215,7 +220,7 @@ func TestIndex(t *testing.T) {
 					t.Fatal(err)
 				}
 				var r Result
-				if mode == "Index" {
+				if mode != "Prebuilt" {
 					r = ix.Index(context.Background(), tt.in)
 				} else {
 					src = newPrebuiltItems(tt.in)
@@ -257,6 +262,36 @@ func TestIndex(t *testing.T) {
 			})
 		}
 	}
+}
+
+// reusingPoster answers into the buffer it is passed, as
+// Client.PostBulkInto does, after writing garbage over all of it, so that
+// anything kept of an earlier answer would read garbage; and it checks that
+// the buffer passed is the last answer's.
+type reusingPoster struct {
+	Poster
+	t    *testing.T
+	last []byte
+}
+
+func (p *reusingPoster) PostBulkInto(ctx context.Context, body, buf []byte) (int, []byte, error) {
+	if p.last != nil && (cap(buf) == 0 || &buf[:1][0] != &p.last[:1][0]) {
+		p.t.Error("a request was not passed the last answer's buffer")
+	}
+	status, resp, err := p.PostBulk(ctx, body)
+	if resp == nil {
+		return status, nil, err
+	}
+	full := buf[:cap(buf)]
+	for k := range full {
+		full[k] = '#'
+	}
+	if cap(buf) < len(resp) {
+		buf = make([]byte, 0, 2*len(resp))
+	}
+	resp = append(buf[:0], resp...)
+	p.last = resp
+	return status, resp, err
 }
 
 // prebuiltItems serves items as a Prebuilt source: their bodies back to

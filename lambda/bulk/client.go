@@ -107,6 +107,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 
 // PostBulk implements Poster.
 func (c *Client) PostBulk(ctx context.Context, body []byte) (int, []byte, error) {
+	return c.PostBulkInto(ctx, body, nil)
+}
+
+// PostBulkInto implements BufferPoster: the response is read into buf when
+// it has room for the length the server states.
+func (c *Client) PostBulkInto(ctx context.Context, body, buf []byte) (int, []byte, error) {
 	sent := body
 	if c.compression == CompressionGzip {
 		g, err := c.gzip(body)
@@ -139,7 +145,7 @@ func (c *Client) PostBulk(ctx context.Context, body []byte) (int, []byte, error)
 		}
 		return 0, nil, err
 	}
-	resp, rerr := readBody(res)
+	resp, rerr := readBody(res, buf)
 	_ = res.Body.Close()
 	if err == nil {
 		err = rerr
@@ -170,13 +176,17 @@ func (c *Client) gzip(body []byte) (*gzipBuffer, error) {
 	return g, nil
 }
 
-// readBody reads a response body into a buffer sized from Content-Length
-// when the server gave it, instead of growing one by doubling.
-func readBody(res *http.Response) ([]byte, error) {
+// readBody reads a response body into buf, or a buffer sized from
+// Content-Length when buf is too small (with room for a somewhat longer
+// answer next time), instead of growing one by doubling.
+func readBody(res *http.Response, buf []byte) ([]byte, error) {
 	const maxPresize = 64 << 20 // trust a stated length only so far
 	if n := res.ContentLength; n > 0 && n <= maxPresize {
+		if int64(cap(buf)) < n {
+			buf = make([]byte, 0, n+n/4)
+		}
 		// net/http stops the body at Content-Length.
-		buf := make([]byte, n)
+		buf = buf[:n]
 		_, err := io.ReadFull(res.Body, buf)
 		return buf, err
 	}

@@ -168,3 +168,36 @@ func TestSigV4WithoutPrecomputedHash(t *testing.T) {
 		t.Errorf("no region: %v", err)
 	}
 }
+
+// TestReadBodyReusesBuffer: an answer of stated length is read into the
+// buffer passed when it has room, else into a new one with room to spare.
+func TestReadBodyReusesBuffer(t *testing.T) {
+	const answer = `{"errors":false,"items":[{"index":{"_id":"a","status":201}}]}`
+	tests := []struct {
+		name      string
+		buf       []byte
+		length    int64 // Content-Length; -1 unknown
+		sameArray bool
+	}{
+		{name: "no buffer", length: int64(len(answer))},
+		{name: "too small", buf: make([]byte, 0, 8), length: int64(len(answer))},
+		{name: "room", buf: make([]byte, 3, 1024), length: int64(len(answer)), sameArray: true},
+		{name: "unknown length", buf: make([]byte, 0, 1024), length: -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := &http.Response{ContentLength: tt.length, Body: io.NopCloser(strings.NewReader(answer))}
+			got, err := readBody(res, tt.buf)
+			if err != nil || string(got) != answer {
+				t.Fatalf("readBody = %q, %v", got, err)
+			}
+			same := cap(tt.buf) > 0 && &got[0] == &tt.buf[:1][0]
+			if same != tt.sameArray {
+				t.Errorf("read into the buffer passed: %v, want %v", same, tt.sameArray)
+			}
+			if tt.length > 0 && !same && cap(got) <= len(got) {
+				t.Errorf("a new buffer of cap %d leaves no room for a longer answer", cap(got))
+			}
+		})
+	}
+}
