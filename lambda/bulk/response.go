@@ -38,6 +38,11 @@ const maxErrorDepth = 64
 // failed items are decoded, so an answer with every item indexed costs a
 // scan and no allocation per item.
 func parseResponse(body []byte, n int, out []itemStatus) ([]itemStatus, error) {
+	if cap(out) < n {
+		// Sized once: an answer holds n items (more is an error), and
+		// grown item by item the statuses would be copied a dozen times.
+		out = make([]itemStatus, 0, n)
+	}
 	out = out[:0]
 	s := jsonscan.New(body, false)
 	sawItems := false
