@@ -53,11 +53,10 @@ const (
 	// maxIOFloorRatio: a run costs at most this many I/O floors (gunzip
 	// plus the SHA-256 and the write of the bytes the run sent, the work
 	// no implementation that signs its requests can avoid). A regression
-	// guard with room for a busy machine: 3-round runs measured 5.2–6.5
-	// on a busy 2-core machine against a floor that hashes written
-	// memory; the code before issue 23's work measured 7.5–8.4 against a
-	// floor that hashed never-written memory, which is half as slow again.
-	maxIOFloorRatio = 8.0
+	// guard with about 30% room above the worst 3-round run measured on
+	// a busy 2-core machine, 5.7 (4.5–5.4 side by side with the version
+	// before, which measured 5.9–6.4; docs/development.md#backfill-performance).
+	maxIOFloorRatio = 7.5
 	// backfillCheckRounds is the fewest rounds whose median is trusted:
 	// the one-iteration smoke pass of every benchmark only reports.
 	backfillCheckRounds = 3
