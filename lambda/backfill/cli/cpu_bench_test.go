@@ -47,7 +47,7 @@ const (
 	// gunzip floors. It is reported (x-floor), not checked: the bulk
 	// bodies are about three times the archive's text (each line is sent
 	// as @message and as its parsed fields), and their SHA-256, which
-	// SigV4 requires, and writing them out alone cost 3.5–4.2 gunzip
+	// SigV4 requires, and writing them out alone cost 2.2–3.2 gunzip
 	// floors on these archives (docs/development.md#backfill-performance).
 	gunzipFloorGoal = 3
 	// maxIOFloorRatio: a run costs at most this many I/O floors (gunzip
