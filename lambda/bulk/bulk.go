@@ -222,10 +222,33 @@ func (ix *Indexer) Index(ctx context.Context, items []Item) Result {
 }
 
 // Items serves prepared items as a Source: IndexSource(ctx, Items(items))
-// is Index with each Ref in the Result an item's position in items.
+// is Index with each Ref in the Result an item's position in items. Items
+// whose bodies lie back to back in one buffer, as a caller that builds a
+// batch in one buffer lays them out, are Prebuilt: see Built.
 type Items []Item
 
 func (s Items) Len() int { return len(s) }
+
+// Built is the items' bodies as one slice when they are slices of one
+// buffer, each beginning where the one before it ends (and its capacity
+// reaching on, as b[start:end] leaves it), else nil: each is then copied
+// into the request.
+func (s Items) Built() []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	all := s[0].Body
+	for _, it := range s[1:] {
+		n := len(all)
+		if len(it.Body) == 0 || cap(all)-n < len(it.Body) || &all[:n+1][n] != &it.Body[0] {
+			return nil
+		}
+		all = all[:n+len(it.Body)]
+	}
+	return all
+}
+
+func (s Items) ID(i int) string { return s[i].ID }
 
 func (s Items) AppendItem(dst []byte, i int) (out []byte, id, refused string) {
 	return append(dst, s[i].Body...), s[i].ID, ""

@@ -197,8 +197,10 @@ func TestIndex(t *testing.T) {
 	for _, tt := range tests {
 		// Every case holds alike for items built on demand, for a
 		// Prebuilt source, whose first request is its buffer as it lies,
-		// and for a BufferPoster, whose answers share one buffer.
-		for _, mode := range []string{"Index", "Prebuilt", "BufferPoster"} {
+		// for items whose bodies lie back to back (Index sends them as
+		// they lie too), and for a BufferPoster, whose answers share one
+		// buffer.
+		for _, mode := range []string{"Index", "Prebuilt", "BackToBack", "BufferPoster"} {
 			t.Run(tt.name+"/"+mode, func(t *testing.T) {
 				s := &script{t: t, fn: tt.fn}
 				var slept []time.Duration
@@ -220,12 +222,17 @@ func TestIndex(t *testing.T) {
 					t.Fatal(err)
 				}
 				var r Result
-				if mode != "Prebuilt" {
+				switch mode {
+				case "Index", "BufferPoster":
 					r = ix.Index(context.Background(), tt.in)
-				} else {
+				default:
 					src = newPrebuiltItems(tt.in)
 					built := bytes.Clone(src.body)
-					r = ix.IndexSource(context.Background(), src)
+					if mode == "Prebuilt" {
+						r = ix.IndexSource(context.Background(), src)
+					} else {
+						r = ix.Index(context.Background(), src.Items)
+					}
 					wantBuilt := len(built) <= tt.max
 					if got := slices.Index(firstBuilt, true); (got == 0) != wantBuilt || slices.Contains(firstBuilt[min(1, len(firstBuilt)):], true) {
 						t.Errorf("requests sending the prebuilt buffer: %v, want only the first when it fits (%v)", firstBuilt, wantBuilt)
@@ -310,7 +317,7 @@ func newPrebuiltItems(in []Item) *prebuiltItems {
 	off := 0
 	for k := range p.Items {
 		n := len(p.Items[k].Body)
-		p.Items[k].Body = p.body[off : off+n : off+n]
+		p.Items[k].Body = p.body[off : off+n] // reaching on to the next, as slices of one buffer do
 		off += n
 	}
 	return p
@@ -504,5 +511,33 @@ func TestRebuiltRequestsStayUnderMaxBytes(t *testing.T) {
 		if n > maxBytes {
 			t.Errorf("request %d is %d bytes, over MaxBytes %d", k+1, n, maxBytes)
 		}
+	}
+}
+
+// TestItemsBuilt: prepared items are sent as they lie only when they are
+// slices of one buffer, back to back; any other layout is copied.
+func TestItemsBuilt(t *testing.T) {
+	buf := []byte("aaaa\nbbbb\ncccc\n")
+	tests := []struct {
+		name  string
+		items Items
+		want  string // "" for nil
+	}{
+		{name: "back to back", items: Items{{Body: buf[0:5]}, {Body: buf[5:10]}, {Body: buf[10:15]}}, want: string(buf)},
+		{name: "one item", items: Items{{Body: buf[5:10]}}, want: "bbbb\n"},
+		{name: "a gap", items: Items{{Body: buf[0:5]}, {Body: buf[10:15]}}},
+		{name: "out of order", items: Items{{Body: buf[5:10]}, {Body: buf[0:5]}}},
+		{name: "capacity cut", items: Items{{Body: buf[0:5:5]}, {Body: buf[5:10]}}},
+		{name: "separate buffers", items: Items{{Body: []byte("aaaa\n")}, {Body: []byte("bbbb\n")}}},
+		{name: "empty body", items: Items{{Body: buf[0:5]}, {Body: buf[5:5]}}},
+		{name: "none", items: Items{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.items.Built()
+			if (got == nil) != (tt.want == "") || string(got) != tt.want {
+				t.Errorf("Built() = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
