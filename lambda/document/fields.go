@@ -34,6 +34,8 @@ type member struct {
 	dup bool // a later member has the same name: last wins
 	// plain marks names that need no JSON escaping (LTSV labels).
 	plain bool
+	// prefix, when not empty, is `,"name":`, written ahead of the value.
+	prefix string
 }
 
 // parse classifies line and fills b.members.
@@ -66,7 +68,7 @@ func (b *Builder) parse(line string) format {
 	for i := range b.fields {
 		m := &b.members[i]
 		m.key, m.kind, m.str, m.raw, m.dup, m.plain = b.fields[i].Label, '"', b.fields[i].Value, "", false, true
-		m.name, m.hash = b.labels.name(i, m.key)
+		m.name, m.hash, m.prefix = b.labels.name(i, m.key)
 		m.t = b.types.lookup(m.name, m.hash)
 	}
 	b.markDuplicates(b.members)
@@ -103,6 +105,7 @@ type labelNames []labelName
 type labelName struct {
 	label, name string // copies: labels alias buffers reused later
 	hash        uint
+	prefix      string // `,"name":`
 }
 
 // What is copied is bounded: real labels are short, and real lines have
@@ -112,24 +115,26 @@ const (
 	maxRememberedLabels = 256
 )
 
-// name is fieldName(label, true) and its nameHash.
-func (l *labelNames) name(i int, label string) (string, uint) {
+// name is fieldName(label, true), its nameHash and, when remembered, the
+// member's prefix `,"name":` (label characters need no JSON escaping).
+func (l *labelNames) name(i int, label string) (name string, hash uint, prefix string) {
 	if i < len(*l) && (*l)[i].label == label {
-		return (*l)[i].name, (*l)[i].hash
+		e := &(*l)[i]
+		return e.name, e.hash, e.prefix
 	}
 	if len(label) > maxRememberedLabel || i > len(*l) || i >= maxRememberedLabels {
 		name := fieldName(label, true)
-		return name, nameHash(name)
+		return name, nameHash(name), ""
 	}
 	own := strings.Clone(label)
-	name := fieldName(own, true) // from the copy, so that it aliases no reused buffer
-	e := labelName{label: own, name: name, hash: nameHash(name)}
+	name = fieldName(own, true) // from the copy, so that it aliases no reused buffer
+	e := labelName{label: own, name: name, hash: nameHash(name), prefix: `,"` + name + `":`}
 	if i == len(*l) {
 		*l = append(*l, e)
 	} else {
 		(*l)[i] = e
 	}
-	return e.name, e.hash
+	return e.name, e.hash, e.prefix
 }
 
 // trimBlanks is strings.TrimLeft(line, " \t") without building the cut
@@ -191,7 +196,9 @@ func (b *Builder) appendMembers(dst []byte, info *ItemInfo, plainValues bool) []
 			}
 		}
 		mark := len(dst)
-		if m.plain {
+		if m.prefix != "" {
+			dst = append(dst, m.prefix...)
+		} else if m.plain {
 			dst = append(dst, ',', '"')
 			dst = append(dst, m.name...)
 			dst = append(dst, '"', ':')
