@@ -198,6 +198,9 @@ func TestFormats(t *testing.T) {
 		{"json null and dash omitted", `{"a":null,"b":"-","c":"d"}`, `{"c":"d"}`},
 		{"repeated label last wins", "a:1\tb:2\ta:3", `{"a":"3","b":"2"}`},
 		{"repeated json key last wins", `{"a":1,"a":{"x":1,"x":2}}`, `{"a":{"x":2}}`},
+		// Written with each invalid byte as U+FFFD, the keys are one.
+		{"json keys differing only in invalid bytes are one", "{\"\xe1\":{},\"\x80\":0}", `{"\ufffd":0}`},
+		{"nested keys differing only in invalid bytes are one", "{\"a\":{\"\xe1\":1,\"\x80\":2}}", `{"a":{"\ufffd":2}}`},
 		{"reserved names kept aside", `{"@timestamp":"x","_id":"y","@message":"z","id":1}`, `{"@timestamp_":null}`},
 		{"bad dots", "a..b:1\t.c:2\td.:3\te.f:4", `{"_c":"2","a__b":"1","d_":"3","e.f":"4"}`},
 		{"empty json key", `{"":1}`, `{"_":1}`},

@@ -342,7 +342,8 @@ func isAddedField(name string) bool {
 // beside ours: "_@timestamp", "__id". So does a dotted name whose first
 // segment is one of them ("@timestamp.x", "_id.x", "message.x"):
 // OpenSearch reads the dots as a path into that field, which is no object.
-// At any level, an empty name becomes "_", a name whose dots would make
+// Invalid UTF-8 is repaired first, as jsonwrite writes it (one U+FFFD per
+// bad byte). At any level, an empty name becomes "_", a name whose dots would make
 // an empty or whitespace-only path segment (".a", "a.", "a..b", "a. .b")
 // has its dots replaced by '_', and a name of whitespace only gets a
 // leading '_': OpenSearch rejects them all (DocumentParser
@@ -352,6 +353,9 @@ func fieldName(name string, top bool) string {
 	if name == "" {
 		return "_"
 	}
+	// Compared (duplicates, demotions) as it will be written: keys that
+	// differ only in invalid UTF-8 bytes are written as one.
+	name = jsonwrite.Repaired(name)
 	if top && reservedTop(name) {
 		name = "_" + name
 	}

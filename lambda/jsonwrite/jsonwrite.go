@@ -19,6 +19,27 @@ func String(dst []byte, s string) []byte {
 	return dst
 }
 
+// Repaired is s as String writes it once decoded: each byte that does not
+// begin a valid UTF-8 sequence replaced by U+FFFD. Names compared before
+// they are written (duplicate keys) must be compared in this form: two
+// keys that differ only in invalid bytes are written as one.
+func Repaired(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	out := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(out)
+}
+
 // StringSep is String that also reports whether s needed escaping or
 // repair anywhere other than at sep bytes. A caller that writes a whole
 // line and then its sep-separated parts (LTSV fields split on TAB) can

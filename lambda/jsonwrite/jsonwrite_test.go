@@ -57,5 +57,22 @@ func FuzzString(f *testing.F) {
 		if want := strings.ToValidUTF8(s, "\x00"); utf8.ValidString(s) && back != want {
 			t.Fatalf("round trip %q -> %q", s, back)
 		}
+		if r := jsonwrite.Repaired(s); r != back {
+			t.Fatalf("Repaired(%q) = %q, String writes %q", s, r, back)
+		}
 	})
+}
+
+// Repaired is what String writes, decoded: it must agree with String on
+// every input, valid or not.
+func TestRepairedIsWhatStringWrites(t *testing.T) {
+	for _, s := range []string{"", "plain", "caf\u00e9", "\xe1", "\x80", "a\xe1\x80b", "\xe1\x80", "\xf0\x9f\x98", "\xed\xa0\x80", "日本\xff語"} {
+		var decoded string
+		if err := json.Unmarshal(jsonwrite.String(nil, s), &decoded); err != nil {
+			t.Fatalf("String(%q) is not JSON: %v", s, err)
+		}
+		if got := jsonwrite.Repaired(s); got != decoded {
+			t.Errorf("Repaired(%q) = %q, String writes %q", s, got, decoded)
+		}
+	}
 }
