@@ -55,6 +55,11 @@ type Payload struct {
 	LogStream           string
 	SubscriptionFilters []string
 	LogEvents           []LogEvent
+	// IDsAscend reports that each event's ID sorts after the one before
+	// it, as CloudWatch's ids do within a payload, so no two are the
+	// same. The Decoder compares them as it reads them, while they are
+	// in the CPU's caches; false says nothing.
+	IDsAscend bool
 }
 
 // PayloadFields are a payload's fields other than its log events, tagged
@@ -91,6 +96,7 @@ type Decoder struct {
 	json       []byte
 	messages   []byte // unescaped messages; Message strings alias it
 	misstated  bool   // the last payload's gzip trailer misstated its size
+	ascending  bool   // every event's ID so far sorts after the one before
 	zr         *gzip.Reader
 	src        bytes.Reader
 	payload    Payload

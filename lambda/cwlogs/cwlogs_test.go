@@ -221,6 +221,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"messageType":"DATA_MESSAGE","messageType":"CONTROL_MESSAGE"}`))
 	f.Add([]byte("{\"messageType\":\"\xff\"}"))
 	var d cwlogs.Decoder
+	f.Add([]byte(`{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"id":"2","timestamp":1,"message":"a"},{"id":"2","timestamp":1,"message":"b"}]}`))
+	f.Add([]byte(`{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"id":"2","timestamp":1,"message":"a"}],"logEvents":[{"id":"1","timestamp":1,"message":"b"},{"id":"3","timestamp":1,"message":"c"}]}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		p, err := d.DecodeJSON(raw)
 		if err != nil {
@@ -228,6 +230,13 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("error %v is not ErrUndecodable", err)
 			}
 			return
+		}
+		// IDsAscend, which lets the function skip looking for repeated
+		// ids, is never claimed for ids that do not ascend.
+		for i := 1; i < len(p.LogEvents) && p.IDsAscend; i++ {
+			if p.LogEvents[i-1].ID >= p.LogEvents[i].ID {
+				t.Fatalf("IDsAscend with ids %q then %q", p.LogEvents[i-1].ID, p.LogEvents[i].ID)
+			}
 		}
 		// Whatever the decoder accepts must be JSON with the same content.
 		// Maps keep encoding/json to exact key matches, as CloudWatch's.
@@ -375,5 +384,36 @@ func TestEventLayouts(t *testing.T) {
 				checkMessageJSON(t, ev)
 			}
 		})
+	}
+}
+
+func TestIDsAscend(t *testing.T) {
+	payload := func(ids ...string) []byte {
+		var evs []string
+		for _, id := range ids {
+			evs = append(evs, `{"id":"`+id+`","timestamp":1,"message":"m"}`)
+		}
+		return []byte(`{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[` + strings.Join(evs, ",") + `]}`)
+	}
+	var d cwlogs.Decoder // one decoder: what it found in a payload never carries over
+	for _, tc := range []struct {
+		ids  []string
+		want bool
+	}{
+		{[]string{"1", "2", "3"}, true},
+		{[]string{"1", "1"}, false},
+		{[]string{"2", "10"}, false}, // string order, as the ids are compared
+		{[]string{"7"}, true},
+		{nil, true},
+		{[]string{"3", "2", "4"}, false},
+		{[]string{"36000000000000000000000000000000000000000000000000000001", "36000000000000000000000000000000000000000000000000000002"}, true},
+	} {
+		p, err := d.DecodeJSON(payload(tc.ids...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.IDsAscend != tc.want {
+			t.Errorf("ids %q: IDsAscend = %v, want %v", tc.ids, p.IDsAscend, tc.want)
+		}
 	}
 }

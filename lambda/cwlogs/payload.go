@@ -19,6 +19,7 @@ func (d *Decoder) parse() (*Payload, error) {
 	*p = Payload{}
 	d.events = d.events[:0]
 	d.filters = d.filters[:0]
+	d.ascending = true
 	var haveEvents bool
 	err := s.Members(func(key string) error {
 		var err error
@@ -41,6 +42,7 @@ func (d *Decoder) parse() (*Payload, error) {
 		case "logEvents":
 			haveEvents = true
 			d.events = d.events[:0]
+			d.ascending = true
 			err = s.Elements(d.event(&s))
 		default:
 			err = s.Skip(jsonscan.MaxDepth)
@@ -55,6 +57,7 @@ func (d *Decoder) parse() (*Payload, error) {
 	}
 	p.SubscriptionFilters = d.filters
 	p.LogEvents = d.events
+	p.IDsAscend = d.ascending
 	return p, checkFields(p, haveEvents)
 }
 
@@ -95,6 +98,9 @@ func (d *Decoder) event(s *jsonscan.Scanner) func(i int) error {
 		}
 		if !haveID || !haveTS || !haveMsg {
 			return &missingError{index: i, id: haveID, ts: haveTS, msg: haveMsg}
+		}
+		if n := len(d.events); n > 0 && d.ascending {
+			d.ascending = d.events[n-1].ID < ev.ID
 		}
 		d.events = append(d.events, ev)
 		return nil

@@ -11,11 +11,12 @@ const duplicateReason = "another event later in the same payload has the same id
 
 // markEarlierDuplicates sets dup[i] for every event whose id appears again
 // later in evs, reusing dup and seen. CloudWatch's ids ascend within a
-// payload, which is checked first without a map.
-func markEarlierDuplicates(evs []cwlogs.LogEvent, dup []bool, seen map[string]int) []bool {
+// payload, which the decoder reports (known) or is checked first
+// without a map.
+func markEarlierDuplicates(evs []cwlogs.LogEvent, known bool, dup []bool, seen map[string]int) []bool {
 	dup = append(dup[:0], make([]bool, len(evs))...)
 	ascending := true
-	for i := 1; i < len(evs) && ascending; i++ {
+	for i := 1; i < len(evs) && ascending && !known; i++ {
 		ascending = evs[i-1].ID < evs[i].ID
 	}
 	if ascending {

@@ -182,7 +182,7 @@ func (h *handler) source(p *cwlogs.Payload, m *metrics.Invocation) eventSource {
 	if h.seenIDs == nil {
 		h.seenIDs = map[string]int{}
 	}
-	h.dup = markEarlierDuplicates(p.LogEvents, h.dup, h.seenIDs)
+	h.dup = markEarlierDuplicates(p.LogEvents, p.IDsAscend, h.dup, h.seenIDs)
 	return eventSource{h: h, p: p, m: m}
 }
 
