@@ -343,9 +343,9 @@ func isAddedField(name string) bool {
 // segment is one of them ("@timestamp.x", "_id.x", "message.x"):
 // OpenSearch reads the dots as a path into that field, which is no object.
 // Invalid UTF-8 is repaired first, as jsonwrite writes it (one U+FFFD per
-// bad byte). At any level, an empty name becomes "_", a name whose dots would make
-// an empty or whitespace-only path segment (".a", "a.", "a..b", "a. .b")
-// has its dots replaced by '_', and a name of whitespace only gets a
+// bad byte). At any level, an empty name becomes "_", a name whose dots
+// would make an empty or whitespace-only path segment (".a", "a.", "a..b",
+// "a. .b") has its dots replaced by '_', and a name of whitespace only gets a
 // leading '_': OpenSearch rejects them all (DocumentParser
 // .splitAndValidatePath, which it applies to every key and to the full
 // path of every field it maps, so " " inside an object is refused too).

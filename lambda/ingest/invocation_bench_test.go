@@ -143,20 +143,7 @@ func runChild(b *testing.B, bc benchCase, p *cwlogs.Payload, rounds int) childRe
 		}
 	}))
 	b.Cleanup(control.Close)
-	sink, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = sink.Close() })
-	go func() {
-		for {
-			c, err := sink.Accept()
-			if err != nil {
-				return
-			}
-			go func() { _, _ = io.Copy(io.Discard, c); _ = c.Close() }()
-		}
-	}()
+	sink := childbench.DiscardSink(b)
 
 	payload := filepath.Join(b.TempDir(), "payload.json")
 	if err := os.WriteFile(payload, cwlogstest.BuildInvocation(p), 0o600); err != nil {
@@ -169,7 +156,7 @@ func runChild(b *testing.B, bc benchCase, p *cwlogs.Payload, rounds int) childRe
 	env["BENCH_PAYLOAD"] = payload
 	env["BENCH_ROUNDS"] = strconv.Itoa(rounds)
 	env["BENCH_CONTROL"] = control.URL
-	env["BENCH_SINK"] = sink.Addr().String()
+	env["BENCH_SINK"] = sink
 	args := []string{"-test.run=^TestWholeInvocationChild$", "-test.v"}
 	if prof := os.Getenv("BENCH_CPUPROFILE"); prof != "" && rounds > 0 {
 		// A CPU profile of the child (floor rounds included).

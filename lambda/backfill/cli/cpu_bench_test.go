@@ -109,20 +109,7 @@ func BenchmarkBackfillCPU(b *testing.B) {
 	srv := httptest.NewServer(countBulk(&requests, &wire, verifier.Middleware(discardBulk(&items))))
 	defer srv.Close()
 	// The I/O floor writes as many bytes as a run sent to this sink.
-	sink, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = sink.Close() }()
-	go func() {
-		for {
-			c, err := sink.Accept()
-			if err != nil {
-				return
-			}
-			go func() { _, _ = io.Copy(io.Discard, c); _ = c.Close() }()
-		}
-	}()
+	sink := childbench.DiscardSink(b)
 	home := b.TempDir()
 	env := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home,
@@ -133,7 +120,7 @@ func BenchmarkBackfillCPU(b *testing.B) {
 		backfillChildEnv + "=1",
 		"BENCH_ARCHIVE=" + a.Dir,
 		"BENCH_ENDPOINT=" + srv.URL,
-		"BENCH_SINK=" + sink.Addr().String(),
+		"BENCH_SINK=" + sink,
 		"BENCH_FIELD_TYPES=" + cwlogstest.NginxFieldTypes.EncodeJSON(),
 	}
 

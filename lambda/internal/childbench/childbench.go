@@ -7,6 +7,8 @@ package childbench
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"slices"
@@ -104,4 +106,26 @@ func MedianRatio(num, den []float64) float64 {
 		r[k] = num[k] / den[k]
 	}
 	return Median(r)
+}
+
+// DiscardSink listens on 127.0.0.1 for the floor's socket writes, reads
+// and discards everything, and returns its address; it closes with the
+// benchmark.
+func DiscardSink(tb testing.TB) string {
+	tb.Helper()
+	sink, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = sink.Close() })
+	go func() {
+		for {
+			c, err := sink.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _, _ = io.Copy(io.Discard, c); _ = c.Close() }()
+		}
+	}()
+	return sink.Addr().String()
 }
