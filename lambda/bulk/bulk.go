@@ -443,29 +443,40 @@ func (r *round) fill(pending []int, next int) (chunk []int, after int) {
 	}
 	body := r.ix.body[:0]
 	r.ix.ids.reset()
+	// While every item is taken, the chunk is pending[first:next] itself:
+	// a chunk of its own is made only once an item is left out.
+	first, gapped := next, false
 	for ; next < len(pending); next++ {
 		i := pending[next]
 		start := len(body)
 		var id, refused string
 		body, id, refused = r.src.AppendItem(body, i)
+		status := 0
+		if n := len(body) - start; refused == "" && n > r.ix.cfg.MaxBytes {
+			status, refused = 413, fmt.Sprintf(
+				"the bulk item is %d bytes, over the %d-byte request limit (the largest bulk request every instance type accepts); "+
+					"shorten the log line at its source, or index it by hand from the record kept here", n, r.ix.cfg.MaxBytes)
+		}
 		if refused != "" {
 			body = body[:start]
-			r.res.Failed = append(r.res.Failed, Failure{Ref: i, Reason: refused})
+			r.res.Failed = append(r.res.Failed, Failure{Ref: i, Status: status, Reason: refused})
+			if !gapped {
+				chunk, gapped = append(chunk, pending[first:next]...), true
+			}
 			continue
 		}
-		if n := len(body) - start; n > r.ix.cfg.MaxBytes {
-			body = body[:start]
-			r.res.Failed = append(r.res.Failed, Failure{Ref: i, Status: 413, Reason: fmt.Sprintf(
-				"the bulk item is %d bytes, over the %d-byte request limit (the largest bulk request every instance type accepts); "+
-					"shorten the log line at its source, or index it by hand from the record kept here", n, r.ix.cfg.MaxBytes)})
-			continue
-		}
-		if len(body) > r.maxBytes && len(chunk) > 0 {
+		if len(body) > r.maxBytes && (len(chunk) > 0 || !gapped && next > first) {
 			body = body[:start] // the item opens the next request
 			break
 		}
-		chunk = append(chunk, i)
+		if gapped {
+			chunk = append(chunk, i)
+		}
 		r.ix.ids.add(id)
+	}
+	if !gapped {
+		// Capped, so that nothing appended to it can reach pending.
+		chunk = pending[first:next:next]
 	}
 	r.ix.body, r.body = body, body
 	return chunk, next
