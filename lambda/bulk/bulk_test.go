@@ -29,6 +29,15 @@ func items(n, size int) []Item {
 	return out
 }
 
+// itemsFrom is n items of size bytes, refs and ids counting from first.
+func itemsFrom(first, n, size int) []Item {
+	out := items(n, size)
+	for k := range out {
+		out[k] = item(first+k, fmt.Sprintf("id%d", first+k), size)
+	}
+	return out
+}
+
 // idsOf reads the _ids of a bulk body.
 func idsOf(t *testing.T, body []byte) []string {
 	t.Helper()
@@ -172,6 +181,14 @@ func TestIndex(t *testing.T) {
 		}, calls: 6, indexed: 8},
 		{name: "oversize item never sent", in: append(items(2, 100), item(2, "big", 1000)), max: 500, fn: okAll, calls: 1, indexed: 2,
 			failed: []string{"1000 bytes, over the 500-byte request limit"}},
+		// The items after one left out go in the same request, and the
+		// request still ends at the size limit.
+		{name: "oversize item among others", in: slices.Concat(items(2, 100), []Item{item(2, "big", 1000), item(3, "id3", 100), item(4, "id4", 100)}),
+			max: 500, fn: okAll, calls: 1, indexed: 4, failed: []string{"1000 bytes, over the 500-byte request limit"}},
+		{name: "oversize item among others, split by size", in: slices.Concat(items(2, 100), []Item{item(2, "big", 1000)}, itemsFrom(3, 4, 100)),
+			max: 350, fn: okAll, calls: 2, indexed: 6, failed: []string{"1000 bytes, over the 350-byte request limit"}},
+		{name: "first item oversize", in: slices.Concat([]Item{item(0, "big", 1000)}, itemsFrom(1, 4, 100)),
+			max: 350, fn: okAll, calls: 2, indexed: 4, failed: []string{"1000 bytes, over the 350-byte request limit"}},
 		{name: "403 fails all with the fix", in: items(2, 100), max: 1 << 20, fn: func(int, []string) (int, []byte, error) {
 			return 403, []byte(`{"message":"no permissions"}`), nil
 		}, calls: 1, failed: []string{"HTTP 403", "HTTP 403 from the domain: {\"message\":\"no permissions\"} (fix: map the function's IAM role"}},
