@@ -13,6 +13,7 @@ package bulk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -328,6 +329,9 @@ type round struct {
 	// body is the request being sent: ix.body, or the prebuilt body
 	// (never written to).
 	body []byte
+	// sent is what the request being sent carried, to redact from every
+	// quote of its answer.
+	sent sentCredentials
 }
 
 // requestIDs are the _ids of the request being sent, copied one after the
@@ -395,7 +399,7 @@ func (r *round) send(ctx context.Context, pending []int) (retry []int) {
 				halves = append(halves, again)
 			}
 		case requestRetry:
-			reason := requestReason(status, resp, err)
+			reason := r.requestReason(status, resp, err)
 			for _, i := range chunk {
 				r.last[i] = Failure{Status: status, Reason: reason}
 			}
@@ -409,7 +413,7 @@ func (r *round) send(ctx context.Context, pending []int) (retry []int) {
 			half := len(chunk) / 2
 			halves = append([][]int{chunk[:half:half], chunk[half:]}, halves...)
 		case requestFailed:
-			reason := requestReason(status, resp, err)
+			reason := r.requestReason(status, resp, err)
 			for _, i := range chunk {
 				r.res.Failed = append(r.res.Failed, Failure{Ref: i, Status: status, Reason: reason})
 			}
@@ -486,6 +490,8 @@ func (r *round) fill(pending []int, next int) (chunk []int, after int) {
 func (r *round) post(ctx context.Context, items int) (status int, resp []byte, err error) {
 	reqCtx, cancel := r.requestContext(ctx)
 	defer cancel()
+	r.sent = sentCredentials{}
+	reqCtx = withSentCredentials(reqCtx, &r.sent)
 	start := r.ix.cfg.Now()
 	if bp, ok := r.ix.post.(BufferPoster); ok {
 		// The answer is read (readItems, requestReason) before the
@@ -501,6 +507,9 @@ func (r *round) post(ctx context.Context, items int) (status int, resp []byte, e
 		status = 0
 		if reqCtx.Err() != nil && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within %v: %w", r.ix.cfg.Now().Sub(start).Round(time.Millisecond), err)
+		}
+		if text := err.Error(); r.sent.redact(text) != text {
+			err = errors.New(r.sent.redact(text))
 		}
 	}
 	if r.ix.cfg.OnRequest != nil {
@@ -543,7 +552,7 @@ func (r *round) readItems(chunk []int, resp []byte, retry []int) (again, retryOu
 	if err != nil {
 		// The outcome is unknown; re-sending is harmless because the _id
 		// is fixed, so a document already written is only overwritten.
-		reason := "unreadable _bulk response: " + err.Error()
+		reason := r.sent.redact("unreadable _bulk response: " + err.Error())
 		for _, i := range chunk {
 			r.last[i] = Failure{Reason: reason}
 		}
@@ -555,14 +564,15 @@ func (r *round) readItems(chunk []int, resp []byte, retry []int) (again, retryOu
 		case s.Status >= 200 && s.Status < 300:
 			r.res.Indexed = append(r.res.Indexed, i)
 		case retryableStatus(s.Status):
-			r.last[i] = Failure{Status: s.Status, Reason: s.Reason}
+			r.last[i] = Failure{Status: s.Status, Reason: r.sent.redact(s.Reason)}
 			retry = append(retry, i)
 		default:
-			reason := s.Reason
+			refusal := r.sent.redact(s.Reason)
+			reason := refusal
 			if prev, ok := r.refusals[i]; ok {
 				reason = prev + "; rebuilt, then: " + reason
 			}
-			if r.rebuilder != nil && r.rebuilder.Rebuild(i, s.Status, s.Reason) {
+			if r.rebuilder != nil && r.rebuilder.Rebuild(i, s.Status, refusal) {
 				if r.refusals == nil {
 					r.refusals = map[int]string{}
 				}
@@ -606,12 +616,13 @@ func retryableStatus(status int) bool {
 	return status == 429 || status >= 500
 }
 
-// requestReason describes a whole request's failure, with the usual fix.
-func requestReason(status int, resp []byte, err error) string {
+// requestReason describes a whole request's failure, with the usual fix,
+// quoting the answer without the credentials the request carried.
+func (r *round) requestReason(status int, resp []byte, err error) string {
 	if err != nil {
-		return "connection error: " + err.Error()
+		return "connection error: " + err.Error() // redacted by post
 	}
-	reason := fmt.Sprintf("HTTP %d from the domain: %s", status, excerpt(resp))
+	reason := fmt.Sprintf("HTTP %d from the domain: %s", status, r.sent.excerpt(resp, excerptBytes))
 	switch status {
 	case 401, 403:
 		reason += " (fix: map the function's IAM role to a backend role allowed to write the indices, and check the domain access policy)"
@@ -623,14 +634,5 @@ func requestReason(status int, resp []byte, err error) string {
 	return reason
 }
 
-// excerpt keeps error bodies readable in logs and DLQ records.
-func excerpt(b []byte) string {
-	const limit = 512
-	if len(b) > limit {
-		return string(b[:limit]) + "…"
-	}
-	if len(b) == 0 {
-		return "(empty body)"
-	}
-	return string(b)
-}
+// excerptBytes keeps error bodies readable in logs and DLQ records.
+const excerptBytes = 512

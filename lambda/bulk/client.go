@@ -55,6 +55,8 @@ type Client struct {
 	gzips       sync.Pool // of *gzipBuffer
 	// hashed: the signer takes the body hash from the context (SigV4).
 	hashed bool
+	// The endpoint URL's Basic credentials, which the transport sends.
+	user, password string
 }
 
 // gzipBuffer is one reusable compressor and its output.
@@ -86,9 +88,14 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("bulk: compression %q is not one of %q, %q", cfg.Compression, CompressionNone, CompressionGzip)
 	}
+	_, hashed := cfg.Signer.(*SigV4)
+	sign := cfg.Signer
+	if sign != nil {
+		sign = notingSigner{sign}
+	}
 	tp, err := opensearchtransport.New(opensearchtransport.Config{
 		URLs:                  []*url.URL{cfg.Endpoint},
-		Signer:                cfg.Signer,
+		Signer:                sign,
 		DisableRetry:          true,
 		Transport:             cfg.Transport,
 		MaxRetryClusterHealth: -1, // no background probes from a short-lived function
@@ -101,8 +108,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bulk: OpenSearch client for %s: %w", cfg.Endpoint.Redacted(), err)
 	}
-	_, hashed := cfg.Signer.(*SigV4)
-	return &Client{tp: tp, compression: cfg.Compression, hashed: hashed}, nil
+	c := &Client{tp: tp, compression: cfg.Compression, hashed: hashed}
+	if u := cfg.Endpoint.User; u != nil {
+		c.user = u.Username()
+		c.password, _ = u.Password()
+	}
+	return c, nil
 }
 
 // PostBulk implements Poster.
@@ -124,6 +135,9 @@ func (c *Client) PostBulkInto(ctx context.Context, body, buf []byte) (int, []byt
 	}
 	if c.hashed {
 		ctx = withPayloadHash(ctx, sent)
+	}
+	if creds := sentCredentialsFrom(ctx); creds != nil {
+		creds.user, creds.password = c.user, c.password
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/_bulk?filter_path="+responseFilter, bytes.NewReader(sent))
 	if err != nil {
