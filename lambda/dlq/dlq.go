@@ -51,7 +51,18 @@ type Config struct {
 	Backoff  backoff.Backoff
 	// Sleep waits d or until ctx ends; tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Margin is how long before the context's deadline (the invocation's)
+	// the writes give up (default DefaultMargin), so that the caller can
+	// still log the failure and fail the invocation before Lambda ends it.
+	Margin time.Duration
 }
+
+// DefaultMargin leaves the function time to log an SQS that did not
+// answer and return its error.
+const DefaultMargin = time.Second
+
+// ErrTimeout marks writes that SQS did not answer before the margin.
+var ErrTimeout = errors.New("dead-letter queue write timed out")
 
 // Writer sends records to the queue.
 type Writer struct {
@@ -81,6 +92,9 @@ func New(api API, cfg Config) (*Writer, error) {
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = backoff.Sleep
+	}
+	if cfg.Margin <= 0 {
+		cfg.Margin = DefaultMargin
 	}
 	return &Writer{api: api, cfg: cfg}, nil
 }
@@ -136,8 +150,15 @@ func (w *Writer) fit(requestID string, record []byte) [][]byte {
 	return chunks(requestID, record, w.cfg.MaxMessageBytes)
 }
 
-// send delivers every message or says how many it could not.
+// send delivers every message or says how many it could not, giving up
+// the margin before ctx's deadline.
 func (w *Writer) send(ctx context.Context, messages [][]byte) (int, error) {
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, deadline.Add(-w.cfg.Margin),
+			fmt.Errorf("%w: SQS did not answer by %s before the invocation's deadline; failing the invocation so that Lambda retries it", ErrTimeout, w.cfg.Margin))
+		defer cancel()
+	}
 	sent := 0
 	var errs []error
 	for _, batch := range w.batches(messages) {
@@ -148,6 +169,9 @@ func (w *Writer) send(ctx context.Context, messages [][]byte) (int, error) {
 		}
 	}
 	if len(errs) > 0 {
+		if cause := context.Cause(ctx); cause != nil && errors.Is(cause, ErrTimeout) {
+			errs = append([]error{cause}, errs...)
+		}
 		return sent, fmt.Errorf("dead-letter queue %s: %d of %d messages not sent: %w", w.cfg.QueueURL, len(messages)-sent, len(messages), errors.Join(errs...))
 	}
 	return sent, nil

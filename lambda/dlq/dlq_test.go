@@ -3,6 +3,7 @@ package dlq
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -255,5 +256,56 @@ func TestRecordShapeIsReplayable(t *testing.T) {
 	if rec.Version != 1 || rec.Kind != KindFailedEvents || rec.Payload.MessageType != "DATA_MESSAGE" ||
 		rec.Payload.LogGroup != "/app/web" || len(rec.Payload.LogEvents) != 2 || rec.Errors[1].ID != evs[1].ID || rec.Errors[1].Status != 400 {
 		t.Errorf("record %+v", rec)
+	}
+}
+
+// hangingSQS never answers a SendMessageBatch until its context ends.
+type hangingSQS struct{}
+
+func (hangingSQS) SendMessageBatch(ctx context.Context, _ *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestHangingSQSIsBoundedByTheInvocation: an SQS that never answers must
+// not use up the invocation. Lambda ends an invocation at its deadline
+// without a word from the function
+// (https://docs.aws.amazon.com/lambda/latest/dg/golang-context.html:
+// Deadline "Returns the date that the execution times out"), so the writes give
+// up a margin before it and say why: the function then logs the failure
+// and fails the invocation, and Lambda retries the payload.
+func TestHangingSQSIsBoundedByTheInvocation(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(w *Writer, ctx context.Context) error
+	}{
+		{"failed events", func(w *Writer, ctx context.Context) error {
+			_, err := w.FailedEvents(ctx, "req-1", src, events(3, 10))
+			return err
+		}},
+		{"undecodable payload", func(w *Writer, ctx context.Context) error {
+			_, err := w.Undecodable(ctx, "req-1", []byte("x"), "not gzip")
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, err := New(hangingSQS{}, Config{QueueURL: queue, Sleep: func(context.Context, time.Duration) error { return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			budget := DefaultMargin + 2*time.Second
+			ctx, cancel := context.WithTimeout(context.Background(), budget)
+			defer cancel()
+			start := time.Now()
+			err = tt.write(w, ctx)
+			took := time.Since(start)
+			if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "SQS did not answer by 1s before the invocation's deadline") {
+				t.Fatalf("err %v, want a timeout that says why", err)
+			}
+			if ctx.Err() != nil || took >= budget {
+				t.Errorf("the write took %s of the invocation's %s; it must leave time to report the failure", took, budget)
+			}
+		})
 	}
 }
