@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/logsearch/logsearch/lambda/backoff"
+	"github.com/logsearch/logsearch/lambda/redact"
 )
 
 // Item is one bulk action: its "index" action line and document line, each
@@ -491,7 +492,7 @@ func (r *round) post(ctx context.Context, items int) (status int, resp []byte, e
 	reqCtx, cancel := r.requestContext(ctx)
 	defer cancel()
 	r.sent = sentCredentials{}
-	reqCtx = withSentCredentials(reqCtx, &r.sent)
+	reqCtx = redact.WithNoter(reqCtx, &r.sent)
 	start := r.ix.cfg.Now()
 	if bp, ok := r.ix.post.(BufferPoster); ok {
 		// The answer is read (readItems, requestReason) before the

@@ -12,6 +12,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/opensearch-project/opensearch-go/v4/opensearchtransport"
 	"github.com/opensearch-project/opensearch-go/v4/signer"
+
+	"github.com/logsearch/logsearch/lambda/redact"
 )
 
 // Compression is how request bodies travel to the domain.
@@ -89,13 +91,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		return nil, fmt.Errorf("bulk: compression %q is not one of %q, %q", cfg.Compression, CompressionNone, CompressionGzip)
 	}
 	_, hashed := cfg.Signer.(*SigV4)
-	sign := cfg.Signer
-	if sign != nil {
-		sign = notingSigner{sign}
-	}
 	tp, err := opensearchtransport.New(opensearchtransport.Config{
 		URLs:                  []*url.URL{cfg.Endpoint},
-		Signer:                sign,
+		Signer:                redact.Signer(cfg.Signer),
 		DisableRetry:          true,
 		Transport:             cfg.Transport,
 		MaxRetryClusterHealth: -1, // no background probes from a short-lived function

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/opensearch-project/opensearch-go/v4/signer"
-
 	"github.com/logsearch/logsearch/lambda/jsonscan"
 	"github.com/logsearch/logsearch/lambda/redact"
 )
@@ -30,22 +28,18 @@ type sentCredentials struct {
 	lastIn, lastOut string
 }
 
-type sentCredentialsKey struct{}
-
-func withSentCredentials(ctx context.Context, s *sentCredentials) context.Context {
-	return context.WithValue(ctx, sentCredentialsKey{}, s)
-}
-
+// sentCredentialsFrom is the sentCredentials the Indexer passed with ctx.
 func sentCredentialsFrom(ctx context.Context) *sentCredentials {
-	s, _ := ctx.Value(sentCredentialsKey{}).(*sentCredentials)
+	s, _ := redact.NoterFrom(ctx).(*sentCredentials)
 	return s
 }
 
 // credentialHeaders are the headers redact.Secrets.AddHeaders reads.
 var credentialHeaders = []string{"Authorization", "X-Amz-Security-Token", "Cookie", "Proxy-Authorization"}
 
-// noteHeaders keeps the credential headers of the request as sent.
-func (s *sentCredentials) noteHeaders(h http.Header) {
+// NoteHeaders implements redact.Noter: it keeps the credential headers of
+// the request as sent, to be encoded only if an answer is quoted.
+func (s *sentCredentials) NoteHeaders(h http.Header) {
 	for _, k := range credentialHeaders {
 		if vs := h.Values(k); len(vs) > 0 {
 			if s.header == nil {
@@ -95,16 +89,4 @@ func (s *sentCredentials) excerpt(body []byte, limit int) string {
 		set = s.set()
 	}
 	return strings.Clone(set.Excerpt(jsonscan.UnsafeString(body), limit))
-}
-
-// notingSigner is a Signer that notes the credential headers it added in
-// the request's sentCredentials.
-type notingSigner struct{ signer.Signer }
-
-func (n notingSigner) SignRequest(r *http.Request) error {
-	err := n.Signer.SignRequest(r)
-	if s := sentCredentialsFrom(r.Context()); s != nil {
-		s.noteHeaders(r.Header)
-	}
-	return err
 }

@@ -73,7 +73,8 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 	target := c.base.ResolveReference(rel).String()
 	delay := c.retry.Delay
 	c.secrets.AddBasic(c.user, c.password)
-	ctx = context.WithValue(ctx, redactorKey{}, &c.secrets)
+	// A signing transport notes the credentials it adds (redact.Note).
+	ctx = redact.WithNoter(ctx, &c.secrets)
 	for attempt := 1; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(payload))
 		if err != nil {

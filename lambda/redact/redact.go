@@ -6,6 +6,7 @@ package redact
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"html"
@@ -15,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/opensearch-project/opensearch-go/v4/signer"
 )
 
 // Secrets is a set of credentials, each kept in every form an echo may
@@ -175,3 +178,53 @@ var (
 		b64(base64.StdEncoding), b64(base64.URLEncoding), b64(base64.RawStdEncoding), b64(base64.RawURLEncoding),
 	}, innerEncodings...)
 )
+
+// Noter records the credentials a request carried, as it is sent.
+type Noter interface {
+	NoteHeaders(http.Header)
+}
+
+// NoteHeaders implements Noter: it records the credentials of h (see
+// AddHeaders).
+func (s *Secrets) NoteHeaders(h http.Header) { s.AddHeaders(h) }
+
+type noterKey struct{}
+
+// WithNoter returns ctx carrying n: the credentials a request made with
+// it carries are noted in n once it is signed (see Note and Signer), so
+// that whatever quotes the answer can redact them.
+func WithNoter(ctx context.Context, n Noter) context.Context {
+	return context.WithValue(ctx, noterKey{}, n)
+}
+
+// NoterFrom is the Noter ctx carries, or nil.
+func NoterFrom(ctx context.Context) Noter {
+	n, _ := ctx.Value(noterKey{}).(Noter)
+	return n
+}
+
+// Note records the credential headers of req, as it is about to be sent,
+// in the Noter of its context; without one it does nothing. A transport
+// that adds credentials calls it once they are in.
+func Note(req *http.Request) {
+	if n := NoterFrom(req.Context()); n != nil {
+		n.NoteHeaders(req.Header)
+	}
+}
+
+// Signer wraps a request signer (SigV4) so that the credentials it adds
+// to each request are noted (see Note). A nil signer stays nil.
+func Signer(s signer.Signer) signer.Signer {
+	if s == nil {
+		return nil
+	}
+	return notingSigner{s}
+}
+
+type notingSigner struct{ signer.Signer }
+
+func (n notingSigner) SignRequest(r *http.Request) error {
+	err := n.Signer.SignRequest(r)
+	Note(r)
+	return err
+}
