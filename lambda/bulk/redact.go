@@ -2,7 +2,6 @@ package bulk
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"strings"
 
@@ -53,11 +52,7 @@ func (s *sentCredentials) NoteHeaders(h http.Header) {
 func (s *sentCredentials) set() *redact.Secrets {
 	if s.secrets == nil {
 		s.secrets = &redact.Secrets{}
-		if s.password != "" {
-			// The transport sends them as a Basic Authorization header.
-			s.secrets.AddHeaders(http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(s.user+":"+s.password))}})
-			s.secrets.AddBasic(s.user, s.password)
-		}
+		s.secrets.AddBasic(s.user, s.password)
 		s.secrets.AddHeaders(s.header)
 	}
 	return s.secrets

@@ -67,13 +67,15 @@ func (s *Secrets) Add(credential string) {
 	sort.Slice(s.forms, func(i, j int) bool { return len(s.forms[i]) > len(s.forms[j]) })
 }
 
-// AddBasic records a password and the Basic token made of it.
+// AddBasic records a password, the Basic token made of it and the
+// Authorization header that carries the token.
 func (s *Secrets) AddBasic(user, password string) {
 	if password == "" {
 		return
 	}
 	s.Add(password)
 	s.Add(user + ":" + password) // the Basic token's content: its base64 forms are added
+	s.Add("Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password)))
 }
 
 // AddHeaders records the credentials a request carried in its headers:
