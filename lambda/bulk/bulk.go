@@ -544,7 +544,7 @@ func (r *round) readItems(chunk []int, resp []byte, retry []int) (again, retryOu
 	if err == nil {
 		r.ix.statuses = statuses
 		for k, s := range statuses {
-			if want := r.ix.ids.at(k); s.ID != "" && s.ID != string(want) {
+			if want := r.ix.ids.at(k); s.ID != string(want) {
 				err = fmt.Errorf("item %d of the response is _id %q, expected %q", k, s.ID, want)
 				break
 			}

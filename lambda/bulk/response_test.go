@@ -28,17 +28,23 @@ func TestParseResponse(t *testing.T) {
 		{name: "failure without error", n: 1,
 			body: `{"errors":true,"items":[{"index":{"_id":"a","status":503}}]}`,
 			want: []itemStatus{{ID: "a", Status: 503, Reason: "status 503 without an error description"}}},
-		{name: "no _id (filtered away) still counts", n: 1,
-			body: `{"errors":false,"items":[{"index":{"status":201}}]}`, want: []itemStatus{{Status: 201}}},
+		// OpenSearch writes every item's _id, failed or not
+		// (BulkItemResponse.toXContent, server/src/main/java/org/opensearch/action/bulk/BulkItemResponse.java,
+		// 2.19: "builder.field(_ID, ...)" in both branches), and the request
+		// asks to keep it (filter_path items.*._id): an item without one
+		// cannot be matched to what was sent, so the answer is not trusted.
+		{name: "no _id", n: 1, body: `{"errors":false,"items":[{"index":{"status":201}}]}`, err: "item 0 (index): no _id, so it cannot be matched"},
+		{name: "null _id", n: 1, body: `{"errors":false,"items":[{"index":{"_id":null,"status":201}}]}`, err: "item 0 (index): no _id, so it cannot be matched"},
+		{name: "no _id, failed", n: 1, body: `{"errors":true,"items":[{"index":{"status":400,"error":{"type":"x","reason":"y"}}}]}`, err: "item 0 (index): no _id"},
 		// filter_path=items.*.error drops the items that succeeded: the
 		// positions are lost and the answer must not be trusted.
 		{name: "items filtered away", n: 3, body: `{"items":[{"index":{"error":{"type":"x"}}}]}`, err: "no status"},
 		{name: "fewer items", n: 2, body: `{"errors":false,"items":[{"index":{"_id":"a","status":201}}]}`, err: "1 items for 2 sent"},
 		{name: "more items", n: 1, body: `{"errors":false,"items":[{"index":{"_id":"a","status":201}},{"index":{"_id":"b","status":201}}]}`, err: "more than the 1 items"},
 		{name: "no items", n: 1, body: `{"errors":false}`, err: "no items"},
-		{name: "two actions", n: 1, body: `{"items":[{"index":{"status":201},"create":{"status":201}}]}`, err: "2 actions"},
+		{name: "two actions", n: 1, body: `{"items":[{"index":{"_id":"a","status":201},"create":{"_id":"a","status":201}}]}`, err: "2 actions"},
 		{name: "truncated", n: 1, body: `{"errors":false,"items":[{"index":{"_id":"a","sta`, err: "not a _bulk response"},
-		{name: "trailing data", n: 1, body: `{"items":[{"index":{"status":201}}]} x`, err: "data after"},
+		{name: "trailing data", n: 1, body: `{"items":[{"index":{"_id":"a","status":201}}]} x`, err: "data after"},
 		{name: "not JSON", n: 1, body: `<html>`, err: "not a _bulk response"},
 		// Near misses of the layout read byte by byte: each is read as the
 		// general scan reads it.
