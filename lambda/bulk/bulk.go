@@ -553,7 +553,7 @@ func (r *round) readItems(chunk []int, resp []byte, retry []int) (again, retryOu
 	if err != nil {
 		// The outcome is unknown; re-sending is harmless because the _id
 		// is fixed, so a document already written is only overwritten.
-		reason := r.sent.redact("unreadable _bulk response: " + err.Error())
+		reason := r.sent.redact(unreadableReason(err))
 		for _, i := range chunk {
 			r.last[i] = Failure{Reason: reason}
 		}
@@ -621,18 +621,33 @@ func retryableStatus(status int) bool {
 // quoting the answer without the credentials the request carried.
 func (r *round) requestReason(status int, resp []byte, err error) string {
 	if err != nil {
-		return "connection error: " + err.Error() // redacted by post
+		// Redacted by post.
+		return "connection error: " + err.Error() + " (the domain did not answer: if this persists, check the domain's health " +
+			"and that the function's subnets and security group reach its endpoint on port 443)"
 	}
 	reason := fmt.Sprintf("HTTP %d from the domain: %s", status, r.sent.excerpt(resp, excerptBytes))
-	switch status {
-	case 401, 403:
+	switch {
+	case status >= 300 && status < 400:
+		reason += " (fix: the endpoint redirects, so something other than the domain answered: set OPENSEARCH_ENDPOINT to the domain's own endpoint)"
+	case status == 401 || status == 403:
 		reason += " (fix: map the function's IAM role to a backend role allowed to write the indices, and check the domain access policy)"
-	case 413:
+	case status == 404 || status == 405:
+		reason += " (fix: this server has no _bulk API: set OPENSEARCH_ENDPOINT to the domain's endpoint, without a path)"
+	case status == 413:
 		reason += " (fix: lower BULK_MAX_BYTES to the instance type's HTTP payload cap)"
-	case 429:
+	case status == 429:
 		reason += " (the domain is overloaded: persistent 429s mean it needs more or bigger data nodes)"
+	case status >= 500:
+		reason += " (the domain could not take the request: a node restarting or a configuration change; if this persists, check the domain's health)"
 	}
 	return reason
+}
+
+// unreadableReason is why the items of a 2xx answer that does not account
+// for them are sent again.
+func unreadableReason(err error) string {
+	return "unreadable _bulk response: " + err.Error() +
+		" (if this persists, something other than the domain answers: set OPENSEARCH_ENDPOINT to the domain's own endpoint)"
 }
 
 // excerptBytes keeps error bodies readable in logs and DLQ records.

@@ -2,6 +2,8 @@ package bulk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -125,5 +127,43 @@ func TestIndexSourceBuildsOneRequestAtATime(t *testing.T) {
 		if c.n > maxBytes {
 			t.Errorf("request %d is %d bytes, over %d", k, c.n, maxBytes)
 		}
+	}
+}
+
+// TestRequestReasonsNameTheFix: every whole-request failure the indexer
+// reports names what to do, not only the status. The statuses are those
+// OpenSearch Service and what may sit in front of it answer
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/handling-errors.html).
+func TestRequestReasonsNameTheFix(t *testing.T) {
+	tests := []struct {
+		status int
+		err    error
+		want   string
+	}{
+		{status: 301, want: "redirects"},
+		{status: 302, want: "redirects"},
+		{status: 401, want: "map the function's IAM role"},
+		{status: 403, want: "map the function's IAM role"},
+		{status: 404, want: "OPENSEARCH_ENDPOINT"},
+		{status: 405, want: "OPENSEARCH_ENDPOINT"},
+		{status: 413, want: "lower BULK_MAX_BYTES"},
+		{status: 429, want: "more or bigger data nodes"},
+		{status: 500, want: "domain's health"},
+		{status: 503, want: "domain's health"},
+		{status: 504, want: "domain's health"},
+		{err: errors.New("dial tcp 10.0.0.1:443: i/o timeout"), want: "security group"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.status, tt.err), func(t *testing.T) {
+			var r round
+			got := r.requestReason(tt.status, []byte("<html>x</html>"), tt.err)
+			if !strings.Contains(got, "(fix: ") && !strings.Contains(got, "(the domain") || !strings.Contains(got, tt.want) {
+				t.Errorf("requestReason(%d, %v) = %q, want a fix naming %q", tt.status, tt.err, got, tt.want)
+			}
+		})
+	}
+	// An answer that is not a _bulk response says what likely answered.
+	if reason := unreadableReason(errors.New("not a _bulk response: at byte 0: unexpected '<'")); !strings.Contains(reason, "OPENSEARCH_ENDPOINT") {
+		t.Errorf("unreadable answer reason %q names no fix", reason)
 	}
 }
