@@ -192,8 +192,7 @@ func (c *Client) gzip(body []byte) (*gzipBuffer, error) {
 // Content-Length when buf is too small (with room for a somewhat longer
 // answer next time), instead of growing one by doubling.
 func readBody(res *http.Response, buf []byte) ([]byte, error) {
-	const maxPresize = 64 << 20 // trust a stated length only so far
-	if n := res.ContentLength; n > 0 && n <= maxPresize {
+	if n := res.ContentLength; n > 0 && n <= MaxAnswerBytes {
 		if int64(cap(buf)) < n {
 			buf = make([]byte, 0, n+n/4)
 		}
@@ -202,5 +201,15 @@ func readBody(res *http.Response, buf []byte) ([]byte, error) {
 		_, err := io.ReadFull(res.Body, buf)
 		return buf, err
 	}
-	return io.ReadAll(res.Body)
+	b, err := io.ReadAll(io.LimitReader(res.Body, MaxAnswerBytes+1))
+	if err == nil && len(b) > MaxAnswerBytes {
+		b, err = b[:MaxAnswerBytes], fmt.Errorf("the answer is larger than %d bytes, more than any _bulk answer: "+
+			"something other than the domain answers; set OPENSEARCH_ENDPOINT to the domain's own endpoint", MaxAnswerBytes)
+	}
+	return b, err
 }
+
+// MaxAnswerBytes bounds what is read of an answer: a _bulk answer of
+// 10,000 items is about 400 kB, and an endless one would exhaust the
+// function's memory.
+const MaxAnswerBytes = 64 << 20

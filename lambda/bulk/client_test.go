@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -197,6 +198,48 @@ func TestReadBodyReusesBuffer(t *testing.T) {
 			}
 			if tt.length > 0 && !same && cap(got) <= len(got) {
 				t.Errorf("a new buffer of cap %d leaves no room for a longer answer", cap(got))
+			}
+		})
+	}
+}
+
+// endless is a body that never ends.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+// TestEndlessAnswerIsBounded: an answer larger than any _bulk answer (a
+// proxy streaming without end, a body that states no length) must not
+// exhaust the function's memory, which would end the invocation without
+// a word: reading stops at MaxAnswerBytes. A 2xx cut there says so and
+// its items are sent again; an error answer is quoted from its beginning.
+func TestEndlessAnswerIsBounded(t *testing.T) {
+	for _, status := range []int{200, 502} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(status)
+				_, _ = io.Copy(w, endless{})
+			}))
+			defer srv.Close()
+			u, _ := url.Parse(srv.URL)
+			c, err := NewClient(ClientConfig{Endpoint: u})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, resp, err := c.PostBulk(context.Background(), []byte("{}\n"))
+			if status < 300 {
+				if err == nil || !strings.Contains(err.Error(), "larger than") {
+					t.Fatalf("status %d, %d bytes, err %v: want an error saying the answer is too large", got, len(resp), err)
+				}
+				return
+			}
+			if err != nil || got != status || len(resp) > MaxAnswerBytes {
+				t.Fatalf("status %d, %d bytes, err %v: want the status and at most %d bytes", got, len(resp), err, MaxAnswerBytes)
 			}
 		})
 	}
