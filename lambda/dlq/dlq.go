@@ -15,11 +15,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/logsearch/logsearch/lambda/backoff"
 )
@@ -161,9 +163,19 @@ func (w *Writer) send(ctx context.Context, messages [][]byte) (int, error) {
 	}
 	sent := 0
 	var errs []error
-	for _, batch := range w.batches(messages) {
-		n, err := w.sendBatch(ctx, batch)
+	queue := w.batches(messages)
+	for len(queue) > 0 {
+		batch := queue[0]
+		queue = queue[1:]
+		n, unsent, err := w.sendBatch(ctx, batch)
 		sent += n
+		if err != nil && len(unsent) > 1 && batchTooLong(err) {
+			// SQS allows less per batch here than MaxBatchBytes (256 KiB
+			// in some regions): the halves go first.
+			half := len(unsent) / 2
+			queue = append([][][]byte{unsent[:half:half], unsent[half:]}, queue...)
+			continue
+		}
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -194,8 +206,16 @@ func (w *Writer) batches(messages [][]byte) [][][]byte {
 	return out
 }
 
-// sendBatch sends one batch, retrying the entries SQS failed on its side.
-func (w *Writer) sendBatch(ctx context.Context, batch [][]byte) (int, error) {
+// batchTooLong reports SQS refusing a batch for the sum of its bodies.
+func batchTooLong(err error) bool {
+	var tooLong *types.BatchRequestTooLong
+	var api smithy.APIError
+	return errors.As(err, &tooLong) || errors.As(err, &api) && strings.HasSuffix(api.ErrorCode(), "BatchRequestTooLong")
+}
+
+// sendBatch sends one batch, retrying the entries SQS failed on its side,
+// and returns how many it sent and, on error, the messages not sent.
+func (w *Writer) sendBatch(ctx context.Context, batch [][]byte) (int, [][]byte, error) {
 	pending := make(map[string][]byte, len(batch))
 	for k, m := range batch {
 		pending[strconv.Itoa(k)] = m
@@ -219,6 +239,9 @@ func (w *Writer) sendBatch(ctx context.Context, batch [][]byte) (int, error) {
 		out, err := w.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(w.cfg.QueueURL), Entries: entries})
 		if err != nil {
 			lastErr = err
+			if batchTooLong(err) {
+				break // the same batch is refused again: the caller splits it
+			}
 			continue
 		}
 		for _, s := range out.Successful {
@@ -231,7 +254,7 @@ func (w *Writer) sendBatch(ctx context.Context, batch [][]byte) (int, error) {
 			lastErr = fmt.Errorf("entry rejected: %s: %s", aws.ToString(f.Code), aws.ToString(f.Message))
 			if f.SenderFault {
 				// Resending the same bytes cannot succeed.
-				return sent, fmt.Errorf("%w (a sender fault: not retried)", lastErr)
+				return sent, unsentOf(batch, pending), fmt.Errorf("%w (a sender fault: not retried)", lastErr)
 			}
 		}
 	}
@@ -239,7 +262,18 @@ func (w *Writer) sendBatch(ctx context.Context, batch [][]byte) (int, error) {
 		if lastErr == nil {
 			lastErr = errors.New("no answer for some entries")
 		}
-		return sent, lastErr
+		return sent, unsentOf(batch, pending), lastErr
 	}
-	return sent, nil
+	return sent, nil, nil
+}
+
+// unsentOf is the messages of batch still pending, in order.
+func unsentOf(batch [][]byte, pending map[string][]byte) [][]byte {
+	var out [][]byte
+	for k := range batch {
+		if m, ok := pending[strconv.Itoa(k)]; ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }

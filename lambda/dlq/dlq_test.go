@@ -309,3 +309,23 @@ func TestHangingSQSIsBoundedByTheInvocation(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchLimitBelowTheWriters: where SQS allows less per batch than
+// MaxBatchBytes (the AWS China regions document 256 KiB for "the maximum
+// total payload size (the sum of the individual lengths of all of the
+// batched messages)":
+// https://docs.amazonaws.cn/en_us/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html),
+// a batch refused with BatchRequestTooLong is sent again in smaller
+// batches instead of failing the dead-letter write.
+func TestBatchLimitBelowTheWriters(t *testing.T) {
+	w, fake := newWriter(t, Config{})
+	fake.SetFaults(fakesqs.Faults{BatchBytes: 256 << 10})
+	evs := events(6, 150<<10) // six messages of about 150 kB: about 900 kB in one batch
+	n, err := w.FailedEvents(context.Background(), "req-1", src, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := readBack(t, fake, evs); n != len(b) || n != 6 {
+		t.Errorf("sent %d messages, queue holds %d, want 6", n, len(b))
+	}
+}
