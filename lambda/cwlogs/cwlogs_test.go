@@ -164,6 +164,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"json deep", nil, gz(`{"x":` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`), cwlogs.StageJSON, "too deep"},
 		{"missing type", nil, gz(`{}`), cwlogs.StageFields, "messageType"},
 		{"unknown type", nil, gz(`{"messageType":"X"}`), cwlogs.StageFields, `unknown messageType "X"`},
+		{"unknown type, long", nil, gz(`{"messageType":"` + strings.Repeat("X", 100000) + `"}`), cwlogs.StageFields, `unknown messageType "` + strings.Repeat("X", 64) + `…"`},
 		{"missing fields", nil, gz(`{"messageType":"DATA_MESSAGE","owner":"1"}`), cwlogs.StageFields, "[logGroup logStream logEvents]"},
 		{"event lacks id", nil, gz(`{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"timestamp":1,"message":"m"}]}`), cwlogs.StageJSON, "logEvents[0] lacks id"},
 		{"event bad timestamp", nil, gz(`{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"id":"1","timestamp":"x","message":"m"}]}`), cwlogs.StageJSON, "expected a number"},

@@ -155,7 +155,7 @@ func checkFields(p *Payload, haveEvents bool) error {
 		missing = append(missing, "messageType")
 	default:
 		return &DecodeError{Stage: StageFields,
-			Problem: fmt.Sprintf("unknown messageType %q, want %s or %s", p.MessageType, MessageTypeData, MessageTypeControl),
+			Problem: fmt.Sprintf("unknown messageType %q, want %s or %s", quoted(p.MessageType), MessageTypeData, MessageTypeControl),
 			Fix:     fixSender}
 	}
 	if len(missing) == 0 {
@@ -177,17 +177,23 @@ const ControlMessagePrefix = "CWL CONTROL MESSAGE"
 func checkControl(p *Payload) error {
 	for i := range p.LogEvents {
 		if ev := &p.LogEvents[i]; !strings.HasPrefix(ev.Message, ControlMessagePrefix) {
-			id := ev.ID
-			if len(id) > 64 {
-				id = id[:64] + "…"
-			}
 			return &DecodeError{Stage: StageFields,
 				Problem: fmt.Sprintf("a %s carries only CloudWatch's health check (%q…), but logEvents[%d] (id %q) is not CloudWatch's health check",
-					MessageTypeControl, ControlMessagePrefix, i, id),
+					MessageTypeControl, ControlMessagePrefix, i, quoted(ev.ID)),
 				Fix: "send log events as " + MessageTypeData + "; the payload kept in the DLQ holds them, replay it once its messageType is " + MessageTypeData}
 		}
 	}
 	return nil
+}
+
+// quoted bounds a value a payload gave, for an error that quotes it: the
+// payload is kept whole in the dead-letter queue anyway.
+func quoted(v string) string {
+	const limit = 64
+	if len(v) > limit {
+		return v[:limit] + "…"
+	}
+	return v
 }
 
 // awslogsData returns the awslogs.data string of a Lambda invocation
