@@ -184,7 +184,7 @@ func (w *Writer) send(ctx context.Context, messages [][]byte) (int, error) {
 		if cause := context.Cause(ctx); cause != nil && errors.Is(cause, ErrTimeout) {
 			errs = append([]error{cause}, errs...)
 		}
-		return sent, fmt.Errorf("dead-letter queue %s: %d of %d messages not sent: %w", w.cfg.QueueURL, len(messages)-sent, len(messages), errors.Join(errs...))
+		return sent, fmt.Errorf("dead-letter queue %s: %d of %d messages not sent: %w%s", w.cfg.QueueURL, len(messages)-sent, len(messages), errors.Join(errs...), fixFor(errs))
 	}
 	return sent, nil
 }
@@ -204,6 +204,28 @@ func (w *Writer) batches(messages [][]byte) [][][]byte {
 		out = append(out, messages[start:])
 	}
 	return out
+}
+
+// fixFor names what to change when SQS refused a write for good: a
+// permission, the queue's KMS key, or a queue that is gone. Other
+// failures (throttling, SQS's own errors, timeouts) need nothing but
+// Lambda's retry.
+func fixFor(errs []error) string {
+	for _, err := range errs {
+		var api smithy.APIError
+		if !errors.As(err, &api) {
+			continue
+		}
+		switch code := api.ErrorCode(); {
+		case strings.HasPrefix(code, "Kms"):
+			return " (fix: allow the function's role kms:GenerateDataKey and kms:Decrypt on the queue's KMS key, and check that the key is enabled)"
+		case strings.Contains(code, "AccessDenied"):
+			return " (fix: allow the function's role sqs:SendMessage on the queue, in its IAM policy and in the queue policy)"
+		case strings.Contains(code, "QueueDoesNotExist") || strings.Contains(code, "NonExistentQueue"):
+			return " (fix: DLQ_URL names no queue: run pulumi up so that the stack creates the queue again and sets DLQ_URL)"
+		}
+	}
+	return ""
 }
 
 // batchTooLong reports SQS refusing a batch for the sum of its bodies.

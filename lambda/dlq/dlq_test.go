@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
 
 	"github.com/logsearch/logsearch/lambda/fakesqs"
 	"github.com/logsearch/logsearch/lambda/internal/awstest"
@@ -327,5 +328,38 @@ func TestBatchLimitBelowTheWriters(t *testing.T) {
 	}
 	if b := readBack(t, fake, evs); n != len(b) || n != 6 {
 		t.Errorf("sent %d messages, queue holds %d, want 6", n, len(b))
+	}
+}
+
+// refusingSQS refuses every SendMessageBatch with one API error.
+type refusingSQS struct{ code string }
+
+func (r refusingSQS) SendMessageBatch(context.Context, *sqs.SendMessageBatchInput, ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: r.code, Message: "refused", Fault: smithy.FaultClient}
+}
+
+// TestRefusalsNameTheFix: a dead-letter write SQS refuses for good says
+// what to change. The codes are SendMessageBatch's errors
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html#API_SendMessageBatch_Errors),
+// AccessDenied as IAM answers, and the query-protocol name of a missing
+// queue that older endpoints still send.
+func TestRefusalsNameTheFix(t *testing.T) {
+	for code, want := range map[string]string{
+		"AccessDenied":                            "sqs:SendMessage",
+		"KmsAccessDenied":                         "KMS key",
+		"KmsDisabled":                             "KMS key",
+		"QueueDoesNotExist":                       "DLQ_URL",
+		"AWS.SimpleQueueService.NonExistentQueue": "DLQ_URL",
+	} {
+		t.Run(code, func(t *testing.T) {
+			w, err := New(refusingSQS{code: code}, Config{QueueURL: queue, Sleep: func(context.Context, time.Duration) error { return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = w.FailedEvents(context.Background(), "req-1", src, events(1, 10))
+			if err == nil || !strings.Contains(err.Error(), "(fix: ") || !strings.Contains(err.Error(), want) {
+				t.Errorf("err %v, want a fix naming %q", err, want)
+			}
+		})
 	}
 }
