@@ -345,10 +345,10 @@ func (r refusingSQS) SendMessageBatch(context.Context, *sqs.SendMessageBatchInpu
 // queue that older endpoints still send.
 func TestRefusalsNameTheFix(t *testing.T) {
 	for code, want := range map[string]string{
-		"AccessDenied":                            "sqs:SendMessage",
-		"KmsAccessDenied":                         "KMS key",
-		"KmsDisabled":                             "KMS key",
-		"QueueDoesNotExist":                       "DLQ_URL",
+		"AccessDenied":      "sqs:SendMessage",
+		"KmsAccessDenied":   "KMS key",
+		"KmsDisabled":       "KMS key",
+		"QueueDoesNotExist": "DLQ_URL",
 		"AWS.SimpleQueueService.NonExistentQueue": "DLQ_URL",
 	} {
 		t.Run(code, func(t *testing.T) {
