@@ -3,6 +3,7 @@ package bulk
 import (
 	"bytes"
 	"cmp"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -240,6 +241,82 @@ func TestEndlessAnswerIsBounded(t *testing.T) {
 			}
 			if err != nil || got != status || len(resp) > MaxAnswerBytes {
 				t.Fatalf("status %d, %d bytes, err %v: want the status and at most %d bytes", got, len(resp), err, MaxAnswerBytes)
+			}
+		})
+	}
+}
+
+// TestOddAnswersThroughTheClient: answers that do not account for the
+// items (cut short by a Content-Length that promises more, a connection
+// reset mid-body, an HTML page) are sent again, and ones that do (a
+// gzip-encoded answer, which Go's transport decodes because it asked for
+// gzip: https://pkg.go.dev/net/http#Transport DisableCompression; a 200
+// whose "errors" is true though every item succeeded) are read as they
+// are. Each case answers its first request oddly and the next one well.
+func TestOddAnswersThroughTheClient(t *testing.T) {
+	good := func(body []byte) []byte {
+		return itemsResponse(idsOf(t, body), func(string) int { return 201 })
+	}
+	tests := []struct {
+		name    string
+		odd     func(w http.ResponseWriter, body []byte)
+		retried bool
+	}{
+		{name: "gzip-encoded", odd: func(w http.ResponseWriter, body []byte) {
+			var b bytes.Buffer
+			zw := gzip.NewWriter(&b)
+			_, _ = zw.Write(good(body))
+			_ = zw.Close()
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(b.Bytes())
+		}},
+		{name: "errors true, every item indexed", odd: func(w http.ResponseWriter, body []byte) {
+			_, _ = w.Write(bytes.Replace(good(body), []byte(`"errors":false`), []byte(`"errors":true`), 1))
+		}},
+		{name: "Content-Length promises more", retried: true, odd: func(w http.ResponseWriter, body []byte) {
+			resp := good(body)
+			w.Header().Set("Content-Length", fmt.Sprint(len(resp)+100))
+			_, _ = w.Write(resp)
+			panic(http.ErrAbortHandler) // closes the connection without the rest
+		}},
+		{name: "reset mid-body", retried: true, odd: func(w http.ResponseWriter, body []byte) {
+			resp := good(body)
+			_, _ = w.Write(resp[:len(resp)/2])
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler)
+		}},
+		{name: "HTML page", retried: true, odd: func(w http.ResponseWriter, _ []byte) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html><body>Sign in</body></html>"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				calls++
+				if calls == 1 {
+					tt.odd(w, body)
+					return
+				}
+				_, _ = w.Write(good(body))
+			}))
+			defer srv.Close()
+			u, _ := url.Parse(srv.URL)
+			c, err := NewClient(ClientConfig{Endpoint: u})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix, err := New(c, Config{MaxBytes: 1 << 20, Sleep: func(context.Context, time.Duration) error { return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := items(5, 100)
+			r := ix.Index(context.Background(), in)
+			accounted(t, in, r)
+			if len(r.Indexed) != len(in) || (r.Retried > 0) != tt.retried {
+				t.Errorf("indexed %d of %d, retried %d, want retried: %v (%+v)", len(r.Indexed), len(in), r.Retried, tt.retried, r)
 			}
 		})
 	}
