@@ -612,9 +612,11 @@ func classifyRequest(status int, err error, items int) requestVerdict {
 }
 
 // retryableStatus: 429 is OpenSearch's "write queue full, slow down"; 5xx
-// covers a node restarting, a blue/green change and gateway timeouts.
+// covers a node restarting, a blue/green change and gateway timeouts; 408
+// is a proxy or load balancer that did not receive the request in time
+// (RFC 9110, section 15.5.9: "the client MAY repeat that request").
 func retryableStatus(status int) bool {
-	return status == 429 || status >= 500
+	return status == 408 || status == 429 || status >= 500
 }
 
 // requestReason describes a whole request's failure, with the usual fix,
@@ -635,6 +637,8 @@ func (r *round) requestReason(status int, resp []byte, err error) string {
 		reason += " (fix: this server has no _bulk API: set OPENSEARCH_ENDPOINT to the domain's endpoint, without a path)"
 	case status == 413:
 		reason += " (fix: lower BULK_MAX_BYTES to the instance type's HTTP payload cap)"
+	case status == 408:
+		reason += " (the domain, or a proxy in front of it, did not receive the request in time: if this persists, check the network path, or lower BULK_MAX_BYTES)"
 	case status == 429:
 		reason += " (the domain is overloaded: persistent 429s mean it needs more or bigger data nodes)"
 	case status >= 500:

@@ -146,6 +146,7 @@ func TestRequestReasonsNameTheFix(t *testing.T) {
 		{status: 403, want: "map the function's IAM role"},
 		{status: 404, want: "OPENSEARCH_ENDPOINT"},
 		{status: 405, want: "OPENSEARCH_ENDPOINT"},
+		{status: 408, want: "network path"},
 		{status: 413, want: "lower BULK_MAX_BYTES"},
 		{status: 429, want: "more or bigger data nodes"},
 		{status: 500, want: "domain's health"},
