@@ -33,13 +33,10 @@ func sentCredentialsFrom(ctx context.Context) *sentCredentials {
 	return s
 }
 
-// credentialHeaders are the headers redact.Secrets.AddHeaders reads.
-var credentialHeaders = []string{"Authorization", "X-Amz-Security-Token", "Cookie", "Proxy-Authorization"}
-
 // NoteHeaders implements redact.Noter: it keeps the credential headers of
 // the request as sent, to be encoded only if an answer is quoted.
 func (s *sentCredentials) NoteHeaders(h http.Header) {
-	for _, k := range credentialHeaders {
+	for _, k := range redact.CredentialHeaders {
 		if vs := h.Values(k); len(vs) > 0 {
 			if s.header == nil {
 				s.header = http.Header{}

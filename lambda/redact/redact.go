@@ -78,6 +78,9 @@ func (s *Secrets) AddBasic(user, password string) {
 	s.Add("Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password)))
 }
 
+// CredentialHeaders are the request headers that carry credentials.
+var CredentialHeaders = []string{"Authorization", "X-Amz-Security-Token", "Cookie", "Proxy-Authorization"}
+
 // AddHeaders records the credentials a request carried in its headers:
 // the Authorization value and its parts (a SigV4 signature, a Basic
 // token), the session token of temporary credentials, and cookies.
@@ -94,7 +97,7 @@ func (s *Secrets) AddHeaders(h http.Header) {
 			}
 		}
 	}
-	for _, k := range []string{"X-Amz-Security-Token", "Cookie", "Proxy-Authorization"} {
+	for _, k := range CredentialHeaders[1:] { // Authorization is read above
 		for _, v := range h.Values(k) {
 			s.Add(v)
 		}
