@@ -13,10 +13,12 @@ package bulk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/logsearch/logsearch/lambda/backoff"
+	"github.com/logsearch/logsearch/lambda/redact"
 )
 
 // Item is one bulk action: its "index" action line and document line, each
@@ -328,6 +330,9 @@ type round struct {
 	// body is the request being sent: ix.body, or the prebuilt body
 	// (never written to).
 	body []byte
+	// sent is what the request being sent carried, to redact from every
+	// quote of its answer.
+	sent sentCredentials
 }
 
 // requestIDs are the _ids of the request being sent, copied one after the
@@ -395,7 +400,7 @@ func (r *round) send(ctx context.Context, pending []int) (retry []int) {
 				halves = append(halves, again)
 			}
 		case requestRetry:
-			reason := requestReason(status, resp, err)
+			reason := r.requestReason(status, resp, err)
 			for _, i := range chunk {
 				r.last[i] = Failure{Status: status, Reason: reason}
 			}
@@ -409,7 +414,7 @@ func (r *round) send(ctx context.Context, pending []int) (retry []int) {
 			half := len(chunk) / 2
 			halves = append([][]int{chunk[:half:half], chunk[half:]}, halves...)
 		case requestFailed:
-			reason := requestReason(status, resp, err)
+			reason := r.requestReason(status, resp, err)
 			for _, i := range chunk {
 				r.res.Failed = append(r.res.Failed, Failure{Ref: i, Status: status, Reason: reason})
 			}
@@ -486,6 +491,8 @@ func (r *round) fill(pending []int, next int) (chunk []int, after int) {
 func (r *round) post(ctx context.Context, items int) (status int, resp []byte, err error) {
 	reqCtx, cancel := r.requestContext(ctx)
 	defer cancel()
+	r.sent = sentCredentials{}
+	reqCtx = redact.WithNoter(reqCtx, &r.sent)
 	start := r.ix.cfg.Now()
 	if bp, ok := r.ix.post.(BufferPoster); ok {
 		// The answer is read (readItems, requestReason) before the
@@ -501,6 +508,9 @@ func (r *round) post(ctx context.Context, items int) (status int, resp []byte, e
 		status = 0
 		if reqCtx.Err() != nil && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within %v: %w", r.ix.cfg.Now().Sub(start).Round(time.Millisecond), err)
+		}
+		if text := err.Error(); r.sent.redact(text) != text {
+			err = errors.New(r.sent.redact(text))
 		}
 	}
 	if r.ix.cfg.OnRequest != nil {
@@ -534,7 +544,7 @@ func (r *round) readItems(chunk []int, resp []byte, retry []int) (again, retryOu
 	if err == nil {
 		r.ix.statuses = statuses
 		for k, s := range statuses {
-			if want := r.ix.ids.at(k); s.ID != "" && s.ID != string(want) {
+			if want := r.ix.ids.at(k); s.ID != string(want) {
 				err = fmt.Errorf("item %d of the response is _id %q, expected %q", k, s.ID, want)
 				break
 			}
@@ -543,7 +553,7 @@ func (r *round) readItems(chunk []int, resp []byte, retry []int) (again, retryOu
 	if err != nil {
 		// The outcome is unknown; re-sending is harmless because the _id
 		// is fixed, so a document already written is only overwritten.
-		reason := "unreadable _bulk response: " + err.Error()
+		reason := r.sent.redact(unreadableReason(err))
 		for _, i := range chunk {
 			r.last[i] = Failure{Reason: reason}
 		}
@@ -555,14 +565,15 @@ func (r *round) readItems(chunk []int, resp []byte, retry []int) (again, retryOu
 		case s.Status >= 200 && s.Status < 300:
 			r.res.Indexed = append(r.res.Indexed, i)
 		case retryableStatus(s.Status):
-			r.last[i] = Failure{Status: s.Status, Reason: s.Reason}
+			r.last[i] = Failure{Status: s.Status, Reason: r.sent.redact(s.Reason)}
 			retry = append(retry, i)
 		default:
-			reason := s.Reason
+			refusal := r.sent.redact(s.Reason)
+			reason := refusal
 			if prev, ok := r.refusals[i]; ok {
 				reason = prev + "; rebuilt, then: " + reason
 			}
-			if r.rebuilder != nil && r.rebuilder.Rebuild(i, s.Status, s.Reason) {
+			if r.rebuilder != nil && r.rebuilder.Rebuild(i, s.Status, refusal) {
 				if r.refusals == nil {
 					r.refusals = map[int]string{}
 				}
@@ -601,36 +612,47 @@ func classifyRequest(status int, err error, items int) requestVerdict {
 }
 
 // retryableStatus: 429 is OpenSearch's "write queue full, slow down"; 5xx
-// covers a node restarting, a blue/green change and gateway timeouts.
+// covers a node restarting, a blue/green change and gateway timeouts; 408
+// is a proxy or load balancer that did not receive the request in time
+// (RFC 9110, section 15.5.9: "the client MAY repeat that request").
 func retryableStatus(status int) bool {
-	return status == 429 || status >= 500
+	return status == 408 || status == 429 || status >= 500
 }
 
-// requestReason describes a whole request's failure, with the usual fix.
-func requestReason(status int, resp []byte, err error) string {
+// requestReason describes a whole request's failure, with the usual fix,
+// quoting the answer without the credentials the request carried.
+func (r *round) requestReason(status int, resp []byte, err error) string {
 	if err != nil {
-		return "connection error: " + err.Error()
+		// Redacted by post.
+		return "connection error: " + err.Error() + " (the domain did not answer: if this persists, check the domain's health " +
+			"and that the function's subnets and security group reach its endpoint on port 443)"
 	}
-	reason := fmt.Sprintf("HTTP %d from the domain: %s", status, excerpt(resp))
-	switch status {
-	case 401, 403:
+	reason := fmt.Sprintf("HTTP %d from the domain: %s", status, r.sent.excerpt(resp, excerptBytes))
+	switch {
+	case status >= 300 && status < 400:
+		reason += " (fix: the endpoint redirects, so something other than the domain answered: set OPENSEARCH_ENDPOINT to the domain's own endpoint)"
+	case status == 401 || status == 403:
 		reason += " (fix: map the function's IAM role to a backend role allowed to write the indices, and check the domain access policy)"
-	case 413:
+	case status == 404 || status == 405:
+		reason += " (fix: this server has no _bulk API: set OPENSEARCH_ENDPOINT to the domain's endpoint, without a path)"
+	case status == 413:
 		reason += " (fix: lower BULK_MAX_BYTES to the instance type's HTTP payload cap)"
-	case 429:
+	case status == 408:
+		reason += " (the domain, or a proxy in front of it, did not receive the request in time: if this persists, check the network path, or lower BULK_MAX_BYTES)"
+	case status == 429:
 		reason += " (the domain is overloaded: persistent 429s mean it needs more or bigger data nodes)"
+	case status >= 500:
+		reason += " (the domain could not take the request: a node restarting or a configuration change; if this persists, check the domain's health)"
 	}
 	return reason
 }
 
-// excerpt keeps error bodies readable in logs and DLQ records.
-func excerpt(b []byte) string {
-	const limit = 512
-	if len(b) > limit {
-		return string(b[:limit]) + "…"
-	}
-	if len(b) == 0 {
-		return "(empty body)"
-	}
-	return string(b)
+// unreadableReason is why the items of a 2xx answer that does not account
+// for them are sent again.
+func unreadableReason(err error) string {
+	return "unreadable _bulk response: " + err.Error() +
+		" (if this persists, something other than the domain answers: set OPENSEARCH_ENDPOINT to the domain's own endpoint)"
 }
+
+// excerptBytes keeps error bodies readable in logs and DLQ records.
+const excerptBytes = 512

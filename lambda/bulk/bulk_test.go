@@ -159,6 +159,16 @@ func TestIndex(t *testing.T) {
 			}
 			return okAll(n, ids)
 		}, calls: 3, indexed: 4, retried: 8},
+		// A proxy's "client did not send the request in time" (RFC 9110,
+		// section 15.5.9: 408 Request Timeout, "the client MAY repeat that
+		// request"), as a load balancer answers a slow upload: resent, not
+		// kept in the dead-letter queue.
+		{name: "whole request 408 then ok", in: items(3, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
+			if n == 1 {
+				return 408, []byte("<html>408 Request Time-out</html>"), nil
+			}
+			return okAll(n, ids)
+		}, calls: 2, indexed: 3, retried: 3},
 		{name: "connection error then ok", in: items(2, 100), max: 1 << 20, fn: func(n int, ids []string) (int, []byte, error) {
 			if n == 1 {
 				return 0, nil, sentinel

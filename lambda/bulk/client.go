@@ -12,6 +12,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/opensearch-project/opensearch-go/v4/opensearchtransport"
 	"github.com/opensearch-project/opensearch-go/v4/signer"
+
+	"github.com/logsearch/logsearch/lambda/redact"
 )
 
 // Compression is how request bodies travel to the domain.
@@ -55,6 +57,8 @@ type Client struct {
 	gzips       sync.Pool // of *gzipBuffer
 	// hashed: the signer takes the body hash from the context (SigV4).
 	hashed bool
+	// The endpoint URL's Basic credentials, which the transport sends.
+	user, password string
 }
 
 // gzipBuffer is one reusable compressor and its output.
@@ -86,9 +90,10 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("bulk: compression %q is not one of %q, %q", cfg.Compression, CompressionNone, CompressionGzip)
 	}
+	_, hashed := cfg.Signer.(*SigV4)
 	tp, err := opensearchtransport.New(opensearchtransport.Config{
 		URLs:                  []*url.URL{cfg.Endpoint},
-		Signer:                cfg.Signer,
+		Signer:                redact.Signer(cfg.Signer),
 		DisableRetry:          true,
 		Transport:             cfg.Transport,
 		MaxRetryClusterHealth: -1, // no background probes from a short-lived function
@@ -101,8 +106,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bulk: OpenSearch client for %s: %w", cfg.Endpoint.Redacted(), err)
 	}
-	_, hashed := cfg.Signer.(*SigV4)
-	return &Client{tp: tp, compression: cfg.Compression, hashed: hashed}, nil
+	c := &Client{tp: tp, compression: cfg.Compression, hashed: hashed}
+	if u := cfg.Endpoint.User; u != nil {
+		c.user = u.Username()
+		c.password, _ = u.Password()
+	}
+	return c, nil
 }
 
 // PostBulk implements Poster.
@@ -124,6 +133,9 @@ func (c *Client) PostBulkInto(ctx context.Context, body, buf []byte) (int, []byt
 	}
 	if c.hashed {
 		ctx = withPayloadHash(ctx, sent)
+	}
+	if creds := sentCredentialsFrom(ctx); creds != nil {
+		creds.user, creds.password = c.user, c.password
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/_bulk?filter_path="+responseFilter, bytes.NewReader(sent))
 	if err != nil {
@@ -180,8 +192,7 @@ func (c *Client) gzip(body []byte) (*gzipBuffer, error) {
 // Content-Length when buf is too small (with room for a somewhat longer
 // answer next time), instead of growing one by doubling.
 func readBody(res *http.Response, buf []byte) ([]byte, error) {
-	const maxPresize = 64 << 20 // trust a stated length only so far
-	if n := res.ContentLength; n > 0 && n <= maxPresize {
+	if n := res.ContentLength; n > 0 && n <= MaxAnswerBytes {
 		if int64(cap(buf)) < n {
 			buf = make([]byte, 0, n+n/4)
 		}
@@ -190,5 +201,15 @@ func readBody(res *http.Response, buf []byte) ([]byte, error) {
 		_, err := io.ReadFull(res.Body, buf)
 		return buf, err
 	}
-	return io.ReadAll(res.Body)
+	b, err := io.ReadAll(io.LimitReader(res.Body, MaxAnswerBytes+1))
+	if err == nil && len(b) > MaxAnswerBytes {
+		b, err = b[:MaxAnswerBytes], fmt.Errorf("the answer is larger than %d bytes, more than any _bulk answer: "+
+			"something other than the domain answers; set OPENSEARCH_ENDPOINT to the domain's own endpoint", MaxAnswerBytes)
+	}
+	return b, err
 }
+
+// MaxAnswerBytes bounds what is read of an answer: a _bulk answer of
+// 10,000 items is about 400 kB, and an endless one would exhaust the
+// function's memory.
+const MaxAnswerBytes = 64 << 20

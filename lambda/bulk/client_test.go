@@ -3,7 +3,9 @@ package bulk
 import (
 	"bytes"
 	"cmp"
+	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -197,6 +199,124 @@ func TestReadBodyReusesBuffer(t *testing.T) {
 			}
 			if tt.length > 0 && !same && cap(got) <= len(got) {
 				t.Errorf("a new buffer of cap %d leaves no room for a longer answer", cap(got))
+			}
+		})
+	}
+}
+
+// endless is a body that never ends.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+// TestEndlessAnswerIsBounded: an answer larger than any _bulk answer (a
+// proxy streaming without end, a body that states no length) must not
+// exhaust the function's memory, which would end the invocation without
+// a word: reading stops at MaxAnswerBytes. A 2xx cut there says so and
+// its items are sent again; an error answer is quoted from its beginning.
+func TestEndlessAnswerIsBounded(t *testing.T) {
+	for _, status := range []int{200, 502} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(status)
+				_, _ = io.Copy(w, endless{})
+			}))
+			defer srv.Close()
+			u, _ := url.Parse(srv.URL)
+			c, err := NewClient(ClientConfig{Endpoint: u})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, resp, err := c.PostBulk(context.Background(), []byte("{}\n"))
+			if status < 300 {
+				if err == nil || !strings.Contains(err.Error(), "larger than") {
+					t.Fatalf("status %d, %d bytes, err %v: want an error saying the answer is too large", got, len(resp), err)
+				}
+				return
+			}
+			if err != nil || got != status || len(resp) > MaxAnswerBytes {
+				t.Fatalf("status %d, %d bytes, err %v: want the status and at most %d bytes", got, len(resp), err, MaxAnswerBytes)
+			}
+		})
+	}
+}
+
+// TestOddAnswersThroughTheClient: answers that do not account for the
+// items (cut short by a Content-Length that promises more, a connection
+// reset mid-body, an HTML page) are sent again, and ones that do (a
+// gzip-encoded answer, which Go's transport decodes because it asked for
+// gzip: https://pkg.go.dev/net/http#Transport DisableCompression; a 200
+// whose "errors" is true though every item succeeded) are read as they
+// are. Each case answers its first request oddly and the next one well.
+func TestOddAnswersThroughTheClient(t *testing.T) {
+	good := func(body []byte) []byte {
+		return itemsResponse(idsOf(t, body), func(string) int { return 201 })
+	}
+	tests := []struct {
+		name    string
+		odd     func(w http.ResponseWriter, body []byte)
+		retried bool
+	}{
+		{name: "gzip-encoded", odd: func(w http.ResponseWriter, body []byte) {
+			var b bytes.Buffer
+			zw := gzip.NewWriter(&b)
+			_, _ = zw.Write(good(body))
+			_ = zw.Close()
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(b.Bytes())
+		}},
+		{name: "errors true, every item indexed", odd: func(w http.ResponseWriter, body []byte) {
+			_, _ = w.Write(bytes.Replace(good(body), []byte(`"errors":false`), []byte(`"errors":true`), 1))
+		}},
+		{name: "Content-Length promises more", retried: true, odd: func(w http.ResponseWriter, body []byte) {
+			resp := good(body)
+			w.Header().Set("Content-Length", fmt.Sprint(len(resp)+100))
+			_, _ = w.Write(resp)
+			panic(http.ErrAbortHandler) // closes the connection without the rest
+		}},
+		{name: "reset mid-body", retried: true, odd: func(w http.ResponseWriter, body []byte) {
+			resp := good(body)
+			_, _ = w.Write(resp[:len(resp)/2])
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler)
+		}},
+		{name: "HTML page", retried: true, odd: func(w http.ResponseWriter, _ []byte) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html><body>Sign in</body></html>"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				calls++
+				if calls == 1 {
+					tt.odd(w, body)
+					return
+				}
+				_, _ = w.Write(good(body))
+			}))
+			defer srv.Close()
+			u, _ := url.Parse(srv.URL)
+			c, err := NewClient(ClientConfig{Endpoint: u})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix, err := New(c, Config{MaxBytes: 1 << 20, Sleep: func(context.Context, time.Duration) error { return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := items(5, 100)
+			r := ix.Index(context.Background(), in)
+			accounted(t, in, r)
+			if len(r.Indexed) != len(in) || (r.Retried > 0) != tt.retried {
+				t.Errorf("indexed %d of %d, retried %d, want retried: %v (%+v)", len(r.Indexed), len(in), r.Retried, tt.retried, r)
 			}
 		})
 	}

@@ -134,11 +134,12 @@ func hasAt(b []byte, i int, lit string) bool {
 func parseItem(s *jsonscan.Scanner) (itemStatus, error) {
 	var it itemStatus
 	var errSpan []byte
+	haveID := false
 	err := s.Members(func(key string) error {
 		switch key {
 		case "_id":
-			id, _, err := s.StrOrNull()
-			it.ID = id
+			id, ok, err := s.StrOrNull()
+			it.ID, haveID = id, ok
 			return err
 		case "status":
 			v, err := s.Int64()
@@ -160,6 +161,11 @@ func parseItem(s *jsonscan.Scanner) (itemStatus, error) {
 	}
 	if it.Status == 0 {
 		return it, fmt.Errorf("no status")
+	}
+	if !haveID {
+		// OpenSearch writes every item's _id (BulkItemResponse.toXContent)
+		// and the request keeps it (responseFilter).
+		return it, fmt.Errorf("no _id, so it cannot be matched to the item sent")
 	}
 	switch {
 	case errSpan != nil:

@@ -2,6 +2,8 @@ package bulk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -28,17 +30,23 @@ func TestParseResponse(t *testing.T) {
 		{name: "failure without error", n: 1,
 			body: `{"errors":true,"items":[{"index":{"_id":"a","status":503}}]}`,
 			want: []itemStatus{{ID: "a", Status: 503, Reason: "status 503 without an error description"}}},
-		{name: "no _id (filtered away) still counts", n: 1,
-			body: `{"errors":false,"items":[{"index":{"status":201}}]}`, want: []itemStatus{{Status: 201}}},
+		// OpenSearch writes every item's _id, failed or not
+		// (BulkItemResponse.toXContent, server/src/main/java/org/opensearch/action/bulk/BulkItemResponse.java,
+		// 2.19: "builder.field(_ID, ...)" in both branches), and the request
+		// asks to keep it (filter_path items.*._id): an item without one
+		// cannot be matched to what was sent, so the answer is not trusted.
+		{name: "no _id", n: 1, body: `{"errors":false,"items":[{"index":{"status":201}}]}`, err: "item 0 (index): no _id, so it cannot be matched"},
+		{name: "null _id", n: 1, body: `{"errors":false,"items":[{"index":{"_id":null,"status":201}}]}`, err: "item 0 (index): no _id, so it cannot be matched"},
+		{name: "no _id, failed", n: 1, body: `{"errors":true,"items":[{"index":{"status":400,"error":{"type":"x","reason":"y"}}}]}`, err: "item 0 (index): no _id"},
 		// filter_path=items.*.error drops the items that succeeded: the
 		// positions are lost and the answer must not be trusted.
 		{name: "items filtered away", n: 3, body: `{"items":[{"index":{"error":{"type":"x"}}}]}`, err: "no status"},
 		{name: "fewer items", n: 2, body: `{"errors":false,"items":[{"index":{"_id":"a","status":201}}]}`, err: "1 items for 2 sent"},
 		{name: "more items", n: 1, body: `{"errors":false,"items":[{"index":{"_id":"a","status":201}},{"index":{"_id":"b","status":201}}]}`, err: "more than the 1 items"},
 		{name: "no items", n: 1, body: `{"errors":false}`, err: "no items"},
-		{name: "two actions", n: 1, body: `{"items":[{"index":{"status":201},"create":{"status":201}}]}`, err: "2 actions"},
+		{name: "two actions", n: 1, body: `{"items":[{"index":{"_id":"a","status":201},"create":{"_id":"a","status":201}}]}`, err: "2 actions"},
 		{name: "truncated", n: 1, body: `{"errors":false,"items":[{"index":{"_id":"a","sta`, err: "not a _bulk response"},
-		{name: "trailing data", n: 1, body: `{"items":[{"index":{"status":201}}]} x`, err: "data after"},
+		{name: "trailing data", n: 1, body: `{"items":[{"index":{"_id":"a","status":201}}]} x`, err: "data after"},
 		{name: "not JSON", n: 1, body: `<html>`, err: "not a _bulk response"},
 		// Near misses of the layout read byte by byte: each is read as the
 		// general scan reads it.
@@ -119,5 +127,44 @@ func TestIndexSourceBuildsOneRequestAtATime(t *testing.T) {
 		if c.n > maxBytes {
 			t.Errorf("request %d is %d bytes, over %d", k, c.n, maxBytes)
 		}
+	}
+}
+
+// TestRequestReasonsNameTheFix: every whole-request failure the indexer
+// reports names what to do, not only the status. The statuses are those
+// OpenSearch Service and what may sit in front of it answer
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/handling-errors.html).
+func TestRequestReasonsNameTheFix(t *testing.T) {
+	tests := []struct {
+		status int
+		err    error
+		want   string
+	}{
+		{status: 301, want: "redirects"},
+		{status: 302, want: "redirects"},
+		{status: 401, want: "map the function's IAM role"},
+		{status: 403, want: "map the function's IAM role"},
+		{status: 404, want: "OPENSEARCH_ENDPOINT"},
+		{status: 405, want: "OPENSEARCH_ENDPOINT"},
+		{status: 408, want: "network path"},
+		{status: 413, want: "lower BULK_MAX_BYTES"},
+		{status: 429, want: "more or bigger data nodes"},
+		{status: 500, want: "domain's health"},
+		{status: 503, want: "domain's health"},
+		{status: 504, want: "domain's health"},
+		{err: errors.New("dial tcp 10.0.0.1:443: i/o timeout"), want: "security group"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.status, tt.err), func(t *testing.T) {
+			var r round
+			got := r.requestReason(tt.status, []byte("<html>x</html>"), tt.err)
+			if !strings.Contains(got, "(fix: ") && !strings.Contains(got, "(the domain") || !strings.Contains(got, tt.want) {
+				t.Errorf("requestReason(%d, %v) = %q, want a fix naming %q", tt.status, tt.err, got, tt.want)
+			}
+		})
+	}
+	// An answer that is not a _bulk response says what likely answered.
+	if reason := unreadableReason(errors.New("not a _bulk response: at byte 0: unexpected '<'")); !strings.Contains(reason, "OPENSEARCH_ENDPOINT") {
+		t.Errorf("unreadable answer reason %q names no fix", reason)
 	}
 }

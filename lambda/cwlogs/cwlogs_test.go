@@ -98,11 +98,48 @@ func TestDecodeHandWrittenJSON(t *testing.T) {
 	}
 }
 
+// CloudWatch Logs "may emit ... records with a "CONTROL_MESSAGE" type,
+// mainly for checking if the destination is reachable"
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html,
+// awsdocs/amazon-cloudwatch-logs-user-guide doc_source/SubscriptionFilters.md):
+// its one event is the health check "CWL CONTROL MESSAGE: Checking health
+// of destination …", which the function ignores. A control message that
+// carries anything else would have its events dropped, neither indexed nor
+// kept: it is refused as undecodable, so the whole payload is kept in the
+// dead-letter queue.
 func TestControlMessage(t *testing.T) {
-	var d cwlogs.Decoder
-	p, err := d.Decode(cwlogstest.DataFromJSON([]byte(`{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Lambda."}]}`)))
-	if err != nil || p.MessageType != cwlogs.MessageTypeControl {
-		t.Fatalf("p = %+v, err = %v", p, err)
+	const head = `{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[`
+	const check = `{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Lambda."}`
+	tests := []struct {
+		name, events string
+		err          string // "" for an ignored health check
+	}{
+		{name: "health check", events: check},
+		{name: "health checks", events: check + "," + check},
+		{name: "no events", events: ""},
+		{name: "a log event", events: `{"id":"37451","timestamp":1700000000000,"message":"GET /login 200"}`,
+			err: `logEvents[0] (id "37451") is not CloudWatch's health check`},
+		{name: "a log event after the health check", events: check + `,{"id":"37452","timestamp":1,"message":"user:bob"}`,
+			err: `logEvents[1] (id "37452") is not CloudWatch's health check`},
+		{name: "the check's words later in a line", events: `{"id":"","timestamp":1,"message":"x CWL CONTROL MESSAGE: y"}`,
+			err: `logEvents[0] (id "") is not`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var d cwlogs.Decoder
+			p, err := d.Decode(cwlogstest.DataFromJSON([]byte(head + tt.events + "]}")))
+			if tt.err == "" {
+				if err != nil || p.MessageType != cwlogs.MessageTypeControl {
+					t.Fatalf("p = %+v, err = %v", p, err)
+				}
+				return
+			}
+			var de *cwlogs.DecodeError
+			if !errors.As(err, &de) || de.Stage != cwlogs.StageFields || !errors.Is(err, cwlogs.ErrUndecodable) ||
+				!strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), "DATA_MESSAGE") {
+				t.Fatalf("err = %v, want a %s error saying %q and naming DATA_MESSAGE", err, cwlogs.StageFields, tt.err)
+			}
+		})
 	}
 }
 
@@ -127,6 +164,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"json deep", nil, gz(`{"x":` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`), cwlogs.StageJSON, "too deep"},
 		{"missing type", nil, gz(`{}`), cwlogs.StageFields, "messageType"},
 		{"unknown type", nil, gz(`{"messageType":"X"}`), cwlogs.StageFields, `unknown messageType "X"`},
+		{"unknown type, long", nil, gz(`{"messageType":"` + strings.Repeat("X", 100000) + `"}`), cwlogs.StageFields, `unknown messageType "` + strings.Repeat("X", 64) + `…"`},
 		{"missing fields", nil, gz(`{"messageType":"DATA_MESSAGE","owner":"1"}`), cwlogs.StageFields, "[logGroup logStream logEvents]"},
 		{"event lacks id", nil, gz(`{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"timestamp":1,"message":"m"}]}`), cwlogs.StageJSON, "logEvents[0] lacks id"},
 		{"event bad timestamp", nil, gz(`{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","logEvents":[{"id":"1","timestamp":"x","message":"m"}]}`), cwlogs.StageJSON, "expected a number"},

@@ -2,6 +2,7 @@ package cwlogs
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/logsearch/logsearch/lambda/jsonscan"
 )
@@ -133,7 +134,7 @@ func checkFields(p *Payload, haveEvents bool) error {
 	var missing []string
 	switch p.MessageType {
 	case MessageTypeControl:
-		return nil
+		return checkControl(p)
 	case MessageTypeData:
 		for _, f := range []struct {
 			name string
@@ -154,7 +155,7 @@ func checkFields(p *Payload, haveEvents bool) error {
 		missing = append(missing, "messageType")
 	default:
 		return &DecodeError{Stage: StageFields,
-			Problem: fmt.Sprintf("unknown messageType %q, want %s or %s", p.MessageType, MessageTypeData, MessageTypeControl),
+			Problem: fmt.Sprintf("unknown messageType %q, want %s or %s", quoted(p.MessageType), MessageTypeData, MessageTypeControl),
 			Fix:     fixSender}
 	}
 	if len(missing) == 0 {
@@ -163,6 +164,36 @@ func checkFields(p *Payload, haveEvents bool) error {
 	return &DecodeError{Stage: StageFields,
 		Problem: fmt.Sprintf("payload lacks required field(s) %v", missing),
 		Fix:     fixSender}
+}
+
+// ControlMessagePrefix begins the one event of CloudWatch's control
+// message: "CWL CONTROL MESSAGE: Checking health of destination …".
+const ControlMessagePrefix = "CWL CONTROL MESSAGE"
+
+// checkControl refuses a control message that carries anything but
+// CloudWatch's health check: the function ignores control messages, so
+// log events in one would be neither indexed nor kept. Refused, the
+// payload is kept whole in the dead-letter queue.
+func checkControl(p *Payload) error {
+	for i := range p.LogEvents {
+		if ev := &p.LogEvents[i]; !strings.HasPrefix(ev.Message, ControlMessagePrefix) {
+			return &DecodeError{Stage: StageFields,
+				Problem: fmt.Sprintf("a %s carries only CloudWatch's health check (%q…), but logEvents[%d] (id %q) is not CloudWatch's health check",
+					MessageTypeControl, ControlMessagePrefix, i, quoted(ev.ID)),
+				Fix: "send log events as " + MessageTypeData + "; the payload kept in the DLQ holds them, replay it once its messageType is " + MessageTypeData}
+		}
+	}
+	return nil
+}
+
+// quoted bounds a value a payload gave, for an error that quotes it: the
+// payload is kept whole in the dead-letter queue anyway.
+func quoted(v string) string {
+	const limit = 64
+	if len(v) > limit {
+		return v[:limit] + "…"
+	}
+	return v
 }
 
 // awslogsData returns the awslogs.data string of a Lambda invocation

@@ -15,11 +15,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/logsearch/logsearch/lambda/backoff"
 )
@@ -51,7 +53,18 @@ type Config struct {
 	Backoff  backoff.Backoff
 	// Sleep waits d or until ctx ends; tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Margin is how long before the context's deadline (the invocation's)
+	// the writes give up (default DefaultMargin), so that the caller can
+	// still log the failure and fail the invocation before Lambda ends it.
+	Margin time.Duration
 }
+
+// DefaultMargin leaves the function time to log an SQS that did not
+// answer and return its error.
+const DefaultMargin = time.Second
+
+// ErrTimeout marks writes that SQS did not answer before the margin.
+var ErrTimeout = errors.New("dead-letter queue write timed out")
 
 // Writer sends records to the queue.
 type Writer struct {
@@ -81,6 +94,9 @@ func New(api API, cfg Config) (*Writer, error) {
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = backoff.Sleep
+	}
+	if cfg.Margin <= 0 {
+		cfg.Margin = DefaultMargin
 	}
 	return &Writer{api: api, cfg: cfg}, nil
 }
@@ -136,19 +152,39 @@ func (w *Writer) fit(requestID string, record []byte) [][]byte {
 	return chunks(requestID, record, w.cfg.MaxMessageBytes)
 }
 
-// send delivers every message or says how many it could not.
+// send delivers every message or says how many it could not, giving up
+// the margin before ctx's deadline.
 func (w *Writer) send(ctx context.Context, messages [][]byte) (int, error) {
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, deadline.Add(-w.cfg.Margin),
+			fmt.Errorf("%w: SQS did not answer by %s before the invocation's deadline; failing the invocation so that Lambda retries it", ErrTimeout, w.cfg.Margin))
+		defer cancel()
+	}
 	sent := 0
 	var errs []error
-	for _, batch := range w.batches(messages) {
-		n, err := w.sendBatch(ctx, batch)
+	queue := w.batches(messages)
+	for len(queue) > 0 {
+		batch := queue[0]
+		queue = queue[1:]
+		n, unsent, err := w.sendBatch(ctx, batch)
 		sent += n
+		if err != nil && len(unsent) > 1 && batchTooLong(err) {
+			// SQS allows less per batch here than MaxBatchBytes (256 KiB
+			// in some regions): the halves go first.
+			half := len(unsent) / 2
+			queue = append([][][]byte{unsent[:half:half], unsent[half:]}, queue...)
+			continue
+		}
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if len(errs) > 0 {
-		return sent, fmt.Errorf("dead-letter queue %s: %d of %d messages not sent: %w", w.cfg.QueueURL, len(messages)-sent, len(messages), errors.Join(errs...))
+		if cause := context.Cause(ctx); cause != nil && errors.Is(cause, ErrTimeout) {
+			errs = append([]error{cause}, errs...)
+		}
+		return sent, fmt.Errorf("dead-letter queue %s: %d of %d messages not sent: %w%s", w.cfg.QueueURL, len(messages)-sent, len(messages), errors.Join(errs...), fixFor(errs))
 	}
 	return sent, nil
 }
@@ -170,8 +206,38 @@ func (w *Writer) batches(messages [][]byte) [][][]byte {
 	return out
 }
 
-// sendBatch sends one batch, retrying the entries SQS failed on its side.
-func (w *Writer) sendBatch(ctx context.Context, batch [][]byte) (int, error) {
+// fixFor names what to change when SQS refused a write for good: a
+// permission, the queue's KMS key, or a queue that is gone. Other
+// failures (throttling, SQS's own errors, timeouts) need nothing but
+// Lambda's retry.
+func fixFor(errs []error) string {
+	for _, err := range errs {
+		var api smithy.APIError
+		if !errors.As(err, &api) {
+			continue
+		}
+		switch code := api.ErrorCode(); {
+		case strings.HasPrefix(code, "Kms"):
+			return " (fix: allow the function's role kms:GenerateDataKey and kms:Decrypt on the queue's KMS key, and check that the key is enabled)"
+		case strings.Contains(code, "AccessDenied"):
+			return " (fix: allow the function's role sqs:SendMessage on the queue, in its IAM policy and in the queue policy)"
+		case strings.Contains(code, "QueueDoesNotExist") || strings.Contains(code, "NonExistentQueue"):
+			return " (fix: DLQ_URL names no queue: run pulumi up so that the stack creates the queue again and sets DLQ_URL)"
+		}
+	}
+	return ""
+}
+
+// batchTooLong reports SQS refusing a batch for the sum of its bodies.
+func batchTooLong(err error) bool {
+	var tooLong *types.BatchRequestTooLong
+	var api smithy.APIError
+	return errors.As(err, &tooLong) || errors.As(err, &api) && strings.HasSuffix(api.ErrorCode(), "BatchRequestTooLong")
+}
+
+// sendBatch sends one batch, retrying the entries SQS failed on its side,
+// and returns how many it sent and, on error, the messages not sent.
+func (w *Writer) sendBatch(ctx context.Context, batch [][]byte) (int, [][]byte, error) {
 	pending := make(map[string][]byte, len(batch))
 	for k, m := range batch {
 		pending[strconv.Itoa(k)] = m
@@ -195,6 +261,9 @@ func (w *Writer) sendBatch(ctx context.Context, batch [][]byte) (int, error) {
 		out, err := w.api.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(w.cfg.QueueURL), Entries: entries})
 		if err != nil {
 			lastErr = err
+			if batchTooLong(err) {
+				break // the same batch is refused again: the caller splits it
+			}
 			continue
 		}
 		for _, s := range out.Successful {
@@ -207,7 +276,7 @@ func (w *Writer) sendBatch(ctx context.Context, batch [][]byte) (int, error) {
 			lastErr = fmt.Errorf("entry rejected: %s: %s", aws.ToString(f.Code), aws.ToString(f.Message))
 			if f.SenderFault {
 				// Resending the same bytes cannot succeed.
-				return sent, fmt.Errorf("%w (a sender fault: not retried)", lastErr)
+				return sent, unsentOf(batch, pending), fmt.Errorf("%w (a sender fault: not retried)", lastErr)
 			}
 		}
 	}
@@ -215,7 +284,18 @@ func (w *Writer) sendBatch(ctx context.Context, batch [][]byte) (int, error) {
 		if lastErr == nil {
 			lastErr = errors.New("no answer for some entries")
 		}
-		return sent, lastErr
+		return sent, unsentOf(batch, pending), lastErr
 	}
-	return sent, nil
+	return sent, nil, nil
+}
+
+// unsentOf is the messages of batch still pending, in order.
+func unsentOf(batch [][]byte, pending map[string][]byte) [][]byte {
+	var out [][]byte
+	for k := range batch {
+		if m, ok := pending[strconv.Itoa(k)]; ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package dlq
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
 
 	"github.com/logsearch/logsearch/lambda/fakesqs"
 	"github.com/logsearch/logsearch/lambda/internal/awstest"
@@ -255,5 +257,109 @@ func TestRecordShapeIsReplayable(t *testing.T) {
 	if rec.Version != 1 || rec.Kind != KindFailedEvents || rec.Payload.MessageType != "DATA_MESSAGE" ||
 		rec.Payload.LogGroup != "/app/web" || len(rec.Payload.LogEvents) != 2 || rec.Errors[1].ID != evs[1].ID || rec.Errors[1].Status != 400 {
 		t.Errorf("record %+v", rec)
+	}
+}
+
+// hangingSQS never answers a SendMessageBatch until its context ends.
+type hangingSQS struct{}
+
+func (hangingSQS) SendMessageBatch(ctx context.Context, _ *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestHangingSQSIsBoundedByTheInvocation: an SQS that never answers must
+// not use up the invocation. Lambda ends an invocation at its deadline
+// without a word from the function
+// (https://docs.aws.amazon.com/lambda/latest/dg/golang-context.html:
+// Deadline "Returns the date that the execution times out"), so the writes give
+// up a margin before it and say why: the function then logs the failure
+// and fails the invocation, and Lambda retries the payload.
+func TestHangingSQSIsBoundedByTheInvocation(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(w *Writer, ctx context.Context) error
+	}{
+		{"failed events", func(w *Writer, ctx context.Context) error {
+			_, err := w.FailedEvents(ctx, "req-1", src, events(3, 10))
+			return err
+		}},
+		{"undecodable payload", func(w *Writer, ctx context.Context) error {
+			_, err := w.Undecodable(ctx, "req-1", []byte("x"), "not gzip")
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, err := New(hangingSQS{}, Config{QueueURL: queue, Sleep: func(context.Context, time.Duration) error { return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			budget := DefaultMargin + 2*time.Second
+			ctx, cancel := context.WithTimeout(context.Background(), budget)
+			defer cancel()
+			start := time.Now()
+			err = tt.write(w, ctx)
+			took := time.Since(start)
+			if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "SQS did not answer by 1s before the invocation's deadline") {
+				t.Fatalf("err %v, want a timeout that says why", err)
+			}
+			if ctx.Err() != nil || took >= budget {
+				t.Errorf("the write took %s of the invocation's %s; it must leave time to report the failure", took, budget)
+			}
+		})
+	}
+}
+
+// TestBatchLimitBelowTheWriters: where SQS allows less per batch than
+// MaxBatchBytes (the AWS China regions document 256 KiB for "the maximum
+// total payload size (the sum of the individual lengths of all of the
+// batched messages)":
+// https://docs.amazonaws.cn/en_us/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html),
+// a batch refused with BatchRequestTooLong is sent again in smaller
+// batches instead of failing the dead-letter write.
+func TestBatchLimitBelowTheWriters(t *testing.T) {
+	w, fake := newWriter(t, Config{})
+	fake.SetFaults(fakesqs.Faults{BatchBytes: 256 << 10})
+	evs := events(6, 150<<10) // six messages of about 150 kB: about 900 kB in one batch
+	n, err := w.FailedEvents(context.Background(), "req-1", src, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := readBack(t, fake, evs); n != len(b) || n != 6 {
+		t.Errorf("sent %d messages, queue holds %d, want 6", n, len(b))
+	}
+}
+
+// refusingSQS refuses every SendMessageBatch with one API error.
+type refusingSQS struct{ code string }
+
+func (r refusingSQS) SendMessageBatch(context.Context, *sqs.SendMessageBatchInput, ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: r.code, Message: "refused", Fault: smithy.FaultClient}
+}
+
+// TestRefusalsNameTheFix: a dead-letter write SQS refuses for good says
+// what to change. The codes are SendMessageBatch's errors
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html#API_SendMessageBatch_Errors),
+// AccessDenied as IAM answers, and the query-protocol name of a missing
+// queue that older endpoints still send.
+func TestRefusalsNameTheFix(t *testing.T) {
+	for code, want := range map[string]string{
+		"AccessDenied":      "sqs:SendMessage",
+		"KmsAccessDenied":   "KMS key",
+		"KmsDisabled":       "KMS key",
+		"QueueDoesNotExist": "DLQ_URL",
+		"AWS.SimpleQueueService.NonExistentQueue": "DLQ_URL",
+	} {
+		t.Run(code, func(t *testing.T) {
+			w, err := New(refusingSQS{code: code}, Config{QueueURL: queue, Sleep: func(context.Context, time.Duration) error { return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = w.FailedEvents(context.Background(), "req-1", src, events(1, 10))
+			if err == nil || !strings.Contains(err.Error(), "(fix: ") || !strings.Contains(err.Error(), want) {
+				t.Errorf("err %v, want a fix naming %q", err, want)
+			}
+		})
 	}
 }

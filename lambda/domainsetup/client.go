@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/logsearch/logsearch/lambda/backoff"
+	"github.com/logsearch/logsearch/lambda/redact"
 )
 
 // client speaks JSON to one domain as the master user. It retries what a
@@ -25,7 +26,7 @@ type client struct {
 	password string
 	retry    Retry
 	// secrets holds every credential the requests carried, for redact.
-	secrets redactor
+	secrets redact.Secrets
 }
 
 // Retry bounds the retries of transient failures.
@@ -71,8 +72,9 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 	}
 	target := c.base.ResolveReference(rel).String()
 	delay := c.retry.Delay
-	c.secrets.addBasic(c.user, c.password)
-	ctx = context.WithValue(ctx, redactorKey{}, &c.secrets)
+	c.secrets.AddBasic(c.user, c.password)
+	// A signing transport notes the credentials it adds (redact.Note).
+	ctx = redact.WithNoter(ctx, &c.secrets)
 	for attempt := 1; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(payload))
 		if err != nil {
@@ -88,7 +90,7 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 				req.Header.Add(k, v)
 			}
 		}
-		c.secrets.addHeaders(req.Header)
+		c.secrets.AddHeaders(req.Header)
 		a, err := c.roundTrip(req)
 		transient := err != nil || a.status == http.StatusTooManyRequests || a.status == http.StatusBadGateway ||
 			a.status == http.StatusServiceUnavailable || a.status == http.StatusGatewayTimeout
@@ -123,8 +125,8 @@ func (c *client) roundTrip(req *http.Request) (answer, error) {
 }
 
 // redact replaces every form of every credential the requests carried in
-// s (see redactor).
-func (c *client) redact(s string) string { return c.secrets.redact(s) }
+// s (see redact.Secrets).
+func (c *client) redact(s string) string { return c.secrets.Redact(s) }
 
 // fail turns an unexpected answer into a DomainError. The message is
 // redacted again once read out of the body: JSON decoding turns any

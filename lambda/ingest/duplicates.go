@@ -7,7 +7,7 @@ import "github.com/logsearch/logsearch/lambda/cwlogs"
 // in one _bulk request the later item overwrites the earlier, and both
 // answer success, so counting both as indexed would claim an event that is
 // not in the index. The later one is indexed; the earlier one is kept.
-const duplicateReason = "another event later in the same payload has the same id; OpenSearch keeps one document per _id, so that later event was indexed and this one is kept here"
+const duplicateReason = "another event later in the same payload has the same id; OpenSearch keeps one document per _id, so only that later event is sent and this one is kept here"
 
 // markEarlierDuplicates sets dup[i] for every event whose id appears again
 // later in evs, reusing dup and seen. CloudWatch's ids ascend within a

@@ -185,3 +185,45 @@ func TestHandlerSignatureRefused(t *testing.T) {
 		t.Errorf("kept with status %d and reason %q", kept.Status, kept.Error)
 	}
 }
+
+// TestControlMessages: CloudWatch's health check is ignored, with nothing
+// kept; a CONTROL_MESSAGE that carries log events is kept whole in the
+// dead-letter queue, since ignoring it would drop them
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html:
+// control messages are "mainly for checking if the destination is
+// reachable").
+func TestControlMessages(t *testing.T) {
+	check := cwlogs.LogEvent{ID: "", Timestamp: 1, Message: "CWL CONTROL MESSAGE: Checking health of destination Lambda."}
+	tests := []struct {
+		name string
+		evs  []cwlogs.LogEvent
+		kept bool
+	}{
+		{name: "health check", evs: []cwlogs.LogEvent{check}},
+		{name: "log events", evs: append([]cwlogs.LogEvent{check}, scenarioEvents(3, 5)...), kept: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, env := inProcess(t, io.Discard, io.Discard)
+			p := cwlogstest.DataPayload("", "", tt.evs)
+			p.MessageType, p.Owner = cwlogs.MessageTypeControl, "CloudwatchLogs"
+			inv := cwlogstest.BuildInvocation(p)
+			if _, err := h.Invoke(context.Background(), inv); err != nil {
+				t.Fatal(err)
+			}
+			o := collect(t, env)
+			if len(o.indexed) != 0 || len(o.dlq) != 0 {
+				t.Errorf("indexed %v, kept events %v: want neither", o.indexed, o.dlq)
+			}
+			if !tt.kept {
+				if len(o.kept) != 0 {
+					t.Errorf("health check kept: %+v", o.kept)
+				}
+				return
+			}
+			if len(o.kept) != 1 || !bytes.Equal(o.kept[0].Invocation, inv) || !strings.Contains(o.kept[0].Reason, "is not CloudWatch's health check") {
+				t.Errorf("kept %+v, want the invocation byte for byte with the reason", o.kept)
+			}
+		})
+	}
+}

@@ -181,6 +181,29 @@ func (l *loader) endpoint(name string) *url.URL {
 	return u
 }
 
+// RedactEndpoint is an endpoint as given (a URL or a bare host, valid or
+// not) with the password of any user info in it replaced, for messages:
+// "https://admin:xxxxx@host".
+func RedactEndpoint(v string) string {
+	start := 0
+	if i := strings.Index(v, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	end := len(v)
+	if i := strings.IndexAny(v[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	at := strings.LastIndex(v[start:end], "@")
+	if at < 0 {
+		return v
+	}
+	user, _, hasPassword := strings.Cut(v[start:start+at], ":")
+	if !hasPassword {
+		return v
+	}
+	return v[:start] + user + ":xxxxx" + v[start+at:]
+}
+
 // ParseEndpoint reads a domain endpoint the way OPENSEARCH_ENDPOINT is
 // read, for tools that take one on their command line: a bare host name
 // (the domain's Endpoint attribute) means https. The error says what is

@@ -142,3 +142,18 @@ func TestTimestampAsTimeField(t *testing.T) {
 		t.Fatalf("err %v, settings %+v", err, s)
 	}
 }
+
+func TestRedactEndpoint(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://vpc-logs-x.eu-west-1.es.amazonaws.com": "https://vpc-logs-x.eu-west-1.es.amazonaws.com",
+		"https://admin:pw@logs.example.com/p?q=1":       "https://admin:xxxxx@logs.example.com/p?q=1",
+		"admin:p@ss:w@rd@logs.example.com:9200":         "admin:xxxxx@logs.example.com:9200",
+		"https://admin@logs.example.com":                "https://admin@logs.example.com",
+		"https://admin:pw@logs:port":                    "https://admin:xxxxx@logs:port",
+		"https://logs.example.com/a@b":                  "https://logs.example.com/a@b",
+	} {
+		if got := RedactEndpoint(in); got != want {
+			t.Errorf("RedactEndpoint(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/opensearch-project/opensearch-go/v4/signer"
 
-	"github.com/logsearch/logsearch/lambda/domainsetup"
+	"github.com/logsearch/logsearch/lambda/redact"
 )
 
 // signingTransport signs every request with the function's IAM role
@@ -28,6 +28,6 @@ func (t signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.signer.SignRequest(signed); err != nil {
 		return nil, err
 	}
-	domainsetup.NoteSentCredentials(signed)
+	redact.Note(signed) // so that an answer echoing them is redacted
 	return t.base.RoundTrip(signed)
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
 
 	"github.com/logsearch/logsearch/lambda/metrics"
+	"github.com/logsearch/logsearch/lambda/redact"
 	"github.com/logsearch/logsearch/lambda/storageguard/guard"
 )
 
@@ -52,7 +53,7 @@ func main() {
 	}
 	tp, err := opensearchtransport.New(opensearchtransport.Config{
 		URLs:   []*url.URL{s.Endpoint},
-		Signer: sign,
+		Signer: redact.Signer(sign), // so that errors quoting an answer leave out the credentials
 		Transport: &http.Transport{
 			Proxy:           http.ProxyFromEnvironment,
 			TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12},

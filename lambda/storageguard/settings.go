@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/logsearch/logsearch/lambda/document"
+	lssettings "github.com/logsearch/logsearch/lambda/settings"
 	"github.com/logsearch/logsearch/lambda/storageguard/guard"
 )
 
@@ -29,7 +30,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	var s settings
 	raw := strings.TrimSpace(getenv("OPENSEARCH_ENDPOINT"))
 	if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-		bad("OPENSEARCH_ENDPOINT", raw, "not the domain's base URL", "https://<domain endpoint>")
+		bad("OPENSEARCH_ENDPOINT", lssettings.RedactEndpoint(raw), "not the domain's base URL", "https://<domain endpoint>")
 	} else {
 		s.Endpoint = u
 	}

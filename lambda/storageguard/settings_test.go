@@ -21,6 +21,10 @@ func TestLoadSettings(t *testing.T) {
 			problem: []string{"OPENSEARCH_ENDPOINT", "INDEX_PREFIX", "INDEX_TIMEZONE", "FLOOR_BYTES", "MIN_DAYS"}},
 		{name: "unset floor", change: map[string]string{"FLOOR_BYTES": ""}, problem: []string{"FLOOR_BYTES=\"\""}},
 		{name: "endpoint with a path", change: map[string]string{"OPENSEARCH_ENDPOINT": "https://host/x"}, problem: []string{"OPENSEARCH_ENDPOINT"}},
+		// The error is logged: the password of Basic credentials in the
+		// URL is not quoted, the rest is.
+		{name: "endpoint with a password and a path", change: map[string]string{"OPENSEARCH_ENDPOINT": "https://admin:s3cr3t-pw@host/x"},
+			problem: []string{`OPENSEARCH_ENDPOINT="https://admin:xxxxx@host/x"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -218,6 +218,9 @@ func (c *command) run(ctx, stop context.Context) (int, error) {
 	}
 
 	admin := &redo.Client{Transport: transport}
+	if o.endpointURL != nil {
+		admin.Basic = o.endpointURL.User
+	}
 	var refill map[string]int64
 	if o.Redo {
 		var code int

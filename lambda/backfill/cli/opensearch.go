@@ -13,6 +13,7 @@ import (
 	"github.com/logsearch/logsearch/lambda/backfill/pipeline"
 	"github.com/logsearch/logsearch/lambda/backfill/redo"
 	"github.com/logsearch/logsearch/lambda/bulk"
+	"github.com/logsearch/logsearch/lambda/redact"
 )
 
 // connect connects with env.OpenSearch, or by default with openSearch
@@ -48,7 +49,9 @@ func openSearch(ctx context.Context, o *Target, base bulk.Config) (func() (pipel
 		return nil, nil, err
 	}
 	admin, err := opensearchtransport.New(opensearchtransport.Config{
-		URLs: []*url.URL{endpoint}, Signer: sign, MaxRetryClusterHealth: -1,
+		// redact.Signer notes the credentials of each request, for redo's
+		// errors to leave out of the answers they quote.
+		URLs: []*url.URL{endpoint}, Signer: redact.Signer(sign), MaxRetryClusterHealth: -1,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("OpenSearch client for %s: %w", endpoint.Redacted(), err)

@@ -93,13 +93,17 @@ func (t *Target) addTargetFlags(fs *flag.FlagSet, getenv func(string) string, re
 	fs.DurationVar(&t.ProgressInterval, "progress-interval", 10*time.Second, "how often progress is printed when stderr is not a terminal")
 }
 
+// redactedEndpoint is --endpoint as given, without the password of any
+// Basic credentials in it, for messages and the state file.
+func (t *Target) redactedEndpoint() string { return settings.RedactEndpoint(t.Endpoint) }
+
 // check validates the Target flags and appends every problem to errs.
 func (t *Target) check(errs []error) []error {
 	if !t.DryRun {
 		if t.Endpoint == "" {
 			errs = append(errs, errors.New("no OpenSearch endpoint: pass --endpoint <domain endpoint> or set OPENSEARCH_ENDPOINT (or use --dry-run)"))
 		} else if u, err := settings.ParseEndpoint(t.Endpoint); err != nil {
-			errs = append(errs, fmt.Errorf("--endpoint %q: %w", t.Endpoint, err))
+			errs = append(errs, fmt.Errorf("--endpoint %q: %w", t.redactedEndpoint(), err))
 		} else {
 			t.endpointURL = u
 		}
@@ -309,8 +313,11 @@ func (o *Options) runIdentity(sources []string) (fingerprint, description string
 	if o.HasRange {
 		days = o.From.Format(time.DateOnly) + ".." + o.To.Format(time.DateOnly)
 	}
-	description = fmt.Sprintf("%s %s %s -> %s %s-*", mode, strings.Join(sources, " "), days, o.Endpoint, o.IndexPrefix)
-	b, _ := json.Marshal([]any{mode, sources, days, o.KeyLayout, o.Endpoint, o.IndexPrefix, o.Location.String(), o.TimeField, o.FieldTypes.EncodeJSON(), o.LogGroup})
+	// Without the endpoint's password: the description is kept in the
+	// state file and shown, and a new password is the same run.
+	endpoint := o.redactedEndpoint()
+	description = fmt.Sprintf("%s %s %s -> %s %s-*", mode, strings.Join(sources, " "), days, endpoint, o.IndexPrefix)
+	b, _ := json.Marshal([]any{mode, sources, days, o.KeyLayout, endpoint, o.IndexPrefix, o.Location.String(), o.TimeField, o.FieldTypes.EncodeJSON(), o.LogGroup})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), description
 }

@@ -133,7 +133,7 @@ func (c *replayCommand) run(ctx, stop context.Context) (int, error) {
 	if o.DryRun {
 		_, _ = fmt.Fprintf(out, "dry run: reading %s; nothing is indexed, deleted or written (messages are hidden for %s, then released)\n", o.QueueURL, o.VisibilityTimeout)
 	} else {
-		_, _ = fmt.Fprintf(out, "replaying %s into %s (%s-YYYY.MM.DD)\n", o.QueueURL, o.Endpoint, o.IndexPrefix)
+		_, _ = fmt.Fprintf(out, "replaying %s into %s (%s-YYYY.MM.DD)\n", o.QueueURL, o.redactedEndpoint(), o.IndexPrefix)
 	}
 	start := c.env.Now()
 	last := start

@@ -81,3 +81,37 @@ func TestMissingCredentialsAreReportedAsSuch(t *testing.T) {
 		t.Fatalf("%d requests sent, %s spent before reporting missing credentials", len(osrv.Requests()), time.Since(start))
 	}
 }
+
+// TestEndpointPasswordNeverShown: an --endpoint with Basic credentials
+// (https://user:password@host) is used as given, but its password never
+// appears in an error, in what the run prints, or in the run's
+// description kept in the state file and quoted when a state file belongs
+// to another run.
+func TestEndpointPasswordNeverShown(t *testing.T) {
+	const password = "s3cr3t%2Fp@ss"
+	for _, tt := range []struct{ name, endpoint string }{
+		{"valid", "https://admin:" + password + "@logs.example.com"},
+		{"refused for its query", "https://admin:" + password + "@logs.example.com/?x=1"},
+		{"bare host", "admin:" + password + "@logs.example.com:9200"},
+		{"unparsable", "https://admin:" + password + "@logs.example.com:port"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"--endpoint", tt.endpoint, "--from", "2024-05-31", t.TempDir()}
+			o, err := ParseArgs(args, func(string) string { return "" }, io.Discard)
+			var shown []string
+			if err != nil {
+				shown = append(shown, err.Error())
+			} else {
+				_, description := o.runIdentity([]string{"s3://b/p"})
+				shown = append(shown, description, o.redactedEndpoint())
+			}
+			for _, s := range shown {
+				for _, part := range []string{password, "s3cr3t"} {
+					if strings.Contains(s, part) {
+						t.Errorf("%q shows the endpoint's password", s)
+					}
+				}
+			}
+		})
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,6 +29,7 @@ import (
 
 	"github.com/logsearch/logsearch/lambda/archive"
 	"github.com/logsearch/logsearch/lambda/docfields"
+	"github.com/logsearch/logsearch/lambda/redact"
 )
 
 // Mode is how a day is emptied.
@@ -67,6 +69,9 @@ type Transport interface {
 // Client talks to the OpenSearch REST API.
 type Client struct {
 	Transport Transport
+	// Basic is the endpoint URL's user and password, which the transport
+	// sends; nil for none.
+	Basic *url.Userinfo
 }
 
 // DeleteIndex deletes one index; a missing index is not an error (there
@@ -104,7 +109,17 @@ func (c *Client) DeleteByQuery(ctx context.Context, index string, logGroups []st
 	return res.Deleted, nil
 }
 
+// do sends one request and reads its answer, with every form of the
+// credentials the request carried (noted by a redact.Signer, or the
+// endpoint's Basic ones) replaced: errors quote the answer, and a proxy in
+// front of the domain may echo the request's headers.
 func (c *Client) do(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
+	secrets := &redact.Secrets{}
+	if c.Basic != nil {
+		password, _ := c.Basic.Password()
+		secrets.AddBasic(c.Basic.Username(), password)
+	}
+	ctx = redact.WithNoter(ctx, secrets)
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -118,11 +133,14 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) (int,
 	}
 	resp, err := c.Transport.Perform(req)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s %s: %w: check --endpoint and that this machine can reach the domain", method, path, err)
+		return 0, nil, fmt.Errorf("%s %s: %s: check --endpoint and that this machine can reach the domain", method, path, secrets.Redact(err.Error()))
 	}
 	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, b, err
+	if err != nil {
+		err = errors.New(secrets.Redact(err.Error()))
+	}
+	return resp.StatusCode, []byte(secrets.Redact(string(b))), err
 }
 
 func (c *Client) httpError(what string, status int, body []byte) error {

@@ -1,9 +1,22 @@
 package redo
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/opensearch-project/opensearch-go/v4/opensearchtransport"
+	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
+
+	"github.com/logsearch/logsearch/lambda/redact"
+	"github.com/logsearch/logsearch/lambda/redact/redacttest"
 )
 
 func TestIndices(t *testing.T) {
@@ -54,5 +67,61 @@ func TestParseMode(t *testing.T) {
 	}
 	if _, err := ParseMode("all"); err == nil || !strings.Contains(err.Error(), `"index"`) {
 		t.Errorf("ParseMode(all) = %v", err)
+	}
+}
+
+// TestAnswersEchoingCredentialsAreRedacted: redo's errors quote the
+// domain's answer; a proxy in front of it that echoes the request's
+// headers must not put the session token, the SigV4 signature or the
+// endpoint URL's Basic credentials into them, in any form.
+func TestAnswersEchoingCredentialsAreRedacted(t *testing.T) {
+	ops := map[string]func(c *Client) error{
+		"delete index": func(c *Client) error { _, err := c.DeleteIndex(context.Background(), "cwl-2024.01.01"); return err },
+		"count": func(c *Client) error {
+			_, err := c.Count(context.Background(), "cwl-2024.01.01", []string{"/app/web"})
+			return err
+		},
+	}
+	for _, signed := range []bool{true, false} {
+		for op, call := range ops {
+			for ename, echo := range redacttest.Echoes {
+				t.Run(fmt.Sprintf("signed=%v/%s/%s", signed, op, ename), func(t *testing.T) {
+					var signature string
+					srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						_, signature, _ = strings.Cut(r.Header.Get("Authorization"), "Signature=")
+						w.WriteHeader(http.StatusForbidden)
+						_, _ = w.Write([]byte(strings.Repeat(".", 250) + "X-Amz-Security-Token: " + echo(r.Header.Get("X-Amz-Security-Token")) +
+							"\nAuthorization: " + echo(r.Header.Get("Authorization"))))
+					}))
+					defer srv.Close()
+					u, _ := url.Parse(srv.URL)
+					secrets := []string{redacttest.SessionToken}
+					cfg := opensearchtransport.Config{URLs: []*url.URL{u}, MaxRetryClusterHealth: -1}
+					if signed {
+						sign, err := awsv2.NewSignerWithService(aws.Config{Region: "eu-west-1",
+							Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", redacttest.SessionToken)}, "es")
+						if err != nil {
+							t.Fatal(err)
+						}
+						cfg.Signer = redact.Signer(sign)
+					} else {
+						u.User = url.UserPassword("admin", "s3cr3t/p@ss+word")
+						secrets = []string{"s3cr3t/p@ss+word", "admin:s3cr3t/p@ss+word"}
+					}
+					tp, err := opensearchtransport.New(cfg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					err = call(&Client{Transport: tp, Basic: u.User})
+					if err == nil {
+						t.Fatal("no error")
+					}
+					if signature != "" {
+						secrets = append(secrets, signature)
+					}
+					redacttest.NoLeak(t, err.Error(), secrets...)
+				})
+			}
+		}
 	}
 }

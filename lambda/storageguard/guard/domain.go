@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/logsearch/logsearch/lambda/redact"
 )
 
 // Performer sends one request to the domain: opensearch-go's transport,
@@ -31,7 +33,11 @@ type Domain struct {
 const maxBody = 64 << 20
 
 // do sends method path (with query) and decodes a 2xx JSON answer into out.
+// An error quotes the answer without the credentials the request carried
+// (noted by a redact.Signer): a proxy in front of the domain may echo them.
 func (d Domain) do(ctx context.Context, method, path string, body any, out any) error {
+	secrets := &redact.Secrets{}
+	ctx = redact.WithNoter(ctx, secrets)
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -53,7 +59,7 @@ func (d Domain) do(ctx context.Context, method, path string, body any, out any) 
 	}
 	res, err := d.Client.Perform(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, u.Path, err)
+		return fmt.Errorf("%s %s: %s", method, u.Path, secrets.Redact(err.Error()))
 	}
 	defer func() { _ = res.Body.Close() }()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
@@ -61,13 +67,13 @@ func (d Domain) do(ctx context.Context, method, path string, body any, out any) 
 		return fmt.Errorf("%s %s: reading the answer: %w", method, u.Path, err)
 	}
 	if res.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: HTTP %d: %s%s", method, u.Path, res.StatusCode, excerpt(raw), statusFix(res.StatusCode))
+		return fmt.Errorf("%s %s: HTTP %d: %s%s", method, u.Path, res.StatusCode, secrets.Excerpt(string(raw), excerptBytes), statusFix(res.StatusCode))
 	}
 	if out == nil {
 		return nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s %s: unexpected answer (%v): %s", method, u.Path, err, excerpt(raw))
+		return fmt.Errorf("%s %s: unexpected answer (%s): %s", method, u.Path, secrets.Redact(err.Error()), secrets.Excerpt(string(raw), excerptBytes))
 	}
 	return nil
 }
@@ -79,13 +85,8 @@ func statusFix(status int) string {
 	return ""
 }
 
-func excerpt(b []byte) string {
-	const limit = 300
-	if len(b) > limit {
-		return string(b[:limit]) + "…"
-	}
-	return string(b)
-}
+// excerptBytes keeps the answers quoted in errors readable.
+const excerptBytes = 300
 
 // DataNodes reads every data node's storage from GET _nodes/stats/fs
 // (https://docs.opensearch.org/latest/api-reference/nodes-apis/nodes-stats/):
