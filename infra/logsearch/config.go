@@ -101,6 +101,9 @@ type Config struct {
 	Region    string `json:"-"`
 	AccountID string `json:"-"`
 	Partition string `json:"-"`
+	// dnsSuffix and reverseDNSPrefix are the partition's DNS suffix and
+	// service-name prefix, as the provider reports them (partition.go).
+	dnsSuffix, reverseDNSPrefix string
 	// AllowedAccountIDs is aws:allowedAccountIds, the provider's account pin.
 	AllowedAccountIDs []string `json:"-"`
 	// instance is the name of the LogSearch built from this config (New
@@ -1400,5 +1403,6 @@ func (c *Config) loadAccount(ctx *pulumi.Context) error {
 		return fmt.Errorf("reading the AWS partition: %w", err)
 	}
 	c.AccountID, c.Region, c.Partition = id.AccountId, region.Name, partition.Partition
+	c.dnsSuffix, c.reverseDNSPrefix = partition.DnsSuffix, partition.ReverseDnsPrefix
 	return nil
 }

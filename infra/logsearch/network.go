@@ -180,7 +180,7 @@ func NewNetwork(ctx *pulumi.Context, args NetworkArgs) (*Network, error) {
 // interfaceEndpoint is an AWS service reached from inside the VPC through
 // an interface endpoint with private DNS, admitting only its clients.
 type interfaceEndpoint struct {
-	service string // com.amazonaws.<region>.<service>
+	service string // <service> of the endpoint service <prefix>.<region>.<service>
 	why     string
 	clients []endpointClient
 }
@@ -216,7 +216,7 @@ func (e interfaceEndpoint) create(ctx *pulumi.Context, cfg *Config, vpcID pulumi
 	}
 	_, err = ec2.NewVpcEndpoint(ctx, childName(ctx, e.service+"-endpoint"), &ec2.VpcEndpointArgs{
 		VpcId:             vpcID,
-		ServiceName:       pulumi.Sprintf("com.amazonaws.%s.%s", cfg.Region, e.service),
+		ServiceName:       pulumi.String(cfg.interfaceEndpointService(e.service)),
 		VpcEndpointType:   pulumi.String("Interface"),
 		PrivateDnsEnabled: pulumi.Bool(true),
 		SubnetIds:         subnetIDs,
