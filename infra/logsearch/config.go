@@ -384,8 +384,9 @@ func (a ArchiveConfig) Configured() bool { return a.Create || a.Bucket != "" }
 // DashboardsConfig is the office entry to OpenSearch Dashboards.
 type DashboardsConfig struct {
 	// HostName is the name office users open, e.g. logs.example.com.
-	// Required; it must lie inside hostedZone. Case and a trailing dot do
-	// not matter.
+	// Required; it must lie inside hostedZone, or be hostedZone itself (a
+	// zone of its own, such as logs.example.com, gets its alias record at
+	// the apex). Case and a trailing dot do not matter.
 	HostName string `json:"hostName"`
 	// HostedZone is the Route53 hosted zone, e.g. example.com, that gets an
 	// alias A record for hostName pointing at the load balancer. Required.
@@ -965,6 +966,15 @@ func (c *Config) applyDerivedDefaults() {
 	}
 }
 
+// inZone reports whether the DNS name host (normalized) is zone's apex or
+// lies below it. Route53 takes an alias record at the apex, where no
+// CNAME may stand ("you can create an alias record at the top node of a
+// DNS namespace, also known as the zone apex", Route 53 developer guide,
+// https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html).
+func inZone(host, zone string) bool {
+	return host == zone || strings.HasSuffix(host, "."+zone)
+}
+
 func normalizeDNSName(s string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
 }
@@ -1223,8 +1233,8 @@ func (c *Config) validateDashboards(ps *problems) {
 	}
 	if d.HostName == "" {
 		ps.add("dashboards.hostName", "", "required: the name office users type (e.g. logs.example.com)")
-	} else if d.HostedZone != "" && !strings.HasSuffix(d.HostName, "."+d.HostedZone) {
-		ps.add("dashboards.hostName", d.HostName, "is outside the hosted zone %q; use a name ending in .%s", d.HostedZone, d.HostedZone)
+	} else if d.HostedZone != "" && !inZone(d.HostName, d.HostedZone) {
+		ps.add("dashboards.hostName", d.HostName, "is outside the hosted zone %q; use %s itself or a name ending in .%s", d.HostedZone, d.HostedZone, d.HostedZone)
 	}
 	if d.CertificateArn != "" && !regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`).MatchString(d.CertificateArn) {
 		ps.add("dashboards.certificateArn", d.CertificateArn, "not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)")

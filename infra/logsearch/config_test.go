@@ -316,6 +316,10 @@ func TestConfigAcceptsValidVariants(t *testing.T) {
 			zone, _ := v.(map[string]any)["hostedZone"].(string)
 			return set("hostName", "Logs-Dev."+strings.ToUpper(zone)+".")(v)
 		}}},
+		{"host name at the zone apex", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostName", zone)(v)
+		}}},
 		{"private zone with cert", "dev", map[string]func(any) any{"dashboards": func(v any) any {
 			m := set("privateZone", true)(v)
 			return set("certificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1234-5678-9abc-def012345678")(m)
