@@ -692,3 +692,23 @@ func TestStackAlarms(t *testing.T) {
 		}
 	})
 }
+
+// TestAlarmTopicDisplayNameFitsAnyStackName deploys under stack names
+// Pulumi accepts up to their longest: the alarm topic's display name stays
+// within SNS's 100 characters (CloudFormation, AWS::SNS::Topic,
+// DisplayName,
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html#cfn-sns-topic-displayname),
+// or creating the topic fails in pulumi up.
+func TestAlarmTopicDisplayNameFitsAnyStackName(t *testing.T) {
+	for _, stack := range []string{"Prod_EU", strings.Repeat("very-long-stack-name-", 4) + "one", strings.Repeat("x", 100)} {
+		run, err := runStackNamed(t, "dev", stack, nil)
+		if err != nil {
+			t.Fatalf("stack %q: %v", stack, err)
+		}
+		for _, topic := range run.ofType("aws:sns/topic:Topic") {
+			if name := str(t, topic.Inputs, "displayName"); len(name) > 100 || !strings.Contains(name, "alarms") {
+				t.Errorf("stack %q: topic %s display name %q (%d characters): SNS takes at most 100", stack, topic.Name, name, len(name))
+			}
+		}
+	}
+}
