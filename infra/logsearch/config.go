@@ -405,7 +405,7 @@ type DashboardsConfig struct {
 	// ["10.20.0.0/16"]: the addresses the office's traffic carries when it
 	// arrives through the VPN or transit gateway, normally the office's
 	// private ranges. Required. Each must be an IPv4 CIDR with no host bits
-	// set, outside the VPC's range; 0.0.0.0/0 and IPv6 ranges are refused,
+	// set, listed once, outside the VPC's range; 0.0.0.0/0 and IPv6 ranges are refused,
 	// a public range gives a warning (docs/office-access.md).
 	OfficeCidrs []string `json:"officeCidrs"`
 	// Oidc turns on single sign-on at the load balancer (ALB action
@@ -958,6 +958,13 @@ func (c *Config) applyDerivedDefaults() {
 	if c.Domain.DedicatedMasterCount > 0 && c.Domain.DedicatedMasterType == "" {
 		c.Domain.DedicatedMasterType = DefaultDedicatedMasterType
 	}
+	// Ranges are used as written in rules, routes and overlap checks:
+	// white space around one ("10.20.0.0/16 " quoted in YAML) would reach
+	// AWS, or hide an overlap.
+	c.Dashboards.OfficeCidrs = trimAll(c.Dashboards.OfficeCidrs)
+	if v := c.Network.OfficeVpn; v != nil {
+		v.StaticRoutes = trimAll(v.StaticRoutes)
+	}
 	c.Dashboards.HostName = normalizeDNSName(c.Dashboards.HostName)
 	c.Dashboards.HostedZone = normalizeDNSName(c.Dashboards.HostedZone)
 	c.Dashboards.Saml.applyDefaults()
@@ -973,6 +980,19 @@ func (c *Config) applyDerivedDefaults() {
 // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html).
 func inZone(host, zone string) bool {
 	return host == zone || strings.HasSuffix(host, "."+zone)
+}
+
+// trimAll is xs with the white space around each entry removed (nil
+// stays nil).
+func trimAll(xs []string) []string {
+	if xs == nil {
+		return nil
+	}
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strings.TrimSpace(x)
+	}
+	return out
 }
 
 func normalizeDNSName(s string) string {
@@ -1245,9 +1265,15 @@ func (c *Config) validateDashboards(ps *problems) {
 	if len(d.OfficeCidrs) == 0 {
 		ps.add("dashboards.officeCidrs", "", "list the office networks allowed to reach Dashboards, e.g. [\"203.0.113.0/24\"]")
 	}
+	seen := map[netip.Prefix]int{}
 	for i, cidr := range d.OfficeCidrs {
 		key := fmt.Sprintf("dashboards.officeCidrs[%d]", i)
-		p, err := netip.ParsePrefix(strings.TrimSpace(cidr))
+		p, err := netip.ParsePrefix(cidr)
+		if j, dup := seen[p]; err == nil && dup {
+			ps.add(key, cidr, "is already listed as dashboards.officeCidrs[%d]; list each range once (AWS refuses a second security-group rule for it with InvalidPermission.Duplicate, and a second route with RouteAlreadyExists)", j)
+			continue
+		}
+		seen[p] = i
 		switch {
 		case err != nil:
 			ps.add(key, cidr, "not a CIDR; write an address with a prefix length, e.g. 203.0.113.0/24")
