@@ -65,7 +65,10 @@ type Config struct {
 	// a name a prefix already covers, and the stack's own log groups
 	// (/aws/lambda/logsearch-<stack>-*, /aws/opensearch/logsearch-<stack>/*),
 	// which would feed the function its own output in a loop (a prefix
-	// that covers them skips them).
+	// that covers them skips them), and a list so long (about 60 entries)
+	// that the ingest function's resource-based policy, one statement per
+	// entry, would pass Lambda's 20 KB: list groups that share the start
+	// of their names as one prefix entry.
 	LogGroups []LogGroupConfig `json:"logGroups"`
 	// Ingest is how log events become documents: index names, time zone,
 	// time field, field types, concurrency.
@@ -1180,6 +1183,10 @@ func (c *Config) validateLogGroups(ps *problems) {
 		}
 	}
 	c.validatePrefixes(ps)
+	if size := c.ingestPolicyBytes(); size > lambdaPolicyMaxBytes {
+		ps.add("logGroups", "", "its %d entries give the ingest function at least %d bytes of resource-based policy (one statement letting CloudWatch Logs invoke it per name and per prefix), and Lambda allows %d bytes (20 KB, not adjustable): pulumi up would fail with PolicyLengthExceededException. Subscribe groups that share the start of their names with one prefix entry (e.g. - prefix: /acme/app/) instead of listing them one by one",
+			len(c.LogGroups), size, lambdaPolicyMaxBytes)
+	}
 }
 
 // indexPrefixPattern keeps "<prefix>-YYYY.MM.DD" a valid, lower-case index name.
