@@ -821,6 +821,11 @@ func readConfig(stack string, src configSource) (*Config, problems, []string) {
   hostedZone: example.com
   officeCidrs: [203.0.113.0/24]`)) {
 		cfg.Dashboards = dash.DashboardsConfig
+		if s := cfg.Dashboards.Saml; s != nil {
+			// The engine says only whether the whole object holds a
+			// secret, not which value: the metadata is the one that may be.
+			s.secret = src.IsConfigSecret(dashKey)
+		}
 		if dash.Oidc != nil {
 			o := dash.Oidc.OidcConfig
 			if dash.Oidc.ClientSecret != nil {
