@@ -177,6 +177,10 @@ type NetworkConfig struct {
 	// together with transitGatewayId.
 	OfficeVpn  *OfficeVpnConfig `json:"officeVpn"`
 	azCountSet bool             // azCount written in the config
+	// newVpcKeysSet are the keys that shape only a new VPC and were
+	// written in the config: with an existing VPC they are ignored, and
+	// said so.
+	newVpcKeysSet []string
 	// existingVpc: Args.Existing.VpcID gives the VPC (VpcID stays empty).
 	existingVpc bool
 }
@@ -785,6 +789,11 @@ func readConfig(stack string, src configSource) (*Config, problems, []string) {
   volumeSize: 20`))
 	cfg.Domain.replicasSet = objectHasKey(src, "domain", "replicas")
 	cfg.Network.azCountSet = objectHasKey(src, "network", "azCount")
+	for _, k := range []string{"vpcCidr", "azCount", "flowLogs"} {
+		if objectHasKey(src, "network", k) {
+			cfg.Network.newVpcKeysSet = append(cfg.Network.newVpcKeysSet, k)
+		}
+	}
 	decode("logGroups", &cfg.LogGroups, yamlBlock(`logsearch:logGroups:
   - name: /app/web
   - name: /app/worker
@@ -1386,6 +1395,10 @@ func (c *Config) warnings() []string {
 		ws = append(ws, "logsearch:alarmEmails is empty: alarms will fire with nobody notified")
 	}
 	ws = append(ws, c.officeWarnings()...)
+	if !c.Network.NewVpc() && len(c.Network.newVpcKeysSet) > 0 {
+		ws = append(ws, fmt.Sprintf("logsearch:network: %s shape only a new VPC (its range, zones and flow logs); with network.vpcId the existing VPC keeps its own, so the stack ignores these settings: remove them (the VPC's owner sets up its flow logs)",
+			strings.Join(c.Network.newVpcKeysSet, ", ")))
+	}
 	if c.Archive.Create && !c.Network.NewVpc() {
 		ws = append(ws, "logsearch:archive.create in an existing VPC: the ingest function writes to S3 from logsearch:network.subnetIds; their route tables need an S3 gateway endpoint (or a NAT gateway), or every invocation fails and Lambda parks the payloads in the dead-letter queue")
 	}
