@@ -104,6 +104,10 @@ type Config struct {
 	Region    string `json:"-"`
 	AccountID string `json:"-"`
 	Partition string `json:"-"`
+	// hostedZoneID and existingVpcCidrs are what lookupProblems found of
+	// dashboards.hostedZone and an existing VPC, before any resource.
+	hostedZoneID     string
+	existingVpcCidrs []string
 	// dnsSuffix and reverseDNSPrefix are the partition's DNS suffix and
 	// service-name prefix, as the provider reports them (partition.go).
 	dnsSuffix, reverseDNSPrefix string
@@ -679,11 +683,11 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 			_ = ctx.Log.Warn(w, nil)
 		}
 	}
-	missing, err := cfg.missingLogGroups(ctx)
+	found, err := cfg.lookupProblems(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ps = append(ps, missing...)
+	ps = append(ps, found...)
 	if len(ps) > 0 {
 		return nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
 	}
@@ -908,11 +912,11 @@ func (c *Config) checkArgs(ctx *pulumi.Context) error {
 }
 
 // accountProblems are what only the stack's account can answer, in one
-// list: the certificate's region and account, and the log groups that do
-// not exist.
+// list: the certificate's region and account, and what lookupProblems
+// finds.
 func (c *Config) accountProblems(ctx *pulumi.Context) (problems, error) {
 	ps := c.certificatePlacementProblems()
-	missing, err := c.missingLogGroups(ctx)
+	missing, err := c.lookupProblems(ctx)
 	if err != nil {
 		return nil, err
 	}

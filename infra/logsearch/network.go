@@ -74,7 +74,7 @@ func NewNetwork(ctx *pulumi.Context, args NetworkArgs) (*Network, error) {
 	if id := cfg.knownVpcID(); !cfg.Network.NewVpc() && id != "" {
 		// The office ranges must lie outside an existing VPC's ranges too:
 		// its local route wins over any route to the office.
-		if existingCidrs, err = vpcCidrs(ctx, id); err != nil {
+		if existingCidrs, err = cfg.vpcCidrs(ctx, id); err != nil {
 			return nil, err
 		}
 		if ps := cfg.officeOverlapProblems(existingCidrs); len(ps) > 0 {
@@ -227,11 +227,24 @@ func (e interfaceEndpoint) create(ctx *pulumi.Context, cfg *Config, vpcID pulumi
 }
 
 // vpcCidrs lists the IPv4 networks of an existing VPC: the primary one and
-// every secondary one associated with it.
-func vpcCidrs(ctx *pulumi.Context, vpcID string) ([]string, error) {
-	v, err := ec2.LookupVpc(ctx, &ec2.LookupVpcArgs{Id: pulumi.StringRef(vpcID)})
+// every secondary one associated with it (as lookupProblems found them
+// when it looked them up).
+func (c *Config) vpcCidrs(ctx *pulumi.Context, vpcID string) ([]string, error) {
+	if c.existingVpcCidrs != nil {
+		return c.existingVpcCidrs, nil
+	}
+	cidrs, err := lookupVpcCidrs(ctx, vpcID)
 	if err != nil {
 		return nil, fmt.Errorf("logsearch:network.vpcId %q: cannot read the VPC (does it exist in this account and region?): %w", vpcID, err)
+	}
+	return cidrs, nil
+}
+
+// lookupVpcCidrs reads the VPC's primary and associated IPv4 networks.
+func lookupVpcCidrs(ctx *pulumi.Context, vpcID string) ([]string, error) {
+	v, err := ec2.LookupVpc(ctx, &ec2.LookupVpcArgs{Id: pulumi.StringRef(vpcID)})
+	if err != nil {
+		return nil, err
 	}
 	cidrs := []string{v.CidrBlock}
 	for _, a := range v.CidrBlockAssociations {

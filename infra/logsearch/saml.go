@@ -292,6 +292,9 @@ func dashboardsZoneID(ctx *pulumi.Context, cfg *Config) (pulumi.StringOutput, er
 	if cfg.Existing.HostedZoneID != nil {
 		return cfg.existingZoneID(ctx), nil
 	}
+	if cfg.hostedZoneID != "" {
+		return pulumi.String(cfg.hostedZoneID).ToStringOutput(), nil
+	}
 	d := cfg.Dashboards
 	zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{Name: pulumi.StringRef(d.HostedZone), PrivateZone: pulumi.BoolRef(d.PrivateZone)})
 	if err != nil {
