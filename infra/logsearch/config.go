@@ -104,10 +104,12 @@ type Config struct {
 	Region    string `json:"-"`
 	AccountID string `json:"-"`
 	Partition string `json:"-"`
-	// hostedZoneID and existingVpcCidrs are what lookupProblems found of
-	// dashboards.hostedZone and an existing VPC, before any resource.
+	// hostedZoneID, existingVpcCidrs and vpcZones are what lookupProblems
+	// found of dashboards.hostedZone, an existing VPC and a new VPC's
+	// zones, before any resource.
 	hostedZoneID     string
 	existingVpcCidrs []string
+	vpcZones         []string // a new VPC's availability zone names
 	// dnsSuffix and reverseDNSPrefix are the partition's DNS suffix and
 	// service-name prefix, as the provider reports them (partition.go).
 	dnsSuffix, reverseDNSPrefix string

@@ -11,14 +11,24 @@ import (
 // (resources registered before a failing lookup are created by pulumi up:
 // a VPC, its VPN, a KMS key that then waits 30 days to be deleted): the
 // log groups that do not exist, the hosted zone that is not there, and an
-// existing VPC that cannot be read or whose ranges overlap the office's.
+// existing VPC that cannot be read or whose ranges overlap the office's,
+// and a new VPC's zones that the region does not have.
 func (c *Config) lookupProblems(ctx *pulumi.Context) (problems, error) {
 	ps, err := c.missingLogGroups(ctx)
 	if err != nil {
 		return nil, err
 	}
 	ps = append(ps, c.hostedZoneProblems(ctx)...)
-	return append(ps, c.existingVpcProblems(ctx)...), nil
+	ps = append(ps, c.existingVpcProblems(ctx)...)
+	if c.Network.NewVpc() {
+		zones, zps, err := stackZones(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		c.vpcZones = zones
+		ps = append(ps, zps...)
+	}
+	return ps, nil
 }
 
 // hostedZoneProblems looks dashboards.hostedZone up (as public or private

@@ -2,6 +2,7 @@ package logsearch
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -38,6 +39,20 @@ func TestAccountLookupsComeBeforeAnyResource(t *testing.T) {
 				mockMissingLogGroupsKey:   "/missing/app",
 			}
 		}, []string{"2 problem(s)", "logsearch:dashboards.hostedZone", "logsearch:logGroups[0].name"}},
+		{"a zone the region lacks", "dev", func(t *testing.T) map[string]string {
+			cfg, _ := stackConfig(t, "dev")
+			var ordinary string
+			for _, z := range (&mocks{region: regionOf(cfg)}).mockZones() {
+				if z.optIn == "opt-in-not-required" && !slices.Contains(constrainedZoneIDs, z.id) && ordinary == "" {
+					ordinary = z.id
+				}
+			}
+			missing := strings.Split(ordinary, "-")[0] + "-az9"
+			return map[string]string{
+				"logsearch:network":       fixtureObject(t, "dev", "network", map[string]any{"zoneIds": []string{ordinary, missing}, "azCount": nil}),
+				mockMissingHostedZonesKey: zoneOf(t, "dev"),
+			}
+		}, []string{"2 problem(s)", "logsearch:network.zoneIds: ", "is not an available ordinary zone in region", "logsearch:dashboards.hostedZone"}},
 		{"existing VPC's range overlaps an office range", "existing", func(t *testing.T) map[string]string {
 			// mockVpcCidrs[1] is the VPC's secondary range.
 			return map[string]string{"logsearch:dashboards": fixtureObject(t, "existing", "dashboards", map[string]any{"officeCidrs": []string{"100.64.8.0/24"}})}

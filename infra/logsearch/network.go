@@ -305,9 +305,12 @@ func (r sgRule) register(ctx *pulumi.Context, cfg *Config) (pulumi.Resource, err
 // gateway. The default SG is emptied (EC2.2)
 // and rejected traffic is logged.
 func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi.StringOutput, pulumi.StringArray, *OfficeVpn, error) {
-	zones, err := stackZones(ctx, cfg)
+	zones, ps, err := stackZones(ctx, cfg)
 	if err != nil {
 		return pulumi.StringOutput{}, nil, nil, err
+	}
+	if len(ps) > 0 {
+		return pulumi.StringOutput{}, nil, nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
 	}
 	v, err := ec2.NewVpc(ctx, childName(ctx, "vpc"), &ec2.VpcArgs{
 		CidrBlock:          pulumi.String(cfg.Network.VpcCidr),
