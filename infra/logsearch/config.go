@@ -254,7 +254,8 @@ type DomainConfig struct {
 	// next daily index.
 	Replicas    int  `json:"replicas"`
 	replicasSet bool // replicas written in the config, so no default applies
-	// APIPrincipals are IAM role or user ARNs (no wildcards) whose
+	// APIPrincipals are IAM role or user ARNs of the stack's partition (no
+	// wildcards; arn:aws-cn:... in China, arn:aws-us-gov:... in GovCloud) whose
 	// SigV4-signed requests the domain access policy admits, e.g. engineers
 	// who run the backfill tool with their own AWS credentials. Setup maps
 	// each ARN to all_access as a backend role.
@@ -265,8 +266,8 @@ type DomainConfig struct {
 	// access control maps them to the logsearch_writer role, which may
 	// create <prefix>-* indices and bulk-index into them, but not read or
 	// delete (so `backfill redo` needs apiPrincipals). Default: none.
-	// Each must be a full ARN such as arn:aws:iam::123456789012:role/backfill;
-	// wildcards are refused.
+	// Each must be a full ARN of the stack's partition such as
+	// arn:aws:iam::123456789012:role/backfill; wildcards are refused.
 	WriterPrincipals []string `json:"writerPrincipals"`
 }
 
@@ -917,7 +918,7 @@ func (c *Config) checkArgs(ctx *pulumi.Context) error {
 // list: the certificate's region and account, and what lookupProblems
 // finds.
 func (c *Config) accountProblems(ctx *pulumi.Context) (problems, error) {
-	ps := c.certificatePlacementProblems()
+	ps := append(c.certificatePlacementProblems(), c.arnPartitionProblems()...)
 	missing, err := c.lookupProblems(ctx)
 	if err != nil {
 		return nil, err

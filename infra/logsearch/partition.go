@@ -1,6 +1,10 @@
 package logsearch
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // The names AWS services go by differ between partitions (aws, aws-cn,
 // aws-us-gov, the isolated ones): the provider's aws.GetPartition gives
@@ -90,4 +94,64 @@ func (c *Config) regionalEndpointHost(service string) string {
 // endpoint keeps com.amazonaws in every partition.
 func (c *Config) interfaceEndpointService(service string) string {
 	return c.partitionDNSOf().reversePrefix + "." + c.Region + "." + service
+}
+
+// regionPartitions name the partition of each Region outside the
+// commercial one, by the start of the Region's name (the partitions'
+// regionRegex in the AWS SDKs' endpoint data, e.g. aws-sdk-go-v2
+// internal/endpoints/awsrulesfn/partitions.json: ^cn\-\w+\-\d+$ for
+// aws-cn, ^us\-gov\-\w+\-\d+$ for aws-us-gov, ...), longest first.
+var regionPartitions = []struct{ prefix, partition string }{
+	{"us-isob-", "aws-iso-b"},
+	{"us-isof-", "aws-iso-f"},
+	{"eu-isoe-", "aws-iso-e"},
+	{"us-iso-", "aws-iso"},
+	{"us-gov-", "aws-us-gov"},
+	{"cn-", "aws-cn"},
+}
+
+// stackPartition is the partition the stack deploys to: the provider's
+// when known, else its Region's ("" when neither is known).
+func (c *Config) stackPartition() string {
+	if c.Partition != "" {
+		return c.Partition
+	}
+	if c.Region == "" {
+		return ""
+	}
+	for _, p := range regionPartitions {
+		if strings.HasPrefix(c.Region, p.prefix) {
+			return p.partition
+		}
+	}
+	return "aws"
+}
+
+// arnPartitionProblems refuses ARNs of another partition than the stack's:
+// an IAM principal or an ACM certificate of one partition does not exist in
+// another (accounts and credentials of the China and GovCloud partitions
+// are their own, https://docs.amazonaws.cn/en_us/aws/latest/userguide/accounts-and-credentials.html),
+// so AWS would refuse the access policy or the listener in pulumi up.
+func (c *Config) arnPartitionProblems() problems {
+	want := c.stackPartition()
+	if want == "" {
+		return nil
+	}
+	var ps problems
+	check := func(key, arn string) {
+		parts := strings.SplitN(arn, ":", 3)
+		if len(parts) == 3 && parts[0] == "arn" && parts[1] != want {
+			ps.add(key, arn, "is an ARN of partition %s, but the stack deploys to %s (%s); use the ARN of the %s account's own role, user or certificate (arn:%s:...)", parts[1], want, c.Region, want, want)
+		}
+	}
+	for i, p := range c.Domain.APIPrincipals {
+		check(fmt.Sprintf("domain.apiPrincipals[%d]", i), p)
+	}
+	for i, p := range c.Domain.WriterPrincipals {
+		check(fmt.Sprintf("domain.writerPrincipals[%d]", i), p)
+	}
+	if c.Dashboards.CertificateArn != "" {
+		check("dashboards.certificateArn", c.Dashboards.CertificateArn)
+	}
+	return ps
 }

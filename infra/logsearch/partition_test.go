@@ -1,6 +1,7 @@
 package logsearch
 
 import (
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -134,5 +135,54 @@ func TestPartitionNamesWithoutTheProvider(t *testing.T) {
 		if got := c.regionalEndpointHost("s3"); got != tc.via {
 			t.Errorf("%s: S3 endpoint host %s, want %s", tc.partition, got, tc.via)
 		}
+	}
+}
+
+// TestArnsOfAnotherPartitionAreRefused: an IAM principal or an ACM
+// certificate exists only in its own partition (China's and GovCloud's
+// accounts and credentials are their own,
+// https://docs.amazonaws.cn/en_us/aws/latest/userguide/accounts-and-credentials.html);
+// one of another partition is refused before anything is created, where
+// AWS would refuse the access policy or the listener in pulumi up.
+func TestArnsOfAnotherPartitionAreRefused(t *testing.T) {
+	domain := func(key, arn string) string {
+		return fmt.Sprintf(`{"instanceType": "m6g.large.search", "volumeSize": 40, %q: [%q]}`, key, arn)
+	}
+	for _, c := range []struct {
+		name, region string
+		overrides    map[string]string
+		refused      string // "" when the stack deploys
+	}{
+		{"China stack, China principal", "cn-north-1",
+			map[string]string{"logsearch:domain": domain("apiPrincipals", "arn:aws-cn:iam::123456789012:role/ops")}, ""},
+		{"China stack, commercial principal", "cn-north-1",
+			map[string]string{"logsearch:domain": domain("apiPrincipals", "arn:aws:iam::123456789012:role/ops")},
+			`logsearch:domain.apiPrincipals[0] = "arn:aws:iam::123456789012:role/ops": is an ARN of partition aws, but the stack deploys to aws-cn`},
+		{"GovCloud stack, commercial writer", "us-gov-west-1",
+			map[string]string{"logsearch:domain": domain("writerPrincipals", "arn:aws:iam::123456789012:role/backfill")},
+			`logsearch:domain.writerPrincipals[0] = "arn:aws:iam::123456789012:role/backfill": is an ARN of partition aws, but the stack deploys to aws-us-gov`},
+		{"commercial stack, China principal", "eu-west-1",
+			map[string]string{"logsearch:domain": domain("apiPrincipals", "arn:aws-cn:iam::123456789012:role/ops")},
+			"is an ARN of partition aws-cn, but the stack deploys to aws"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			overrides := map[string]string{"aws:region": c.region}
+			for k, v := range c.overrides {
+				overrides[k] = v
+			}
+			run, err := runStackNamed(t, partitionFixture, "regional", overrides)
+			if c.refused == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.refused) {
+				t.Fatalf("want the config refused with %q, got %v", c.refused, err)
+			}
+			if n := len(run.Resources); n > 0 {
+				t.Errorf("a refused config registered %d resources", n)
+			}
+		})
 	}
 }
