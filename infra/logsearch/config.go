@@ -1402,6 +1402,9 @@ func (c *Config) warnings() []string {
 		ws = append(ws, "logsearch:alarmEmails is empty: alarms will fire with nobody notified")
 	}
 	ws = append(ws, c.officeWarnings()...)
+	if d := c.Domain; d.DedicatedMasterCount == 0 && d.DedicatedMasterType != "" {
+		ws = append(ws, fmt.Sprintf("logsearch:domain.dedicatedMasterType %q: the domain has no dedicated master nodes (domain.dedicatedMasterCount is 0), so the type is ignored; set dedicatedMasterCount: 3 to have them, or remove dedicatedMasterType", d.DedicatedMasterType))
+	}
 	if !c.Network.NewVpc() && len(c.Network.newVpcKeysSet) > 0 {
 		ws = append(ws, fmt.Sprintf("logsearch:network: %s shape only a new VPC (its range, zones and flow logs); with network.vpcId the existing VPC keeps its own, so the stack ignores these settings: remove them (the VPC's owner sets up its flow logs)",
 			strings.Join(c.Network.newVpcKeysSet, ", ")))

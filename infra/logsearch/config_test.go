@@ -454,6 +454,14 @@ func TestConfigWarnings(t *testing.T) {
 			t.Errorf("warnings lack %q:\n%s", want, ws)
 		}
 	}
+	// A master type without masters is ignored, and said so.
+	cfg, err = parseConfig("dev", stackSource(t, "dev", map[string]func(any) any{"domain": set("dedicatedMasterType", "m7g.large.search")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws := strings.Join(cfg.warnings(), "\n"); !strings.Contains(ws, `logsearch:domain.dedicatedMasterType "m7g.large.search": the domain has no dedicated master nodes`) {
+		t.Errorf("no warning for a master type without masters:\n%s", ws)
+	}
 	if ws := (&Config{Domain: DomainConfig{InstanceType: "t3.small.search"}, LogGroups: []LogGroupConfig{{Name: "/a"}}, AlarmEmails: []string{"a@b.c"}}).warnings(); len(ws) != 0 {
 		t.Errorf("unexpected warnings %v", ws)
 	}
