@@ -712,3 +712,18 @@ func TestAlarmTopicDisplayNameFitsAnyStackName(t *testing.T) {
 		}
 	}
 }
+
+// TestAlarmEmailListedTwiceIsRefused: each address is one subscription,
+// registered under a name made of the address; an address listed twice
+// stopped the program at the alarms, the last stage, with a duplicate
+// resource name after everything else had been registered (and, in
+// pulumi up, created). It is refused with every other problem instead.
+func TestAlarmEmailListedTwiceIsRefused(t *testing.T) {
+	run, err := runStack(t, "dev", map[string]string{"logsearch:alarmEmails": `["ops@corp.example", "oncall@corp.example", "ops@corp.example"]`})
+	if want := `logsearch:alarmEmails[2] = "ops@corp.example": is already listed as alarmEmails[0]`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("want %q, got %v", want, err)
+	}
+	if n := len(run.Resources); n > 0 {
+		t.Errorf("a refused config registered %d resources", n)
+	}
+}

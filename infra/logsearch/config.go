@@ -81,8 +81,8 @@ type Config struct {
 	RetentionDays int `json:"retentionDays"`
 	// AlarmEmails are the e-mail addresses that receive alarms (bare
 	// addresses such as ops@example.com). Each must confirm the subscription
-	// mail AWS sends. An empty list only gives a warning: alarms would fire
-	// with nobody notified.
+	// mail AWS sends, and is listed once. An empty list only gives a
+	// warning: alarms would fire with nobody notified.
 	AlarmEmails []string `json:"alarmEmails"`
 	// LogRetentionDays is how long the CloudWatch log groups this stack
 	// creates (domain logs, function logs, VPC flow logs) keep their events;
@@ -1042,6 +1042,9 @@ func (c *Config) validate(ps *problems) {
 	for i, e := range c.AlarmEmails {
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
 			ps.add(fmt.Sprintf("alarmEmails[%d]", i), e, "not an e-mail address; write a bare address such as ops@example.com")
+		} else if j := slices.Index(c.AlarmEmails, e); j < i {
+			// Each address is one subscription named by the address.
+			ps.add(fmt.Sprintf("alarmEmails[%d]", i), e, "is already listed as alarmEmails[%d]; list each address once", j)
 		}
 	}
 }
