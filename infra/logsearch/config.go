@@ -400,7 +400,10 @@ type DashboardsConfig struct {
 	// HostName is the name office users open, e.g. logs.example.com.
 	// Required; it must lie inside hostedZone, or be hostedZone itself (a
 	// zone of its own, such as logs.example.com, gets its alias record at
-	// the apex). Case and a trailing dot do not matter.
+	// the apex). A DNS name only (no https://, path or port), at most 64
+	// characters unless certificateArn is set (a requested certificate
+	// carries it as its common name). Case and a trailing dot do not
+	// matter.
 	HostName string `json:"hostName"`
 	// HostedZone is the Route53 hosted zone, e.g. example.com, that gets an
 	// alias A record for hostName pointing at the load balancer. Required.
@@ -997,6 +1000,23 @@ func (c *Config) applyDerivedDefaults() {
 	}
 }
 
+// dnsNamePattern is a DNS name as ACM takes it for a certificate and
+// OpenSearch for a custom endpoint, in lower case: labels of letters,
+// digits and -, not starting or ending with -, 1 to 63 characters each
+// (ACM API reference, RequestCertificate, DomainName: Pattern
+// (\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9]),
+// https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html),
+// at most 253 in all (isDNSName). A zone may have one label.
+var dnsNamePattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// isDNSName reports whether s is a DNS name of at most 253 characters.
+func isDNSName(s string) bool { return len(s) <= 253 && dnsNamePattern.MatchString(s) }
+
+// acmCommonNameMax is the longest name ACM puts in a certificate's common
+// name: "cannot exceed 64 octets (characters), including periods" (ACM
+// API reference, RequestCertificate, DomainName).
+const acmCommonNameMax = 64
+
 // inZone reports whether the DNS name host (normalized) is zone's apex or
 // lies below it. Route53 takes an alias record at the apex, where no
 // CNAME may stand ("you can create an alias record at the top node of a
@@ -1279,12 +1299,22 @@ func (c *Config) validateIngest(ps *problems) {
 
 func (c *Config) validateDashboards(ps *problems) {
 	d := &c.Dashboards
-	if d.HostedZone == "" {
+	zoneOK, hostOK := isDNSName(d.HostedZone), isDNSName(d.HostName)
+	switch {
+	case d.HostedZone == "":
 		ps.add("dashboards.hostedZone", "", "required: the Route53 hosted zone (e.g. example.com) that gets the Dashboards name")
+	case !zoneOK:
+		ps.add("dashboards.hostedZone", d.HostedZone, "not a DNS name: write the zone's name only, e.g. example.com (labels of letters, digits and -, at most 63 characters each; no https://, no path)")
 	}
-	if d.HostName == "" {
+	switch {
+	case d.HostName == "":
 		ps.add("dashboards.hostName", "", "required: the name office users type (e.g. logs.example.com)")
-	} else if d.HostedZone != "" && !inZone(d.HostName, d.HostedZone) {
+	case !hostOK:
+		ps.add("dashboards.hostName", d.HostName, "not a DNS name: write the name only, e.g. logs.example.com (labels of letters, digits and -, at most 63 characters each; no https://, no path, no port)")
+	case d.CertificateArn == "" && len(d.HostName) > acmCommonNameMax:
+		ps.add("dashboards.hostName", d.HostName, "is %d characters, and the certificate requested for it carries it as its common name, which takes at most %d (ACM, RequestCertificate, DomainName; RFC 5280): choose a shorter name, or issue or import a certificate that lists it as a subject alternative name and set dashboards.certificateArn", len(d.HostName), acmCommonNameMax)
+	}
+	if hostOK && zoneOK && !inZone(d.HostName, d.HostedZone) {
 		ps.add("dashboards.hostName", d.HostName, "is outside the hosted zone %q; use %s itself or a name ending in .%s", d.HostedZone, d.HostedZone, d.HostedZone)
 	}
 	if d.CertificateArn != "" && !regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`).MatchString(d.CertificateArn) {

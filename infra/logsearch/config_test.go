@@ -181,6 +181,22 @@ func TestConfigRefusals(t *testing.T) {
 		{"new vpc one AZ", "dev", map[string]func(any) any{"network": set("azCount", 1)}, "logsearch:network.azCount", "2 or 3"},
 		{"vpc cidr bad", "dev", map[string]func(any) any{"network": set("vpcCidr", "10.40.0.0/8")}, "logsearch:network.vpcCidr", "/16 and /24"},
 		{"host outside zone", "dev", map[string]func(any) any{"dashboards": set("hostName", "logs.example.org")}, "logsearch:dashboards.hostName", "outside the hosted zone"},
+		{"host name with a scheme", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostName", "https://logs."+zone)(v)
+		}}, "logsearch:dashboards.hostName", "not a DNS name"},
+		{"host name with a port", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostName", "logs."+zone+":443")(v)
+		}}, "logsearch:dashboards.hostName", "not a DNS name"},
+		{"zone with a path", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostedZone", zone+"/")(v)
+		}}, "logsearch:dashboards.hostedZone", "not a DNS name"},
+		{"host name longer than a certificate's common name", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostName", strings.Repeat("a", 65-len(zone))+"."+zone)(v)
+		}}, "logsearch:dashboards.hostName", "at most 64"},
 		{"host is a suffix trick", "dev", map[string]func(any) any{"dashboards": set("hostName", "logsexample.com")}, "logsearch:dashboards.hostName", "outside the hosted zone"},
 		{"engine version malformed", "dev", map[string]func(any) any{"domain": set("engineVersion", "2.19")}, "logsearch:domain.engineVersion", "OpenSearch_<major>.<minor>"},
 		{"engine version elasticsearch", "dev", map[string]func(any) any{"domain": set("engineVersion", "Elasticsearch_7.10")}, "logsearch:domain.engineVersion", "OpenSearch_"},
@@ -319,6 +335,11 @@ func TestConfigAcceptsValidVariants(t *testing.T) {
 		{"host name at the zone apex", "dev", map[string]func(any) any{"dashboards": func(v any) any {
 			zone, _ := v.(map[string]any)["hostedZone"].(string)
 			return set("hostName", zone)(v)
+		}}},
+		{"long host name with its own certificate", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			m := set("hostName", "search.platform-team."+strings.Repeat("a", 60-len(zone))+"."+zone)(v)
+			return set("certificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1234-5678-9abc-def012345678")(m)
 		}}},
 		{"private zone with cert", "dev", map[string]func(any) any{"dashboards": func(v any) any {
 			m := set("privateZone", true)(v)
