@@ -209,7 +209,7 @@ func newAlarmTopic(ctx *pulumi.Context, cfg *Config) (*alarmTopic, error) {
 		return nil, err
 	}
 	topic, err := sns.NewTopic(ctx, childName(ctx, "alarms-topic"), &sns.TopicArgs{
-		DisplayName:    pulumi.Sprintf("logsearch %s alarms", cfg.Stack),
+		DisplayName:    pulumi.String(cfg.Names().AlarmTopicDisplayName),
 		KmsMasterKeyId: key.Arn,
 		Tags:           tags(cfg, "alarms-topic"),
 	}, childOptions(ctx)...)

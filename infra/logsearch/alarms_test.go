@@ -692,3 +692,38 @@ func TestStackAlarms(t *testing.T) {
 		}
 	})
 }
+
+// TestAlarmTopicDisplayNameFitsAnyStackName deploys under stack names
+// Pulumi accepts up to their longest: the alarm topic's display name stays
+// within SNS's 100 characters (CloudFormation, AWS::SNS::Topic,
+// DisplayName,
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html#cfn-sns-topic-displayname),
+// or creating the topic fails in pulumi up.
+func TestAlarmTopicDisplayNameFitsAnyStackName(t *testing.T) {
+	for _, stack := range []string{"Prod_EU", strings.Repeat("very-long-stack-name-", 4) + "one", strings.Repeat("x", 100)} {
+		run, err := runStackNamed(t, "dev", stack, nil)
+		if err != nil {
+			t.Fatalf("stack %q: %v", stack, err)
+		}
+		for _, topic := range run.ofType("aws:sns/topic:Topic") {
+			if name := str(t, topic.Inputs, "displayName"); len(name) > 100 || !strings.Contains(name, "alarms") {
+				t.Errorf("stack %q: topic %s display name %q (%d characters): SNS takes at most 100", stack, topic.Name, name, len(name))
+			}
+		}
+	}
+}
+
+// TestAlarmEmailListedTwiceIsRefused: each address is one subscription,
+// registered under a name made of the address; an address listed twice
+// stopped the program at the alarms, the last stage, with a duplicate
+// resource name after everything else had been registered (and, in
+// pulumi up, created). It is refused with every other problem instead.
+func TestAlarmEmailListedTwiceIsRefused(t *testing.T) {
+	run, err := runStack(t, "dev", map[string]string{"logsearch:alarmEmails": `["ops@corp.example", "oncall@corp.example", "ops@corp.example"]`})
+	if want := `logsearch:alarmEmails[2] = "ops@corp.example": is already listed as alarmEmails[0]`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("want %q, got %v", want, err)
+	}
+	if n := len(run.Resources); n > 0 {
+		t.Errorf("a refused config registered %d resources", n)
+	}
+}

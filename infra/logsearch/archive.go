@@ -89,7 +89,7 @@ func (a *Archive) writerEnvironment() pulumi.StringMap {
 // writerPolicy lets the ingest function put objects under the archive's
 // prefix, encrypted with the stack key through S3, and nothing else (no
 // reads, no deletes). Empty when the stack writes no archive.
-func (a *Archive) writerPolicy(region string) (build func(v []string) []policyStatement, inputs []pulumi.StringInput) {
+func (a *Archive) writerPolicy(s3Host string) (build func(v []string) []policyStatement, inputs []pulumi.StringInput) {
 	if !a.created {
 		return func([]string) []policyStatement { return nil }, nil
 	}
@@ -98,7 +98,7 @@ func (a *Archive) writerPolicy(region string) (build func(v []string) []policySt
 		put.Sid = "WriteTheArchive"
 		encrypt := allow([]string{"kms:GenerateDataKey"}, v[1])
 		encrypt.Sid = "EncryptArchivedObjects"
-		encrypt.Condition = map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("s3.%s.amazonaws.com", region)}}
+		encrypt.Condition = map[string]any{"StringEquals": map[string]any{"kms:ViaService": s3Host}}
 		return []policyStatement{put, encrypt}
 	}, []pulumi.StringInput{a.bucketArn, a.keyArn}
 }

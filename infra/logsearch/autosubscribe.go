@@ -64,7 +64,7 @@ func newAutoSubscriber(ctx *pulumi.Context, cfg *Config, ingest *lambda.Function
 		perm, err := lambda.NewPermission(ctx, childName(ctx, "invoke-prefix-"+logGroupResourceName(r.Prefix)), &lambda.PermissionArgs{
 			Action:        pulumi.String("lambda:InvokeFunction"),
 			Function:      ingest.Name,
-			Principal:     pulumi.String("logs.amazonaws.com"),
+			Principal:     pulumi.String(cfg.servicePrincipal("logs")),
 			SourceArn:     pulumi.String(logGroupArnPattern(cfg, r.Prefix)),
 			SourceAccount: pulumi.String(cfg.AccountID),
 		}, childOptions(ctx)...)

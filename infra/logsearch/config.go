@@ -65,7 +65,10 @@ type Config struct {
 	// a name a prefix already covers, and the stack's own log groups
 	// (/aws/lambda/logsearch-<stack>-*, /aws/opensearch/logsearch-<stack>/*),
 	// which would feed the function its own output in a loop (a prefix
-	// that covers them skips them).
+	// that covers them skips them), and a list so long (about 60 entries)
+	// that the ingest function's resource-based policy, one statement per
+	// entry, would pass Lambda's 20 KB: list groups that share the start
+	// of their names as one prefix entry.
 	LogGroups []LogGroupConfig `json:"logGroups"`
 	// Ingest is how log events become documents: index names, time zone,
 	// time field, field types, concurrency.
@@ -78,8 +81,8 @@ type Config struct {
 	RetentionDays int `json:"retentionDays"`
 	// AlarmEmails are the e-mail addresses that receive alarms (bare
 	// addresses such as ops@example.com). Each must confirm the subscription
-	// mail AWS sends. An empty list only gives a warning: alarms would fire
-	// with nobody notified.
+	// mail AWS sends, and is listed once. An empty list only gives a
+	// warning: alarms would fire with nobody notified.
 	AlarmEmails []string `json:"alarmEmails"`
 	// LogRetentionDays is how long the CloudWatch log groups this stack
 	// creates (domain logs, function logs, VPC flow logs) keep their events;
@@ -101,6 +104,15 @@ type Config struct {
 	Region    string `json:"-"`
 	AccountID string `json:"-"`
 	Partition string `json:"-"`
+	// hostedZoneID, existingVpcCidrs and vpcZones are what lookupProblems
+	// found of dashboards.hostedZone, an existing VPC and a new VPC's
+	// zones, before any resource.
+	hostedZoneID     string
+	existingVpcCidrs []string
+	vpcZones         []string // a new VPC's availability zone names
+	// dnsSuffix and reverseDNSPrefix are the partition's DNS suffix and
+	// service-name prefix, as the provider reports them (partition.go).
+	dnsSuffix, reverseDNSPrefix string
 	// AllowedAccountIDs is aws:allowedAccountIds, the provider's account pin.
 	AllowedAccountIDs []string `json:"-"`
 	// instance is the name of the LogSearch built from this config (New
@@ -171,6 +183,10 @@ type NetworkConfig struct {
 	// together with transitGatewayId.
 	OfficeVpn  *OfficeVpnConfig `json:"officeVpn"`
 	azCountSet bool             // azCount written in the config
+	// newVpcKeysSet are the keys that shape only a new VPC and were
+	// written in the config: with an existing VPC they are ignored, and
+	// said so.
+	newVpcKeysSet []string
 	// existingVpc: Args.Existing.VpcID gives the VPC (VpcID stays empty).
 	existingVpc bool
 }
@@ -238,7 +254,8 @@ type DomainConfig struct {
 	// next daily index.
 	Replicas    int  `json:"replicas"`
 	replicasSet bool // replicas written in the config, so no default applies
-	// APIPrincipals are IAM role or user ARNs (no wildcards) whose
+	// APIPrincipals are IAM role or user ARNs of the stack's partition (no
+	// wildcards; arn:aws-cn:... in China, arn:aws-us-gov:... in GovCloud) whose
 	// SigV4-signed requests the domain access policy admits, e.g. engineers
 	// who run the backfill tool with their own AWS credentials. Setup maps
 	// each ARN to all_access as a backend role.
@@ -249,8 +266,8 @@ type DomainConfig struct {
 	// access control maps them to the logsearch_writer role, which may
 	// create <prefix>-* indices and bulk-index into them, but not read or
 	// delete (so `backfill redo` needs apiPrincipals). Default: none.
-	// Each must be a full ARN such as arn:aws:iam::123456789012:role/backfill;
-	// wildcards are refused.
+	// Each must be a full ARN of the stack's partition such as
+	// arn:aws:iam::123456789012:role/backfill; wildcards are refused.
 	WriterPrincipals []string `json:"writerPrincipals"`
 }
 
@@ -381,8 +398,12 @@ func (a ArchiveConfig) Configured() bool { return a.Create || a.Bucket != "" }
 // DashboardsConfig is the office entry to OpenSearch Dashboards.
 type DashboardsConfig struct {
 	// HostName is the name office users open, e.g. logs.example.com.
-	// Required; it must lie inside hostedZone. Case and a trailing dot do
-	// not matter.
+	// Required; it must lie inside hostedZone, or be hostedZone itself (a
+	// zone of its own, such as logs.example.com, gets its alias record at
+	// the apex). A DNS name only (no https://, path or port), at most 64
+	// characters unless certificateArn is set (a requested certificate
+	// carries it as its common name). Case and a trailing dot do not
+	// matter.
 	HostName string `json:"hostName"`
 	// HostedZone is the Route53 hosted zone, e.g. example.com, that gets an
 	// alias A record for hostName pointing at the load balancer. Required.
@@ -401,7 +422,7 @@ type DashboardsConfig struct {
 	// ["10.20.0.0/16"]: the addresses the office's traffic carries when it
 	// arrives through the VPN or transit gateway, normally the office's
 	// private ranges. Required. Each must be an IPv4 CIDR with no host bits
-	// set, outside the VPC's range; 0.0.0.0/0 and IPv6 ranges are refused,
+	// set, listed once, outside the VPC's range; 0.0.0.0/0 and IPv6 ranges are refused,
 	// a public range gives a warning (docs/office-access.md).
 	OfficeCidrs []string `json:"officeCidrs"`
 	// Oidc turns on single sign-on at the load balancer (ALB action
@@ -668,11 +689,11 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 			_ = ctx.Log.Warn(w, nil)
 		}
 	}
-	missing, err := cfg.missingLogGroups(ctx)
+	found, err := cfg.lookupProblems(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ps = append(ps, missing...)
+	ps = append(ps, found...)
 	if len(ps) > 0 {
 		return nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
 	}
@@ -778,6 +799,11 @@ func readConfig(stack string, src configSource) (*Config, problems, []string) {
   volumeSize: 20`))
 	cfg.Domain.replicasSet = objectHasKey(src, "domain", "replicas")
 	cfg.Network.azCountSet = objectHasKey(src, "network", "azCount")
+	for _, k := range []string{"vpcCidr", "azCount", "flowLogs"} {
+		if objectHasKey(src, "network", k) {
+			cfg.Network.newVpcKeysSet = append(cfg.Network.newVpcKeysSet, k)
+		}
+	}
 	decode("logGroups", &cfg.LogGroups, yamlBlock(`logsearch:logGroups:
   - name: /app/web
   - name: /app/worker
@@ -814,6 +840,11 @@ func readConfig(stack string, src configSource) (*Config, problems, []string) {
   hostedZone: example.com
   officeCidrs: [203.0.113.0/24]`)) {
 		cfg.Dashboards = dash.DashboardsConfig
+		if s := cfg.Dashboards.Saml; s != nil {
+			// The engine says only whether the whole object holds a
+			// secret, not which value: the metadata is the one that may be.
+			s.secret = src.IsConfigSecret(dashKey)
+		}
 		if dash.Oidc != nil {
 			o := dash.Oidc.OidcConfig
 			if dash.Oidc.ClientSecret != nil {
@@ -887,11 +918,11 @@ func (c *Config) checkArgs(ctx *pulumi.Context) error {
 }
 
 // accountProblems are what only the stack's account can answer, in one
-// list: the certificate's region and account, and the log groups that do
-// not exist.
+// list: the certificate's region and account, and what lookupProblems
+// finds.
 func (c *Config) accountProblems(ctx *pulumi.Context) (problems, error) {
-	ps := c.certificatePlacementProblems()
-	missing, err := c.missingLogGroups(ctx)
+	ps := append(c.certificatePlacementProblems(), c.arnPartitionProblems()...)
+	missing, err := c.lookupProblems(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -954,12 +985,58 @@ func (c *Config) applyDerivedDefaults() {
 	if c.Domain.DedicatedMasterCount > 0 && c.Domain.DedicatedMasterType == "" {
 		c.Domain.DedicatedMasterType = DefaultDedicatedMasterType
 	}
+	// Ranges are used as written in rules, routes and overlap checks:
+	// white space around one ("10.20.0.0/16 " quoted in YAML) would reach
+	// AWS, or hide an overlap.
+	c.Dashboards.OfficeCidrs = trimAll(c.Dashboards.OfficeCidrs)
+	if v := c.Network.OfficeVpn; v != nil {
+		v.StaticRoutes = trimAll(v.StaticRoutes)
+	}
 	c.Dashboards.HostName = normalizeDNSName(c.Dashboards.HostName)
 	c.Dashboards.HostedZone = normalizeDNSName(c.Dashboards.HostedZone)
 	c.Dashboards.Saml.applyDefaults()
 	if c.Ingest.FieldTypes == nil {
 		c.Ingest.FieldTypes = fieldtypes.Map{}
 	}
+}
+
+// dnsNamePattern is a DNS name as ACM takes it for a certificate and
+// OpenSearch for a custom endpoint, in lower case: labels of letters,
+// digits and -, not starting or ending with -, 1 to 63 characters each
+// (ACM API reference, RequestCertificate, DomainName: Pattern
+// (\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9]),
+// https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html),
+// at most 253 in all (isDNSName). A zone may have one label.
+var dnsNamePattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// isDNSName reports whether s is a DNS name of at most 253 characters.
+func isDNSName(s string) bool { return len(s) <= 253 && dnsNamePattern.MatchString(s) }
+
+// acmCommonNameMax is the longest name ACM puts in a certificate's common
+// name: "cannot exceed 64 octets (characters), including periods" (ACM
+// API reference, RequestCertificate, DomainName).
+const acmCommonNameMax = 64
+
+// inZone reports whether the DNS name host (normalized) is zone's apex or
+// lies below it. Route53 takes an alias record at the apex, where no
+// CNAME may stand ("you can create an alias record at the top node of a
+// DNS namespace, also known as the zone apex", Route 53 developer guide,
+// https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html).
+func inZone(host, zone string) bool {
+	return host == zone || strings.HasSuffix(host, "."+zone)
+}
+
+// trimAll is xs with the white space around each entry removed (nil
+// stays nil).
+func trimAll(xs []string) []string {
+	if xs == nil {
+		return nil
+	}
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strings.TrimSpace(x)
+	}
+	return out
 }
 
 func normalizeDNSName(s string) string {
@@ -985,6 +1062,9 @@ func (c *Config) validate(ps *problems) {
 	for i, e := range c.AlarmEmails {
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
 			ps.add(fmt.Sprintf("alarmEmails[%d]", i), e, "not an e-mail address; write a bare address such as ops@example.com")
+		} else if j := slices.Index(c.AlarmEmails, e); j < i {
+			// Each address is one subscription named by the address.
+			ps.add(fmt.Sprintf("alarmEmails[%d]", i), e, "is already listed as alarmEmails[%d]; list each address once", j)
 		}
 	}
 }
@@ -1147,6 +1227,10 @@ func (c *Config) validateLogGroups(ps *problems) {
 		}
 	}
 	c.validatePrefixes(ps)
+	if size := c.ingestPolicyBytes(); size > lambdaPolicyMaxBytes {
+		ps.add("logGroups", "", "its %d entries give the ingest function at least %d bytes of resource-based policy (one statement letting CloudWatch Logs invoke it per name and per prefix), and Lambda allows %d bytes (20 KB, not adjustable): pulumi up would fail with PolicyLengthExceededException. Subscribe groups that share the start of their names with one prefix entry (e.g. - prefix: /acme/app/) instead of listing them one by one",
+			len(c.LogGroups), size, lambdaPolicyMaxBytes)
+	}
 }
 
 // indexPrefixPattern keeps "<prefix>-YYYY.MM.DD" a valid, lower-case index name.
@@ -1215,13 +1299,23 @@ func (c *Config) validateIngest(ps *problems) {
 
 func (c *Config) validateDashboards(ps *problems) {
 	d := &c.Dashboards
-	if d.HostedZone == "" {
+	zoneOK, hostOK := isDNSName(d.HostedZone), isDNSName(d.HostName)
+	switch {
+	case d.HostedZone == "":
 		ps.add("dashboards.hostedZone", "", "required: the Route53 hosted zone (e.g. example.com) that gets the Dashboards name")
+	case !zoneOK:
+		ps.add("dashboards.hostedZone", d.HostedZone, "not a DNS name: write the zone's name only, e.g. example.com (labels of letters, digits and -, at most 63 characters each; no https://, no path)")
 	}
-	if d.HostName == "" {
+	switch {
+	case d.HostName == "":
 		ps.add("dashboards.hostName", "", "required: the name office users type (e.g. logs.example.com)")
-	} else if d.HostedZone != "" && !strings.HasSuffix(d.HostName, "."+d.HostedZone) {
-		ps.add("dashboards.hostName", d.HostName, "is outside the hosted zone %q; use a name ending in .%s", d.HostedZone, d.HostedZone)
+	case !hostOK:
+		ps.add("dashboards.hostName", d.HostName, "not a DNS name: write the name only, e.g. logs.example.com (labels of letters, digits and -, at most 63 characters each; no https://, no path, no port)")
+	case d.CertificateArn == "" && len(d.HostName) > acmCommonNameMax:
+		ps.add("dashboards.hostName", d.HostName, "is %d characters, and the certificate requested for it carries it as its common name, which takes at most %d (ACM, RequestCertificate, DomainName; RFC 5280): choose a shorter name, or issue or import a certificate that lists it as a subject alternative name and set dashboards.certificateArn", len(d.HostName), acmCommonNameMax)
+	}
+	if hostOK && zoneOK && !inZone(d.HostName, d.HostedZone) {
+		ps.add("dashboards.hostName", d.HostName, "is outside the hosted zone %q; use %s itself or a name ending in .%s", d.HostedZone, d.HostedZone, d.HostedZone)
 	}
 	if d.CertificateArn != "" && !regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`).MatchString(d.CertificateArn) {
 		ps.add("dashboards.certificateArn", d.CertificateArn, "not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)")
@@ -1232,9 +1326,15 @@ func (c *Config) validateDashboards(ps *problems) {
 	if len(d.OfficeCidrs) == 0 {
 		ps.add("dashboards.officeCidrs", "", "list the office networks allowed to reach Dashboards, e.g. [\"203.0.113.0/24\"]")
 	}
+	seen := map[netip.Prefix]int{}
 	for i, cidr := range d.OfficeCidrs {
 		key := fmt.Sprintf("dashboards.officeCidrs[%d]", i)
-		p, err := netip.ParsePrefix(strings.TrimSpace(cidr))
+		p, err := netip.ParsePrefix(cidr)
+		if j, dup := seen[p]; err == nil && dup {
+			ps.add(key, cidr, "is already listed as dashboards.officeCidrs[%d]; list each range once (AWS refuses a second security-group rule for it with InvalidPermission.Duplicate, and a second route with RouteAlreadyExists)", j)
+			continue
+		}
+		seen[p] = i
 		switch {
 		case err != nil:
 			ps.add(key, cidr, "not a CIDR; write an address with a prefix length, e.g. 203.0.113.0/24")
@@ -1335,6 +1435,13 @@ func (c *Config) warnings() []string {
 		ws = append(ws, "logsearch:alarmEmails is empty: alarms will fire with nobody notified")
 	}
 	ws = append(ws, c.officeWarnings()...)
+	if d := c.Domain; d.DedicatedMasterCount == 0 && d.DedicatedMasterType != "" {
+		ws = append(ws, fmt.Sprintf("logsearch:domain.dedicatedMasterType %q: the domain has no dedicated master nodes (domain.dedicatedMasterCount is 0), so the type is ignored; set dedicatedMasterCount: 3 to have them, or remove dedicatedMasterType", d.DedicatedMasterType))
+	}
+	if !c.Network.NewVpc() && len(c.Network.newVpcKeysSet) > 0 {
+		ws = append(ws, fmt.Sprintf("logsearch:network: %s shape only a new VPC (its range, zones and flow logs); with network.vpcId the existing VPC keeps its own, so the stack ignores these settings: remove them (the VPC's owner sets up its flow logs)",
+			strings.Join(c.Network.newVpcKeysSet, ", ")))
+	}
 	if c.Archive.Create && !c.Network.NewVpc() {
 		ws = append(ws, "logsearch:archive.create in an existing VPC: the ingest function writes to S3 from logsearch:network.subnetIds; their route tables need an S3 gateway endpoint (or a NAT gateway), or every invocation fails and Lambda parks the payloads in the dead-letter queue")
 	}
@@ -1400,5 +1507,6 @@ func (c *Config) loadAccount(ctx *pulumi.Context) error {
 		return fmt.Errorf("reading the AWS partition: %w", err)
 	}
 	c.AccountID, c.Region, c.Partition = id.AccountId, region.Name, partition.Partition
+	c.dnsSuffix, c.reverseDNSPrefix = partition.DnsSuffix, partition.ReverseDnsPrefix
 	return nil
 }

@@ -181,6 +181,22 @@ func TestConfigRefusals(t *testing.T) {
 		{"new vpc one AZ", "dev", map[string]func(any) any{"network": set("azCount", 1)}, "logsearch:network.azCount", "2 or 3"},
 		{"vpc cidr bad", "dev", map[string]func(any) any{"network": set("vpcCidr", "10.40.0.0/8")}, "logsearch:network.vpcCidr", "/16 and /24"},
 		{"host outside zone", "dev", map[string]func(any) any{"dashboards": set("hostName", "logs.example.org")}, "logsearch:dashboards.hostName", "outside the hosted zone"},
+		{"host name with a scheme", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostName", "https://logs."+zone)(v)
+		}}, "logsearch:dashboards.hostName", "not a DNS name"},
+		{"host name with a port", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostName", "logs."+zone+":443")(v)
+		}}, "logsearch:dashboards.hostName", "not a DNS name"},
+		{"zone with a path", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostedZone", zone+"/")(v)
+		}}, "logsearch:dashboards.hostedZone", "not a DNS name"},
+		{"host name longer than a certificate's common name", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostName", strings.Repeat("a", 65-len(zone))+"."+zone)(v)
+		}}, "logsearch:dashboards.hostName", "at most 64"},
 		{"host is a suffix trick", "dev", map[string]func(any) any{"dashboards": set("hostName", "logsexample.com")}, "logsearch:dashboards.hostName", "outside the hosted zone"},
 		{"engine version malformed", "dev", map[string]func(any) any{"domain": set("engineVersion", "2.19")}, "logsearch:domain.engineVersion", "OpenSearch_<major>.<minor>"},
 		{"engine version elasticsearch", "dev", map[string]func(any) any{"domain": set("engineVersion", "Elasticsearch_7.10")}, "logsearch:domain.engineVersion", "OpenSearch_"},
@@ -316,6 +332,15 @@ func TestConfigAcceptsValidVariants(t *testing.T) {
 			zone, _ := v.(map[string]any)["hostedZone"].(string)
 			return set("hostName", "Logs-Dev."+strings.ToUpper(zone)+".")(v)
 		}}},
+		{"host name at the zone apex", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			return set("hostName", zone)(v)
+		}}},
+		{"long host name with its own certificate", "dev", map[string]func(any) any{"dashboards": func(v any) any {
+			zone, _ := v.(map[string]any)["hostedZone"].(string)
+			m := set("hostName", "search.platform-team."+strings.Repeat("a", 60-len(zone))+"."+zone)(v)
+			return set("certificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1234-5678-9abc-def012345678")(m)
+		}}},
 		{"private zone with cert", "dev", map[string]func(any) any{"dashboards": func(v any) any {
 			m := set("privateZone", true)(v)
 			return set("certificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1234-5678-9abc-def012345678")(m)
@@ -449,6 +474,14 @@ func TestConfigWarnings(t *testing.T) {
 		if !strings.Contains(ws, want) {
 			t.Errorf("warnings lack %q:\n%s", want, ws)
 		}
+	}
+	// A master type without masters is ignored, and said so.
+	cfg, err = parseConfig("dev", stackSource(t, "dev", map[string]func(any) any{"domain": set("dedicatedMasterType", "m7g.large.search")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws := strings.Join(cfg.warnings(), "\n"); !strings.Contains(ws, `logsearch:domain.dedicatedMasterType "m7g.large.search": the domain has no dedicated master nodes`) {
+		t.Errorf("no warning for a master type without masters:\n%s", ws)
 	}
 	if ws := (&Config{Domain: DomainConfig{InstanceType: "t3.small.search"}, LogGroups: []LogGroupConfig{{Name: "/a"}}, AlarmEmails: []string{"a@b.c"}}).warnings(); len(ws) != 0 {
 		t.Errorf("unexpected warnings %v", ws)

@@ -673,3 +673,48 @@ func TestStackDashboards(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboardsAtTheZoneApex: a team that delegates a zone of its own to
+// Dashboards (hostedZone logs.corp.example, hostName the same) gets the
+// alias record, the certificate and, with SAML, the domain's custom
+// endpoint at the apex. Route53 takes an alias record there, where no
+// CNAME may stand (Route 53 developer guide, "Choosing between alias and
+// non-alias records",
+// https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html).
+func TestDashboardsAtTheZoneApex(t *testing.T) {
+	for _, fixture := range []string{"dev", "saml"} {
+		t.Run(fixture, func(t *testing.T) {
+			cfg, _ := stackConfig(t, fixture)
+			var dash map[string]any
+			if err := json.Unmarshal([]byte(cfg["logsearch:dashboards"]), &dash); err != nil {
+				t.Fatal(err)
+			}
+			zone := "apex-" + fixture + ".corp.example"
+			dash["hostedZone"], dash["hostName"] = zone+".", strings.ToUpper(zone)
+			b, err := json.Marshal(dash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := runStack(t, fixture, map[string]string{"logsearch:dashboards": string(b)})
+			if err != nil {
+				t.Fatalf("hostName at the apex of hostedZone must deploy: %v", err)
+			}
+			if got := str(t, run.one(t, "aws:route53/record:Record", "dashboards").Inputs, "name"); got != zone {
+				t.Errorf("alias record %q, want the apex %q", got, zone)
+			}
+			if got := run.Outputs["dashboardsUrl"]; got != "https://"+zone+"/_dashboards/" {
+				t.Errorf("dashboardsUrl = %v, want https://%s/_dashboards/", got, zone)
+			}
+			for _, c := range run.ofType("aws:acm/certificate:Certificate") {
+				if got := str(t, c.Inputs, "domainName"); got != zone {
+					t.Errorf("certificate for %q, want %q", got, zone)
+				}
+			}
+			if _, saml := dash["saml"]; saml {
+				if got := str(t, run.one(t, rtDomain, "domain").Inputs, "domainEndpointOptions.customEndpoint"); got != zone {
+					t.Errorf("custom endpoint %q, want %q", got, zone)
+				}
+			}
+		})
+	}
+}

@@ -336,7 +336,7 @@ func domainKeyPolicy(cfg *Config) string {
 		policyStatement{
 			Sid:       "CloudWatchLogsEncryptsThisAccountsGroups",
 			Effect:    "Allow",
-			Principal: map[string]any{"Service": fmt.Sprintf("logs.%s.amazonaws.com", cfg.Region)},
+			Principal: map[string]any{"Service": cfg.regionalServicePrincipal("logs")},
 			Action:    []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"},
 			Resource:  "*",
 			Condition: map[string]any{"ArnLike": map[string]any{

@@ -274,3 +274,37 @@ func TestNewRefusesBadExistingResources(t *testing.T) {
 		})
 	}
 }
+
+// TestNewVpcSettingsInAnExistingVpcWarn: vpcCidr, azCount and flowLogs
+// shape only a VPC the stack creates; written beside network.vpcId they
+// are ignored, and the check says so (it deploys: nothing is wrong with
+// the VPC), naming exactly the settings written.
+func TestNewVpcSettingsInAnExistingVpcWarn(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		changes map[string]any
+		warns   string // "" for no warning
+	}{
+		{"none written", nil, ""},
+		{"flow logs asked for", map[string]any{"flowLogs": true}, "logsearch:network: flowLogs shape only a new VPC"},
+		{"copied from a new VPC's file", map[string]any{"vpcCidr": "10.40.0.0/16", "azCount": 2, "flowLogs": false}, "logsearch:network: vpcCidr, azCount, flowLogs shape only a new VPC"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			values, secrets := stackConfig(t, "existing")
+			values["logsearch:network"] = fixtureObject(t, "existing", "network", c.changes)
+			cfg, ps, warnings := checkStack("existing", mapSource{values: values, secrets: secrets}, nil)
+			if len(ps) > 0 {
+				t.Fatal(&ConfigError{Stack: cfg.Stack, Problems: ps})
+			}
+			got := ""
+			for _, w := range warnings {
+				if strings.HasPrefix(w, "logsearch:network:") {
+					got = w
+				}
+			}
+			if c.warns == "" && got != "" || c.warns != "" && !strings.HasPrefix(got, c.warns) {
+				t.Errorf("warning %q, want one starting %q", got, c.warns)
+			}
+		})
+	}
+}

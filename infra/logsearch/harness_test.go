@@ -333,6 +333,9 @@ func runProgram(t *testing.T, file, stack string, overrides map[string]string, p
 	if groups := cfg[mockMissingLogGroupsKey]; groups != "" {
 		m.missingLogGroups = strings.Split(groups, ",")
 	}
+	if zones := cfg[mockMissingHostedZonesKey]; zones != "" {
+		m.missingHostedZones = strings.Split(zones, ",")
+	}
 	run := &stackRun{Outputs: map[string]any{}, SecretOutputs: map[string]bool{}, Config: cfg}
 	var outMu sync.Mutex
 	// Outputs built without ctx (pulumi.String(...).ToStringOutput()) are
@@ -414,6 +417,10 @@ const mockIAMRolesKey = "mock:iamRoles"
 // not exist in the mock account; every other group does.
 const mockMissingLogGroupsKey = "mock:missingLogGroups"
 
+// mockMissingHostedZonesKey is a runStack override naming Route53 hosted
+// zones that do not exist in the mock account; every other zone does.
+const mockMissingHostedZonesKey = "mock:missingHostedZones"
+
 // mockPrivateZoneID is the mock account's private hosted zone, for lookups
 // by zone ID.
 const mockPrivateZoneID = logsearchtest.PrivateZoneID
@@ -431,10 +438,12 @@ type mocks struct {
 	iamRoles  []string
 	// missingLogGroups do not exist; every other log group does.
 	missingLogGroups []string
-	mu               sync.Mutex
-	resources        []registered
-	invokes          []invoked
-	answers          *logsearchtest.Mocks
+	// missingHostedZones do not exist; every other zone does.
+	missingHostedZones []string
+	mu                 sync.Mutex
+	resources          []registered
+	invokes            []invoked
+	answers            *logsearchtest.Mocks
 }
 
 // aws is the logsearchtest.Mocks that answers for the mock account and
@@ -446,6 +455,7 @@ func (m *mocks) aws() *logsearchtest.Mocks {
 		m.answers = logsearchtest.New(mockAccount, m.region)
 		m.answers.IAMRoles = m.iamRoles
 		m.answers.MissingLogGroups = m.missingLogGroups
+		m.answers.MissingHostedZones = m.missingHostedZones
 	}
 	return m.answers
 }

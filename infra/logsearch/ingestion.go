@@ -102,7 +102,7 @@ func NewIngestion(ctx *pulumi.Context, args IngestionArgs) (*Ingestion, error) {
 	if err != nil {
 		return nil, err
 	}
-	archivePolicy, archiveInputs := archive.writerPolicy(cfg.Region)
+	archivePolicy, archiveInputs := archive.writerPolicy(cfg.regionalEndpointHost("s3"))
 	rolePolicy, err := role.allowInline(ctx, policyOf(func(v []string) []policyStatement {
 		write := allow([]string{"es:ESHttpPost", "es:ESHttpPut"}, v[0]+"/*")
 		write.Sid = "BulkWritesToTheDomain"
@@ -219,7 +219,7 @@ func subscribe(ctx *pulumi.Context, cfg *Config, fn *lambda.Function, g LogGroup
 	perm, err := lambda.NewPermission(ctx, childName(ctx, "invoke-"+name), &lambda.PermissionArgs{
 		Action:        pulumi.String("lambda:InvokeFunction"),
 		Function:      fn.Name,
-		Principal:     pulumi.String("logs.amazonaws.com"),
+		Principal:     pulumi.String(cfg.servicePrincipal("logs")),
 		SourceArn:     pulumi.String(groupArn + ":*"),
 		SourceAccount: pulumi.String(cfg.AccountID),
 	}, childOptions(ctx)...)

@@ -41,6 +41,10 @@ var (
 	// CloudWatch dashboard: 1-255 of letters, digits, - and _ (CloudWatch
 	// PutDashboard API reference, DashboardName).
 	dashboardNameRule = nameRule{max: 255, invalid: regexp.MustCompile(`[^A-Za-z0-9_-]+`)}
+	// SNS topic display name (what alarm e-mails show as their sender): at
+	// most 100 characters (CloudFormation, AWS::SNS::Topic, DisplayName:
+	// "The display name must be maximum 100 characters long").
+	snsDisplayNameRule = nameRule{max: 100, invalid: regexp.MustCompile(`[^A-Za-z0-9_./-]+`)}
 )
 
 // stackHashLen hex digits of the stack name's SHA-256 tell apart two stack
@@ -95,7 +99,10 @@ type StackNames struct {
 	// with the ingest function's ARN it marks them as this stack's.
 	AutoSubscriptionFilter string
 	Dashboard              string
-	stack                  string
+	// AlarmTopicDisplayName is the alarm topic's display name, the sender
+	// name of alarm e-mails.
+	AlarmTopicDisplayName string
+	stack                 string
 }
 
 // NamesFor derives every physical name from the stack name: the names of
@@ -125,8 +132,18 @@ func namesFor(stack, instance string) StackNames {
 		SubscriptionFilter:     cloudWatchNameRule.name(stack, ""),
 		AutoSubscriptionFilter: cloudWatchNameRule.name(stack, "auto"),
 		Dashboard:              dashboardNameRule.name(stack, ""),
+		AlarmTopicDisplayName:  alarmTopicDisplayName(stack),
 		stack:                  stack,
 	}
+}
+
+// alarmTopicDisplayName is "logsearch <stack> alarms", or under a stack
+// name too long for SNS the rule's shortened form.
+func alarmTopicDisplayName(stack string) string {
+	if s := namePrefix + " " + stack + " alarms"; len(s) <= snsDisplayNameRule.max {
+		return s
+	}
+	return snsDisplayNameRule.name(stack, "alarms")
 }
 
 // Alarm names one alarm of the stack, e.g. logsearch-prod-domain-cpu.

@@ -56,6 +56,8 @@ var awsNameRules = []struct {
 		func(n StackNames) string { return n.Dashboard }, regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)},
 	{"alarm", "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html#API_PutMetricAlarm_RequestParameters",
 		func(n StackNames) string { return n.Alarm("domain-master-old-gen-jvm-pressure") }, regexp.MustCompile(`^[ -~]{1,255}$`)},
+	{"alarm topic display name", "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html#cfn-sns-topic-displayname",
+		func(n StackNames) string { return n.AlarmTopicDisplayName }, regexp.MustCompile(`^.{1,100}$`)},
 	{"function log group", "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html#CWL-CreateLogGroup-request-logGroupName",
 		func(n StackNames) string { return FunctionLogGroup(n.TargetSyncFunction) }, logGroupNamePattern},
 	{"domain log group", "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html#CWL-CreateLogGroup-request-logGroupName",
@@ -85,6 +87,7 @@ func TestNamesKeepOrdinaryStackNames(t *testing.T) {
 		n.Domain: "logsearch-prod", n.IngestFunction: "logsearch-prod-ingest", n.SetupFunction: "logsearch-prod-setup",
 		n.TargetSyncFunction: "logsearch-prod-dashboards-targetsync", n.StackKeyAlias: "alias/logsearch-prod",
 		n.AlarmKeyAlias: "alias/logsearch-prod-alarms", n.Dashboard: "logsearch-prod", n.Alarm("domain-cpu"): "logsearch-prod-domain-cpu",
+		n.AlarmTopicDisplayName: "logsearch prod alarms",
 	} {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)

@@ -74,7 +74,7 @@ func NewNetwork(ctx *pulumi.Context, args NetworkArgs) (*Network, error) {
 	if id := cfg.knownVpcID(); !cfg.Network.NewVpc() && id != "" {
 		// The office ranges must lie outside an existing VPC's ranges too:
 		// its local route wins over any route to the office.
-		if existingCidrs, err = vpcCidrs(ctx, id); err != nil {
+		if existingCidrs, err = cfg.vpcCidrs(ctx, id); err != nil {
 			return nil, err
 		}
 		if ps := cfg.officeOverlapProblems(existingCidrs); len(ps) > 0 {
@@ -180,7 +180,7 @@ func NewNetwork(ctx *pulumi.Context, args NetworkArgs) (*Network, error) {
 // interfaceEndpoint is an AWS service reached from inside the VPC through
 // an interface endpoint with private DNS, admitting only its clients.
 type interfaceEndpoint struct {
-	service string // com.amazonaws.<region>.<service>
+	service string // <service> of the endpoint service <prefix>.<region>.<service>
 	why     string
 	clients []endpointClient
 }
@@ -216,7 +216,7 @@ func (e interfaceEndpoint) create(ctx *pulumi.Context, cfg *Config, vpcID pulumi
 	}
 	_, err = ec2.NewVpcEndpoint(ctx, childName(ctx, e.service+"-endpoint"), &ec2.VpcEndpointArgs{
 		VpcId:             vpcID,
-		ServiceName:       pulumi.Sprintf("com.amazonaws.%s.%s", cfg.Region, e.service),
+		ServiceName:       pulumi.String(cfg.interfaceEndpointService(e.service)),
 		VpcEndpointType:   pulumi.String("Interface"),
 		PrivateDnsEnabled: pulumi.Bool(true),
 		SubnetIds:         subnetIDs,
@@ -227,11 +227,24 @@ func (e interfaceEndpoint) create(ctx *pulumi.Context, cfg *Config, vpcID pulumi
 }
 
 // vpcCidrs lists the IPv4 networks of an existing VPC: the primary one and
-// every secondary one associated with it.
-func vpcCidrs(ctx *pulumi.Context, vpcID string) ([]string, error) {
-	v, err := ec2.LookupVpc(ctx, &ec2.LookupVpcArgs{Id: pulumi.StringRef(vpcID)})
+// every secondary one associated with it (as lookupProblems found them
+// when it looked them up).
+func (c *Config) vpcCidrs(ctx *pulumi.Context, vpcID string) ([]string, error) {
+	if c.existingVpcCidrs != nil {
+		return c.existingVpcCidrs, nil
+	}
+	cidrs, err := lookupVpcCidrs(ctx, vpcID)
 	if err != nil {
 		return nil, fmt.Errorf("logsearch:network.vpcId %q: cannot read the VPC (does it exist in this account and region?): %w", vpcID, err)
+	}
+	return cidrs, nil
+}
+
+// lookupVpcCidrs reads the VPC's primary and associated IPv4 networks.
+func lookupVpcCidrs(ctx *pulumi.Context, vpcID string) ([]string, error) {
+	v, err := ec2.LookupVpc(ctx, &ec2.LookupVpcArgs{Id: pulumi.StringRef(vpcID)})
+	if err != nil {
+		return nil, err
 	}
 	cidrs := []string{v.CidrBlock}
 	for _, a := range v.CidrBlockAssociations {
@@ -292,9 +305,12 @@ func (r sgRule) register(ctx *pulumi.Context, cfg *Config) (pulumi.Resource, err
 // gateway. The default SG is emptied (EC2.2)
 // and rejected traffic is logged.
 func newVpc(ctx *pulumi.Context, cfg *Config, keyArn pulumi.StringInput) (pulumi.StringOutput, pulumi.StringArray, *OfficeVpn, error) {
-	zones, err := stackZones(ctx, cfg)
+	zones, ps, err := stackZones(ctx, cfg)
 	if err != nil {
 		return pulumi.StringOutput{}, nil, nil, err
+	}
+	if len(ps) > 0 {
+		return pulumi.StringOutput{}, nil, nil, &ConfigError{Stack: cfg.Stack, Problems: ps}
 	}
 	v, err := ec2.NewVpc(ctx, childName(ctx, "vpc"), &ec2.VpcArgs{
 		CidrBlock:          pulumi.String(cfg.Network.VpcCidr),

@@ -33,8 +33,8 @@ type OfficeVpnConfig struct {
 	BgpAsn int64 `json:"bgpAsn"`
 	// StaticRoutes are the office networks the VPN routes with static
 	// routing (no bgpAsn). Default: dashboards.officeCidrs. Each must be an
-	// IPv4 CIDR with no host bits set, and together they must cover every
-	// office range. Refused with bgpAsn.
+	// IPv4 CIDR with no host bits set, listed once, and together they must
+	// cover every office range. Refused with bgpAsn.
 	StaticRoutes []string `json:"staticRoutes"`
 }
 
@@ -114,8 +114,15 @@ func (c *Config) validateOfficeVpn(ps *problems) {
 		return
 	}
 	var routes []netip.Prefix
+	seen := map[netip.Prefix]int{}
 	for i, r := range v.StaticRoutes {
 		p, err := netip.ParsePrefix(r)
+		if j, dup := seen[p]; err == nil && dup {
+			ps.add(fmt.Sprintf("network.officeVpn.staticRoutes[%d]", i), r, "is already listed as network.officeVpn.staticRoutes[%d]; list each route once (AWS refuses a second static route for it)", j)
+			routes = append(routes, p)
+			continue
+		}
+		seen[p] = i
 		switch {
 		case err != nil || !p.Addr().Is4():
 			ps.add(fmt.Sprintf("network.officeVpn.staticRoutes[%d]", i), r, "not an IPv4 CIDR; write a network with a prefix length, e.g. 10.20.0.0/16")

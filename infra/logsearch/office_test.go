@@ -305,3 +305,62 @@ func jsonOf(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestOfficeRangesAreTakenOnceAndAsMeant: each office range and static
+// route becomes one security-group rule per port and one route; AWS
+// refuses a second rule for the same range ("InvalidPermission.Duplicate")
+// and a second route for the same destination ("RouteAlreadyExists"), EC2
+// API reference, "Error codes",
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html,
+// only in pulumi up. White space around a quoted range is no part of it:
+// it is dropped before the range is checked (an overlap with the VPC
+// included) and used.
+func TestOfficeRangesAreTakenOnceAndAsMeant(t *testing.T) {
+	cases := []struct {
+		name, stack string
+		key         string
+		changes     map[string]any
+		refused     string // the problem's key and text; "" when the stack deploys
+	}{
+		{"office range listed twice", "tgw", "dashboards",
+			map[string]any{"officeCidrs": []string{"10.8.0.0/14", "172.20.0.0/16", "10.8.0.0/14"}},
+			"logsearch:dashboards.officeCidrs[2] = \"10.8.0.0/14\": is already listed as dashboards.officeCidrs[0]"},
+		{"static route listed twice", "vpn-static", "network",
+			map[string]any{"officeVpn": map[string]any{"routerIp": "203.0.113.10", "staticRoutes": []string{"10.0.0.0/12", "10.0.0.0/12"}}},
+			"logsearch:network.officeVpn.staticRoutes[1] = \"10.0.0.0/12\": is already listed as network.officeVpn.staticRoutes[0]"},
+		{"padded range overlapping the VPC", "tgw", "dashboards",
+			map[string]any{"officeCidrs": []string{" 172.31.8.0/24"}},
+			"logsearch:dashboards.officeCidrs[0] = \"172.31.8.0/24\": overlaps the VPC's range 172.31.0.0/16"},
+		{"padded range", "tgw", "dashboards", map[string]any{"officeCidrs": []string{"10.99.0.0/16 "}}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			run, err := fixtureRun(t, c.stack, map[string]string{"logsearch:" + c.key: fixtureObject(t, c.stack, c.key, c.changes)})
+			if c.refused != "" {
+				if err == nil || !strings.Contains(err.Error(), c.refused) {
+					t.Fatalf("want the config refused with %q, got %v", c.refused, err)
+				}
+				if n := len(run.Resources); n > 0 {
+					t.Errorf("a refused config registered %d resources", n)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range run.ofType(rtIngress) {
+				if v, ok := lookup(r.Inputs, "cidrIpv4"); ok && v != "10.99.0.0/16" {
+					t.Errorf("rule %s admits %q, want 10.99.0.0/16", r.Name, v)
+				}
+			}
+			for _, r := range run.ofType(rtRoute) {
+				if _, toOffice := lookup(r.Inputs, "transitGatewayId"); !toOffice {
+					continue // the NAT gateway's default route
+				}
+				if v := str(t, r.Inputs, "destinationCidrBlock"); v != "10.99.0.0/16" {
+					t.Errorf("route %s to %q, want 10.99.0.0/16", r.Name, v)
+				}
+			}
+		})
+	}
+}

@@ -43,6 +43,10 @@ type SamlConfig struct {
 	// SessionTimeoutMinutes is how long a Dashboards session lasts after
 	// sign-in: 1 to 1440 minutes. Default 60.
 	SessionTimeoutMinutes int `json:"sessionTimeoutMinutes"`
+	// secret: the stack file holds dashboards encrypted (pulumi config set
+	// --secret), so the metadata may have been stored as a secret and stays
+	// one in the state.
+	secret bool
 }
 
 // DefaultSamlSessionTimeoutMinutes is OpenSearch Service's own default.
@@ -288,6 +292,9 @@ func dashboardsZoneID(ctx *pulumi.Context, cfg *Config) (pulumi.StringOutput, er
 	if cfg.Existing.HostedZoneID != nil {
 		return cfg.existingZoneID(ctx), nil
 	}
+	if cfg.hostedZoneID != "" {
+		return pulumi.String(cfg.hostedZoneID).ToStringOutput(), nil
+	}
 	d := cfg.Dashboards
 	zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{Name: pulumi.StringRef(d.HostedZone), PrivateZone: pulumi.BoolRef(d.PrivateZone)})
 	if err != nil {
@@ -326,11 +333,15 @@ func (domain *SearchDomain) newSamlSignIn(ctx *pulumi.Context, s *SamlConfig, ac
 	if err != nil { // validated in LoadConfig; kept for callers that skip it
 		return fmt.Errorf("logsearch:dashboards.saml.metadata: %w", err)
 	}
+	metadata := pulumi.String(s.Metadata).ToStringOutput()
+	if s.secret {
+		metadata = pulumi.ToSecret(metadata).(pulumi.StringOutput)
+	}
 	options := &opensearch.DomainSamlOptionsSamlOptionsArgs{
 		Enabled: pulumi.Bool(true),
 		Idp: &opensearch.DomainSamlOptionsSamlOptionsIdpArgs{
 			EntityId:        pulumi.String(meta.EntityID),
-			MetadataContent: pulumi.String(s.Metadata),
+			MetadataContent: metadata,
 		},
 		RolesKey:              pulumi.String(s.RolesKey),
 		SessionTimeoutMinutes: pulumi.Int(s.SessionTimeoutMinutes),

@@ -2,6 +2,7 @@ package logsearch
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -463,4 +464,56 @@ func TestDashboardsCertificateKeepsItsFormerURN(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEncryptedSamlMetadataStaysSecret: a stack file that holds
+// dashboards encrypted (the metadata set with pulumi config set --path
+// --secret; the engine marks the whole object secret) keeps the metadata
+// a secret in the domain's SAML options, so neither the state nor a
+// snapshot shows it; stored in plain text it stays readable there, for
+// the pull request's review.
+func TestEncryptedSamlMetadataStaysSecret(t *testing.T) {
+	for _, encrypted := range []bool{true, false} {
+		t.Run(fmt.Sprintf("encrypted=%v", encrypted), func(t *testing.T) {
+			cfg, _ := stackConfig(t, "saml")
+			var dash map[string]any
+			if err := json.Unmarshal([]byte(cfg["logsearch:dashboards"]), &dash); err != nil {
+				t.Fatal(err)
+			}
+			saml := dash["saml"].(map[string]any)
+			metadata := saml["metadata"].(string)
+			if encrypted {
+				// Any secure value makes the object secret, as the engine
+				// reports it; this one leaves the metadata valid XML.
+				saml["subjectKey"] = map[string]any{"secure": "email"}
+			}
+			b, err := json.Marshal(dash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := mustRunStack(t, "saml", map[string]string{"logsearch:dashboards": string(b)})
+			options := string(snapshotOf(run.one(t, samlOptionsType, "domain-saml")))
+			shown := strings.Contains(options, metadataCertificate(t, metadata))
+			if encrypted && (shown || !strings.Contains(options, "[secret]")) {
+				t.Errorf("the encrypted metadata shows in the SAML options:\n%s", options)
+			}
+			if !encrypted && !shown {
+				t.Errorf("plain metadata is hidden in the SAML options:\n%s", options)
+			}
+			if encrypted && strings.Contains(string(snapshot(t, run)), metadataCertificate(t, metadata)) {
+				t.Error("the encrypted metadata shows in the stack's snapshot")
+			}
+		})
+	}
+}
+
+// metadataCertificate is a piece of the metadata's signing certificate,
+// long enough to be found only where the metadata is.
+func metadataCertificate(t *testing.T, metadata string) string {
+	t.Helper()
+	_, after, ok := strings.Cut(metadata, "X509Certificate>")
+	if !ok || len(after) < 64 {
+		t.Fatal("the fixture's metadata has no signing certificate")
+	}
+	return after[:64]
 }

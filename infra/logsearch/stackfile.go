@@ -199,7 +199,7 @@ func checkStack(stack string, src configSource, stackFiles []stackFileSubscripti
 // accountChecks are the checks that depend on the account and region:
 // offline they use the stack file's own, in `pulumi up` the provider's.
 func (c *Config) accountChecks(stackFiles []stackFileSubscriptions) (problems, []string) {
-	ps := c.certificatePlacementProblems()
+	ps := append(c.certificatePlacementProblems(), c.arnPartitionProblems()...)
 	sps, warnings := c.checkSubscriptionLimit(stackFiles, c.deployAccounts())
 	return append(ps, sps...), warnings
 }

@@ -66,8 +66,12 @@ var ordinaryZonesFilter = aws.GetAvailabilityZonesFilter{Name: "opt-in-status", 
 
 // stackZones picks the new VPC's availability zone names: the zones
 // network.zoneIds pins (in that order), or the region's first azCount
-// ordinary zones.
-func stackZones(ctx *pulumi.Context, cfg *Config) ([]string, error) {
+// ordinary zones. The problems are the config's (zones the region does not
+// have); the error is the lookup's.
+func stackZones(ctx *pulumi.Context, cfg *Config) ([]string, problems, error) {
+	if cfg.vpcZones != nil {
+		return cfg.vpcZones, nil, nil
+	}
 	n := cfg.Network
 	azs, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
 		State:          pulumi.StringRef("available"),
@@ -75,16 +79,18 @@ func stackZones(ctx *pulumi.Context, cfg *Config) ([]string, error) {
 		ExcludeZoneIds: constrainedZoneIDs,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("listing availability zones: %w", err)
+		return nil, nil, fmt.Errorf("listing availability zones: %w", err)
 	}
 	if len(azs.Names) != len(azs.ZoneIds) {
-		return nil, fmt.Errorf("listing availability zones: %d names but %d zone IDs", len(azs.Names), len(azs.ZoneIds))
+		return nil, nil, fmt.Errorf("listing availability zones: %d names but %d zone IDs", len(azs.Names), len(azs.ZoneIds))
 	}
+	var ps problems
 	if len(n.ZoneIDs) == 0 {
 		if len(azs.Names) < n.AzCount {
-			return nil, fmt.Errorf("logsearch:network.azCount = %d but region %s has only %d ordinary availability zones (%s); lower it", n.AzCount, cfg.Region, len(azs.Names), strings.Join(azs.Names, ", "))
+			ps.add("network.azCount", n.AzCount, "region %s has only %d ordinary availability zones (%s); lower it", cfg.Region, len(azs.Names), strings.Join(azs.Names, ", "))
+			return nil, ps, nil
 		}
-		return azs.Names[:n.AzCount], nil
+		return azs.Names[:n.AzCount], nil, nil
 	}
 	names := make([]string, 0, len(n.ZoneIDs))
 	var missing []string
@@ -96,7 +102,8 @@ func stackZones(ctx *pulumi.Context, cfg *Config) ([]string, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("logsearch:network.zoneIds: %s is not an available ordinary zone in region %s; pick from %s", strings.Join(missing, ", "), cfg.Region, strings.Join(azs.ZoneIds, ", "))
+		ps.add("network.zoneIds", "", "%s is not an available ordinary zone in region %s; pick from %s", strings.Join(missing, ", "), cfg.Region, strings.Join(azs.ZoneIds, ", "))
+		return nil, ps, nil
 	}
-	return names, nil
+	return names, nil, nil
 }

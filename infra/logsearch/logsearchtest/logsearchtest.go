@@ -62,6 +62,10 @@ type Mocks struct {
 	// cloudwatch.LookupLogGroup fails for these, as the provider does, and
 	// finds every other.
 	MissingLogGroups []string
+	// MissingHostedZones names Route53 hosted zones that do not exist:
+	// route53.LookupZone by name fails for these, as the provider does,
+	// and finds every other.
+	MissingHostedZones []string
 
 	mu        sync.Mutex
 	resources []Resource
@@ -358,6 +362,11 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			}), nil
 		}
 		zone := strings.TrimSuffix(str("name"), ".")
+		if slices.Contains(m.MissingHostedZones, zone) {
+			// The provider's answer for a name no zone has
+			// (tfresource.SingularDataSourceFindError).
+			return nil, fmt.Errorf("reading Route 53 Hosted Zone: no matching Route 53 Hosted Zone found")
+		}
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id": HostedZoneID, "zoneId": HostedZoneID, "name": zone,
 			"privateZone": args.Args["privateZone"].IsBool() && args.Args["privateZone"].BoolValue(),
