@@ -509,8 +509,9 @@ func (r *round) post(ctx context.Context, items int) (status int, resp []byte, e
 		if reqCtx.Err() != nil && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within %v: %w", r.ix.cfg.Now().Sub(start).Round(time.Millisecond), err)
 		}
-		if text := err.Error(); r.sent.redact(text) != text {
-			err = errors.New(r.sent.redact(text))
+		text := err.Error()
+		if redacted := r.sent.redact(text); redacted != text {
+			err = errors.New(redacted)
 		}
 	}
 	if r.ix.cfg.OnRequest != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -24,9 +23,7 @@ import (
 // not carry them there in any form, not even cut at the excerpt's end.
 func TestAnswersEchoingCredentialsAreRedacted(t *testing.T) {
 	type answer func(h http.Header, echo func(string) string) (int, string)
-	headers := func(h http.Header, echo func(string) string) string {
-		return "Authorization: " + echo(h.Get("Authorization")) + "\nX-Amz-Security-Token: " + echo(h.Get("X-Amz-Security-Token"))
-	}
+	headers := redacttest.EchoHeaders
 	tests := []struct {
 		name   string
 		signed bool // SigV4 with a session token, else Basic credentials in the endpoint URL
@@ -53,14 +50,7 @@ func TestAnswersEchoingCredentialsAreRedacted(t *testing.T) {
 		for ename, echo := range redacttest.Echoes {
 			t.Run(tt.name+"/"+ename, func(t *testing.T) {
 				var secrets []string
-				var signature string
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					_, signature, _ = strings.Cut(r.Header.Get("Authorization"), "Signature=")
-					status, body := tt.answer(r.Header, echo)
-					w.WriteHeader(status)
-					_, _ = w.Write([]byte(body))
-				}))
-				defer srv.Close()
+				srv := redacttest.NewServer(t, func(h http.Header) (int, string) { return tt.answer(h, echo) })
 				u, _ := url.Parse(srv.URL)
 				cfg := ClientConfig{Endpoint: u, Compression: CompressionNone}
 				if tt.signed {
@@ -96,7 +86,7 @@ func TestAnswersEchoingCredentialsAreRedacted(t *testing.T) {
 					out = append(out, f.Reason)
 				}
 				out = append(out, logged...)
-				if signature != "" {
+				if signature := srv.Signature(); signature != "" {
 					secrets = append(secrets, signature)
 				}
 				if len(r.Failed)+len(r.Unresolved) != 1 {

@@ -4,18 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/opensearch-project/opensearch-go/v4/opensearchtransport"
-	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
-
-	"github.com/logsearch/logsearch/lambda/redact"
 	"github.com/logsearch/logsearch/lambda/redact/redacttest"
 )
 
@@ -86,37 +79,20 @@ func TestAnswersEchoingCredentialsAreRedacted(t *testing.T) {
 		for op, call := range ops {
 			for ename, echo := range redacttest.Echoes {
 				t.Run(fmt.Sprintf("signed=%v/%s/%s", signed, op, ename), func(t *testing.T) {
-					var signature string
-					srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-						_, signature, _ = strings.Cut(r.Header.Get("Authorization"), "Signature=")
-						w.WriteHeader(http.StatusForbidden)
-						_, _ = w.Write([]byte(strings.Repeat(".", 250) + "X-Amz-Security-Token: " + echo(r.Header.Get("X-Amz-Security-Token")) +
-							"\nAuthorization: " + echo(r.Header.Get("Authorization"))))
-					}))
-					defer srv.Close()
+					srv := redacttest.NewServer(t, func(h http.Header) (int, string) {
+						return http.StatusForbidden, strings.Repeat(".", 250) + redacttest.EchoHeaders(h, echo)
+					})
 					u, _ := url.Parse(srv.URL)
 					secrets := []string{redacttest.SessionToken}
-					cfg := opensearchtransport.Config{URLs: []*url.URL{u}, MaxRetryClusterHealth: -1}
-					if signed {
-						sign, err := awsv2.NewSignerWithService(aws.Config{Region: "eu-west-1",
-							Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", redacttest.SessionToken)}, "es")
-						if err != nil {
-							t.Fatal(err)
-						}
-						cfg.Signer = redact.Signer(sign)
-					} else {
+					if !signed {
 						u.User = url.UserPassword("admin", "s3cr3t/p@ss+word")
 						secrets = []string{"s3cr3t/p@ss+word", "admin:s3cr3t/p@ss+word"}
 					}
-					tp, err := opensearchtransport.New(cfg)
-					if err != nil {
-						t.Fatal(err)
-					}
-					err = call(&Client{Transport: tp, Basic: u.User})
+					err := call(&Client{Transport: redacttest.Transport(t, u, signed), Basic: u.User})
 					if err == nil {
 						t.Fatal("no error")
 					}
-					if signature != "" {
+					if signature := srv.Signature(); signature != "" {
 						secrets = append(secrets, signature)
 					}
 					redacttest.NoLeak(t, err.Error(), secrets...)

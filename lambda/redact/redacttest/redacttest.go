@@ -5,9 +5,17 @@ package redacttest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/opensearch-project/opensearch-go/v4/opensearchtransport"
+	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
 
 	"github.com/logsearch/logsearch/lambda/redact"
 )
@@ -48,4 +56,65 @@ func NoLeak(t testing.TB, text string, secrets ...string) {
 			}
 		}
 	}
+}
+
+// Server is a domain, or a proxy in front of one, that answers every
+// request with what its answer function makes of the request's headers,
+// and keeps the SigV4 signature the last request carried: a secret too,
+// which the signer computes and the test cannot know beforehand.
+type Server struct {
+	*httptest.Server
+	mu        sync.Mutex
+	signature string
+}
+
+// NewServer starts a Server, closed when tb ends.
+func NewServer(tb testing.TB, answer func(h http.Header) (status int, body string)) *Server {
+	s := &Server{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		_, s.signature, _ = strings.Cut(r.Header.Get("Authorization"), "Signature=")
+		s.mu.Unlock()
+		status, body := answer(r.Header)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}))
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Signature is the SigV4 signature of the last request, "" when it was
+// not signed.
+func (s *Server) Signature() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.signature
+}
+
+// EchoHeaders is a proxy's dump of the headers that carry credentials,
+// each value written as echo writes it.
+func EchoHeaders(h http.Header, echo func(string) string) string {
+	return "X-Amz-Security-Token: " + echo(h.Get("X-Amz-Security-Token")) + "\nAuthorization: " + echo(h.Get("Authorization"))
+}
+
+// Transport is an opensearch-go transport to u. Signed, it signs with
+// SigV4 and temporary credentials whose session token is SessionToken,
+// through redact.Signer, as the commands do; otherwise it sends u's own
+// credentials, if any.
+func Transport(tb testing.TB, u *url.URL, signed bool) *opensearchtransport.Client {
+	tb.Helper()
+	cfg := opensearchtransport.Config{URLs: []*url.URL{u}, MaxRetryClusterHealth: -1}
+	if signed {
+		sign, err := awsv2.NewSignerWithService(aws.Config{Region: "eu-west-1",
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", SessionToken)}, "es")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cfg.Signer = redact.Signer(sign)
+	}
+	tp, err := opensearchtransport.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tp
 }

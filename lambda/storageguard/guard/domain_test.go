@@ -3,17 +3,10 @@ package guard
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/opensearch-project/opensearch-go/v4/opensearchtransport"
-	"github.com/opensearch-project/opensearch-go/v4/signer/awsv2"
-
-	"github.com/logsearch/logsearch/lambda/redact"
 	"github.com/logsearch/logsearch/lambda/redact/redacttest"
 )
 
@@ -38,29 +31,15 @@ func TestAnswersEchoingCredentialsAreRedacted(t *testing.T) {
 	for _, tt := range tests {
 		for ename, echo := range redacttest.Echoes {
 			t.Run(tt.name+"/"+ename, func(t *testing.T) {
-				var signature string
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					_, signature, _ = strings.Cut(r.Header.Get("Authorization"), "Signature=")
-					w.WriteHeader(tt.status)
-					_, _ = w.Write([]byte("<pre>" + strings.Repeat(".", 100) + "X-Amz-Security-Token: " + echo(r.Header.Get("X-Amz-Security-Token")) +
-						"\nAuthorization: " + echo(r.Header.Get("Authorization")) + "</pre>"))
-				}))
-				defer srv.Close()
-				sign, err := awsv2.NewSignerWithService(aws.Config{Region: "eu-west-1",
-					Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", token)}, "es")
-				if err != nil {
-					t.Fatal(err)
-				}
+				srv := redacttest.NewServer(t, func(h http.Header) (int, string) {
+					return tt.status, "<pre>" + strings.Repeat(".", 100) + redacttest.EchoHeaders(h, echo) + "</pre>"
+				})
 				u, _ := url.Parse(srv.URL)
-				tp, err := opensearchtransport.New(opensearchtransport.Config{URLs: []*url.URL{u}, Signer: redact.Signer(sign), MaxRetryClusterHealth: -1})
-				if err != nil {
-					t.Fatal(err)
-				}
-				err = tt.call(Domain{Client: tp})
+				err := tt.call(Domain{Client: redacttest.Transport(t, u, true)})
 				if err == nil {
 					t.Fatal("no error")
 				}
-				redacttest.NoLeak(t, err.Error(), token, signature)
+				redacttest.NoLeak(t, err.Error(), token, srv.Signature())
 			})
 		}
 	}
